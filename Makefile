@@ -1,0 +1,45 @@
+# seedcheck: `make help` lists the targets. Everything installs itself into .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help check test report bench lint clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+check: $(STAMP) ## Validate seeds/ and write reports/ (creates .venv on first use)
+	$(BIN)/seedcheck check
+
+test: $(TEST_STAMP) ## Install the test extras and run the test suite
+	$(BIN)/python -m pytest
+
+report: $(STAMP) ## Write the reports of seeds/ and print the HTML report's path
+	@$(BIN)/seedcheck check --quiet --fail-on never > /dev/null
+	@echo "$(CURDIR)/reports/report.html"
+
+bench: $(TEST_STAMP) ## Run the benchmarks in bench/ (needs ../shared/)
+	$(BIN)/python bench/run.py
+
+lint: $(TEST_STAMP) ## Lint the code with ruff
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check src tests bench
+
+clean: ## Remove the virtualenv, caches and generated reports
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist src/*.egg-info
+	find reports -mindepth 1 ! -name README.md -delete

@@ -1,0 +1,150 @@
+"""Command line: `seedcheck check`, `seedcheck rules` (SPEC section 6).
+
+Exit codes: 0 nothing at or above --fail-on outside the baseline; 1 there is; 2 usage,
+configuration or internal error, with a one-line reason (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, apply, load_config
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class SeedcheckGroup(click.Group):
+    """Turns every unexpected exception into exit code 2 and one line on stderr."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except (ConfigError, FileNotFoundError) as exc:
+            _fail(ctx, f"seedcheck: {exc}")
+        except KeyboardInterrupt:
+            _fail(ctx, "seedcheck: interrupted")
+        except Exception as exc:  # an internal error: still one line unless --debug
+            _fail(ctx, f"seedcheck: internal error: {type(exc).__name__}: {exc}")
+
+
+def _fail(ctx: click.Context, message: str) -> None:
+    if (ctx.obj or {}).get("debug"):
+        traceback.print_exc()
+    click.echo(message.splitlines()[0] if message else "seedcheck: error", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=SeedcheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="seedcheck")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """seedcheck: data quality validation for corpora of text documents."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest pyproject.toml with [tool.seedcheck]).")
+@click.option("--report-dir", type=click.Path(), help="Where to write the report files (default: reports/).")
+@click.option("--no-reports", is_flag=True, help="Write no report files, only stdout.")
+@click.option("--format", "fmt", default="text", show_default=True, help="What goes to stdout: text, json (more with more writers).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Lowest severity that fails the run (default: error).")
+@click.option("--select", help="Only these rules (comma-separated names or prefixes such as noise-).")
+@click.option("--ignore", help="Not these rules (comma-separated names or prefixes).")
+@click.option("--jobs", type=int, help="Worker processes (default: all cores).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report paths on stderr.")
+def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet):
+    """Check documents and write reports."""
+    from .pipeline import run
+    from .report import WRITERS, write_reports
+
+    config = load_config(config_file)
+    overrides = {}
+    if fail_on:
+        overrides["fail-on"] = fail_on
+    if select:
+        overrides["select"] = _csv(select)
+    if ignore:
+        overrides["ignore"] = config.ignore + _csv(ignore)
+    if report_dir:
+        overrides["report-dir"] = report_dir
+    if jobs is not None:
+        if jobs < 0:
+            raise ConfigError("--jobs must be 0 (all cores) or more")
+        overrides["jobs"] = jobs
+    apply(config, overrides, where="command line")
+    if fmt not in WRITERS:
+        raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
+    progress = not quiet and sys.stderr.isatty()
+    result = run(config, list(paths) or None, progress=progress)
+    color = fmt == "text" and sys.stdout.isatty()
+    click.echo(WRITERS[fmt].render(result, color=color), nl=False)
+    if not no_reports:
+        target = Path(report_dir) if report_dir else config.resolve(config.report_dir)
+        written = write_reports(result, target)
+        if not quiet:
+            click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
+    sys.exit(EXIT_FINDINGS if result.gating(config.fail_on) else EXIT_OK)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(name, config_file, fmt):
+    """List the rules, or explain one (docs and examples)."""
+    import json
+
+    from .rules.registry import load_specs
+
+    config = load_config(config_file)
+    specs = load_specs(config.checks_path)
+    if name:
+        spec = next((s for s in specs if s.name == name or s.id == name), None)
+        if spec is None:
+            raise ConfigError(f"unknown rule {name!r} (see `seedcheck rules`)")
+        severity = config.severity.get(spec.name, str(spec.severity))
+        if fmt == "json":
+            click.echo(json.dumps({"id": spec.id, "name": spec.name, "severity": severity, "kind": spec.kind,
+                                   "category": spec.category, "params": spec.params, "docs": spec.docs,
+                                   "examples": spec.examples}, indent=2, ensure_ascii=False))
+            return
+        click.echo(f"{spec.name} ({spec.id}) — {severity}, kind {spec.kind}, category {spec.category}\n")
+        for heading in ("what", "why", "fix"):
+            click.echo(f"{heading.capitalize()}:\n  " + spec.docs[heading].replace("\n", "\n  ") + "\n")
+        if spec.params:
+            click.echo("Parameters (set in [tool.seedcheck.rules." + spec.name + "]):")
+            for key, value in spec.params.items():
+                click.echo(f"  {key} = {value!r}")
+            click.echo("")
+        for example in spec.examples:
+            verdict = "fails" if "fail" in example else "passes"
+            body = example.get("fail", example.get("pass"))
+            text = body if isinstance(body, str) else body.get("text", "") if isinstance(body, dict) else ""
+            click.echo(f"Example that {verdict}:")
+            click.echo("  | " + str(text).rstrip("\n").replace("\n", "\n  | ") + "\n")
+        return
+    if fmt == "json":
+        click.echo(json.dumps([{"id": s.id, "name": s.name, "severity": config.severity.get(s.name, str(s.severity)),
+                                "kind": s.kind, "category": s.category, "summary": s.docs["what"].splitlines()[0]}
+                               for s in specs], indent=2, ensure_ascii=False))
+        return
+    for s in specs:
+        sev = config.severity.get(s.name, str(s.severity))
+        click.echo(f"{s.id:<6} {s.name:<24} {sev:<8} {s.category:<10} {s.docs['what'].splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Configuration: `[tool.seedcheck]` in pyproject.toml, then command-line options on top.
+
+Every key is declared here and validated at start-up; a bad key or value raises
+`ConfigError`, which the CLI reports in one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from .model import Severity
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A configuration problem: exit code 2 with this message."""
+
+
+@dataclass
+class Config:
+    """Settings of one run. Field names are the pyproject keys with `-` for `_`."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: str = "defaults"
+    paths: list[str] = field(default_factory=lambda: ["."])
+    include: list[str] = field(default_factory=lambda: ["*"])
+    exclude: list[str] = field(default_factory=lambda: [".*", "__pycache__", "*.pyc", "README.md", "README"])
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    fail_on: str = "error"
+    report_dir: str = "reports"
+    jobs: int = 0
+    corpus_language: str = "en"
+    checks_dir: str = ""
+    schemas_dir: str = ""
+    max_file_size: int = 50 * 1024 * 1024
+    baseline: str = ""
+    jsonl: dict[str, Any] = field(default_factory=dict)
+    expectations: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, path: str) -> Path:
+        """A configured path, relative to the directory of the configuration file."""
+        p = Path(path)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def checks_path(self) -> Path:
+        return _data_dir(self, self.checks_dir, "checks")
+
+    @property
+    def schemas_path(self) -> Path:
+        return _data_dir(self, self.schemas_dir, "schemas")
+
+    @property
+    def jobs_count(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def _data_dir(config: Config, configured: str, name: str) -> Path:
+    # Configured path, else the project's own directory, else the copy shipped with seedcheck.
+    if configured:
+        return config.resolve(configured)
+    local = config.root / name
+    if (local / ".seedcheck").exists() or (name == "checks" and (local / "rules").is_dir()) or (
+        name == "schemas" and (local / "record.yaml").is_file()
+    ):
+        return local
+    bundled = PACKAGE_DIR / "_data" / name
+    if bundled.is_dir():
+        return bundled
+    return PACKAGE_DIR.parent.parent / name  # source checkout
+
+
+_KEYS = {f.name.replace("_", "-"): f for f in fields(Config) if f.name not in ("root", "source")}
+_FAIL_ON = ("error", "warning", "info", "never")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.seedcheck] table, from `start` upwards."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "seedcheck" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(path: str | None = None, start: Path | None = None) -> Config:
+    """Load `[tool.seedcheck]` from `path`, or from the nearest pyproject.toml that has it."""
+    if path:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"configuration file not found: {path}")
+    else:
+        file = find_pyproject(start or Path.cwd())
+        if file is None:
+            return Config(root=(start or Path.cwd()).resolve())
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("seedcheck")
+    if table is None:
+        if file.name == "pyproject.toml":
+            raise ConfigError(f"{file}: no [tool.seedcheck] table")
+        table = data  # a seedcheck.toml holds the keys at top level
+    config = Config(root=file.resolve().parent, source=str(file))
+    apply(config, table, where=str(file))
+    return config
+
+
+def apply(config: Config, table: dict[str, Any], where: str = "options") -> Config:
+    """Set configuration keys from `table`, validating names and types."""
+    for key, value in table.items():
+        f = _KEYS.get(key)
+        if f is None:
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck]")
+        default = getattr(Config(), f.name)
+        if isinstance(default, list):
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list):
+                raise ConfigError(f"{where}: {key} must be a list")
+            value = [str(v) for v in value]
+        elif isinstance(default, dict) and not isinstance(value, dict):
+            raise ConfigError(f"{where}: {key} must be a table")
+        elif isinstance(default, int) and not isinstance(default, bool):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{where}: {key} must be an integer")
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a string")
+        setattr(config, f.name, value)
+    if config.fail_on not in _FAIL_ON:
+        raise ConfigError(f"{where}: fail-on must be one of {', '.join(_FAIL_ON)}")
+    for rule, sev in config.severity.items():
+        try:
+            Severity.parse(sev)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: severity of {rule}: {exc}") from None
+    return config

@@ -1,0 +1,177 @@
+"""Readers: one function per input format, each turning a `Source` into `Document`s.
+
+Plain text and markdown yield one document per file (with YAML frontmatter or header
+lines when present); JSONL yields one document per line. Whatever goes wrong becomes a
+hit on the document (`unreadable-document`, `encoding-not-utf8`, `invalid-frontmatter`),
+never an exception and never a lost file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from ..model import Document, Hit
+from .decode import decode, split_lines
+from .discover import Source
+from .frontmatter import parse_frontmatter
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+# Plain-text header lines at the top of a document (SPEC section 4).
+_HEADER = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
+_DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})\b\s*(.*?)\s*$", re.IGNORECASE)
+_HEADER_KEYS = {"title": "title", "date": "date", "source": "source", "url": "source"}
+
+
+@dataclass(slots=True)
+class IngestOptions:
+    """Reader settings from `[tool.seedcheck]` (`max-file-size`, `[tool.seedcheck.jsonl]`)."""
+
+    max_file_size: int = 50 * 1024 * 1024
+    jsonl_id: tuple[str, ...] = ("id", "doc_id", "metadata.id")
+    jsonl_text: tuple[str, ...] = ("text", "content", "body")
+    jsonl_title: tuple[str, ...] = ("title", "metadata.title")
+    jsonl_date: tuple[str, ...] = ("date", "published_time", "metadata.date", "created", "added")
+    jsonl_url: tuple[str, ...] = ("url", "source_url", "metadata.url", "metadata.source_url")
+    extra: dict = field(default_factory=dict)
+
+
+def _unreadable(source: Source, fmt: str, reason: str, encoding: str = "") -> Document:
+    doc = Document(doc_id=source.doc_id, path=source.path, format=fmt, lines=[], readable=False)
+    doc.record.update(encoding=encoding or None, sha256=None)
+    doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"{source.path}: {reason}")))
+    return doc
+
+
+def read_source(source: Source, options: IngestOptions | None = None) -> list[Document]:
+    """Read one input file into its documents (never raises for a bad file)."""
+    options = options or IngestOptions()
+    lower = source.path.lower()
+    fmt = "jsonl" if lower.endswith(JSONL_SUFFIXES) else "markdown" if lower.endswith(MARKDOWN_SUFFIXES) else "text"
+    if source.problem:
+        return [_unreadable(source, fmt, source.problem)]
+    if source.size > options.max_file_size:
+        return [_unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")]
+    try:
+        with open(source.fs_path, "rb") as fh:
+            data = fh.read(options.max_file_size + 1)
+    except OSError as exc:
+        return [_unreadable(source, fmt, f"cannot read: {exc.strerror or exc}")]
+    if len(data) > options.max_file_size:
+        return [_unreadable(source, fmt, f"file grew above the {options.max_file_size:,}-byte limit while read")]
+    decoded = decode(data)
+    if decoded.binary_reason:
+        return [_unreadable(source, fmt, decoded.binary_reason, "binary")]
+    if fmt == "jsonl":
+        docs = _read_jsonl(source, decoded.text, options)
+    else:
+        docs = [_read_text(source, fmt, split_lines(decoded.text))]
+    sha = hashlib.sha256(data).hexdigest()
+    for doc in docs:
+        doc.record.setdefault("sha256", sha)
+        doc.record["encoding"] = decoded.encoding
+        if decoded.fallback:
+            doc.hits.append(("encoding-not-utf8", Hit(
+                line=1, column=1, message=f"file is not UTF-8; decoded as {decoded.encoding}",
+                values={"encoding": decoded.encoding},
+            )))
+    return docs
+
+
+def _read_text(source: Source, fmt: str, lines: list[str]) -> Document:
+    doc = Document(doc_id=source.doc_id, path=source.path, format=fmt, lines=lines)
+    fm = parse_frontmatter(lines)
+    if fm.error:
+        doc.hits.append(("invalid-frontmatter", Hit(line=fm.error_line, column=1, message=fm.error)))
+    if fm.end:
+        doc.format = "markdown"
+        doc.body_start = fm.end
+        doc.frontmatter = fm.data
+        doc.frontmatter_lines = fm.key_lines
+    elif not fm.error:
+        doc.body_start = _read_headers(doc)
+    return doc
+
+
+def _read_headers(doc: Document) -> int:
+    """Collect `Title:`/`Date:`/`Source:` and ` date YYYY-MM-DD PLACE` lines at the top."""
+    i = 0
+    while i < len(doc.lines) and not doc.lines[i].strip():
+        i += 1
+    start = i
+    while i < len(doc.lines):
+        line = doc.lines[i]
+        m = _HEADER.match(line)
+        if m:
+            doc.headers.setdefault(_HEADER_KEYS[m.group(1).lower()], (m.group(2), i + 1))
+        else:
+            m = _DATE_HEADER.match(line)
+            if not m:
+                break
+            doc.headers.setdefault("date", (m.group(1), i + 1))
+            if m.group(2):
+                doc.headers.setdefault("place", (m.group(2), i + 1))
+        i += 1
+    return i if i > start else 0
+
+
+def _get(obj: dict, dotted: str):
+    for part in dotted.split("."):
+        if not isinstance(obj, dict) or part not in obj:
+            return None
+        obj = obj[part]
+    return obj
+
+
+def _first(obj: dict, names: tuple[str, ...]):
+    for name in names:
+        value = _get(obj, name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _read_jsonl(source: Source, text: str, options: IngestOptions) -> list[Document]:
+    docs: list[Document] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(split_lines(text), start=1):
+        if not raw.strip():
+            continue
+        doc_id = f"{source.doc_id}#L{number}"
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=[], readable=False)
+            doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"line {number} is not valid JSON: {exc}")))
+            docs.append(doc)
+            continue
+        if not isinstance(obj, dict):
+            doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=[], readable=False)
+            doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"line {number} is a JSON {type(obj).__name__}, not an object")))
+            docs.append(doc)
+            continue
+        ident = _first(obj, options.jsonl_id)
+        if ident is not None and f"{source.doc_id}#{ident}" not in seen:
+            doc_id = f"{source.doc_id}#{ident}"
+        seen.add(doc_id)
+        body = _first(obj, options.jsonl_text)
+        body = body if isinstance(body, str) else "" if body is None else json.dumps(body)
+        doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=split_lines(body))
+        meta = {}
+        for key, names in (("title", options.jsonl_title), ("date", options.jsonl_date), ("source_url", options.jsonl_url)):
+            value = _first(obj, names)
+            if value is not None:
+                meta[key] = str(value)
+        doc.frontmatter = meta
+        doc.record["jsonl_line"] = number
+        doc.record["sha256"] = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        docs.append(doc)
+    if not docs:
+        doc = Document(doc_id=source.doc_id, path=source.path, format="jsonl", lines=[])
+        doc.record["empty_file"] = True
+        docs.append(doc)
+    return docs

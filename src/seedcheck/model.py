@@ -1,0 +1,152 @@
+"""The value types every stage shares: severities, findings and documents.
+
+A `Document` is what ingest produces and rules read; a `Finding` is what rules produce
+and writers render. Both are plain dataclasses so they cross process boundaries cheaply.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+class Severity(enum.IntEnum):
+    """Finding severities, ordered so that `>=` means "at least as bad"."""
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls[str(value).upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning or info)") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(slots=True)
+class Fix:
+    """A suggested fix: what to do, and the text that replaces the flagged span.
+
+    `replacement` of "" with `delete_line` set means "delete the whole line";
+    `None` means the fix needs a human (only a description is given).
+    """
+
+    description: str
+    replacement: str | None = None
+    delete_line: bool = False
+    safe: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"description": self.description, "replacement": self.replacement}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem in one document (or in the corpus, with `doc_id` empty)."""
+
+    rule: str
+    severity: Severity
+    doc_id: str
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    excerpt: str = ""
+    fix: Fix | None = None
+    related: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    baselined: bool = False
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.doc_id, self.line or 0, self.column or 0, self.rule, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `findings[]` entry of findings.json (SPEC section 7)."""
+        return {
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "excerpt": self.excerpt,
+            "fix": self.fix.to_json() if self.fix else None,
+            "related": list(self.related),
+            "fingerprint": self.fingerprint,
+            "baselined": self.baselined,
+        }
+
+
+@dataclass(slots=True)
+class Hit:
+    """What a rule reports; the rule base class turns it into a `Finding`.
+
+    `line` is 1-based in the file as read; `column`/`end_column` are 1-based and
+    end-exclusive character offsets within that line.
+    """
+
+    line: int | None = None
+    column: int | None = None
+    end_column: int | None = None
+    end_line: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    excerpt: str | None = None
+    fix: Fix | None = None
+    related: list[str] = field(default_factory=list)
+    message: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed input document: its text split into file lines, plus its record fields.
+
+    `lines` are the lines of the document as read (frontmatter included), without
+    line terminators; `body_start` is the 0-based index of the first body line, so
+    body line i has file line number `body_start + i + 1` (plus `line_offset` for
+    documents that start inside a larger file).
+    """
+
+    doc_id: str
+    path: str
+    format: str
+    lines: list[str]
+    body_start: int = 0
+    body_end: int | None = None
+    line_offset: int = 0
+    frontmatter: dict[str, Any] | None = None
+    frontmatter_lines: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, tuple[str, int]] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
+    # Problems found while reading (unreadable-document, invalid-frontmatter, ...), as
+    # (rule name, hit); the pipeline turns them into findings like any rule's hits.
+    hits: list[tuple[str, Hit]] = field(default_factory=list)
+    readable: bool = True
+
+    def body_lines(self) -> Iterator[tuple[int, str]]:
+        """Yield `(file line number, text)` for every body line."""
+        end = len(self.lines) if self.body_end is None else self.body_end
+        base = self.line_offset + 1
+        for index in range(self.body_start, end):
+            yield index + base, self.lines[index]
+
+    @property
+    def body(self) -> str:
+        end = len(self.lines) if self.body_end is None else self.body_end
+        return "\n".join(self.lines[self.body_start:end])
+
+    def line_text(self, number: int) -> str:
+        """The text of file line `number` (1-based), or "" when out of range."""
+        index = number - self.line_offset - 1
+        return self.lines[index] if 0 <= index < len(self.lines) else ""

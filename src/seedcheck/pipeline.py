@@ -1,0 +1,250 @@
+"""The data flow of SPEC section 3, stage by stage, for the local engine.
+
+files -> ingest -> extract (record) -> document rules -> [worker processes]
+      -> corpus rules -> record schema -> corpus expectations -> waivers/baseline -> Result
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from .config import Config
+from .context import Context
+from .extract import RECORD_FIELDS, build_record
+from .ingest import Source, discover, read_source
+from .ingest.readers import IngestOptions
+from .model import Document, Finding, Hit, Severity
+from .rules.registry import Registry, matches
+
+# Record fields kept for the report and the schema; everything else in a record is
+# private to the rules (line numbers of fields, say).
+STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
+
+
+@dataclass(slots=True)
+class DocOutcome:
+    """What the document stage returns for one document (small enough to pickle)."""
+
+    record: dict[str, Any]
+    findings: list[Finding]
+    states: dict[str, Any]
+    readable: bool
+
+
+@dataclass
+class Result:
+    """Everything a run produced; writers render it."""
+
+    config: Config
+    registry: Registry
+    documents: list[dict[str, Any]]
+    findings: list[Finding]
+    expectations: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+    def gating(self, fail_on: str) -> list[Finding]:
+        """Findings that fail the gate: at or above `fail_on` and not baselined."""
+        if fail_on == "never":
+            return []
+        threshold = Severity.parse(fail_on)
+        return [f for f in self.findings if f.severity >= threshold and not f.baselined]
+
+
+class Engine:
+    """Document-stage machinery of one process: context, registry, options."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.context = Context(config)
+        self.registry = Registry.load(config, self.context)
+        self.options = IngestOptions(max_file_size=config.max_file_size, **_jsonl_options(config))
+        self.document_rules = self.registry.stage("document")
+        self.analyzers = _analyzers(self.registry)
+
+    def finding(self, doc: Document, name: str, hit: Hit) -> Finding | None:
+        if name not in self.registry.enabled:
+            return None
+        return self.registry.get(name).to_finding(doc, hit)
+
+    def process(self, source: Source) -> list[DocOutcome]:
+        """Ingest one file and run the document stage on each of its documents."""
+        outcomes = []
+        for doc in read_source(source, self.options):
+            record = build_record(doc, self.context)
+            findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
+            if doc.readable:
+                for rule in self.document_rules:
+                    findings.extend(rule.to_finding(doc, hit) for hit in rule.check(doc))
+            states = {a.name: a.collect(doc, self.context) for a in self.analyzers} if doc.readable else {}
+            outcomes.append(DocOutcome(record, findings, states, doc.readable))
+        return outcomes
+
+
+def _jsonl_options(config: Config) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for key, value in config.jsonl.items():
+        names = (value,) if isinstance(value, str) else tuple(value)
+        out[f"jsonl_{key.replace('-', '_').removesuffix('_field')}"] = names
+    return out
+
+
+def _analyzers(registry: Registry) -> list:
+    seen = {}
+    for rule in registry.stage("corpus"):
+        seen.setdefault(rule.analyzer.name, rule.analyzer)
+    return list(seen.values())
+
+
+_ENGINE: Engine | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _ENGINE
+    _ENGINE = Engine(config)
+
+
+def _process_batch(sources: list[Source]) -> list[DocOutcome]:
+    assert _ENGINE is not None
+    out = []
+    for source in sources:
+        out.extend(_ENGINE.process(source))
+    return out
+
+
+def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def document_stage(engine: Engine, sources: list[Source], jobs: int, progress) -> Iterable[DocOutcome]:
+    """Run ingest + extraction + document rules, in `jobs` processes when it pays off."""
+    if jobs <= 1 or len(sources) < 64:
+        for source in sources:
+            yield from engine.process(source)
+            progress(1)
+        return
+    size = max(16, min(256, len(sources) // (jobs * 8) or 16))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine.config,)) as pool:
+        for batch, outcomes in zip(_batches(sources, size), pool.map(_process_batch, _batches(sources, size))):
+            yield from outcomes
+            progress(len(batch))
+
+
+def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False) -> Result:
+    """Check the documents under `paths` (default: the configured paths) and return the result."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    engine = Engine(config)
+    paths = paths or [str(config.resolve(p)) for p in config.paths]
+    sources = list(discover(paths, config.include, config.exclude))
+    timings["discover"] = time.perf_counter() - t0
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
+    t1 = time.perf_counter()
+    records, findings, states, readable = [], [], [], []
+    for outcome in document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None)):
+        records.append(outcome.record)
+        findings.extend(outcome.findings)
+        states.append((outcome.record["doc_id"], outcome.states))
+        readable.append(outcome.readable)
+    if bar:
+        bar.close()
+    timings["documents"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    paths_by_id = {r["doc_id"]: r["path"] for r in records}
+    findings.extend(corpus_stage(engine, states, paths_by_id))
+    timings["corpus"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok]))
+    timings["schema"] = time.perf_counter() - t3
+
+    findings = apply_per_file_ignores(config, findings)
+    findings.sort(key=Finding.sort_key)
+    documents = summarise_documents(records, findings)
+    timings["total"] = time.perf_counter() - t0
+    return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
+                  timings=timings, paths=paths)
+
+
+def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: dict[str, str]) -> list[Finding]:
+    """Run every corpus analyzer once over the collected per-document states."""
+    findings = []
+    corpus_rules = {r.name: r for r in engine.registry.stage("corpus")}
+    for analyzer in engine.analyzers:
+        own = [(doc_id, s[analyzer.name]) for doc_id, s in states if analyzer.name in s]
+        rules = {n: r for n, r in corpus_rules.items() if r.analyzer is analyzer}
+        for name, doc_id, hit in analyzer.finish(own, rules, engine.context):
+            if name in rules:
+                findings.append(rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id)))
+    return findings
+
+
+def schema_stage(engine: Engine, records: list[dict]) -> list[Finding]:
+    """Validate the records table against the record schema; name each failure."""
+    from .schema import records_frame, validate
+
+    schema_path = engine.config.schemas_path / "record.yaml"
+    if not records:
+        return []
+    frame = records_frame(records, [f for f in RECORD_FIELDS if f != "body"])
+    schema_rules = [r for r in engine.registry.rules.values() if r.stage == "schema"]
+    named = [r for r in schema_rules if not r.params.get("fallback")]
+    fallback = next((r for r in schema_rules if r.params.get("fallback")), None)
+    findings = []
+    for failure in validate(frame, str(schema_path)):
+        # A failure claimed by a named rule belongs to it, even when that rule is disabled.
+        rule = next((r for r in named if r.claims(failure.column, failure.check)), fallback)
+        if rule is None or rule.name not in engine.registry.enabled:
+            continue
+        rows = [failure.index] if failure.index is not None else range(len(records))
+        for index in rows:
+            rec = records[index]
+            line = rec.get("_lines", {}).get(failure.column) or 1
+            hit = Hit(line=line, column=1, excerpt="", values={
+                "column": failure.column or "(table)", "check": failure.check, "value": failure.failure_case,
+            })
+            findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
+    return findings
+
+
+def apply_per_file_ignores(config: Config, findings: list[Finding]) -> list[Finding]:
+    """Drop findings matched by `[tool.seedcheck.per-file-ignores]` (glob on doc_id or path)."""
+    if not config.per_file_ignores:
+        return findings
+    table = [(glob, rules if isinstance(rules, list) else [rules]) for glob, rules in config.per_file_ignores.items()]
+    kept = []
+    for f in findings:
+        if any((fnmatch.fnmatch(f.doc_id, g) or fnmatch.fnmatch(f.path, g)) and matches(f.rule, rules) for g, rules in table):
+            continue
+        kept.append(f)
+    return kept
+
+
+def summarise_documents(records: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
+    """One entry per document: id, path, status (worst new or baselined finding) and record."""
+    worst: dict[str, str] = {}
+    for f in findings:
+        status = "error" if f.severity == Severity.ERROR else "warning" if f.severity == Severity.WARNING else "ok"
+        if STATUS_ORDER[status] > STATUS_ORDER[worst.get(f.doc_id, "ok")]:
+            worst[f.doc_id] = status
+    docs = []
+    for rec in sorted(records, key=lambda r: (r["path"], r["doc_id"])):
+        docs.append({"doc_id": rec["doc_id"], "path": rec["path"], "status": worst.get(rec["doc_id"], "ok"), "record": rec})
+    return docs

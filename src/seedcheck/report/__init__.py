@@ -1,0 +1,44 @@
+"""Writers: one module per output format, each rendering the same `Result`.
+
+A writer module defines `FORMAT` (its --format name), `FILENAME` (the file it writes
+under --report-dir, or None for stdout-only formats) and `render(result, **options) -> str`.
+Adding a format means one module and one line in `WRITERS`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from . import findings_json, text
+
+WRITERS = {module.FORMAT: module for module in (text, findings_json)}
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write `content` to `path` via a temporary file and a rename, so a reader never
+    sees a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_reports(result, report_dir: Path) -> list[Path]:
+    """Write every file-producing format into `report_dir`; return the paths written."""
+    written = []
+    for module in WRITERS.values():
+        if module.FILENAME:
+            target = report_dir / module.FILENAME
+            write_atomic(target, module.render(result))
+            written.append(target)
+    return written

@@ -1,0 +1,50 @@
+"""`findings.json`: the machine-readable contract of SPEC section 7 (deterministic)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .. import __version__
+
+FORMAT = "json"
+FILENAME = "findings.json"
+SCHEMA_VERSION = 1
+
+
+def public_record(record: dict[str, Any], with_body: bool = False) -> dict[str, Any]:
+    """The record fields a report shows: no private (`_`) keys; body only on request."""
+    return {k: v for k, v in record.items() if not k.startswith("_") and (with_body or k != "body")}
+
+
+def summary(result) -> dict[str, Any]:
+    """The `summary` object: counts by severity and rule, new vs baselined, gate verdict."""
+    by_rule = Counter(f.rule for f in result.findings)
+    baselined = sum(1 for f in result.findings if f.baselined)
+    return {
+        "documents": len(result.documents),
+        "findings": len(result.findings),
+        "by_severity": result.counts(),
+        "by_rule": dict(sorted(by_rule.items())),
+        "new": len(result.findings) - baselined,
+        "baselined": baselined,
+        "fail_on": result.config.fail_on,
+        "passed": not result.gating(result.config.fail_on),
+    }
+
+
+def as_dict(result) -> dict[str, Any]:
+    """The whole findings.json document as a dict."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "seedcheck", "version": __version__},
+        "summary": summary(result),
+        "documents": [{**d, "record": public_record(d["record"])} for d in result.documents],
+        "findings": [f.to_json() for f in result.findings],
+        "expectations": result.expectations,
+    }
+
+
+def render(result, **options) -> str:
+    return json.dumps(as_dict(result), ensure_ascii=False, indent=2, default=str) + "\n"

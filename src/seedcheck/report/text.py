@@ -1,0 +1,53 @@
+"""Terminal output: findings grouped by document, then a summary and the gate verdict."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..model import Severity
+from .findings_json import summary
+
+FORMAT = "text"
+FILENAME = None
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_LABEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def _clean(text: str) -> str:
+    # Never let document text drive the terminal (escape sequences, carriage returns).
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def render(result, color: bool = False, **options) -> str:
+    out = []
+    for path, group in groupby(result.findings, key=lambda f: f.path):
+        out.append(_paint(_clean(path), "1", color))
+        for f in group:
+            where = f"{f.line}:{f.column or 1}" if f.line else "-"
+            label = _LABEL[f.severity] + (" (baselined)" if f.baselined else "")
+            out.append(f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {_clean(f.message)}")
+            if f.fix and f.fix.description:
+                out.append(f"  {'':>7}  {'':<9} {'':<22} fix: {_clean(f.fix.description)}")
+        out.append("")
+    s = summary(result)
+    statuses = {"ok": 0, "warning": 0, "error": 0}
+    for d in result.documents:
+        statuses[d["status"]] += 1
+    sev = s["by_severity"]
+    out.append(
+        f"{s['documents']} documents ({statuses['ok']} ok, {statuses['warning']} with warnings, {statuses['error']} with errors); "
+        f"{s['findings']} findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
+        + (f"; {s['baselined']} baselined" if s["baselined"] else "")
+    )
+    gating = result.gating(result.config.fail_on)
+    if s["passed"]:
+        verdict = _paint("PASSED", "32;1", color) + f" (fail-on {result.config.fail_on})"
+    else:
+        verdict = _paint("FAILED", "31;1", color) + f" (fail-on {result.config.fail_on}: {len(gating)} new finding(s) at or above it)"
+    out.append(f"gate: {verdict}")
+    return "\n".join(out) + "\n"

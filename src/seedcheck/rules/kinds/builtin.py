@@ -1,0 +1,32 @@
+"""Kinds whose hits come from a pipeline stage rather than from the rule itself.
+
+`builtin`: ingest and extraction report these (unreadable-document, invalid-date, ...)
+by name; the rule file gives them severity, message and docs.
+`schema`: claims failures of the pandera record schema (`schemas/record.yaml`) for one
+column and check, so a record requirement has a named rule; unclaimed failures become
+`schema-violation`.
+"""
+
+from __future__ import annotations
+
+from ..base import Rule
+
+
+class BuiltinRule(Rule):
+    kind = "builtin"
+    stage = "builtin"
+    PARAMS = {"emitted_by": ""}
+
+
+class SchemaRule(Rule):
+    kind = "schema"
+    stage = "schema"
+    PARAMS = {"column": None, "checks": [], "fallback": False}
+
+    def claims(self, column: str | None, check: str) -> bool:
+        """True when a schema failure of `column`/`check` is reported under this rule."""
+        if self.params["fallback"]:
+            return True
+        if self.params["column"] is not None and column != self.params["column"]:
+            return False
+        return not self.params["checks"] or any(check.startswith(c) for c in self.params["checks"])

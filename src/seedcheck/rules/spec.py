@@ -1,0 +1,76 @@
+"""The rule file format: one YAML file per rule under `checks/rules/`, validated on load."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model import Severity
+
+REQUIRED_KEYS = ("id", "name", "severity", "kind", "message", "docs")
+OPTIONAL_KEYS = ("category", "params", "examples", "fixable", "stage")
+DOC_KEYS = ("what", "why", "fix")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RuleFileError(ValueError):
+    """A rule file that is not valid; the CLI reports it as a configuration error (exit 2)."""
+
+
+@dataclass(slots=True)
+class RuleSpec:
+    """A rule as written in its YAML file."""
+
+    id: str
+    name: str
+    severity: Severity
+    kind: str
+    message: str
+    docs: dict[str, str]
+    category: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    source: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> "RuleSpec":
+        """Read and validate one rule file."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RuleFileError(f"{path}: cannot load rule file: {first}") from None
+        if not isinstance(data, dict):
+            raise RuleFileError(f"{path}: a rule file must be a YAML mapping")
+        missing = [k for k in REQUIRED_KEYS if k not in data]
+        if missing:
+            raise RuleFileError(f"{path}: missing key(s) {', '.join(missing)}")
+        unknown = sorted(set(data) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+        if unknown:
+            raise RuleFileError(f"{path}: unknown key(s) {', '.join(unknown)}")
+        name = str(data["name"])
+        if not _NAME.match(name):
+            raise RuleFileError(f"{path}: rule name {name!r} is not kebab-case")
+        if path.stem != name:
+            raise RuleFileError(f"{path}: file name must be the rule name ({name}.yaml)")
+        docs = data["docs"]
+        if not isinstance(docs, dict) or any(not docs.get(k) for k in DOC_KEYS):
+            raise RuleFileError(f"{path}: docs must give {', '.join(DOC_KEYS)}")
+        try:
+            severity = Severity.parse(data["severity"])
+        except ValueError as exc:
+            raise RuleFileError(f"{path}: {exc}") from None
+        params = data.get("params") or {}
+        examples = data.get("examples") or []
+        if not isinstance(params, dict) or not isinstance(examples, list):
+            raise RuleFileError(f"{path}: params must be a mapping and examples a list")
+        return cls(
+            id=str(data["id"]), name=name, severity=severity, kind=str(data["kind"]),
+            message=str(data["message"]).strip(), docs={k: str(v).strip() for k, v in docs.items()},
+            category=str(data.get("category") or path.parent.name), params=params,
+            examples=examples, source=str(path),
+        )

@@ -1,0 +1,71 @@
+"""The record schema: `schemas/record.yaml` as a pandera DataFrameSchema, validated lazily.
+
+This is the only module that imports pandera. Failures come back as one table (pandera's
+`failure_cases`), turned here into `SchemaFailure`s for the pipeline to name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .config import ConfigError
+
+STRING_DTYPE = "string[pyarrow]"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFailure:
+    """One failing cell or row: which row (`index` into the table), column and check."""
+
+    index: int | None
+    column: str | None
+    check: str
+    failure_case: str
+
+
+@lru_cache(maxsize=4)
+def load_schema(path: str):
+    """Load a pandera schema from YAML (cached per path)."""
+    import pandera.pandas as pa
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read record schema {path}: {exc.strerror}") from None
+    try:
+        return pa.DataFrameSchema.from_yaml(text)
+    except Exception as exc:  # pandera raises many kinds on a bad schema file
+        raise ConfigError(f"invalid record schema {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The records table: one row per document, strings backed by pyarrow."""
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in columns:
+        if frame[column].dtype == object:
+            sample = frame[column].dropna()
+            if sample.empty or sample.map(lambda v: isinstance(v, str)).all():
+                frame[column] = frame[column].astype(STRING_DTYPE)
+    return frame
+
+
+def validate(frame: pd.DataFrame, schema_path: str) -> list[SchemaFailure]:
+    """Validate the records table lazily; every failure of every check is returned."""
+    import pandera.pandas as pa
+
+    schema = load_schema(schema_path)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = []
+        for row in exc.failure_cases.itertuples(index=False):
+            index = None if pd.isna(row.index) else int(row.index)
+            column = None if pd.isna(row.column) else str(row.column)
+            case = "" if pd.isna(row.failure_case) else str(row.failure_case)
+            failures.append(SchemaFailure(index, column, str(row.check), case))
+        return failures
+    return []

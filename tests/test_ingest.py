@@ -1,0 +1,131 @@
+"""Ingest: every format, every kind of bad file, exactly one record per file."""
+
+from __future__ import annotations
+
+import codecs
+
+from seedcheck.ingest import discover, read_source
+from seedcheck.ingest.decode import decode, split_lines
+from seedcheck.ingest.frontmatter import parse_frontmatter
+
+
+def read_one(tmp_path, name: str, data: bytes):
+    (tmp_path / name).write_bytes(data)
+    [source] = [s for s in discover([str(tmp_path)]) if s.doc_id == name]
+    return read_source(source)
+
+
+def rules_of(doc):
+    return [name for name, _ in doc.hits]
+
+
+def test_frontmatter_markdown(tmp_path):
+    [doc] = read_one(tmp_path, "a.txt", b"---\ntitle: T\ndate: '2021-03-01'\n---\nBody line.\n")
+    assert doc.format == "markdown"
+    assert doc.frontmatter == {"title": "T", "date": "2021-03-01"}
+    assert list(doc.body_lines()) == [(5, "Body line.")]
+    assert doc.frontmatter_lines == {"title": 2, "date": 3}
+
+
+def test_frontmatter_dates_stay_strings_even_when_impossible():
+    fm = parse_frontmatter(["---", "date: 2022-02-30", "published_time: 2021-03-01 18:59:26-05:00", "---"])
+    assert fm.data == {"date": "2022-02-30", "published_time": "2021-03-01 18:59:26-05:00"}
+
+
+def test_plain_text_header_lines(tmp_path):
+    [doc] = read_one(tmp_path, "b.txt", b" date 2021-06-08 MEXICO CITY\n\nThe president met.\n")
+    assert doc.headers["date"] == ("2021-06-08", 1)
+    assert doc.headers["place"] == ("MEXICO CITY", 1)
+    assert [t for _, t in doc.body_lines()] == ["", "The president met."]
+
+
+def test_title_date_source_headers(tmp_path):
+    [doc] = read_one(tmp_path, "c.txt", b"Title: A title\nDate: 2021-01-02\nURL: https://x.gov/a\nBody.\n")
+    assert doc.headers["title"][0] == "A title"
+    assert doc.headers["source"] == ("https://x.gov/a", 3)
+    assert [t for _, t in doc.body_lines()] == ["Body."]
+
+
+def test_jsonl_one_document_per_line(tmp_path):
+    data = (b'{"id": "x1", "text": "First doc.", "metadata": {"url": "https://a.gov/1", "date": "2021-01-01"}}\n'
+            b'\n{"text": "Second doc."}\nnot json\n[1, 2]\n')
+    docs = read_one(tmp_path, "c.jsonl", data)
+    assert [d.doc_id for d in docs] == ["c.jsonl#x1", "c.jsonl#L3", "c.jsonl#L4", "c.jsonl#L5"]
+    assert docs[0].frontmatter == {"date": "2021-01-01", "source_url": "https://a.gov/1"}
+    assert docs[1].body == "Second doc."
+    assert rules_of(docs[2]) == ["unreadable-document"] and rules_of(docs[3]) == ["unreadable-document"]
+
+
+def test_jsonl_field_names_are_configurable(tmp_path):
+    from seedcheck.ingest.readers import IngestOptions
+
+    (tmp_path / "d.jsonl").write_text('{"content": "Dolma text.", "source": "https://a.gov/"}\n')
+    [source] = discover([str(tmp_path)])
+    [doc] = read_source(source, IngestOptions(jsonl_text=("content",), jsonl_url=("source",)))
+    assert doc.body == "Dolma text." and doc.frontmatter["source_url"] == "https://a.gov/"
+
+
+def test_binary_and_empty_and_latin1(tmp_path):
+    [binary] = read_one(tmp_path, "img.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert not binary.readable and rules_of(binary) == ["unreadable-document"]
+    [empty] = read_one(tmp_path, "empty.txt", b"")
+    assert empty.readable and empty.lines == [] and rules_of(empty) == []
+    [latin] = read_one(tmp_path, "latin.txt", "López Obrador".encode("latin-1"))
+    assert rules_of(latin) == ["encoding-not-utf8"] and latin.lines == ["López Obrador"]
+
+
+def test_utf16_with_and_without_bom():
+    text = "Andrés Manuel López Obrador\n"
+    assert decode(codecs.BOM_UTF16_LE + text.encode("utf-16-le")).text == text
+    assert decode(text.encode("utf-16-le")).text == text
+    assert decode(codecs.BOM_UTF8 + text.encode()).encoding == "utf-8-sig"
+
+
+def test_invalid_frontmatter_keeps_the_document(tmp_path):
+    [doc] = read_one(tmp_path, "bad.md", b"---\ntitle: [x\n---\nBody.\n")
+    assert rules_of(doc) == ["invalid-frontmatter"] and doc.readable
+    assert doc.body == "Body."
+
+
+def test_yaml_alias_bomb_and_python_tags_are_refused():
+    bomb = ["---", "a: &a [x, x, x, x, x, x, x, x, x]"] + [f"b{i}: &b{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]" for i in range(12)] + ["---"]
+    assert "aliases" in parse_frontmatter(bomb).error
+    tagged = parse_frontmatter(["---", "x: !!python/object/apply:os.system ['echo hi']", "---"])
+    assert tagged.error and tagged.data is None
+
+
+def test_newlines_crlf_cr_lf_count_as_editors_do():
+    assert split_lines("a\r\nb\rc\nd\x0ce\u2028f\n") == ["a", "b", "c", "d\x0ce\u2028f"]
+
+
+def test_special_files_and_broken_links_are_reported_not_opened(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.symlink(tmp_path / "missing", tmp_path / "dangling.txt")
+    os.symlink(tmp_path / "loop.txt", tmp_path / "loop.txt")
+    sources = {s.doc_id: s for s in discover([str(tmp_path)])}
+    assert "FIFO" in sources["pipe.txt"].problem
+    assert "broken" in sources["dangling.txt"].problem
+    assert "loop" in sources["loop.txt"].problem
+    for source in sources.values():
+        [doc] = read_source(source)
+        assert rules_of(doc) == ["unreadable-document"]
+
+
+def test_oversized_file_is_not_read(tmp_path):
+    from seedcheck.ingest.readers import IngestOptions
+
+    (tmp_path / "big.txt").write_bytes(b"x" * 2048)
+    [source] = discover([str(tmp_path)])
+    [doc] = read_source(source, IngestOptions(max_file_size=1024))
+    assert rules_of(doc) == ["unreadable-document"] and "limit" in doc.hits[0][1].message
+
+
+def test_include_exclude_globs(tmp_path):
+    for name in ("a.txt", "b.md", "c.log", ".hidden.txt"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.txt").write_text("x")
+    ids = [s.doc_id for s in discover([str(tmp_path)], include=["*.txt", "*.md"], exclude=[".*", "sub"])]
+    assert ids == ["a.txt", "b.md"]
