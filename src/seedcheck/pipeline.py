@@ -86,6 +86,8 @@ class Engine:
             if doc.readable:
                 for rule in self.document_rules:
                     findings.extend(rule.to_finding(doc, hit) for hit in rule.check(doc))
+            # Corpus analyzers may ignore lines the document rules flagged as noise.
+            record["_noise_lines"] = sorted({f.line for f in findings if f.rule.startswith("noise-") and f.line})
             states = {a.name: a.collect(doc, self.context) for a in self.analyzers} if doc.readable else {}
             outcomes.append(DocOutcome(record, findings, states, doc.readable))
         return outcomes
