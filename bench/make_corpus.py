@@ -1,0 +1,245 @@
+"""Deterministic benchmark corpora built from the real White House releases.
+
+`python bench/make_corpus.py N OUTDIR [--seed S]` writes N markdown documents into OUTDIR.
+The releases come from `../shared/corpora/wh-briefings-2021-2025.tar.gz` (relative to the
+repository root), extracted once into `bench/work/releases/` (git-ignored).
+
+The first pass over the releases copies them unchanged (so a 1,000-document corpus is
+mostly real text); every later copy is a replica with perturbations, so that larger
+corpora are not just exact duplicates:
+
+- words dropped or re-cased, slug and source URL changed (replicas);
+- frontmatter removed (some documents);
+- scraping noise lines injected: weather readings, breadcrumbs, "latest articles",
+  share lines, cookie banners, newsletter prompts;
+- mojibake (UTF-8 read as cp1252) in a paragraph;
+- `http://` or `utm_` tracking source URLs;
+- exact copies and near copies (a few words changed) of earlier documents.
+
+Everything is drawn from one seeded `random.Random`, so the same (N, seed) gives the same
+bytes. Files go into sub-directories of 1,000 to keep directories small. A `MANIFEST.json`
+records N, seed and the counts of each perturbation; when it matches, the corpus is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import sys
+import tarfile
+from collections import Counter, deque
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARBALL = REPO.parent / "shared" / "corpora" / "wh-briefings-2021-2025.tar.gz"
+WORK = REPO / "bench" / "work"
+GENERATOR_VERSION = 1  # bump when the output of the generator changes
+
+# Rates of each perturbation (per document).
+RATES = {
+    "exact_copy": 0.02,
+    "near_copy": 0.03,
+    "no_frontmatter": 0.03,
+    "noise": 0.12,
+    "mojibake": 0.03,
+    "http_url": 0.03,
+    "utm_url": 0.03,
+}
+
+NOISE_TOP = [
+    "Home > Briefing Room > Statements and Releases",
+    "Home » Briefing Room » Press Briefings",
+    "Washington, DC 72°F Partly Cloudy",
+    "Washington, D.C. | 48°F Mostly Sunny | Humidity 61%",
+    "Skip to content",
+    "This site uses cookies. By continuing to browse you agree to our use of cookies. Accept",
+    "Menu Search",
+]
+NOISE_BOTTOM = [
+    "Share this: Facebook Twitter Email Print",
+    "Share on Facebook | Share on X | Copy link",
+    "Latest Articles",
+    "Related Articles",
+    "Read more: The Latest From the Briefing Room",
+    "Sign up for our newsletter to get the latest updates",
+    "Subscribe to our newsletter",
+    "Click here to read more",
+    "Tags: statements-releases, briefing-room",
+    "© 2024 All rights reserved. Privacy Policy | Terms of Use",
+]
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+
+
+def extract_releases(tarball: Path = TARBALL, work: Path = WORK) -> list[Path]:
+    """Extract the releases tarball once into `work/releases/`; return the sorted .md paths."""
+    target = work / "releases"
+    stamp = target / ".extracted"
+    if not stamp.exists():
+        if not tarball.exists():
+            raise FileNotFoundError(f"{tarball} is missing: the benchmark needs ../shared/corpora/")
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        with tarfile.open(tarball) as tar:
+            members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".md")
+                       and not m.name.startswith(("/", "..")) and ".." not in Path(m.name).parts]
+            tar.extractall(target, members=members, filter="data")
+        stamp.write_text(tarball.name + "\n")
+    return sorted(p for p in target.rglob("*.md"))
+
+
+def split_frontmatter(text: str) -> tuple[str, str]:
+    """(frontmatter block including its fences, body); frontmatter is '' when absent."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[:end + 5], text[end + 5:]
+    return "", text
+
+
+def _perturb_words(rng: random.Random, body: str, drop: float, recase: float) -> str:
+    """Drop or re-case a fraction of the words of the body (markup is left alone)."""
+    def one(match: re.Match) -> str:
+        r = rng.random()
+        if r < drop:
+            return ""
+        if r < drop + recase:
+            w = match.group(0)
+            return w.upper() if rng.random() < 0.5 else w.lower() if w[0].isupper() else w.capitalize()
+        return match.group(0)
+    return _WORD.sub(one, body)
+
+
+def _change_slug(rng: random.Random, front: str, k: int) -> str:
+    """Give a replica its own slug: the source URL's last path segment gets a suffix."""
+    suffix = rng.choice(["-2", "-update", "-revised", f"-{k}", "-fact-sheet"])
+    return re.sub(r"(source_url: \S*?)/?(\n)", lambda m: f"{m.group(1)}{suffix}/{m.group(2)}", front, count=1)
+
+
+def _mojibake(rng: random.Random, body: str) -> str:
+    """Re-decode one paragraph's UTF-8 bytes as cp1252, as a careless scraper would."""
+    paras = body.split("\n\n")
+    candidates = [i for i, p in enumerate(paras) if any(ord(c) > 127 for c in p)] or \
+        [i for i, p in enumerate(paras) if len(p) > 40]
+    if not candidates:
+        return body
+    i = rng.choice(candidates)
+    para = paras[i] if any(ord(c) > 127 for c in paras[i]) else paras[i].replace("'", "’", 2)
+    paras[i] = para.encode("utf-8").decode("cp1252", errors="replace")
+    return "\n\n".join(paras)
+
+
+def _noise(rng: random.Random, body: str) -> str:
+    top = rng.sample(NOISE_TOP, rng.randint(0, 2))
+    bottom = rng.sample(NOISE_BOTTOM, rng.randint(1, 3))
+    parts = ([("\n\n".join(top) + "\n\n")] if top else []) + [body.rstrip("\n"), "\n\n" + "\n\n".join(bottom) + "\n"]
+    return "".join(parts)
+
+
+def _url(rng: random.Random, front: str, kind: str) -> str:
+    if kind == "http_url":
+        return front.replace("source_url: https://", "source_url: http://", 1)
+    tag = rng.choice(["?utm_source=twitter&utm_medium=social", "?utm_source=newsletter&utm_campaign=weekly"])
+    return re.sub(r"(source_url: \S+?)(\n)", lambda m: m.group(1) + tag + m.group(2), front, count=1)
+
+
+def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Path] | None = None) -> dict:
+    """Write `n` documents into `outdir` (replaced) and return the manifest (counts per perturbation).
+
+    Reuses an existing corpus when its MANIFEST.json has the same n, seed and generator version.
+    """
+    outdir = Path(outdir)
+    manifest_path = outdir / "MANIFEST.json"
+    if manifest_path.exists():
+        try:
+            old = json.loads(manifest_path.read_text())
+            if (old.get("n"), old.get("seed"), old.get("version")) == (n, seed, GENERATOR_VERSION):
+                return old
+        except ValueError:
+            pass
+    releases = releases or extract_releases()
+    if not releases:
+        raise FileNotFoundError("no releases found to build a corpus from")
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    outdir.mkdir(parents=True)
+    rng = random.Random(seed)
+    order = list(range(len(releases)))
+    rng.shuffle(order)
+    recent: deque[tuple[str, str]] = deque(maxlen=256)  # bounded: (name, text) for copies
+    counts: Counter = Counter()
+    total_bytes = 0
+    for k in range(n):
+        src = releases[order[k % len(releases)]]
+        name = src.stem
+        replica = k >= len(releases)
+        if recent and rng.random() < RATES["exact_copy"]:
+            name, text = rng.choice(recent)
+            name = f"{name}-copy"
+            counts["exact_copy"] += 1
+        elif recent and rng.random() < RATES["near_copy"]:
+            name, text = rng.choice(recent)
+            front, body = split_frontmatter(text)
+            text = front + _perturb_words(rng, body, drop=0.01, recase=0.0)
+            name = f"{name}-near"
+            counts["near_copy"] += 1
+        else:
+            try:
+                text = src.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = src.read_bytes().decode("utf-8", errors="replace")
+            front, body = split_frontmatter(text)
+            if replica:
+                body = _perturb_words(rng, body, drop=0.02, recase=0.01)
+                front = _change_slug(rng, front, k)
+                name = f"{name}-r{k // len(releases)}"
+                counts["replica"] += 1
+            for kind in ("http_url", "utm_url"):
+                if front and rng.random() < RATES[kind]:
+                    front = _url(rng, front, kind)
+                    counts[kind] += 1
+            if rng.random() < RATES["noise"]:
+                body = _noise(rng, body)
+                counts["noise"] += 1
+            if rng.random() < RATES["mojibake"]:
+                body = _mojibake(rng, body)
+                counts["mojibake"] += 1
+            if front and rng.random() < RATES["no_frontmatter"]:
+                front = ""
+                counts["no_frontmatter"] += 1
+            text = front + body
+            recent.append((name, text))
+        path = outdir / f"{k // 1000:04d}" / f"{k:07d}-{name[:80]}.md"
+        path.parent.mkdir(exist_ok=True)
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        total_bytes += len(data)
+    manifest = {"n": n, "seed": seed, "version": GENERATOR_VERSION, "releases": len(releases),
+                "bytes": total_bytes, "counts": dict(sorted(counts.items()))}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="number of documents")
+    parser.add_argument("outdir", help="output directory (replaced)")
+    parser.add_argument("--seed", type=int, default=2021)
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("N must be at least 1")
+    try:
+        manifest = make_corpus(args.n, args.outdir, seed=args.seed)
+    except FileNotFoundError as exc:
+        print(f"make_corpus: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(manifest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
