@@ -31,10 +31,13 @@ class Severity(enum.IntEnum):
 
 @dataclass(slots=True)
 class Fix:
-    """A suggested fix: what to do, and the text that replaces the flagged span.
+    """A suggested fix: what to do, and the text that replaces the flagged place.
 
-    `replacement` of "" with `delete_line` set means "delete the whole line";
-    `None` means the fix needs a human (only a description is given).
+    The contract `seedcheck fix` applies (see fixer.py): with `delete_line` the finding's
+    line goes; else `replacement` replaces the finding's span (`column`..`end_column`), or
+    its whole line when the finding has no span. `replacement=None` means a human must act
+    (only a description is given). `safe=False` fixes change meaning (names) and need
+    `--unsafe-fixes`.
     """
 
     description: str

@@ -24,5 +24,5 @@ def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
         yield Hit(
             line=number, column=bad[0] + 1, end_column=bad[-1] + 2,
             values={"chars": ", ".join(names), "count": len(bad)},
-            fix=Fix("remove the invisible characters", CONTROL.sub("", text)),
+            fix=Fix("remove the invisible characters", CONTROL.sub("", text[bad[0]:bad[-1] + 1])),
         )

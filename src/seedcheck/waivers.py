@@ -1,0 +1,116 @@
+"""Inline waivers: a document says which findings it accepts, and why.
+
+Two forms, both needing a reason:
+- frontmatter: `seedcheck: {ignore: [short-body, noise-], reason: "official one-line statement"}`
+  waives those rules for the whole document;
+- a comment line (plain text or markdown):
+  `<!-- seedcheck: ignore short-body -- official one-line statement -->` for the whole document, or
+  `<!-- seedcheck: ignore-next-line noise-navigation -- menu kept on purpose -->` for the next
+  non-blank line.
+A waiver without a reason, or naming an unknown rule, is `invalid-waiver`; a waiver that
+waived nothing is `unused-waiver`, so waivers do not outlive the problems they excused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Document, Finding, Hit
+from .rules.registry import Registry, matches
+
+_COMMENT = re.compile(
+    r"^\s*(?:<!--|#|//)\s*seedcheck:\s*(ignore|ignore-next-line)\s+([\w\-, ]+?)\s*(?:--|—|:)\s*(.*?)\s*(?:-->)?\s*$",
+    re.IGNORECASE,
+)
+_BARE_COMMENT = re.compile(r"^\s*(?:<!--|#|//)\s*seedcheck:", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Waiver:
+    rules: list[str]
+    reason: str
+    line: int  # where the waiver is written
+    target_line: int | None = None  # None: the whole document
+
+    def covers(self, finding: Finding) -> bool:
+        if not matches(finding.rule, self.rules):
+            return False
+        return self.target_line is None or finding.line == self.target_line
+
+
+def extract(doc: Document, context: Any) -> None:
+    """Collect the document's waivers into `record["_waivers"]` (an extractor)."""
+    waivers: list[dict] = []
+    fm = (doc.frontmatter or {}).get("seedcheck")
+    if fm is not None:
+        line = doc.frontmatter_lines.get("seedcheck", 1)
+        rules = fm.get("ignore") if isinstance(fm, dict) else None
+        if isinstance(rules, str):
+            rules = [r.strip() for r in rules.split(",")]
+        reason = str(fm.get("reason") or "").strip() if isinstance(fm, dict) else ""
+        waivers.append({"rules": [str(r) for r in rules or []], "reason": reason, "line": line, "target_line": None})
+    body = list(doc.body_lines())
+    for i, (number, text) in enumerate(body):
+        if "seedcheck" not in text:
+            continue
+        m = _COMMENT.match(text)
+        if not m:
+            if _BARE_COMMENT.match(text):
+                waivers.append({"rules": [], "reason": "", "line": number, "target_line": None, "malformed": text.strip()})
+            continue
+        target = None
+        if m.group(1).lower() == "ignore-next-line":
+            target = next((n for n, t in body[i + 1:] if t.strip()), None)
+        rules = [r.strip() for r in m.group(2).split(",") if r.strip()]
+        waivers.append({"rules": rules, "reason": m.group(3).strip(), "line": number, "target_line": target})
+    doc.record["_waivers"] = waivers
+
+
+def apply_waivers(registry: Registry, records: list[dict], findings: list[Finding]) -> list[Finding]:
+    """Drop waived findings; add `invalid-waiver` and `unused-waiver` findings."""
+    names = set(registry.rules)
+    by_doc: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_doc.setdefault(f.doc_id, []).append(f)
+    waived: set[int] = set()
+    extra: list[Finding] = []
+    for rec in records:
+        for raw in rec.get("_waivers") or []:
+            waiver = Waiver(raw["rules"], raw["reason"], raw["line"], raw["target_line"])
+            problem = None
+            if raw.get("malformed"):
+                problem = "malformed waiver comment; write `<!-- seedcheck: ignore RULE[, RULE] -- reason -->`"
+            elif not waiver.rules:
+                problem = "waiver names no rule"
+            elif not waiver.reason:
+                problem = f"waiver of {', '.join(waiver.rules)} gives no reason"
+            else:
+                unknown = [r for r in waiver.rules if not any(matches(n, [r]) for n in names)]
+                if unknown:
+                    problem = f"waiver names unknown rule(s) {', '.join(unknown)}"
+            if problem:
+                extra.append(_finding(registry, "invalid-waiver", rec, waiver.line, problem))
+                continue
+            used = False
+            for f in by_doc.get(rec["doc_id"], []):
+                if f.line == waiver.line and f.rule.startswith("markup-"):
+                    waived.add(id(f))  # the waiver comment itself is not markup noise
+                    continue
+                if waiver.covers(f):
+                    waived.add(id(f))
+                    used = True
+            if not used:
+                what = "the next line" if waiver.target_line else "this document"
+                extra.append(_finding(registry, "unused-waiver", rec, waiver.line,
+                                      f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it"))
+    kept = [f for f in findings if id(f) not in waived]
+    return kept + [f for f in extra if f is not None]
+
+
+def _finding(registry: Registry, rule: str, rec: dict, line: int, message: str) -> Finding | None:
+    if rule not in registry.enabled:
+        return None
+    hit = Hit(line=line, column=1, message=message, excerpt="")
+    return registry.get(rule).to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"])
