@@ -65,10 +65,16 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--ignore", help="Not these rules (comma-separated names or prefixes).")
 @click.option("--jobs", type=int, help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report paths on stderr.")
-def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet):
+@click.option("--baseline", "baseline_file", type=click.Path(), help="Accepted findings; only new ones fail the gate (default: the configured baseline).")
+@click.option("--update-baseline", is_flag=True, help="Write the current findings to the baseline file and exit 0.")
+@click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
+def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
+          baseline_file, update_baseline, changed_since):
     """Check documents and write reports."""
+    from .baseline import DEFAULT_BASELINE, render_baseline
+    from .gate import GateOptions, changed_files
     from .pipeline import run
-    from .report import WRITERS, write_reports
+    from .report import WRITERS, write_atomic, write_reports
 
     config = load_config(config_file)
     overrides = {}
@@ -88,7 +94,17 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     if fmt not in WRITERS:
         raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
     progress = not quiet and sys.stderr.isatty()
-    result = run(config, list(paths) or None, progress=progress)
+    baseline = baseline_file or (str(config.resolve(config.baseline)) if config.baseline else None)
+    gate = GateOptions(baseline=None if update_baseline else baseline)
+    if changed_since:
+        targets = list(paths) or [str(config.resolve(p)) for p in config.paths]
+        gate.changed, gate.changed_since = changed_files(changed_since, targets), changed_since
+    result = run(config, list(paths) or None, progress=progress, gate=gate)
+    if update_baseline:
+        target = Path(baseline or config.resolve(DEFAULT_BASELINE))
+        write_atomic(target, render_baseline(result.findings))
+        click.echo(f"baseline: wrote {len(result.findings)} finding(s) to {target}", err=True)
+        sys.exit(EXIT_OK)
     color = fmt == "text" and sys.stdout.isatty()
     click.echo(WRITERS[fmt].render(result, color=color), nl=False)
     if not no_reports:
@@ -97,6 +113,35 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         if not quiet:
             click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
     sys.exit(EXIT_FINDINGS if result.gating(config.fail_on) else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change meaning (name normalisation).")
+@click.option("--select", help="Only fix findings of these rules.")
+@click.option("--ignore", help="Do not fix findings of these rules.")
+def fix(paths, config_file, show_diff, unsafe_fixes, select, ignore):
+    """Apply safe fixes (delete noise lines, strip markup, repair mojibake, ...)."""
+    from .fixer import fix_paths
+
+    config = load_config(config_file)
+    overrides = {}
+    if select:
+        overrides["select"] = _csv(select)
+    if ignore:
+        overrides["ignore"] = config.ignore + _csv(ignore)
+    apply(config, overrides, where="command line")
+    targets = list(paths) or [str(config.resolve(p)) for p in config.paths]
+    report = fix_paths(config, targets, unsafe=unsafe_fixes, write=not show_diff)
+    if show_diff:
+        click.echo("".join(report.diffs), nl=False)
+    total = sum(report.changed.values())
+    rules = ", ".join(f"{rule} {n}" for rule, n in sorted(report.by_rule.items()))
+    verb = "would apply" if show_diff else "applied"
+    click.echo(f"fix: {verb} {total} fix(es) in {len(report.changed)} file(s)" + (f" ({rules})" if rules else ""), err=True)
+    sys.exit(EXIT_OK)
 
 
 @main.command()

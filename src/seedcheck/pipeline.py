@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 from .config import Config
 from .context import Context
 from .extract import RECORD_FIELDS, build_record
+from .gate import GateOptions, apply_gate
 from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Hit, Severity
@@ -82,6 +83,7 @@ class Engine:
         outcomes = []
         for doc in read_source(source, self.options):
             record = build_record(doc, self.context)
+            record["_fs_path"] = source.fs_path
             findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
             if doc.readable:
                 for rule in self.document_rules:
@@ -143,7 +145,8 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress) -
             progress(len(batch))
 
 
-def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False) -> Result:
+def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
+        gate: "GateOptions | None" = None) -> Result:
     """Check the documents under `paths` (default: the configured paths) and return the result."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -178,6 +181,7 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     timings["schema"] = time.perf_counter() - t3
 
     findings = apply_per_file_ignores(config, findings)
+    findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions())
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
     timings["total"] = time.perf_counter() - t0

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..model import Document
+from .. import waivers
 from . import language, metadata, text
 
 EXTRACTORS: list[Callable[[Document, Any], None]] = [
     metadata.extract,
     text.extract,
     language.extract,
+    waivers.extract,
 ]
 
 # Every record field, in findings.json order; extractors may add more (statistics).
