@@ -1,16 +1,38 @@
-"""Title, date and source URL from frontmatter, header lines and the first content line."""
+"""Title, date and source URL from frontmatter, header lines, the body's top and its attribution.
+
+Fills `title`, `date`, `date_source`, `published_time`, `source_url`, `source_domain`,
+`canonical_url` and `tags`, and keeps for the metadata rules:
+- `_lines[field]`: the file line each field came from;
+- `_dates`: every date the document states, in order of authority (SPEC section 4):
+  frontmatter `date`, `published_time`, header, dateline, source URL, attribution URL;
+- `_attribution`: the attribution line ("Official news published at <url>"), if any.
+Dates that do not exist are `invalid-date` hits here, where the raw text is at hand.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..model import Document, Hit
-from .urls import domain_of
+from ..model import Document, Fix, Hit
+from .dates import DateProblem, DateValue, find_dateline, parse_date, url_date
+from .urls import URL_IN_TEXT, domain_of, url_problem
 
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _MARKUP = re.compile(r"^[#>\s*_]+|[*_]+$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# A breadcrumb glued to the title by a scraper: "HomeUncategorizedReadout of ...".
+_GLUED = re.compile(r"^(?:Home|Inicio|Start)(?=[A-Z])|^\S*[a-z][A-Z]\S*[a-z][A-Z]")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
+# Lines that credit another original. Group `url` when the URL is on the line.
+ATTRIBUTION = re.compile(
+    r"^[\s*_>(\[-]*(?P<lead>official news published (?:at|on|in)|(?:this (?:article|story|release) (?:was )?)?"
+    r"(?:originally|first) published (?:at|on|in|by)|read (?:the )?(?:original|full) (?:article|story|release) (?:at|on)|"
+    r"source of (?:the )?original|with information from|con información de)\b",
+    re.IGNORECASE,
+)
+DATE_SOURCES = ("frontmatter.date", "frontmatter.published_time", "header", "dateline", "source_url", "canonical_url")
+DATELINE_LINES = 3  # a dateline opens the body: look at its first few content lines
 
 
 def _clean_title(text: str) -> str:
@@ -24,63 +46,180 @@ def _scalar(value: Any) -> str | None:
     return text or None
 
 
-def parse_iso_date(text: str) -> tuple[dt.date | None, str | None]:
-    """Parse the `YYYY-MM-DD` at the start of `text`: (date, None), (None, problem) or (None, None)."""
-    m = _ISO_DATE.match(text)
-    if not m:
+def _title_like(text: str) -> bool:
+    """A line that can be a title: 2+ words of letters, not a glued breadcrumb or a cut-off teaser."""
+    return len(_WORD.findall(text)) >= 2 and not _GLUED.search(text) and not _TRUNCATED.search(text)
+
+
+def find_title(doc: Document, top: int = 12) -> tuple[str | None, int | None]:
+    """The title of a document without title metadata, and its line.
+
+    Among the first `top` content lines, a line repeated there is the title (scraped pages
+    print it as a heading and again above the body); else the first title-like line;
+    else the first content line. Widgets ("90.5 F") and glued breadcrumbs are skipped.
+    """
+    content = [(n, _clean_title(t)) for n, t in doc.body_lines() if t.strip()]
+    content = [(n, t) for n, t in content if t][:top]
+    if not content:
         return None, None
+    seen: dict[str, int] = {}
+    for number, text in content:
+        if text in seen and _title_like(text):
+            return text, seen[text]
+        seen.setdefault(text, number)
+    for number, text in content:
+        if _title_like(text):
+            return text, number
+    return content[0][1], content[0][0]
+
+
+_WHERE = {"frontmatter.date": "frontmatter `date`", "frontmatter.published_time": "frontmatter `published_time`",
+          "header": "the Date header", "dateline": "the dateline", "source_url": "the source URL path",
+          "canonical_url": "the attribution URL path"}
+
+
+def _invalid(doc: Document, source: str, text: str, line: int | None, problem: str,
+             column: int | None = None, end_column: int | None = None) -> None:
+    where = _WHERE[source]
+    doc.hits.append(("invalid-date", Hit(
+        line=line or 1, column=column, end_column=end_column,
+        values={"value": text, "problem": problem, "where": where},
+        fix=Fix(f"correct {where} against the original source, written YYYY-MM-DD", None, safe=False),
+    )))
+
+
+def _add_date(doc: Document, dates: list, source: str, text: str, line: int | None, column: int | None = None,
+              end_column: int | None = None, parsed: DateValue | None = None) -> None:
+    """Record one stated date, or an invalid-date hit when it cannot be read or does not exist."""
+    if parsed is None:
+        try:
+            parsed = parse_date(text)
+        except DateProblem as exc:
+            _invalid(doc, source, text, line, str(exc), column, end_column)
+            return
+    dates.append({"source": source, "text": text, "line": line or 1, "value": parsed,
+                  "column": column, "end_column": end_column})
+
+
+def _url_dates(doc: Document, dates: list, source: str, url: str | None, line: int | None) -> None:
+    """The date in a URL's path (/2023/11/17/ or /2025/07/), if it has one."""
+    if not url or url_problem(url):
+        return
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
-    except ValueError as exc:
-        return None, f"{m.group(0).strip()} is not a real date ({exc})"
+        text, value = url_date(urlsplit(url).path)
+    except DateProblem as exc:
+        _invalid(doc, source, url, line, str(exc))
+        return
+    if value is not None:
+        col = doc.line_text(line).find(text) + 1 if line else 0
+        _add_date(doc, dates, source, text.strip("/"), line, col or None, (col + len(text)) if col else None, value)
+
+
+def find_attribution(doc: Document) -> tuple[int, str, str | None, int] | None:
+    """`(line, line text, URL or None, URL's line)` of the last attribution line in the body.
+
+    The URL may be on the attribution line or on the next content line.
+    """
+    found = None
+    lines = list(doc.body_lines())
+    for i, (number, text) in enumerate(lines):
+        if not ATTRIBUTION.match(text):
+            continue
+        url_match = URL_IN_TEXT.search(text)
+        url = url_match.group(0) if url_match else None
+        url_line = number
+        if url is None:
+            for nxt_number, nxt in lines[i + 1:i + 3]:
+                if nxt.strip():
+                    m = URL_IN_TEXT.fullmatch(nxt.strip())
+                    if m:
+                        url, url_line = m.group(0), nxt_number
+                    break
+        found = (number, text, url.rstrip(".,;:") if url else None, url_line)
+    return found
 
 
 def extract(doc: Document, context: Any) -> None:
-    """Fill title, date, date_source, published_time, source_url, source_domain and tags."""
+    """Fill title, date, date_source, published_time, source_url, source_domain, canonical_url and tags."""
     fm = doc.frontmatter or {}
     rec = doc.record
     fm_line = doc.frontmatter_lines
+    lines = rec.setdefault("_lines", {})  # field -> line it came from (private to rules)
 
     title, title_line = _scalar(fm.get("title")), fm_line.get("title")
     if not title and "title" in doc.headers:
         title, title_line = doc.headers["title"]
     if not title:
-        for number, text in doc.body_lines():
-            if text.strip():
-                title, title_line = _clean_title(text), number
-                break
-    lines = rec.setdefault("_lines", {})  # field -> line it came from (private to rules)
+        title, title_line = find_title(doc)
     rec["title"] = _clean_title(title) if title else None
     lines["title"] = title_line
-
-    candidates = []
-    for key, source in (("date", "frontmatter.date"), ("published_time", "frontmatter.published_time")):
-        value = _scalar(fm.get(key))
-        if value:
-            candidates.append((source, value, fm_line.get(key, 1)))
-    if "date" in doc.headers:
-        value, line = doc.headers["date"]
-        candidates.append(("header", value, line))
-    rec["date"] = rec["date_source"] = None
-    for source, value, line in candidates:
-        date, problem = parse_iso_date(value)
-        if problem:
-            doc.hits.append(("invalid-date", Hit(line=line, values={"value": value, "problem": problem})))
-        elif date and rec["date"] is None:
-            rec["date"], rec["date_source"] = date.isoformat(), source
-            lines["date"] = line
-    published = _scalar(fm.get("published_time"))
-    rec["published_time"] = published
 
     url, url_line = _scalar(fm.get("source_url")), fm_line.get("source_url")
     if not url and "source" in doc.headers:
         url, url_line = doc.headers["source"]
     rec["source_url"] = url
     lines["source_url"] = url_line
-    rec["source_domain"] = domain_of(url)
-    rec.setdefault("canonical_url", None)
+    rec["source_domain"] = domain_of(url) if url and not url_problem(url) else None
+
+    attribution = find_attribution(doc)
+    rec["_attribution"] = None
+    rec["canonical_url"] = None
+    if attribution:
+        att_line, att_text, att_url, att_url_line = attribution
+        rec["_attribution"] = {"line": att_line, "text": att_text, "url": att_url, "url_line": att_url_line}
+        if att_url:
+            rec["canonical_url"] = att_url
+            lines["canonical_url"] = att_url_line
+
+    # Every stated date, in order of authority.
+    dates: list[dict] = []
+    for key, source in (("date", "frontmatter.date"), ("published_time", "frontmatter.published_time")):
+        value = _scalar(fm.get(key))
+        if value:
+            _add_date(doc, dates, source, value, fm_line.get(key, 1))
+    if "date" in doc.headers:
+        value, line = doc.headers["date"]
+        col = doc.line_text(line).find(value) + 1
+        _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:DATELINE_LINES]
+    for number, text in content:
+        found = find_dateline(text)
+        if found:
+            _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
+            break
+    _url_dates(doc, dates, "source_url", url, url_line)
+    if rec["canonical_url"]:
+        _url_dates(doc, dates, "canonical_url", rec["canonical_url"], lines.get("canonical_url"))
+    rec["_dates"] = dates
+
+    rec["date"] = rec["date_source"] = None
+    for item in dates:
+        full = item["value"].as_date()
+        if full is not None:
+            rec["date"], rec["date_source"] = full.isoformat(), item["source"]
+            lines["date"] = item["line"]
+            break
+
+    published = next((d for d in dates if d["source"] == "frontmatter.published_time"), None)
+    rec["published_time"] = _iso_timestamp(published["text"]) if published else None
 
     tags = fm.get("tags")
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",") if t.strip()]
     rec["tags"] = [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+_TS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+
+
+def _iso_timestamp(text: str) -> str | None:
+    """`published_time` as ISO 8601 (`2021-03-01T18:59:26-05:00`); a bare date stays a date."""
+    s = text.strip().strip("'\"")
+    m = _TS.match(s)
+    if not m:
+        return s if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else None
+    y, mo, d, h, mi, sec, frac, tz = m.groups()
+    out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{sec or '00'}{frac or ''}"
+    if tz:
+        out += "+00:00" if tz.upper() == "Z" else (tz if ":" in tz else tz[:3] + ":" + tz[3:])
+    return out
