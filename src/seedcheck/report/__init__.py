@@ -11,9 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import findings_json, text
+from . import findings_json, github, html, junit, markdown, sarif, text
 
-WRITERS = {module.FORMAT: module for module in (text, findings_json)}
+WRITERS = {module.FORMAT: module for module in (text, findings_json, html, junit, sarif, markdown, github)}
 
 
 def write_atomic(path: Path, content: str) -> None:

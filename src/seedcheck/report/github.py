@@ -1,0 +1,80 @@
+"""`--format github`: GitHub Actions workflow commands, one annotation per new finding.
+
+`::error file=seeds/a.txt,line=3,col=1,endColumn=9,title=missing-date::message` lines
+make GitHub show each finding on the pull request's diff. Baselined findings are not
+annotated (they are known debt, not news); a last plain line gives the counts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..model import Severity
+from .findings_json import summary
+
+FORMAT = "github"
+FILENAME = None
+
+_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def display_path(result, path: str) -> str:
+    """`path` relative to the project root (where GitHub's workspace is) when it lies
+    inside it, with forward slashes; otherwise unchanged."""
+    if not path:
+        return ""
+    root = getattr(result.config, "root", None)
+    if root is not None and os.path.isabs(path):
+        try:
+            return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        except (ValueError, OSError):
+            return path
+    return path.replace(os.sep, "/")
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (the toolkit's `escapeData`)."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (the toolkit's `escapeProperty`)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(result, finding) -> str:
+    """One `::error …::message` line for `finding`."""
+    props = []
+    path = display_path(result, finding.path)
+    if path:
+        props.append(f"file={escape_property(path)}")
+        if finding.line:
+            props.append(f"line={finding.line}")
+            if finding.end_line and finding.end_line != finding.line:
+                props.append(f"endLine={finding.end_line}")
+            if finding.column:
+                props.append(f"col={finding.column}")
+                if finding.end_column and (not finding.end_line or finding.end_line == finding.line):
+                    props.append(f"endColumn={finding.end_column}")
+    props.append(f"title={escape_property(f'{finding.rule} ({finding.severity})')}")
+    message = finding.message
+    if finding.fix and finding.fix.description:
+        message += f"\nfix: {finding.fix.description}"
+    return f"::{_COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
+
+
+def render(result, **options) -> str:
+    """Annotations for every new finding, errors first, then a one-line summary."""
+    new = [f for f in result.findings if not f.baselined]
+    # GitHub shows only the first annotations of each kind per step: errors matter most.
+    new.sort(key=lambda f: -int(f.severity))
+    lines = [annotation(result, f) for f in new]
+    s = summary(result)
+    sev = s["by_severity"]
+    lines.append(
+        f"seedcheck: {s['documents']} documents, {s['findings']} findings "
+        f"({sev['error']} errors, {sev['warning']} warnings, {sev['info']} info; {s['baselined']} baselined); "
+        f"gate {'passed' if s['passed'] else 'FAILED'} (fail-on {s['fail_on']})"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,359 @@
+"""`report.html`: the curators' report, one self-contained file that works offline.
+
+The overview (gate, counts, tables, SVG charts) is rendered here with jinja2 (autoescape
+on). The documents, findings and rule docs are embedded once as JSON inside
+`<script type="application/json">`, escaped so no payload can close the tag; the page's
+script renders the document list and the selected document lazily from it with
+`textContent`/`createElement` only. A Content-Security-Policy meta tag allows nothing
+but the page's own inline script and style (by hash): no request of any kind leaves it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .. import __version__
+from ..model import Severity
+from .findings_json import public_record, summary
+from .github import display_path
+
+FORMAT = "html"
+FILENAME = "report.html"
+
+# A body longer than this is embedded truncated (with a note); the page shows the first
+# lines of any body and expands the rest on request.
+MAX_BODY_CHARS = 2_000_000
+SEVERITIES = ("error", "warning", "info")
+ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
+
+# Characters a curator must see rather than have act on the text: C0/C1 controls (tab
+# excepted), zero-width and bidi controls, BOM, soft hyphen, lone surrogates.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: Any) -> Markup:
+    """HTML-escape `text` and show invisible or bidi-control characters as `⟨U+XXXX⟩` marks."""
+    text = "" if text is None else str(text)
+    out, last = [], 0
+    for m in INVISIBLE.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(Markup('<span class="ctl" title="invisible character">⟨U+%04X⟩</span>') % ord(m.group()))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def embed_json(data: Any) -> Markup:
+    """JSON safe inside a `<script type="application/json">` element: `<`, `>`, `&`,
+    U+2028/2029 and lone surrogates as `\\uXXXX`, so nothing in it can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # Lone surrogates (undecodable input) cannot be written as UTF-8; escaped they stay exact.
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return Markup(text)
+
+
+def _asset(name: str) -> str:
+    return resources.files("seedcheck").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def _env() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(
+            loader=jinja2.PackageLoader("seedcheck", "templates"),
+            autoescape=True,  # every value is escaped unless explicitly Markup
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        _ENV.filters["vis"] = visible
+    return _ENV
+
+
+# --------------------------------------------------------------------------- data
+
+def _body_offset(body_lines: list[str], findings: list, record: dict) -> int | None:
+    """File line number of the first body line, or None when it cannot be known.
+
+    Taken from the record when the extractor recorded it (`_body_line`); otherwise
+    inferred from where the findings' excerpts sit in the body (majority vote)."""
+    known = record.get("_body_line")
+    if isinstance(known, int):
+        return known
+    votes: Counter = Counter()
+    index: dict[str, list[int]] | None = None
+    for f in findings:
+        if not f.line or not f.excerpt:
+            continue
+        if index is None:
+            index = defaultdict(list)
+            for i, text in enumerate(body_lines):
+                index[text.strip()].append(i)
+        excerpt = f.excerpt.strip()
+        if excerpt.endswith("…"):
+            hits = [i for i, t in enumerate(body_lines) if t.strip().startswith(excerpt[:-1])]
+        else:
+            hits = index.get(excerpt, [])
+        for i in hits[:3]:
+            if f.line - i >= 1:
+                votes[f.line - i] += 1
+    if votes:
+        return votes.most_common(1)[0][0]
+    # Plain text whose title is its first content line: the title's line places the body.
+    title, title_line = record.get("title"), (record.get("_lines") or {}).get("title")
+    if record.get("format") == "text" and isinstance(title, str) and title.strip() and isinstance(title_line, int):
+        for i, text in enumerate(body_lines[:50]):
+            if text.strip() == title.strip():
+                return title_line - i if title_line - i >= 1 else None
+    return None
+
+
+def _body_index(f, body_lines: list[str], offset: int | None) -> int | None:
+    if f.line and offset is not None and 0 <= f.line - offset < len(body_lines):
+        return f.line - offset
+    if offset is None and f.excerpt:
+        excerpt = f.excerpt.strip().rstrip("…")
+        if excerpt:
+            for i, text in enumerate(body_lines):
+                if text.strip().startswith(excerpt):
+                    return i
+    return None
+
+
+def payload(result) -> dict[str, Any]:
+    """Everything the page's script needs, as plain JSON-able data."""
+    doc_index = {d["doc_id"]: i for i, d in enumerate(result.documents)}
+    by_doc: dict[str, list] = defaultdict(list)
+    for f in result.findings:
+        by_doc[f.doc_id].append(f)
+    docs, findings = [], []
+    for d in result.documents:
+        record = d["record"]
+        body = record.get("body") or ""
+        if not isinstance(body, str):
+            body = str(body)
+        body_lines = body.split("\n") if body else []
+        own = by_doc.get(d["doc_id"], [])
+        offset = _body_offset(body_lines, own, record) if body_lines else None
+        truncated = 0
+        if len(body) > MAX_BODY_CHARS:
+            truncated = len(body) - MAX_BODY_CHARS
+            body = body[:MAX_BODY_CHARS]
+        docs.append({
+            "id": d["doc_id"],
+            "path": display_path(result, d["path"]),
+            "status": d["status"],
+            "record": public_record(record),
+            "body": body,
+            "bodyLine": offset,
+            "truncated": truncated,
+        })
+        for f in own:
+            findings.append(_finding(f, doc_index, body_lines, offset))
+    known = set(doc_index)
+    for doc_id, own in sorted(by_doc.items()):
+        if doc_id not in known:  # corpus-level findings, or an id not among the documents
+            findings.extend(_finding(f, doc_index, [], None) for f in own)
+    rules = {}
+    for name, rule in sorted(result.registry.rules.items()):
+        spec = rule.spec
+        rules[name] = {"id": spec.id, "severity": str(rule.severity), "category": spec.category,
+                       "what": spec.docs.get("what", ""), "why": spec.docs.get("why", ""), "fix": spec.docs.get("fix", "")}
+    return {"docs": docs, "findings": findings, "rules": rules}
+
+
+def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | None) -> dict[str, Any]:
+    out = {
+        "doc": doc_index.get(f.doc_id, -1),
+        "docId": f.doc_id,
+        "path": f.path,
+        "rule": f.rule,
+        "severity": str(f.severity),
+        "line": f.line,
+        "column": f.column,
+        "endLine": f.end_line,
+        "endColumn": f.end_column,
+        "message": f.message,
+        "excerpt": f.excerpt,
+        "related": [{"id": r, "doc": doc_index.get(r, -1)} for r in f.related],
+        "baselined": f.baselined,
+        "bodyIndex": _body_index(f, body_lines, offset) if body_lines else None,
+    }
+    if f.fix:
+        out["fix"] = {"description": f.fix.description, "replacement": f.fix.replacement, "deleteLine": f.fix.delete_line}
+    return out
+
+
+# --------------------------------------------------------------------------- charts
+
+def bar_chart(items: list[tuple[str, int, str]], label: str, width: int = 560) -> Markup | None:
+    """A horizontal bar chart as inline SVG: one row per (label, value, css class)."""
+    if not items:
+        return None
+    row, left, right = 22, 190, 60
+    top = max(v for _, v, _ in items) or 1
+    height = row * len(items) + 4
+    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
+             % (width, height, width, height, label)]
+    for i, (name, value, cls) in enumerate(items):
+        y = i * row + 2
+        w = max(1, round((width - left - right) * value / top))
+        short = name if len(name) <= 28 else name[:27] + "…"
+        parts.append(Markup('<g><title>%s: %d</title><text x="%d" y="%d" class="lbl" text-anchor="end">%s</text>'
+                            '<rect x="%d" y="%d" width="%d" height="%d" class="%s"></rect>'
+                            '<text x="%d" y="%d" class="val">%d</text></g>')
+                     % (name, value, left - 6, y + 14, short, left, y + 3, w, row - 8, cls, left + w + 4, y + 14, value))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def column_chart(items: list[tuple[str, int]], label: str, width: int = 560, height: int = 150) -> Markup | None:
+    """A vertical bar chart (histogram or time series) as inline SVG, first/last labels shown."""
+    if not items:
+        return None
+    bottom, top_pad = 22, 14
+    top = max(v for _, v in items) or 1
+    step = width / len(items)
+    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
+             % (width, height, width, height, label)]
+    plot = height - bottom - top_pad
+    show_every = max(1, len(items) // 8)
+    for i, (name, value) in enumerate(items):
+        h = round(plot * value / top) if value else 0
+        x = i * step
+        parts.append(Markup('<g><title>%s: %d</title><rect x="%.1f" y="%d" width="%.1f" height="%d" class="bar"></rect>')
+                     % (name, value, x + 1, top_pad + plot - h, max(1.0, step - 2), h))
+        if len(items) <= 12:
+            parts.append(Markup('<text x="%.1f" y="%d" class="val" text-anchor="middle">%d</text>') % (x + step / 2, top_pad + plot - h - 3, value))
+        if i % show_every == 0 or i == len(items) - 1:
+            parts.append(Markup('<text x="%.1f" y="%d" class="lbl" text-anchor="middle">%s</text>') % (x + step / 2, height - 6, name))
+        parts.append(Markup("</g>"))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def _dates_series(result) -> list[tuple[str, int]]:
+    months = Counter()
+    for d in result.documents:
+        date = d["record"].get("date")
+        if isinstance(date, str) and re.match(r"^\d{4}-\d{2}", date):
+            months[date[:7]] += 1
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    if span > 48:  # too many months to read: one bar per year
+        years = Counter()
+        for m, n in months.items():
+            years[m[:4]] += n
+        return [(str(y), years.get(str(y), 0)) for y in range(int(first[:4]), int(last[:4]) + 1)]
+    out, y, m = [], int(first[:4]), int(first[5:7])
+    for _ in range(span):
+        key = f"{y:04d}-{m:02d}"
+        out.append((key, months.get(key, 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+WORD_BUCKETS = ((0, 0, "0"), (1, 29, "1–29"), (30, 99, "30–99"), (100, 299, "100–299"), (300, 999, "300–999"),
+                (1000, 2999, "1k–3k"), (3000, 9999, "3k–10k"), (10000, None, "10k+"))
+
+
+def _word_series(result) -> list[tuple[str, int]]:
+    counts = Counter()
+    for d in result.documents:
+        wc = d["record"].get("word_count")
+        if not isinstance(wc, int):
+            continue
+        for low, high, name in WORD_BUCKETS:
+            if wc >= low and (high is None or wc <= high):
+                counts[name] += 1
+                break
+    return [(name, counts.get(name, 0)) for _, _, name in WORD_BUCKETS] if counts else []
+
+
+# --------------------------------------------------------------------------- page
+
+def context(result) -> dict[str, Any]:
+    """The template's variables: the overview tables and charts."""
+    s = summary(result)
+    statuses = Counter(d["status"] for d in result.documents)
+    worst: dict[str, Severity] = {}
+    new_by_rule = Counter()
+    for f in result.findings:
+        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
+        if not f.baselined:
+            new_by_rule[f.rule] += 1
+    rule_rows = []
+    for name, count in sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0])):
+        rule = result.registry.rules.get(name)
+        rule_rows.append({"name": name, "id": rule.spec.id if rule else "", "severity": str(worst[name]),
+                          "count": count, "new": new_by_rule[name],
+                          "what": (rule.spec.docs.get("what", "").splitlines() or [""])[0] if rule else ""})
+    domain_docs, domain_findings, domain_errors = Counter(), Counter(), Counter()
+    domain_of = {}
+    for d in result.documents:
+        dom = d["record"].get("source_domain") or "(none)"
+        domain_of[d["doc_id"]] = dom
+        domain_docs[dom] += 1
+    for f in result.findings:
+        dom = domain_of.get(f.doc_id)
+        if dom is not None:
+            domain_findings[dom] += 1
+            if f.severity == Severity.ERROR:
+                domain_errors[dom] += 1
+    domains = [{"name": dom, "docs": n, "findings": domain_findings[dom], "errors": domain_errors[dom]}
+               for dom, n in sorted(domain_docs.items(), key=lambda kv: (-domain_findings[kv[0]], -kv[1], kv[0]))]
+    by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")
+    new_counts = Counter(str(f.severity) for f in result.findings if not f.baselined)
+    base_counts = Counter(str(f.severity) for f in result.findings if f.baselined)
+    corpus = [f for f in result.findings if not f.doc_id]
+    return {
+        "version": __version__,
+        "summary": s,
+        "statuses": {k: statuses.get(k, 0) for k in ("error", "warning", "ok")},
+        "severities": SEVERITIES,
+        "icon": ICON,
+        "rule_rows": rule_rows,
+        "domains": domains[:50],
+        "domains_more": max(0, len(domains) - 50),
+        "new_counts": new_counts,
+        "base_counts": base_counts,
+        "expectations": result.expectations,
+        "corpus_findings": corpus,
+        "charts": {
+            "rules": by_rule_chart,
+            "dates": column_chart(_dates_series(result), "Documents per period (record date)"),
+            "words": column_chart(_word_series(result), "Documents by word count"),
+        },
+        "gating": len(result.gating(result.config.fail_on)),
+    }
+
+
+def render(result, **options) -> str:
+    """The whole report.html page."""
+    css, js = _asset("report.css"), _asset("report.js")
+    csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
+           "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+    page = _env().get_template("report.html.j2").render(
+        css=Markup(css), js=Markup(js), csp=csp, data=embed_json(payload(result)), **context(result))
+    return page

@@ -1,0 +1,116 @@
+"""`junit.xml`: one test case per document, one `<failure>` per gating finding.
+
+CI systems (GitLab, Jenkins, Azure) read JUnit XML to show which "tests" failed. Each
+document is a test case; each new finding at or above `--fail-on` (errors by default)
+is a `<failure>`; other findings are listed in `<system-out>` so nothing is hidden.
+Corpus-level findings form a `(corpus)` test case and each corpus expectation is a test
+case of its own suite. No timings are written, so the file is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from ..model import Severity
+from .findings_json import summary
+from .github import display_path
+
+FORMAT = "junit"
+FILENAME = "junit.xml"
+
+# Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/F).
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text) -> str:
+    """`text` made safe for XML 1.0: invalid characters shown as visible `\\xNN` escapes."""
+    return _INVALID_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", str(text))
+
+
+def _where(f) -> str:
+    return f"{f.line}:{f.column or 1}" if f.line else "-"
+
+
+def _failure_text(result, f) -> str:
+    lines = [f"{display_path(result, f.path) or '(corpus)'}:{_where(f)} {f.rule} ({f.severity}): {f.message}"]
+    if f.excerpt:
+        lines.append(f"  | {f.excerpt}")
+    if f.fix and f.fix.description:
+        lines.append(f"  fix: {f.fix.description}")
+    if f.related:
+        lines.append(f"  related: {', '.join(f.related)}")
+    return xml_text("\n".join(lines))
+
+
+def _testcase(parent, result, name: str, classname: str, file: str, findings: list, threshold) -> tuple[int, int]:
+    case = ET.SubElement(parent, "testcase", name=xml_text(name), classname=xml_text(classname))
+    if file:
+        case.set("file", xml_text(file))
+    failing = [f for f in findings if threshold is not None and f.severity >= threshold and not f.baselined]
+    failing_ids = {id(f) for f in failing}
+    others = [f for f in findings if id(f) not in failing_ids]
+    for f in failing:
+        failure = ET.SubElement(case, "failure", type=f.rule, message=xml_text(f"{f.rule}: {f.message}"))
+        failure.text = _failure_text(result, f)
+    if others:
+        out = ET.SubElement(case, "system-out")
+        out.text = "\n".join(_failure_text(result, f) + (" [baselined]" if f.baselined else "") for f in others)
+    return 1, len(failing)
+
+
+def render(result, **options) -> str:
+    """The whole junit.xml document."""
+    fail_on = result.config.fail_on
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    by_doc = defaultdict(list)
+    for f in result.findings:
+        by_doc[f.doc_id].append(f)
+    s = summary(result)
+
+    root = ET.Element("testsuites", name="seedcheck")
+    docs_suite = ET.SubElement(root, "testsuite", name="seedcheck.documents")
+    props = ET.SubElement(docs_suite, "properties")
+    for key in ("documents", "findings", "new", "baselined", "fail_on", "passed"):
+        ET.SubElement(props, "property", name=key, value=str(s[key]).lower() if key == "passed" else str(s[key]))
+    tests = failures = 0
+    for doc in result.documents:
+        path = display_path(result, doc["path"])
+        t, n = _testcase(docs_suite, result, doc["doc_id"], "seedcheck.documents", path, by_doc.get(doc["doc_id"], []), threshold)
+        tests, failures = tests + t, failures + n
+    known = {d["doc_id"] for d in result.documents}
+    # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
+    orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
+    if orphans:
+        t, n = _testcase(docs_suite, result, "(corpus)", "seedcheck.corpus", "", orphans, threshold)
+        tests, failures = tests + t, failures + n
+    docs_suite.set("tests", str(tests))
+    docs_suite.set("failures", str(failures))
+    docs_suite.set("errors", "0")
+    total_tests, total_failures = tests, failures
+
+    if result.expectations:
+        exp_suite = ET.SubElement(root, "testsuite", name="seedcheck.expectations")
+        exp_failures = 0
+        for exp in result.expectations:
+            case = ET.SubElement(exp_suite, "testcase", name=xml_text(exp.get("name") or exp.get("expectation_type") or "expectation"),
+                                 classname="seedcheck.expectations")
+            if not exp.get("success", False):
+                exp_failures += 1
+                detail = (f"{exp.get('expectation_type', '')} on {exp.get('column') or '(table)'}: observed "
+                          f"{exp.get('observed_value')!r}; unexpected documents: {', '.join(map(str, exp.get('unexpected_doc_ids') or [])) or '-'}")
+                failure = ET.SubElement(case, "failure", type="expectation-failed",
+                                        message=xml_text(f"expectation {exp.get('name')} does not hold ({exp.get('severity', 'error')})"))
+                failure.text = xml_text(detail)
+        exp_suite.set("tests", str(len(result.expectations)))
+        exp_suite.set("failures", str(exp_failures))
+        exp_suite.set("errors", "0")
+        total_tests += len(result.expectations)
+        total_failures += exp_failures
+
+    root.set("tests", str(total_tests))
+    root.set("failures", str(total_failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,147 @@
+"""`findings.sarif`: SARIF 2.1.0 for code-scanning tools (GitHub, Azure DevOps, VS Code).
+
+One run; the rule catalogue (id, name, docs as help text, default level) as the driver's
+rules; one result per finding with its location, span, snippet, fingerprint, baseline
+state and, when the fix is mechanical, a SARIF `fix`. Columns are Unicode code points
+(`columnKind`), as seedcheck counts them. Deterministic: no timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import __version__
+from ..model import Severity
+from .github import display_path
+
+FORMAT = "sarif"
+FILENAME = "findings.sarif"
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _rule_descriptor(rule) -> dict:
+    spec = rule.spec
+    docs = spec.docs or {}
+    what = (docs.get("what") or spec.message or spec.name).strip()
+    text = "\n\n".join(f"{h.capitalize()}: {docs[h].strip()}" for h in ("what", "why", "fix") if docs.get(h))
+    markdown = "\n\n".join(f"**{h.capitalize()}.** {docs[h].strip()}" for h in ("what", "why", "fix") if docs.get(h))
+    return {
+        "id": spec.id or spec.name,
+        "name": spec.name,
+        "shortDescription": {"text": what.splitlines()[0]},
+        "fullDescription": {"text": what},
+        "help": {"text": text or what, "markdown": markdown or what},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"category": spec.category, "kind": spec.kind, "tags": ["data-quality", spec.category]},
+    }
+
+
+def _region(f) -> dict | None:
+    if not f.line:
+        return None
+    region = {"startLine": f.line}
+    if f.column:
+        region["startColumn"] = f.column
+        if f.end_line and f.end_line != f.line:
+            region["endLine"] = f.end_line
+        if f.end_column and ((f.end_line or f.line) > f.line or f.end_column > f.column):
+            region["endColumn"] = f.end_column
+    if f.excerpt:
+        region["snippet"] = {"text": f.excerpt}
+    return region
+
+
+def _artifact(uri: str) -> dict:
+    # Paths inside the project are relative to %SRCROOT% (what GitHub code scanning expects).
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
+def _location(uri: str, region: dict | None, message: str | None = None) -> dict:
+    physical = {"artifactLocation": _artifact(uri)}
+    if region:
+        physical["region"] = region
+    location = {"physicalLocation": physical}
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _uri(result, path: str) -> str:
+    shown = display_path(result, path)
+    return Path(shown).as_uri() if Path(shown).is_absolute() else quote(shown, safe="/")
+
+
+def _fix(result, f, uri: str) -> dict | None:
+    fix = f.fix
+    if fix is None or fix.replacement is None or not f.line:
+        return None
+    if fix.delete_line:
+        deleted = {"startLine": f.line, "startColumn": 1, "endLine": f.line + 1, "endColumn": 1}
+    elif f.column and f.end_column and f.end_column >= f.column:
+        deleted = {"startLine": f.line, "startColumn": f.column, "endLine": f.line, "endColumn": f.end_column}
+    else:
+        return None  # no exact span: the description alone says what to do
+    return {
+        "description": {"text": fix.description or "apply the suggested replacement"},
+        "artifactChanges": [{
+            "artifactLocation": _artifact(uri),
+            "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": fix.replacement}}],
+        }],
+    }
+
+
+def as_dict(result) -> dict:
+    """The SARIF log as a dict."""
+    registry = result.registry
+    names = sorted(set(registry.enabled) | {f.rule for f in result.findings if f.rule in registry.rules})
+    rules = [_rule_descriptor(registry.rules[n]) for n in names if n in registry.rules]
+    index = {n: i for i, n in enumerate(n for n in names if n in registry.rules)}
+    paths_by_id = {d["doc_id"]: d["path"] for d in result.documents}
+    results = []
+    for f in result.findings:
+        rule = registry.rules.get(f.rule)
+        entry = {
+            "ruleId": (rule.spec.id or f.rule) if rule else f.rule,
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message or f.rule},
+            "baselineState": "unchanged" if f.baselined else "new",
+            "properties": {"rule": f.rule, "severity": str(f.severity), "docId": f.doc_id},
+        }
+        if f.rule in index:
+            entry["ruleIndex"] = index[f.rule]
+        if f.fingerprint:
+            entry["partialFingerprints"] = {"seedcheckFingerprint/v1": f.fingerprint}
+        uri = _uri(result, f.path) if f.path else ""
+        if uri:
+            entry["locations"] = [_location(uri, _region(f))]
+        related = [_location(_uri(result, paths_by_id[r]), None, f"related document {r}") for r in f.related if r in paths_by_id]
+        if related:
+            for i, loc in enumerate(related):
+                loc["id"] = i
+            entry["relatedLocations"] = related
+        if uri and (fix := _fix(result, f, uri)):
+            entry["fixes"] = [fix]
+        results.append(entry)
+    run = {
+        "tool": {"driver": {
+            "name": "seedcheck",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "rules": rules,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"expectations": result.expectations},
+    }
+    root = getattr(result.config, "root", None)
+    if root is not None:
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": Path(root).resolve().as_uri() + "/"}}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(result, **options) -> str:
+    return json.dumps(as_dict(result), ensure_ascii=False, indent=2, default=str) + "\n"
