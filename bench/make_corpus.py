@@ -17,8 +17,9 @@ corpora are not just exact duplicates:
 - exact copies and near copies (a few words changed) of earlier documents.
 
 Everything is drawn from one seeded `random.Random`, so the same (N, seed) gives the same
-bytes. Files go into sub-directories of 1,000 to keep directories small. A `MANIFEST.json`
-records N, seed and the counts of each perturbation; when it matches, the corpus is reused.
+bytes. Files go into sub-directories of 1,000 to keep directories small. `OUTDIR.manifest.json`
+(next to OUTDIR, so no tool reads it as a document) records N, seed and the counts of each
+perturbation; when it matches, the corpus is reused.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TARBALL = REPO.parent / "shared" / "corpora" / "wh-briefings-2021-2025.tar.gz"
 WORK = REPO / "bench" / "work"
-GENERATOR_VERSION = 1  # bump when the output of the generator changes
+GENERATOR_VERSION = 2  # bump when the output of the generator changes
 
 # Rates of each perturbation (per document).
 RATES = {
@@ -147,17 +148,23 @@ def _url(rng: random.Random, front: str, kind: str) -> str:
     return re.sub(r"(source_url: \S+?)(\n)", lambda m: m.group(1) + tag + m.group(2), front, count=1)
 
 
+def manifest_file(outdir: str | Path) -> Path:
+    """Where the manifest of the corpus in `outdir` lives: beside it, not inside it."""
+    outdir = Path(outdir)
+    return outdir.parent / f"{outdir.name}.manifest.json"
+
+
 def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Path] | None = None) -> dict:
     """Write `n` documents into `outdir` (replaced) and return the manifest (counts per perturbation).
 
-    Reuses an existing corpus when its MANIFEST.json has the same n, seed and generator version.
+    Reuses an existing corpus when `OUTDIR.manifest.json` has the same n, seed and generator version.
     """
     outdir = Path(outdir)
-    manifest_path = outdir / "MANIFEST.json"
+    manifest_path = manifest_file(outdir)
     if manifest_path.exists():
         try:
             old = json.loads(manifest_path.read_text())
-            if (old.get("n"), old.get("seed"), old.get("version")) == (n, seed, GENERATOR_VERSION):
+            if (old.get("n"), old.get("seed"), old.get("version")) == (n, seed, GENERATOR_VERSION) and outdir.is_dir():
                 return old
         except ValueError:
             pass
@@ -166,6 +173,7 @@ def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Pat
         raise FileNotFoundError("no releases found to build a corpus from")
     if outdir.exists():
         shutil.rmtree(outdir)
+    manifest_path.unlink(missing_ok=True)
     outdir.mkdir(parents=True)
     rng = random.Random(seed)
     order = list(range(len(releases)))
