@@ -2,11 +2,17 @@
 
 Values stay strings (`date: 2022-02-30` must reach the date rules as text, not crash the
 YAML timestamp constructor), aliases are capped (billion-laughs documents), and recursion
-is bounded (deeply nested YAML).
+is bounded (deeply nested YAML). What loads is then walked once with a budget: a mapping
+whose aliases expand to too many values, nest too deep or refer to themselves is refused,
+and the rest is converted to plain JSON types (str keys; explicit `!!timestamp`, `!!binary`,
+`!!set`, NaN and huge numbers become strings), so no later stage can choke on it.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +20,10 @@ from typing import Any
 import yaml
 
 MAX_ALIASES = 100
+# Even under MAX_ALIASES, nested aliases expand geometrically (9 aliases of 9 aliases of ...);
+# the loaded value is counted as expanded and refused above these bounds.
+MAX_VALUES = 10_000
+MAX_DEPTH = 32
 _FENCE = "---"
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
@@ -86,5 +96,50 @@ def parse_frontmatter(lines: list[str]) -> Frontmatter:
         fm.error = f"frontmatter is a YAML {type(data).__name__}, not a mapping"
         fm.error_line = 2
         return fm
-    fm.data = {str(k): v for k, v in data.items()}
+    try:
+        fm.data = _plain(data, [0], 0)
+    except _TooBig as exc:
+        fm.error = f"frontmatter is not valid YAML: {exc}"
+        fm.error_line = 1
     return fm
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _plain(value: Any, budget: list[int], depth: int) -> Any:
+    """`value` as plain JSON types, counting every value as expanded (aliases included)."""
+    budget[0] += 1
+    if budget[0] > MAX_VALUES:
+        raise _TooBig(f"it expands to more than {MAX_VALUES:,} values (alias expansion bomb or recursive alias)")
+    if depth > MAX_DEPTH:
+        raise _TooBig(f"it nests deeper than {MAX_DEPTH} levels (or an alias refers to itself)")
+    if isinstance(value, dict):
+        return {_key(k): _plain(v, budget, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, budget, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_key(v) for v in value)
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**63 else str(value)  # beyond what JSON readers keep exact
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)  # NaN/Infinity are not JSON
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")  # as it was written under !!binary
+    return str(value)
+
+
+def _key(key: Any) -> str:
+    # Keys may be numbers, booleans, None or (under !!set / complex keys) anything hashable.
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bytes):
+        return base64.b64encode(key).decode("ascii")
+    if isinstance(key, tuple):
+        return str(list(key))
+    return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
