@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .DEFAULT_GOAL := help
 .PHONY: help check test report bench lint clean
@@ -33,8 +34,12 @@ report: $(STAMP) ## Write the reports of seeds/ and print the HTML report's path
 	@$(BIN)/seedcheck check --quiet --fail-on never > /dev/null
 	@echo "$(CURDIR)/reports/report.html"
 
-bench: $(TEST_STAMP) ## Run the benchmarks in bench/ (needs ../shared/)
-	$(BIN)/python bench/run.py
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX and a Python floor (needs ../shared/)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(TEST_STAMP) ## Lint the code with ruff
 	$(BIN)/python -m pip install --quiet ruff

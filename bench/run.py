@@ -1,0 +1,181 @@
+"""`make bench`: seedcheck against its peers on generated corpora of the real releases.
+
+    python bench/run.py [--sizes 1000 10000 100000] [--quick] [--jobs N] [--peer-limit M]
+
+For each size it builds (or reuses) a corpus with `bench/make_corpus.py`, then runs, one
+after another on the same documents and cores:
+
+- `seedcheck check` (all rules, corpus rules, schema, expectations, writers) as a
+  subprocess; per-stage seconds come from $SEEDCHECK_TIMINGS;
+- datatrove's C4 + Gopher quality + Gopher repetition + FineWeb filters as one pipeline
+  (on the first `--peer-limit` documents only: it runs at tens of documents per second);
+- great-expectations alone validating the records table of that seedcheck run;
+- the floor: read every file and run one compiled regex over each line, in Python.
+
+Every tool runs in its own process tree; peak memory is the largest sum of the RSS of the
+process and all its children, sampled every 20 ms with psutil. Throughput is wall-clock,
+start-up included. Results go to `bench/results/bench-<timestamp>.json` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from make_corpus import make_corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+WORK = HERE / "work"
+RESULTS = HERE / "results"
+
+
+def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
+    """Run `cmd`; return wall seconds, peak RSS of its whole process tree, exit code, stdout."""
+    started = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = peak_single = 0
+    out_chunks: list[str] = []
+    # Sample the tree until the process ends; stdout is drained after (callers keep it small).
+    while proc.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            sizes = []
+            for p in tree:
+                try:
+                    sizes.append(p.memory_info().rss)
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            peak, peak_single = max(peak, sum(sizes)), max(peak_single, max(sizes, default=0))
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.02)
+    stdout, stderr = proc.communicate()
+    out_chunks.append(stdout)
+    return {"wall": time.perf_counter() - started, "peak_rss_mb": round(peak / 2**20, 1),
+            "peak_rss_single_mb": round(peak_single / 2**20, 1), "returncode": proc.returncode,
+            "stdout": "".join(out_chunks), "stderr": stderr[-2000:]}
+
+
+def _last_json(text: str) -> dict:
+    for line in reversed(text.strip().splitlines()):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue
+    return {}
+
+
+def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
+    """The full check, as a user runs it, with reports written to `workdir/reports`."""
+    timings = workdir / "timings.json"
+    timings.unlink(missing_ok=True)
+    env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
+    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--jobs", str(jobs), "--quiet", "--fail-on", "never",
+           "--format", "json", "--report-dir", str(workdir / "reports")]
+    m = measure(cmd, env=env)
+    m["stdout_bytes"] = len(m.pop("stdout"))
+    m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
+    findings = workdir / "reports" / "findings.json"
+    if findings.exists():
+        with open(findings, encoding="utf-8") as fh:
+            summary = json.load(fh).get("summary", {})
+        m["summary"] = summary
+    return m
+
+
+def run_peer(script: str, args: list[str]) -> dict:
+    m = measure([sys.executable, str(HERE / "peers" / script), *args])
+    m["result"] = _last_json(m.pop("stdout"))
+    return m
+
+
+def bench_size(n: int, jobs: int, peer_limit: int, skip: set[str]) -> dict:
+    corpus = WORK / f"c{n}"
+    manifest = make_corpus(n, corpus)
+    workdir = WORK / f"run-{n}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    mb = manifest["bytes"] / 2**20
+    out = {"documents": n, "megabytes": round(mb, 2), "manifest": manifest, "tools": {}}
+    print(f"\n== {n:,} documents, {mb:.1f} MB, {jobs} jobs ==", flush=True)
+
+    sc = run_seedcheck(corpus, jobs, workdir)
+    out["tools"]["seedcheck"] = sc
+    print(f"seedcheck: {sc['wall']:.2f}s rc={sc['returncode']} peak {sc['peak_rss_mb']} MB", flush=True)
+    if sc["returncode"] not in (0, 1):
+        print(f"  seedcheck failed: {sc['stderr'].strip()[-500:]}", flush=True)
+    if "floor" not in skip:
+        out["tools"]["floor"] = run_peer("floor.py", [str(corpus), "--jobs", str(jobs)])
+    if "gx" not in skip and (workdir / "reports" / "findings.json").exists():
+        out["tools"]["great-expectations"] = run_peer("gx_records.py", [str(workdir / "reports" / "findings.json")])
+    if "datatrove" not in skip:
+        limit = min(n, peer_limit)
+        out["tools"]["datatrove"] = run_peer("datatrove_filters.py", [str(corpus), "--jobs", str(jobs), "--limit", str(limit)])
+    for name, m in out["tools"].items():
+        docs = m.get("result", {}).get("docs", n) if name != "seedcheck" else n
+        frac = docs / n if n else 1
+        m["docs"] = docs
+        # A tool that failed measured nothing: no throughput, no ratio.
+        ok = m["returncode"] in ((0, 1) if name == "seedcheck" else (0,)) and m["wall"]
+        m["docs_per_s"] = round(docs / m["wall"], 1) if ok else None
+        m["mb_per_s"] = round(mb * frac / m["wall"], 2) if ok else None
+        inner = m.get("result", {}).get("seconds")
+        m["docs_per_s_inner"] = round(docs / inner, 1) if inner else None
+        if m["returncode"] != 0 and name != "seedcheck":
+            print(f"  {name} failed: {m['stderr'].strip()[-500:]}", flush=True)
+    return out
+
+
+def print_table(results: list[dict], jobs: int) -> None:
+    """One row per (size, tool): docs/s, MB/s, peak RSS, seedcheck's ratio to it."""
+    print(f"\n{'docs':>8} {'tool':<19} {'n run':>7} {'wall s':>8} {'docs/s':>9} {'/core':>8} {'MB/s':>7} "
+          f"{'peak MB':>8} {'seedcheck x':>11}")
+    for r in results:
+        sc = r["tools"]["seedcheck"]
+        for name, m in r["tools"].items():
+            ratio = (sc["docs_per_s"] / m["docs_per_s"]) if sc["docs_per_s"] and m["docs_per_s"] and name != "seedcheck" else None
+            print(f"{r['documents']:>8,} {name:<19} {m['docs']:>7,} {m['wall']:>8.2f} {m['docs_per_s'] or 0:>9,.0f} "
+                  f"{(m['docs_per_s'] or 0) / jobs:>8,.0f} {m['mb_per_s'] or 0:>7.1f} {m['peak_rss_mb']:>8.0f} "
+                  f"{(f'{ratio:.2f}' if ratio else '-'):>11}")
+        stages = ", ".join(f"{k} {v:.2f}s" for k, v in sc.get("timings", {}).items())
+        print(f"{'':>8} seedcheck stages: {stages}")
+    if len(results) > 1:
+        by_n = {r["documents"]: r["tools"]["seedcheck"]["docs_per_s"] or 0 for r in results}
+        largest, previous = max(by_n), sorted(by_n)[-2]
+        if by_n[previous]:
+            print(f"\nseedcheck docs/s at {largest:,} vs {previous:,}: {by_n[largest] / by_n[previous]:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="seedcheck benchmark against its peers")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--quick", action="store_true", help="1,000 documents only")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--peer-limit", type=int, default=2000,
+                        help="documents given to datatrove per size (it runs at tens of docs/s)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove"])
+    args = parser.parse_args(argv)
+    sizes = [1000] if args.quick else args.sizes
+    results = [bench_size(n, args.jobs, args.peer_limit, set(args.skip)) for n in sizes]
+    print_table(results, args.jobs)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "jobs": args.jobs, "peer_limit": args.peer_limit, "command": " ".join(sys.argv)}
+    target.write_text(json.dumps({"meta": meta, "sizes": results}, indent=2) + "\n")
+    print(f"\nresults: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
