@@ -131,7 +131,7 @@ def parse_date(text: str) -> DateValue:
 _PLACE = r"[A-ZÁÉÍÓÚÑÜ][A-ZÁÉÍÓÚÑÜ.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?"
 DATELINE = re.compile(
     rf"^[*_\s]*(?P<place>{_PLACE}),\s+(?P<date>(?:{_ANY_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH}(?:,?\s+(?:de(?:l)?\s+)?\d{{4}})?))"
-    r"(?=\s*(?:\(|[—–-]|\.-|\.|,|$))"
+    r"(?=[*_]*\s*(?:\(|[—–-]|\.-|\.|,|:|$))"
 )
 
 
