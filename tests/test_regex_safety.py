@@ -83,6 +83,7 @@ def _document(name: str, line: str) -> Document:
 
 def _build_records(conn, engine: Engine) -> None:
     """Child: extract the records of every pathological document, timing each."""
+    build_record(_document("warm-up", "Warm up the language model, once."), engine.context)  # lazy loads
     docs = {}
     for name, line in PATHOLOGICAL.items():
         doc = _document(name, line)

@@ -74,7 +74,10 @@ def discover(
         if not os.path.isdir(given):
             yield _source(given, given_shown, display(os.path.basename(given)))
             continue
-        for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
+        # A directory that cannot be listed must not vanish silently (os.walk's default):
+        # it becomes one unreadable entry.
+        unlisted: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(given, onerror=unlisted.append, followlinks=False):
             rel_dir = os.path.relpath(dirpath, given)
             rel_dir = "" if rel_dir == "." else rel_dir
             # Prune excluded directories; links to directories are listed as files by
@@ -94,3 +97,9 @@ def discover(
                     continue
                 fs_path = os.path.join(dirpath, name)
                 yield _source(fs_path, display(os.path.join(given, rel)), rel)
+        for exc in sorted(unlisted, key=lambda e: str(e.filename)):
+            where = str(exc.filename) if exc.filename is not None else given
+            rel = os.path.relpath(where, given)
+            rel = display(os.path.basename(os.path.normpath(given)) if rel == "." else rel).replace(os.sep, "/")
+            shown = display(where)
+            yield Source(where, shown, rel, problem=f"cannot list directory: {exc.strerror or exc}")

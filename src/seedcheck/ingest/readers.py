@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from ..model import Document, Hit
@@ -56,13 +58,9 @@ def read_source(source: Source, options: IngestOptions | None = None) -> list[Do
         return [_unreadable(source, fmt, source.problem)]
     if source.size > options.max_file_size:
         return [_unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")]
-    try:
-        with open(source.fs_path, "rb") as fh:
-            data = fh.read(options.max_file_size + 1)
-    except OSError as exc:
-        return [_unreadable(source, fmt, f"cannot read: {exc.strerror or exc}")]
-    if len(data) > options.max_file_size:
-        return [_unreadable(source, fmt, f"file grew above the {options.max_file_size:,}-byte limit while read")]
+    data, problem = _read_bytes(source.fs_path, options.max_file_size)
+    if problem:
+        return [_unreadable(source, fmt, problem)]
     decoded = decode(data)
     if decoded.binary_reason:
         return [_unreadable(source, fmt, decoded.binary_reason, "binary")]
@@ -80,6 +78,35 @@ def read_source(source: Source, options: IngestOptions | None = None) -> list[Do
                 values={"encoding": decoded.encoding},
             )))
     return docs
+
+
+def _read_bytes(fs_path: str, limit: int) -> tuple[bytes, str | None]:
+    """At most `limit` bytes of a regular file, or a reason why not.
+
+    The file may have changed since discovery (replaced by a FIFO, a device or a bigger
+    file): it is opened without blocking, checked with fstat on the open descriptor, and
+    never read past `limit` + 1 bytes.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(fs_path, flags)
+    except OSError as exc:
+        return b"", f"cannot read: {exc.strerror or exc}"
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return b"", "not a regular file any more when opened; skipped"
+        if st.st_size > limit:
+            return b"", f"file is {st.st_size:,} bytes, above the {limit:,}-byte limit (max-file-size); not read"
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        return b"", f"cannot read: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return b"", f"file grew above the {limit:,}-byte limit while read"
+    return data, None
 
 
 def _read_text(source: Source, fmt: str, lines: list[str]) -> Document:
@@ -144,7 +171,7 @@ def _read_jsonl(source: Source, text: str, options: IngestOptions) -> list[Docum
         doc_id = f"{source.doc_id}#L{number}"
         try:
             obj = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also ints past the digit limit
             doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=[], readable=False)
             doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"line {number} is not valid JSON: {exc}")))
             docs.append(doc)
