@@ -173,7 +173,7 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
 
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
-    findings.extend(corpus_stage(engine, states, paths_by_id))
+    findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -189,16 +189,23 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
                   timings=timings, paths=paths)
 
 
-def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: dict[str, str]) -> list[Finding]:
-    """Run every corpus analyzer once over the collected per-document states."""
+def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: dict[str, str],
+                 records_by_id: dict[str, dict] | None = None) -> list[Finding]:
+    """Run every corpus analyzer once over the collected per-document states.
+
+    `finish` yields `(rule, doc_id, hit)`, or `(rule, doc_id, hit, patch)` where `patch`
+    holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports.
+    """
     findings = []
     corpus_rules = {r.name: r for r in engine.registry.stage("corpus")}
     for analyzer in engine.analyzers:
         own = [(doc_id, s[analyzer.name]) for doc_id, s in states if analyzer.name in s]
         rules = {n: r for n, r in corpus_rules.items() if r.analyzer is analyzer}
-        for name, doc_id, hit in analyzer.finish(own, rules, engine.context):
+        for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context):
             if name in rules:
                 findings.append(rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id)))
+                if patch and patch[0] and records_by_id and doc_id in records_by_id:
+                    records_by_id[doc_id].update(patch[0])
     return findings
 
 

@@ -23,7 +23,7 @@ EXTRACTORS: list[Callable[[Document, Any], None]] = [
 RECORD_FIELDS = (
     "doc_id", "path", "format", "sha256", "encoding", "title", "date", "date_source",
     "published_time", "source_url", "source_domain", "canonical_url", "tags", "language",
-    "word_count", "line_count", "people", "body",
+    "word_count", "line_count", "people", "duplicate_of", "body",
 )
 
 

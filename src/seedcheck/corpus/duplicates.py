@@ -1,0 +1,380 @@
+"""Duplicate documents across the corpus: `duplicate-exact` and `duplicate-near`.
+
+- **Exact**: a 64-bit hash of the normalised body (case, whitespace, punctuation,
+  diacritics and digits folded; lines the noise rules flagged dropped), so a re-scraped
+  copy of the same text with other footer junk or other markup is still the same body.
+- **Near**: two MinHash signatures per document (datasketch, 32-bit "affine32" scheme),
+  one over the set of words and one over word 3-grams, computed in the worker processes
+  and shipped as one compact ``uint32`` array. In `finish`, datasketch's MinHashLSH on
+  the word signature proposes candidates; each candidate pair is then verified on both
+  signatures. Words survive paraphrase and machine-translation round trips (``000_…`` vs
+  ``001_…`` share 0.69 of their words but only 0.29 of word 5-grams); 3-grams keep two
+  releases on the same topic apart (they share < 0.23 of words, < 0.03 of 3-grams).
+  Containment (share of the smaller document's 3-grams found in the larger) catches a
+  short copy inside a long page.
+- Names and numbers: templated releases ("approves Ohio disaster declaration" vs "…
+  Texas …") share almost every word and 3-gram; what differs is the proper nouns and
+  figures, which a paraphrase or translation keeps. So a near pair must also share most
+  of its *key tokens* (capitalised words and numbers, MinHash over them too).
+
+Which copy to keep is decided by `keep_order`: official domain, then the copy whose
+source URL is its canonical URL, then the earliest date, then the longest clean body,
+then the smallest doc_id (so the decision is deterministic). The dropped copies get
+`duplicate_of` in their record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
+
+from ..model import Fix, Hit
+from . import Analyzer, analyzer
+from .urls import normalise_url
+
+SEED = 1
+NUM_PERM = 128  # per signature; std of a Jaccard estimate is about sqrt(J(1-J)/128) <= 0.044
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+# Specifics: numbers, and capitalised words that do not start a line or a sentence.
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*", re.MULTILINE)
+
+DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
+
+
+def fold(text: str, numbers: bool = True) -> str:
+    """Case, diacritics, punctuation, whitespace and (with `numbers`) digits folded: the
+    text a reader would call "the same" (``"Andrés López, 2023!"`` -> ``"andres lopez 0"``)."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    if numbers:
+        text = _DIGITS.sub("0", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _h32(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8", "surrogatepass"))
+
+
+def _ngram_hashes(word_hashes: np.ndarray, n: int) -> np.ndarray:
+    """Hashes of the word n-grams, combined in numpy from the word hashes (no strings)."""
+    if len(word_hashes) < n:
+        return word_hashes[:0] if len(word_hashes) == 0 else np.array([_mix(word_hashes)], dtype=np.uint32)
+    h = np.zeros(len(word_hashes) - n + 1, dtype=np.uint64)
+    for i in range(n):
+        h = (h * np.uint64(0x100000001B3) + word_hashes[i:len(word_hashes) - n + 1 + i].astype(np.uint64)) & np.uint64(0xFFFFFFFFFFFF)
+    return ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _mix(word_hashes: np.ndarray) -> int:
+    return zlib.crc32(word_hashes.tobytes())
+
+
+_PERMS: dict[int, np.ndarray] = {}
+
+
+def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """The datasketch MinHash signature (affine32 scheme, seed 1) of a set of 32-bit item
+    hashes, as a ``uint32`` array. Equal to ``MinHash(num_perm, seed=1,
+    hashfunc=int).update_batch(hashes).hashvalues``; done here in one numpy call per
+    document instead of one Python call per item."""
+    from datasketch import MinHash
+
+    if num_perm not in _PERMS:
+        _PERMS[num_perm] = MinHash(num_perm=num_perm, seed=SEED).permutations
+    m = MinHash(num_perm=num_perm, seed=SEED, hashfunc=int, permutations=_PERMS[num_perm], scheme="affine32")
+    if len(hashes):
+        # update_batch hashes each item through `hashfunc` in Python: pass the unique
+        # hashes so the per-item cost is paid once per distinct shingle.
+        m.update_batch(np.unique(hashes).tolist())
+    return m.hashvalues.astype(np.uint32, copy=False)
+
+
+class KeepInfo(NamedTuple):
+    """What the keep policy looks at, per document (small)."""
+
+    domain: str
+    canonical: bool
+    date: str
+    length: int
+
+
+def keep_info(record: dict, length: int) -> KeepInfo:
+    """The keep-policy facts of one record."""
+    url, canonical = record.get("source_url"), record.get("canonical_url")
+    # A copy whose own URL is the original (no attribution pointing elsewhere) is canonical.
+    is_canonical = bool(url) and (not canonical or normalise_url(str(url)) == normalise_url(str(canonical)))
+    date = record.get("date") or ""
+    return KeepInfo(str(record.get("source_domain") or "").lower(), is_canonical, str(date), length)
+
+
+def is_official(domain: str, official: Iterable[str]) -> bool:
+    """True when `domain` is one of `official` or under it (`.gov` matches `whitehouse.gov`)."""
+    for d in official:
+        d = str(d).lower()
+        if domain and (domain == d.lstrip(".") or domain.endswith(d if d.startswith(".") else "." + d)):
+            return True
+    return False
+
+
+def keep_key(doc_id: str, info: KeepInfo, official: Iterable[str]) -> tuple:
+    """Sort key: the first document of a group is the one to keep."""
+    return (not is_official(info.domain, official), not info.canonical, info.date or "9999", -info.length, doc_id)
+
+
+def keep_reason(kept: KeepInfo, other: KeepInfo, official: Iterable[str]) -> str:
+    """Why `kept` wins over `other`, in words."""
+    if is_official(kept.domain, official) != is_official(other.domain, official):
+        return "official domain"
+    if kept.canonical != other.canonical:
+        return "canonical URL"
+    if kept.date != other.date and kept.date:
+        return "earlier date"
+    if kept.length != other.length:
+        return "longer clean body"
+    return "first by document id"
+
+
+class DupState(NamedTuple):
+    """Per-document state shipped from the workers: about 1.5 KB with 128 permutations."""
+
+    exact: int | None       # 64-bit hash of the folded body (digits kept), None when empty
+    exact_num: int | None   # the same with every number folded to 0
+    words: int              # words in the clean body
+    sizes: tuple            # distinct words, distinct word 3-grams
+    sigs: np.ndarray        # uint32[2 * num_perm]: MinHash of words | of word 3-grams
+    numbers: np.ndarray     # sorted unique uint32 hashes of the numbers in the text
+    names: np.ndarray       # sorted unique uint32 hashes of the capitalised words
+    line: int               # first body line (where findings point)
+    keep: KeepInfo
+    excerpt: str            # that line, shortened
+
+
+MAX_SPECIFICS = 512  # names/numbers kept per document: bounded state even for huge pages
+
+
+def _specifics(pattern: re.Pattern, text: str, folder) -> np.ndarray:
+    found = np.unique(np.fromiter((_h32(folder(t)) for t in pattern.findall(text)), dtype=np.uint32))
+    return found[:MAX_SPECIFICS]
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
+    """The duplicate-detection state of one document (computed in a worker process)."""
+    record = doc.record
+    noise = set(record.get("_noise_lines") or ())
+    kept_lines, first = [], None
+    for number, text in doc.body_lines():
+        if number in noise or not text.strip():
+            continue
+        first = first or number
+        kept_lines.append(text)
+    raw = "\n".join(kept_lines)
+    folded = fold(raw, numbers=False)
+    words = folded.split()
+    info = keep_info(record, len(folded))
+    empty = np.zeros(0, dtype=np.uint32)
+    if not words:
+        return DupState(None, None, 0, (0, 0), empty, empty, empty, first or 1, info, "")
+    word_hashes = np.fromiter((_h32(w) for w in words), dtype=np.uint32, count=len(words))
+    grams = _ngram_hashes(word_hashes, 3)
+    sizes = (len(np.unique(word_hashes)), len(np.unique(grams)))
+    sigs = np.concatenate([minhash(word_hashes, num_perm), minhash(grams, num_perm)])
+    return DupState(_digest(folded), _digest(_DIGITS.sub("0", folded)), len(words), sizes, sigs,
+                    _specifics(_NUMBER, raw, str), _specifics(_NAME, raw, fold), first or 1, info,
+                    kept_lines[0].strip()[:160])
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """MinHash estimate of the Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(a == b)) / len(a) if len(a) else 0.0
+
+
+def containment(j: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller set found in the larger, from their Jaccard estimate and sizes:
+    |A ∩ B| = J (|A| + |B|) / (1 + J)."""
+    small = min(size_a, size_b)
+    if small == 0:
+        return 0.0
+    return min(1.0, j * (size_a + size_b) / (1.0 + j) / small)
+
+
+def set_containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact share of the smaller sorted set found in the larger; 1.0 when either is empty
+    (nothing to contradict)."""
+    if not len(a) or not len(b):
+        return 1.0
+    return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b))
+
+
+class PairScore(NamedTuple):
+    words: float       # Jaccard of the word sets (MinHash estimate)
+    grams: float       # Jaccard of the word 3-gram sets (MinHash estimate)
+    contained: float   # share of the smaller document's 3-grams in the larger (estimate)
+    numbers: float     # share of the numbers of one found in the other (exact)
+    names: float       # share of the capitalised words of one found in the other (exact)
+
+
+def score(a: DupState, b: DupState, num_perm: int) -> PairScore:
+    """Similarity of two documents: text (words, 3-grams, containment) and specifics."""
+    sw, sg = slice(0, num_perm), slice(num_perm, 2 * num_perm)
+    jw, jg = jaccard(a.sigs[sw], b.sigs[sw]), jaccard(a.sigs[sg], b.sigs[sg])
+    return PairScore(jw, jg, containment(jg, a.sizes[1], b.sizes[1]),
+                     set_containment(a.numbers, b.numbers), set_containment(a.names, b.names))
+
+
+def is_near(sc: PairScore, params: dict) -> bool:
+    """The verification of a candidate pair (thresholds are the rule's parameters)."""
+    if sc.numbers < params["numbers"] or sc.names < params["names"]:
+        return False  # same template, other facts: another release, not a copy
+    return (sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]) or sc.contained >= params["containment"]
+
+
+@analyzer
+class Duplicates(Analyzer):
+    """`duplicate-exact` and `duplicate-near` over the whole corpus."""
+
+    name = "duplicates"
+    DEFAULTS = {
+        "duplicate-exact": {
+            "min_words": 1,
+            "fold_numbers": False,
+            "official_domains": DEFAULT_OFFICIAL,
+        },
+        "duplicate-near": {
+            "min_words": 25,
+            "lsh_threshold": 0.45,
+            "word_jaccard": 0.5,
+            "gram_jaccard": 0.2,
+            "containment": 0.8,
+            "numbers": 0.8,
+            "names": 0.8,
+            "official_domains": DEFAULT_OFFICIAL,
+        },
+    }
+
+    @classmethod
+    def collect(cls, doc, context) -> Any:
+        return features(doc, context)
+
+    @classmethod
+    def finish(cls, states, rules, context) -> Iterable[tuple]:
+        states = [(d, s) for d, s in states if s is not None]
+        index = dict(states)
+        exact_of: dict[str, int] = {}
+        if "duplicate-exact" in rules:
+            params = rules["duplicate-exact"].params
+            by_hash: dict[int, list[str]] = defaultdict(list)
+            for doc_id, s in states:
+                key = s.exact_num if params["fold_numbers"] else s.exact
+                if key is not None and s.words >= params["min_words"]:
+                    by_hash[key].append(doc_id)
+            for key, ids in sorted(by_hash.items(), key=lambda kv: min(kv[1])):
+                if len(ids) > 1:
+                    exact_of.update((d, key) for d in ids)
+                    yield from _group_hits("duplicate-exact", sorted(ids), index, params["official_domains"],
+                                           {"similarity": 1.0, "measure": "identical normalised body"})
+        if "duplicate-near" in rules:
+            yield from _near(states, index, rules["duplicate-near"].params, exact_of)
+
+
+def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> dict[str, dict[str, PairScore]]:
+    """Verified near-duplicate pairs: MinHashLSH on the word signatures (Jaccard) and
+    MinHashLSHEnsemble on the 3-gram signatures (containment) propose candidates, `is_near`
+    decides. Documents of one exact-duplicate group are indexed once."""
+    from datasketch import LeanMinHash, MinHashLSH, MinHashLSHEnsemble
+
+    exact_of = exact_of or {}
+    eligible = [(d, s) for d, s in states if s.words >= params["min_words"] and len(s.sigs)]
+    pairs: dict[str, dict[str, PairScore]] = defaultdict(dict)
+    if len(eligible) < 2:
+        return pairs
+    num_perm = len(eligible[0][1].sigs) // 2
+    seen: set[int] = set()
+    indexed = []
+    for doc_id, s in eligible:
+        group = exact_of.get(doc_id)
+        if group is not None:
+            if group in seen:
+                continue
+            seen.add(group)
+        indexed.append((doc_id, s))
+    index = dict(indexed)
+
+    def lean(sig: np.ndarray) -> LeanMinHash:
+        return LeanMinHash(seed=SEED, hashvalues=sig, scheme="affine32")
+
+    lsh = MinHashLSH(threshold=params["lsh_threshold"], num_perm=num_perm)
+    with lsh.insertion_session() as session:
+        for doc_id, s in indexed:
+            session.insert(doc_id, lean(s.sigs[:num_perm]), check_duplication=False)
+    candidates = {(doc_id, other) for doc_id, s in indexed for other in lsh.query(lean(s.sigs[:num_perm])) if other > doc_id}
+    if params["containment"] and params["containment"] < 1:
+        ensemble = MinHashLSHEnsemble(threshold=params["containment"], num_perm=num_perm, num_part=8)
+        ensemble.index((d, lean(s.sigs[num_perm:]), max(1, s.sizes[1])) for d, s in indexed)
+        for doc_id, s in indexed:
+            for other in ensemble.query(lean(s.sigs[num_perm:]), max(1, s.sizes[1])):
+                if other != doc_id:
+                    candidates.add((min(doc_id, other), max(doc_id, other)))
+    for a, b in sorted(candidates):
+        sc = score(index[a], index[b], num_perm)
+        if is_near(sc, params):
+            pairs[a][b] = pairs[b][a] = sc
+    return pairs
+
+
+def _near(states, index, params, exact_of) -> Iterable[tuple]:
+    pairs = near_pairs(states, params, exact_of)
+    official = params["official_domains"]
+    for doc_id in sorted(pairs):
+        partners = pairs[doc_id]
+        # The keeper is chosen among the document and its own partners (a chain A~B~C
+        # does not make A and C copies of each other).
+        ordered = sorted([doc_id, *partners], key=lambda d: keep_key(d, index[d].keep, official))
+        keeper = ordered[0]
+        nearest = keeper if keeper != doc_id else max(partners, key=lambda d: (partners[d].grams, d))
+        sc = partners[nearest]
+        by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
+        values = {
+            "similarity": round(sc.words if by_words else sc.contained, 2),
+            "measure": "word-set Jaccard" if by_words else "word 3-gram containment",
+            "word_jaccard": round(sc.words, 2), "gram_jaccard": round(sc.grams, 2),
+            "containment": round(sc.contained, 2), "numbers": round(sc.numbers, 2), "names": round(sc.names, 2),
+            "nearest": nearest,
+        }
+        yield from _hit("duplicate-near", doc_id, sorted(partners), keeper, index, official, values)
+
+
+def _group_hits(rule: str, ids: list[str], index: dict, official, values: dict) -> Iterable[tuple]:
+    """The hits of one group of copies of each other: one per document."""
+    keeper = min(ids, key=lambda d: keep_key(d, index[d].keep, official))
+    for doc_id in ids:
+        yield from _hit(rule, doc_id, [d for d in ids if d != doc_id], keeper, index, official, dict(values))
+
+
+def _hit(rule: str, doc_id: str, others: list[str], keeper: str, index: dict, official, values: dict) -> Iterable[tuple]:
+    """One finding for `doc_id`: the copies it has, and whether to keep or drop it. A dropped
+    copy also carries the record patch `{"duplicate_of": keeper}`."""
+    state = index[doc_id]
+    values.update(others=", ".join(others), count=len(others), keeper=keeper)
+    if doc_id == keeper:
+        reason = keep_reason(state.keep, index[others[0]].keep, official)
+        values["decision"] = f"keep this copy ({reason})"
+        fix = Fix(f"keep this copy ({reason}); remove {', '.join(others)}", None, safe=False)
+        yield rule, doc_id, Hit(line=state.line, values=values, fix=fix, related=others, excerpt=state.excerpt)
+    else:
+        reason = keep_reason(index[keeper].keep, state.keep, official)
+        values["decision"] = f"drop this copy, keep {keeper} ({reason})"
+        fix = Fix(f"remove this document: {keeper} is the copy to keep ({reason})", None, safe=False)
+        yield rule, doc_id, Hit(line=state.line, values=values, fix=fix, related=others, excerpt=state.excerpt), {"duplicate_of": keeper}
