@@ -74,12 +74,12 @@ class DateProblem(ValueError):
 
 def _check(year: int | None, month: int, day: int | None, text: str) -> None:
     if not 1 <= month <= 12:
-        raise DateProblem(f"{text!r} has month {month}; months run 1-12")
+        raise DateProblem(f"there is no month {month} (months run 1-12)")
     if day is not None:
         try:
             dt.date(year if year is not None else 2000, month, day)  # 2000 is a leap year: Feb 29 allowed
         except ValueError:
-            raise DateProblem(f"{text!r} does not exist: {dt.date(2000, month, 1):%B} has no day {day}"
+            raise DateProblem(f"it does not exist: {dt.date(2000, month, 1):%B} has no day {day}"
                               + (f" in {year}" if year else "")) from None
 
 
@@ -99,12 +99,12 @@ def parse_date(text: str) -> DateValue:
         if m["time"]:
             h, mi = (int(p) for p in m["time"].split(":")[:2])
             if h > 23 or mi > 59:
-                raise DateProblem(f"{raw!r} has an impossible time of day {m['time']}")
+                raise DateProblem(f"it has an impossible time of day {m['time']}")
         tz = m["tz"]
         if tz and tz.upper() != "Z":
             tz = tz if ":" in tz else tz[:3] + ":" + tz[3:]
             if int(tz[1:3]) > 14 or int(tz[4:6]) > 59:
-                raise DateProblem(f"{raw!r} has an impossible UTC offset {tz}")
+                raise DateProblem(f"it has an impossible UTC offset {tz}")
         return DateValue(y, mo, d, "+00:00" if tz and tz.upper() == "Z" else tz)
     m = ISO_MONTH.match(s)
     if m:
@@ -123,7 +123,7 @@ def parse_date(text: str) -> DateValue:
         mo, d = int(m["m"]), int(m["d"])
         _check(y, mo, d, raw)
         return DateValue(y, mo, d)
-    raise DateProblem(f"{raw!r} is not a date this tool can read (use YYYY-MM-DD)")
+    raise DateProblem("it is not a date this tool can read (write YYYY-MM-DD)")
 
 
 # A dateline opens a news body: "WASHINGTON, Oct. 6, 2023 —", "MEXICO CITY, June 8 (AP) -",
