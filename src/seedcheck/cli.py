@@ -68,8 +68,9 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accepted findings; only new ones fail the gate (default: the configured baseline).")
 @click.option("--update-baseline", is_flag=True, help="Write the current findings to the baseline file and exit 0.")
 @click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
+@click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
 def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
-          baseline_file, update_baseline, changed_since):
+          baseline_file, update_baseline, changed_since, gx_data_docs=None):
     """Check documents and write reports."""
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
@@ -91,6 +92,11 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
             raise ConfigError("--jobs must be 0 (all cores) or more")
         overrides["jobs"] = jobs
     apply(config, overrides, where="command line")
+    if gx_data_docs:
+        apply(config, {"gx-data-docs": gx_data_docs}, where="command line")
+    from .expectations import check_config
+
+    check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
     if fmt not in WRITERS:
         raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
     progress = not quiet and sys.stderr.isatty()

@@ -49,6 +49,8 @@ class Config:
     baseline: str = ""
     jsonl: dict[str, Any] = field(default_factory=dict)
     expectations: dict[str, Any] = field(default_factory=dict)
+    expectations_suite: str = ""  # corpus expectations file (default: <schemas>/corpus.yaml)
+    gx_data_docs: str = ""  # also build great-expectations Data Docs into this directory
 
     def resolve(self, path: str) -> Path:
         """A configured path, relative to the directory of the configuration file."""

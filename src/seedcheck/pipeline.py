@@ -180,13 +180,20 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok]))
     timings["schema"] = time.perf_counter() - t3
 
+    t_gx = time.perf_counter()
+    from .expectations import expectations_stage  # imports great_expectations only if the stage runs
+
+    expectation_findings, expectation_results = expectations_stage(engine, records)
+    findings.extend(expectation_findings)
+    timings["expectations"] = time.perf_counter() - t_gx
+
     findings = apply_per_file_ignores(config, findings)
     findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions())
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
     timings["total"] = time.perf_counter() - t0
     return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
-                  timings=timings, paths=paths)
+                  timings=timings, paths=paths, expectations=expectation_results)
 
 
 def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: dict[str, str],

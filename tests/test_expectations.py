@@ -1,0 +1,290 @@
+"""Corpus expectations (schemas/corpus.yaml via great-expectations): suite loading and
+overrides, the records table under pandas 3, results and findings on real runs, severity
+mapping, laziness of the GX import, Data Docs, and the real corpus (when ../shared is here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seedcheck.config import Config, ConfigError, apply
+from seedcheck.expectations import load_suite, records_table, suite_path
+from seedcheck.pipeline import run
+
+from .conftest import ROOT, SEEDS, SHARED, run_cli
+
+SUITE = ROOT / "schemas" / "corpus.yaml"
+SMALL_SUITE = "tests/data/expectations/coverage.yaml"
+REAL_CORPUS = SHARED / "corpora" / "wh-briefings-2021-2025.tar.gz"
+
+
+def _config(**settings) -> Config:
+    config = Config(root=ROOT)
+    return apply(config, settings, where="test")
+
+
+def _corpus(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return folder
+
+
+def _doc(title: str, date: str | None, url: str | None, body: str = "The two leaders met today.") -> str:
+    head = f"Title: {title}\n" + (f"Date: {date}\n" if date else "") + (f"Source: {url}\n" if url else "")
+    return head + body + "\n"
+
+
+# ------------------------------------------------------------------ suite file, no GX
+
+def test_default_suite_is_readable_and_lines_point_at_entries():
+    suite = load_suite(_config())
+    assert suite.path == SUITE
+    lines = SUITE.read_text(encoding="utf-8").splitlines()
+    names = [s.name for s in suite.expectations]
+    assert {"date-coverage", "source-url-coverage", "source-urls-unique", "doc-ids-unique", "date-range",
+            "word-count-range", "word-count-median", "language-share", "documents-per-source"} <= set(names)
+    for spec in suite.expectations:
+        assert lines[spec.line - 1].strip() == f"- name: {spec.name}"
+        assert spec.excerpt == f"- name: {spec.name}"
+    raw = yaml.safe_load(SUITE.read_text(encoding="utf-8"))
+    assert names == [e["name"] for e in raw["expectations"]]
+
+
+def test_tokens_are_filled_from_config_and_today():
+    import datetime as dt
+
+    suite = load_suite(_config(**{"corpus-language": "es"}), today=dt.date(2024, 5, 6))
+    by_name = {s.name: s for s in suite.expectations}
+    assert by_name["language-share"].params["value_set"] == ["es"]
+    assert by_name["date-range"].params["max_value"] == "2024-05-06"
+
+
+def test_overrides_by_name():
+    config = _config(expectations={
+        "date-coverage": {"mostly": 0.5, "severity": "info"},
+        "word-count-range": {"min": 10, "max": 900},
+        "documents-per-source": {"enabled": False},
+    })
+    by_name = {s.name: s for s in load_suite(config).expectations}
+    assert by_name["date-coverage"].mostly == 0.5 and str(by_name["date-coverage"].severity) == "info"
+    assert by_name["word-count-range"].params["min_value"] == 10
+    assert by_name["word-count-range"].params["max_value"] == 900
+    assert "documents-per-source" not in by_name
+
+
+def test_rule_wide_severity_applies_unless_overridden_per_expectation():
+    config = _config(severity={"expectation-failed": "info"},
+                     expectations={"date-coverage": {"severity": "warning"}})
+    by_name = {s.name: s for s in load_suite(config).expectations}
+    assert str(by_name["date-coverage"].severity) == "warning"
+    assert str(by_name["source-urls-unique"].severity) == "info"
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"date-coverag": {"mostly": 0.5}}, "unknown expectation(s) date-coverag"),
+    ({"date-coverage": {"mostlyy": 0.5}}, "unknown key 'mostlyy'"),
+    ({"date-coverage": {"mostly": 1.5}}, "mostly must be a number from 0 to 1"),
+    ({"date-coverage": {"mostly": "most"}}, "mostly must be a number from 0 to 1"),
+    ({"date-coverage": {"severity": "fatal"}}, "unknown severity"),
+    ({"date-coverage": {"enabled": "no"}}, "enabled must be true or false"),
+    ({"date-coverage": 0.5}, "must be a table"),
+    ({"date-range": {"min": "the nineties"}}, "must be an ISO date"),
+    ({"date-coverage": {"min": 3}}, "unknown key 'min'"),
+])
+def test_bad_overrides_are_config_errors(overrides, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_suite(_config(expectations=overrides))
+
+
+@pytest.mark.parametrize("text,message", [
+    ("expectations: [", "invalid corpus expectations"),
+    ("name: x\n", "`expectations` list"),
+    ("expectations: []\nextra: 1\n", "unknown key(s) extra"),
+    ("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n"
+     "  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n", ":3: expectation a is defined twice"),
+    ("expectations:\n  - {name: Bad_Name, type: expect_x}\n", "kebab-case"),
+    ("expectations:\n  - {name: a, type: not_a_type}\n", "great-expectations type"),
+    ("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, mostly: 2}\n", "mostly must be"),
+    ("unexpected-limit: -1\nexpectations: []\n", "unexpected-limit"),
+])
+def test_bad_suite_files_are_config_errors(tmp_path, text, message):
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_suite(_config(**{"expectations-suite": str(suite)}))
+
+
+def test_missing_configured_suite_is_a_config_error(tmp_path):
+    config = _config(**{"expectations-suite": str(tmp_path / "nope.yaml")})
+    with pytest.raises(ConfigError, match="cannot read corpus expectations"):
+        load_suite(config)
+
+
+def test_project_without_corpus_suite_falls_back_to_the_shipped_one(tmp_path):
+    config = _config(**{"schemas-dir": "tests/data/schemas-strict"})
+    assert suite_path(config) == SUITE
+
+
+def test_cli_rejects_a_bad_override_before_reading_documents(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(f"""
+        [tool.seedcheck]
+        paths = ["{SEEDS}"]
+        [tool.seedcheck.expectations.no-such-expectation]
+        mostly = 0.5
+        """), encoding="utf-8")
+    proc = run_cli("check", "--no-reports", "-q", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]  # one line, no traceback
+    assert "unknown expectation(s) no-such-expectation" in proc.stderr
+
+
+# ------------------------------------------------------------------ records table
+
+def test_records_table_keeps_nulls_under_pandas3():
+    frame = records_table([
+        {"doc_id": "b.txt", "date": None, "source_url": None, "source_domain": None, "word_count": None},
+        {"doc_id": "a.txt", "date": "2021-01-02", "source_url": "https://x.gov/a", "source_domain": "x.gov",
+         "word_count": 3, "language": "en"},
+        {"doc_id": "c.txt", "date": "2021-02-30", "source_domain": "x.gov", "word_count": 5},
+    ])
+    assert list(frame["doc_id"]) == ["a.txt", "b.txt", "c.txt"]  # sorted: deterministic samples
+    assert frame["source_url"].isna().tolist() == [False, True, True]  # never the text "nan"/"None"
+    assert frame["date"].isna().tolist() == [False, True, True]  # an impossible date is null, not a crash
+    assert str(frame["date"].dtype).startswith("datetime64")
+    assert str(frame["word_count"].dtype) == "Int64"
+    assert frame["source_documents"].tolist()[0] == 2 and frame["source_documents"].isna().tolist()[1]
+    assert str(frame["doc_id"].dtype) == "string"
+
+
+# ------------------------------------------------------------------ GX runs
+
+@pytest.fixture(scope="module")
+def seeds_run():
+    return run(_config(), [str(SEEDS)], jobs=1)
+
+
+def test_seeds_report_every_expectation(seeds_run):
+    suite = load_suite(_config())
+    entries = seeds_run.expectations
+    assert [e["name"] for e in entries] == [s.name for s in suite.expectations]
+    keys = {"name", "expectation_type", "column", "success", "observed_value", "severity", "unexpected_doc_ids"}
+    for e in entries:
+        assert keys <= set(e)
+        json.dumps(e)  # plain JSON values only
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["date-coverage"]["success"] is False
+    assert by_name["date-coverage"]["observed_value"] < 0.95
+    assert "004_bc0de272d958dd98.txt" in by_name["date-coverage"]["unexpected_doc_ids"]
+    assert by_name["source-url-coverage"]["success"] is False
+    assert set(by_name["source-url-coverage"]["unexpected_doc_ids"]) >= {"000_f62a7832fdddf652.txt",
+                                                                           "004_bc0de272d958dd98.txt"}
+    assert by_name["doc-ids-unique"]["success"] is True
+    assert by_name["word-count-median"]["success"] is True and by_name["word-count-median"]["observed_value"] > 100
+    assert "expectations" in seeds_run.timings
+
+
+def test_seed_failures_are_corpus_level_findings(seeds_run):
+    failed = {e["name"]: e for e in seeds_run.expectations if not e["success"]}
+    findings = [f for f in seeds_run.findings if f.rule == "expectation-failed"]
+    assert len(findings) == len(failed)
+    lines = SUITE.read_text(encoding="utf-8").splitlines()
+    for f in findings:
+        assert f.doc_id == "" and f.path == str(SUITE)
+        name = lines[f.line - 1].strip().removeprefix("- name: ")
+        assert name in failed and f.message.startswith(f"corpus expectation {name} failed")
+        assert str(f.severity) == failed[name]["severity"]
+        assert f.related == failed[name]["unexpected_doc_ids"]
+
+
+def test_warning_failure_does_not_fail_an_error_gate(tmp_path):
+    # coverage.yaml: date-coverage is a warning, source-urls-unique an error. GX would call
+    # this run unsuccessful; seedcheck keeps the warning a warning.
+    corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"),
+                                "b.txt": _doc("B", None, "https://www.whitehouse.gov/b/")})
+    result = run(_config(select=["expectation-failed"], **{"expectations-suite": SMALL_SUITE}), [str(corpus)], jobs=1)
+    findings = [f for f in result.findings if f.rule == "expectation-failed"]
+    assert [(str(f.severity), f.related) for f in findings] == [("warning", ["b.txt"])]
+    assert result.gating("error") == [] and len(result.gating("warning")) == 1
+    assert [e["success"] for e in result.expectations] == [False, True]
+
+
+def test_unreadable_documents_are_rows_and_thresholds_follow_config(tmp_path):
+    corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"),
+                                "broken.bin": bytes(range(256)) * 8})
+    config = _config(select=["expectation-failed"], expectations={"date-coverage": {"mostly": 0.5},
+                                                                  "source-url-coverage": {"enabled": False}})
+    result = run(config, [str(corpus)], jobs=1)
+    by_name = {e["name"]: e for e in result.expectations}
+    assert by_name["date-coverage"]["element_count"] == 2  # the unreadable file counts
+    assert by_name["date-coverage"]["observed_value"] == 0.5 and by_name["date-coverage"]["success"] is True
+    assert "source-url-coverage" not in by_name
+    assert "date-coverage" not in {f.message.split()[2] for f in result.findings if f.rule == "expectation-failed"}
+
+
+def test_empty_corpus_fails_only_meaningfully(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(_config(select=["expectation-failed"]), [str(empty)], jobs=1)
+    failed = {e["name"] for e in result.expectations if not e["success"]}
+    assert "corpus-not-empty" in failed
+    assert not any(e.get("error") for e in result.expectations)
+
+
+def test_data_docs_are_built_and_nothing_is_written_to_the_working_directory(tmp_path, monkeypatch):
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/")})
+    docs = tmp_path / "docs"
+    result = run(_config(select=["expectation-failed"], **{"expectations-suite": SMALL_SUITE, "gx-data-docs": str(docs)}),
+                 [str(corpus)], jobs=1)
+    assert (docs / "index.html").is_file()
+    assert list(cwd.iterdir()) == []
+    assert [e["success"] for e in result.expectations] == [True, True]
+
+
+def test_other_rules_do_not_import_great_expectations(tmp_path):
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from seedcheck.config import Config, apply
+        from seedcheck.pipeline import run
+        config = apply(Config(root=Path({str(ROOT)!r})), {{"select": ["missing-date"]}})
+        result = run(config, [{str(SEEDS)!r}], jobs=1)
+        assert result.expectations == [] and "expectations" in result.timings, result.timings
+        print(sorted(m for m in sys.modules if m.startswith("great_expectations")))
+        """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_cli_findings_json_has_expectations(tmp_path):
+    out = tmp_path / "out"
+    proc = run_cli("check", str(SEEDS), "--report-dir", str(out), "-q", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert [e["name"] for e in data["expectations"]] == [s.name for s in load_suite(_config()).expectations]
+    corpus_level = [f for f in data["findings"] if f["rule"] == "expectation-failed"]
+    assert corpus_level and all(f["doc_id"] == "" and f["line"] >= 1 for f in corpus_level)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_CORPUS.is_file(), reason=f"real corpus not present at {REAL_CORPUS} (../shared)")
+def test_every_expectation_passes_on_the_real_releases(tmp_path):
+    with tarfile.open(REAL_CORPUS) as tar:
+        tar.extractall(tmp_path, filter="data")
+    result = run(_config(select=["expectation-failed"]), [str(tmp_path)], jobs=2)
+    assert len(result.documents) == 6458
+    failed = [(e["name"], e["observed_value"]) for e in result.expectations if not e["success"]]
+    assert failed == []
+    assert [f for f in result.findings if f.rule == "expectation-failed"] == []
