@@ -10,13 +10,14 @@ from typing import Any, Callable
 
 from ..model import Document
 from .. import waivers
-from . import language, metadata, text
+from . import language, metadata, people, text
 
 EXTRACTORS: list[Callable[[Document, Any], None]] = [
     metadata.extract,
     text.extract,
     language.extract,
     waivers.extract,
+    people.extract,
 ]
 
 # Every record field, in findings.json order; extractors may add more (statistics).
