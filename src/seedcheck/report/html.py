@@ -37,7 +37,7 @@ ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
 # Characters a curator must see rather than have act on the text: C0/C1 controls (tab
 # excepted), zero-width and bidi controls, BOM, soft hyphen, lone surrogates.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -47,7 +47,7 @@ def visible(text: Any) -> Markup:
     out, last = [], 0
     for m in INVISIBLE.finditer(text):
         out.append(escape(text[last:m.start()]))
-        out.append(Markup('<span class="ctl" title="invisible character">⟨U+%04X⟩</span>') % ord(m.group()))
+        out.append(Markup(f'<span class="ctl" title="invisible character">⟨U+{ord(m.group()):04X}⟩</span>'))
         last = m.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)

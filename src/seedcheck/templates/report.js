@@ -10,7 +10,7 @@
   var ICON = { error: "\u2716", warning: "\u25B2", info: "\u2139", ok: "\u2714" };
   var RANK = { info: 0, warning: 1, error: 2 };
   var PAGE = 200, LINES_CAP = 400, CHARS_CAP = 40000;
-  var INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]/g;
+  var INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]/g;
 
   var byId = Object.create(null);
   DOCS.forEach(function (d, i) {

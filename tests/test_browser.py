@@ -1,0 +1,332 @@
+"""The HTML report as a curator sees it: headless Chromium (Debian's `chromium`, driven by
+Playwright for Python; nothing downloads a browser) over the seeds' report, a report of
+hostile documents, and a generated 10,000-document corpus.
+
+Every page load checks: no console errors, no uncaught exceptions, no request other than
+the report file itself, no dialog. Each test saves a screenshot under its pytest temp dir.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from seedcheck.config import load_config
+from seedcheck.pipeline import run
+from seedcheck.report import html, write_atomic
+
+from .conftest import ROOT, SEEDS
+from .test_report_formats import write_hostile
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium binary, or $SEEDCHECK_CHROMIUM; None when there is none."""
+    for candidate in (os.environ.get("SEEDCHECK_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("no chromium binary (apt-get install chromium; .ci/run installs it)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Session:
+    """One page on one report, with everything the page did that a test must not see."""
+
+    def __init__(self, browser, report: Path, fragment: str = "", viewport=(1400, 1000)):
+        self.report = report
+        self.url = report.resolve().as_uri()
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.console_errors, self.requests, self.dialogs = [], [], []
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.console_errors.append(f"{m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.route("**/*", self._route)
+        started = time.perf_counter()
+        self.page.goto(self.url + fragment)
+        self.page.wait_for_selector("html[data-ready='1']", timeout=120_000)
+        self.load_seconds = time.perf_counter() - started
+
+    def _route(self, route):
+        url = route.request.url
+        if url.split("#")[0] != self.url:
+            self.requests.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def count(self) -> str:
+        return self.page.inner_text("#count")
+
+    def listed(self) -> list[str]:
+        return self.page.eval_on_selector_all("#doc-list .doc-id", "els => els.map(e => e.textContent)")
+
+    def wait_count_change(self, before: str, timeout: float = 10.0) -> float:
+        started = time.perf_counter()
+        self.page.wait_for_function("b => document.getElementById('count').textContent !== b", arg=before, timeout=timeout * 1000)
+        return time.perf_counter() - started
+
+    def assert_clean(self):
+        assert self.console_errors == [], self.console_errors
+        assert self.requests == [], f"the report made requests: {self.requests[:5]}"
+        assert self.dialogs == []
+
+    def close(self, screenshot: Path):
+        self.page.screenshot(path=str(screenshot), full_page=False)
+        self.page.close()
+
+
+def cli_report(paths: list[str], out: Path, *extra: str) -> Path:
+    proc = subprocess.run([sys.executable, "-m", "seedcheck.cli", "check", *paths, "--report-dir", str(out), "--quiet",
+                           "--fail-on", "never", *extra], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out / "report.html"
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed-report")
+    return cli_report([str(SEEDS)], out), json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_seeds_report_filters_and_shares_state(browser, seeds_report, tmp_path):
+    report, data = seeds_report
+    docs = {d["doc_id"]: d for d in data["documents"]}
+    s = Session(browser, report)
+    assert s.count() == f"Showing {len(docs)} of {len(docs)} matching documents ({len(docs)} in all)."
+    assert sorted(s.listed()) == sorted(docs)
+    gate = s.page.inner_text(".gate")
+    assert ("Gate passed" in gate) == data["summary"]["passed"]
+
+    # Rule filter: exactly the documents with a finding of that rule.
+    rule = max(data["summary"]["by_rule"], key=lambda r: (data["summary"]["by_rule"][r], r))
+    with_rule = sorted({f["doc_id"] for f in data["findings"] if f["rule"] == rule and f["doc_id"]})
+    before = s.count()
+    s.page.select_option("#f-rule", rule)
+    s.wait_count_change(before)
+    assert sorted(s.listed()) == with_rule
+    assert f"rule={rule}" in s.page.evaluate("location.hash")
+
+    # Severity: only documents with an error finding of that rule remain when warning and info are off.
+    s.page.uncheck("input[name=sev][value=warning]")
+    s.page.uncheck("input[name=sev][value=info]")
+    expected = sorted({f["doc_id"] for f in data["findings"] if f["rule"] == rule and f["severity"] == "error" and f["doc_id"]})
+    s.page.wait_for_function("() => location.hash.includes('sev=error')")
+    assert sorted(s.listed()) == expected
+
+    # Status and free-text search (over the body text too).
+    s.page.click("#f-reset")
+    s.page.select_option("#f-status", "ok")
+    s.page.wait_for_function("() => location.hash.includes('status=ok')")
+    assert sorted(s.listed()) == sorted(d for d, v in docs.items() if v["status"] == "ok")
+    s.page.select_option("#f-status", "")
+    before = s.count()
+    s.page.fill("#f-q", "anthony blinken")
+    s.wait_count_change(before)
+    assert s.listed() == ["004_bc0de272d958dd98.txt"]
+
+    # The fragment is the shareable state: a fresh page opened on it shows the same view.
+    shared = s.page.evaluate("location.hash")
+    s.assert_clean()
+    s.page.close()
+    s2 = Session(browser, report, shared)
+    assert s2.listed() == ["004_bc0de272d958dd98.txt"]
+    assert s2.page.input_value("#f-q") == "anthony blinken"
+
+    # Keyboard: j opens the first listed document, its record and findings show.
+    s2.page.click("#f-reset")
+    s2.page.focus("body")
+    s2.page.keyboard.press("j")
+    first = s2.listed()[0]
+    s2.page.wait_for_function("id => location.hash.includes('doc=' + encodeURIComponent(id))", arg=first)
+    detail = s2.page.inner_text("#detail")
+    assert docs[first]["record"]["title"][:40] in detail
+    n_findings = sum(1 for f in data["findings"] if f["doc_id"] == first)
+    assert f"Findings ({n_findings})" in detail
+    s2.page.keyboard.press("/")
+    assert s2.page.evaluate("document.activeElement.id") == "f-q"
+    s2.assert_clean()
+    s2.close(tmp_path / "seeds-report.png")
+
+
+def test_new_only_hides_baselined_findings(browser, tmp_path):
+    config = load_config(str(ROOT / "pyproject.toml"))
+    result = run(config, [str(SEEDS)], jobs=1)
+    baselined = copy.copy(result)
+    rule = "missing-source-url"
+    baselined.findings = [dataclasses.replace(f, baselined=f.rule == rule) for f in result.findings]
+    report = tmp_path / "report.html"
+    write_atomic(report, html.render(baselined))
+    only_baselined = {f.doc_id for f in baselined.findings if f.baselined} - {f.doc_id for f in baselined.findings if not f.baselined}
+    with_new = sorted({f.doc_id for f in baselined.findings if not f.baselined and f.doc_id})
+    s = Session(browser, report)
+    before = s.count()
+    s.page.check("#f-new")
+    s.wait_count_change(before)
+    assert sorted(s.listed()) == with_new
+    assert not only_baselined & set(s.listed())
+    s.assert_clean()
+    s.close(tmp_path / "new-only.png")
+
+
+def test_hostile_document_executes_nothing(browser, tmp_path):
+    corpus = write_hostile(tmp_path / "hostile")
+    report = cli_report([str(corpus)], tmp_path / "out")
+    s = Session(browser, report, "#doc=payload.txt")
+    page = s.page
+    detail = page.inner_text("#detail")
+    assert "</script><script>window.__xss=1</script>" in detail  # shown as text
+    assert "⟨U+202E⟩" in detail  # the bidi override is visible, not obeyed
+    page.click("#doc-list li:nth-child(2) button")
+    page.fill("#f-q", "script")
+    page.wait_for_function("() => location.hash.includes('q=script')")
+    page.click("#f-reset")
+    page.evaluate("location.hash = '#doc=' + encodeURIComponent('x<img src=y onerror=window.__xss=6>.txt')")
+    page.wait_for_function("() => document.getElementById('detail').textContent.includes('A fine statement')")
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate("document.querySelectorAll('script').length") == 2
+    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert page.evaluate("[...document.querySelectorAll('a[href]')].filter(a => !/^(https?:|#)/.test(a.getAttribute('href'))).length") == 0
+    page.evaluate("location.hash = '#doc=payload.txt'")
+    page.wait_for_function("() => document.getElementById('detail').textContent.includes('javascript:window.__xss=3')")
+    assert page.evaluate("[...document.querySelectorAll('#detail a')].some(a => a.textContent.includes('javascript:'))") is False
+    assert page.evaluate("document.querySelectorAll('#detail pre.text .ln[class*=flag-]').length") >= 1
+    assert page.evaluate("document.querySelectorAll('#detail pre.text mark').length") >= 1
+    s.assert_clean()
+    s.close(tmp_path / "hostile-document.png")
+
+
+# ---------------------------------------------------------------- 10,000 documents
+
+DOMAINS = ["https://www.whitehouse.gov/briefing-room/statements-releases", "https://www.state.gov/releases",
+           "https://www.gob.mx/presidencia/prensa", "https://news.example.com/world", "http://www.whitehouse.gov/briefing-room",
+           "https://www.treasury.gov/news/press-releases"]
+NOISE = ["Share this article on Facebook", "90.5 F", "latest articles", "Read more", "Subscribe to our newsletter",
+         "- Part of VUGA -digital marketing"]
+
+
+def generate_corpus(directory: Path, n: int = 10_000, seed: int = 20210301) -> Path:
+    """Write `n` deterministic plain-text documents built from the seeds' sentences, with
+    headers, defects (missing dates, http and tracking URLs, noise lines, markup, exact
+    copies), one very long body, and one hostile document."""
+    rng = random.Random(seed)
+    sentences = []
+    for path in sorted(SEEDS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for para in text.split("\n"):
+            for sent in para.replace("**", "").split(". "):
+                sent = sent.strip()
+                if 40 <= len(sent) <= 300 and not sent.startswith(("---", "title:", "date:", "source_url:", "tags:", "published_time:")):
+                    sentences.append(sent.rstrip(".") + ".")
+    words = sorted({w.strip(".,;:()\"'") for s in sentences for w in s.split() if w.isalpha() and len(w) > 3})
+    bodies: list[str] = []
+    for i in range(n):
+        sub = directory / f"batch{i // 1000:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(4, 9))).capitalize() + f" ({i})"
+        day = 18000 + rng.randint(0, 2400)  # 2019..2025
+        date = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+        base = rng.choice(DOMAINS)
+        url = f"{base}/{date.replace('-', '/')}/release-{i}/" + ("?utm_source=feed" if rng.random() < 0.03 else "")
+        head = [f"Title: {title}"]
+        if rng.random() > 0.05:
+            head.append(f"Date: {date}")
+        if rng.random() > 0.04:
+            head.append(f"Source: {url}")
+        if bodies and rng.random() < 0.02:
+            body = rng.choice(bodies)  # an exact copy of an earlier document
+        else:
+            paras = []
+            for _ in range(rng.randint(3, 9)):
+                paras.append(" ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4))))
+            if rng.random() < 0.06:
+                paras.insert(rng.randint(0, len(paras)), rng.choice(NOISE))
+            if rng.random() < 0.03:
+                paras[0] = "<b>" + paras[0] + "</b>"
+            body = "\n\n".join(paras)
+        if i == 4242:
+            body = "\n".join(f"Line {k} of a very long transcript. " + rng.choice(sentences) for k in range(3000))
+        if i == 7777:
+            head[0] = "Title: </script><script>window.__xss=1</script><img src=x onerror=window.__xss=2> \u202eevil"
+            body = "Text with <script>window.__xss=3</script> and <img src=x onerror=window.__xss=4>.\n\n" + body
+        bodies.append(body)
+        (sub / f"doc{i:05d}.txt").write_text("\n".join(head) + "\n\n" + body + "\n", encoding="utf-8")
+    return directory
+
+
+@pytest.mark.slow
+def test_ten_thousand_documents_open_and_filter_smoothly(browser, tmp_path, record_property):
+    corpus = generate_corpus(tmp_path / "corpus")
+    started = time.perf_counter()
+    report = cli_report([str(corpus)], tmp_path / "out", "--jobs", "2")
+    check_seconds = time.perf_counter() - started
+    size = report.stat().st_size
+    data = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))
+    assert len(data["documents"]) == 10_000
+
+    s = Session(browser, report)
+    page = s.page
+    assert s.count() == "Showing 200 of 10,000 matching documents (10,000 in all)."
+    timings = {"load": s.load_seconds}
+
+    # Each filter answers within a second or two, and shows what it says.
+    rule = max(data["summary"]["by_rule"], key=lambda r: (data["summary"]["by_rule"][r], r))
+    n_rule = len({f["doc_id"] for f in data["findings"] if f["rule"] == rule and f["doc_id"]})
+    before = s.count()
+    page.select_option("#f-rule", rule)
+    timings["rule_filter"] = s.wait_count_change(before)
+    assert f"of {n_rule:,} matching" in s.count()
+    before = s.count()
+    page.select_option("#f-rule", "")
+    page.fill("#f-q", "release-5123/")
+    timings["search"] = s.wait_count_change(before)
+    assert s.listed() == ["batch05/doc05123.txt"]
+    before = s.count()
+    page.fill("#f-q", "")
+    page.select_option("#f-domain", "news.example.com")
+    timings["domain_filter"] = s.wait_count_change(before)
+    n_domain = sum(1 for d in data["documents"] if d["record"].get("source_domain") == "news.example.com")
+    assert f"of {n_domain:,} matching" in s.count()
+
+    # The long body is capped, with a button that expands it.
+    page.evaluate("location.hash = '#doc=' + encodeURIComponent('batch04/doc04242.txt')")
+    page.wait_for_selector("#expand")
+    shown_lines = page.evaluate("document.querySelectorAll('#detail pre.text .ln').length")
+    page.click("#expand")
+    page.wait_for_function("n => document.querySelectorAll('#detail pre.text .ln').length > n", arg=shown_lines)
+    assert page.evaluate("document.querySelectorAll('#detail pre.text .ln').length") >= 3000
+
+    # The hostile document among them executes nothing.
+    page.evaluate("location.hash = '#doc=' + encodeURIComponent('batch07/doc07777.txt')")
+    page.wait_for_function("() => document.getElementById('detail').textContent.includes('window.__xss=1')")
+    assert page.evaluate("typeof window.__xss") == "undefined"
+
+    s.assert_clean()
+    s.close(tmp_path / "ten-thousand.png")
+    for key, value in {"report_bytes": size, "check_seconds": round(check_seconds, 2), **{k: round(v, 3) for k, v in timings.items()}}.items():
+        record_property(key, value)
+    print(f"\n10k report: {size:,} bytes; check {check_seconds:.1f} s; " + ", ".join(f"{k} {v:.3f} s" for k, v in timings.items()))
+    assert timings["load"] < 30 and timings["rule_filter"] < 5 and timings["search"] < 5
