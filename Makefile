@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $@
 
 check: $(STAMP) ## Validate seeds/ and write reports/ (creates .venv on first use)

@@ -6,7 +6,9 @@ configuration or internal error, with a one-line reason (a traceback only with -
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -50,6 +52,15 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)["debug"] = debug
 
 
+def _dump_timings(timings: dict[str, float]) -> None:
+    """Write per-stage seconds to $SEEDCHECK_TIMINGS when set (used by bench/run.py; not a contract)."""
+    target = os.environ.get("SEEDCHECK_TIMINGS")
+    if target:
+        import json
+
+        Path(target).write_text(json.dumps({k: round(v, 4) for k, v in timings.items()}) + "\n", encoding="utf-8")
+
+
 def _csv(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -68,9 +79,11 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accepted findings; only new ones fail the gate (default: the configured baseline).")
 @click.option("--update-baseline", is_flag=True, help="Write the current findings to the baseline file and exit 0.")
 @click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
+@click.option("--engine", "engine_name", type=click.Choice(["local", "spark"]), default="local", show_default=True, help="Where to run: this machine, or Apache Spark.")
+@click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
 def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
-          baseline_file, update_baseline, changed_since, gx_data_docs=None):
+          baseline_file, update_baseline, changed_since, engine_name, spark_master, gx_data_docs=None):
     """Check documents and write reports."""
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
@@ -105,19 +118,27 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     if changed_since:
         targets = list(paths) or [str(config.resolve(p)) for p in config.paths]
         gate.changed, gate.changed_since = changed_files(changed_since, targets), changed_since
-    result = run(config, list(paths) or None, progress=progress, gate=gate)
+    if engine_name == "spark":
+        from .engines.spark import run_spark
+
+        result = run_spark(config, list(paths) or None, master=spark_master, gate=gate)
+    else:
+        result = run(config, list(paths) or None, progress=progress, gate=gate)
     if update_baseline:
         target = Path(baseline or config.resolve(DEFAULT_BASELINE))
         write_atomic(target, render_baseline(result.findings))
         click.echo(f"baseline: wrote {len(result.findings)} finding(s) to {target}", err=True)
         sys.exit(EXIT_OK)
     color = fmt == "text" and sys.stdout.isatty()
+    started = time.perf_counter()
     click.echo(WRITERS[fmt].render(result, color=color), nl=False)
     if not no_reports:
         target = Path(report_dir) if report_dir else config.resolve(config.report_dir)
         written = write_reports(result, target)
         if not quiet:
             click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
+    result.timings["writers"] = time.perf_counter() - started
+    _dump_timings(result.timings)
     sys.exit(EXIT_FINDINGS if result.gating(config.fail_on) else EXIT_OK)
 
 

@@ -25,6 +25,14 @@ from .rules.registry import Registry, matches
 # private to the rules (line numbers of fields, say).
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
+# Bodies are the one per-document thing that is not compact, and after the document stage
+# only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every
+# body; larger runs keep the bodies of the first HTML_BODY_CAP documents (in source order,
+# so the same for any --jobs) that have a document-stage finding, and mark the rest
+# `_body_omitted`, so memory grows with compact state only.
+ALL_BODIES_UP_TO = 2_000
+HTML_BODY_CAP = 2_000
+
 
 @dataclass(slots=True)
 class DocOutcome:
@@ -72,6 +80,7 @@ class Engine:
         self.options = IngestOptions(max_file_size=config.max_file_size, **_jsonl_options(config))
         self.document_rules = self.registry.stage("document")
         self.analyzers = _analyzers(self.registry)
+        self.keep_all_bodies = True  # document_stage turns it off for large runs
 
     def finding(self, doc: Document, name: str, hit: Hit) -> Finding | None:
         if name not in self.registry.enabled:
@@ -91,6 +100,8 @@ class Engine:
             # Corpus analyzers may ignore lines the document rules flagged as noise.
             record["_noise_lines"] = sorted({f.line for f in findings if f.rule.startswith("noise-") and f.line})
             states = {a.name: a.collect(doc, self.context) for a in self.analyzers} if doc.readable else {}
+            if not self.keep_all_bodies and not findings:
+                record["body"], record["_body_omitted"] = None, True
             outcomes.append(DocOutcome(record, findings, states, doc.readable))
         return outcomes
 
@@ -113,9 +124,13 @@ def _analyzers(registry: Registry) -> list:
 _ENGINE: Engine | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, keep_all_bodies: bool) -> None:
     global _ENGINE
-    _ENGINE = Engine(config)
+    # Under fork the worker inherits the parent's warmed-up engine (registry, compiled
+    # patterns, language model); under spawn it builds its own.
+    if _ENGINE is None or _ENGINE.config is not config:
+        _ENGINE = Engine(config)
+    _ENGINE.keep_all_bodies = keep_all_bodies
 
 
 def _process_batch(sources: list[Source]) -> list[DocOutcome]:
@@ -132,17 +147,42 @@ def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
 
 
 def document_stage(engine: Engine, sources: list[Source], jobs: int, progress) -> Iterable[DocOutcome]:
-    """Run ingest + extraction + document rules, in `jobs` processes when it pays off."""
+    """Run ingest + extraction + document rules, in `jobs` processes when it pays off.
+
+    Outcomes come back in source order whatever `jobs` is, so results are identical for any N.
+    """
+    global _ENGINE
+    engine.keep_all_bodies = len(sources) <= ALL_BODIES_UP_TO
+    kept = 0
+
+    def bounded(outcomes: list[DocOutcome]) -> Iterator[DocOutcome]:
+        nonlocal kept
+        for outcome in outcomes:
+            if outcome.record.get("body") is not None and not engine.keep_all_bodies:
+                kept += 1
+                if kept > HTML_BODY_CAP:
+                    outcome.record["body"], outcome.record["_body_omitted"] = None, True
+            yield outcome
+
     if jobs <= 1 or len(sources) < 64:
         for source in sources:
-            yield from engine.process(source)
+            yield from bounded(engine.process(source))
             progress(1)
         return
-    size = max(16, min(256, len(sources) // (jobs * 8) or 16))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine.config,)) as pool:
-        for batch, outcomes in zip(_batches(sources, size), pool.map(_process_batch, _batches(sources, size))):
-            yield from outcomes
-            progress(len(batch))
+    # The first file runs here: it warms the lazy caches that forked workers then share.
+    yield from bounded(engine.process(sources[0]))
+    progress(1)
+    rest = sources[1:]
+    size = max(16, min(256, len(rest) // (jobs * 8) or 16))
+    _ENGINE = engine
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(engine.config, engine.keep_all_bodies)) as pool:
+            for batch, outcomes in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
+                yield from bounded(outcomes)
+                progress(len(batch))
+    finally:
+        _ENGINE = None
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
@@ -170,7 +210,15 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     if bar:
         bar.close()
     timings["documents"] = time.perf_counter() - t1
+    return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
 
+
+def complete(engine: Engine, records: list[dict], findings: list[Finding], states: list[tuple[str, dict]],
+             readable: list[bool], timings: dict[str, float], paths: list[str], gate: "GateOptions | None",
+             t0: float) -> Result:
+    """Everything after the document stage (corpus, schema, expectations, gate), shared by
+    the local and the Spark engine."""
+    config = engine.config
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
