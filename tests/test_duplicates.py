@@ -1,0 +1,232 @@
+"""duplicate-exact, duplicate-near and duplicate-url: normalisation, signatures, keep policy,
+the seeds, and record patches (`duplicate_of`)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from seedcheck.config import Config, apply
+from seedcheck.corpus.duplicates import (
+    NUM_PERM, DupState, KeepInfo, PairScore, fold, is_near, keep_key, minhash, near_pairs,
+)
+from seedcheck.corpus.urls import normalise_url
+from seedcheck.pipeline import run
+
+from .conftest import ROOT, SEEDS
+
+OFFICIAL = [".gov"]
+
+PARAPHRASE_A = (
+    "President Joe Biden hosted Mexican President Andres Manuel Lopez Obrador on March 1 for a virtual "
+    "bilateral meeting to review cooperation on migration and to advance joint efforts to promote "
+    "development in Southern Mexico and Central America. Building on their positive January 22 "
+    "conversation, the two Presidents reaffirmed the enduring partnership between both countries, "
+    "based on mutual respect and the extraordinary bond of family and friendship.\n"
+)
+PARAPHRASE_B = (
+    "President Joe Biden hosted Mexican President Andres Manuel Lopez Obrador on March 1 for a virtual "
+    "bilateral meeting to review the cooperation on migration and advance joint efforts to promote the "
+    "development of Southern Mexico and Central America. Armed with their positive conversation on "
+    "January 22, the two Presidents reaffirmed the lasting partnership between the two countries, "
+    "based on mutual respect and the extraordinary bond of family and friendship.\n"
+)
+
+
+def check(tmp_path, files: dict[str, str], select: str = "duplicate-"):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    config = Config(root=ROOT)
+    apply(config, {"select": select.split(",")}, where="test")
+    return run(config, [str(corpus)], jobs=1)
+
+
+def by_rule(result, rule: str) -> dict[str, object]:
+    return {f.doc_id: f for f in result.findings if f.rule == rule}
+
+
+# --- normalisation --------------------------------------------------------------------
+
+def test_fold_case_diacritics_punctuation_digits_whitespace():
+    assert fold("Andrés Manuel  López Obrador, 2023!") == "andres manuel lopez obrador 0"
+    assert fold("**Bilateral** and\tMULTILATERAL  cooperation.") == "bilateral and multilateral cooperation"
+    assert fold("Año 2021", numbers=False) == "ano 2021"
+
+
+@pytest.mark.parametrize("a,b", [
+    ("https://www.whitehouse.gov/briefing-room/x/", "http://WhiteHouse.gov/briefing-room/x"),
+    ("https://example.com/a?utm_source=feed&id=3#top", "https://example.com/a?id=3"),
+    ("https://example.com:443/a/index.html", "https://example.com/a"),
+    ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
+    ("www.example.com/%7Euser", "https://example.com/~user"),
+])
+def test_normalise_url_same_page(a, b):
+    assert normalise_url(a) == normalise_url(b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("https://example.com/story?id=1", "https://example.com/story?id=2"),
+    ("https://example.com/A", "https://example.com/a"),
+    ("https://example.com:8080/a", "https://example.com/a"),
+    ("https://other.com/a", "https://example.com/a"),
+])
+def test_normalise_url_different_pages(a, b):
+    assert normalise_url(a) != normalise_url(b)
+
+
+def test_normalise_url_never_raises_on_garbage():
+    for bad in ("http://[::1", "", "   ", "://", "http://exa mple.com/\x00"):
+        assert isinstance(normalise_url(bad), str)
+
+
+# --- signatures -----------------------------------------------------------------------
+
+def test_minhash_matches_datasketch_and_is_compact():
+    from datasketch import MinHash
+
+    hashes = np.array([5, 17, 2**32 - 1, 17, 99], dtype=np.uint32)
+    reference = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+    reference.update_batch([int(h) for h in hashes])
+    ours = minhash(hashes)
+    assert ours.dtype == np.uint32 and ours.shape == (NUM_PERM,)
+    assert np.array_equal(ours, reference.hashvalues.astype(np.uint32))
+
+
+def test_state_is_small_even_for_a_huge_document(tmp_path):
+    from seedcheck.context import Context
+    from seedcheck.corpus.duplicates import features
+    from seedcheck.ingest import discover, read_source
+    from seedcheck.ingest.readers import IngestOptions
+
+    words = " ".join(f"word{i} Name{i} {i}" for i in range(20000))
+    (tmp_path / "big.txt").write_text(words + "\n", encoding="utf-8")
+    config = Config(root=ROOT)
+    [source] = list(discover([str(tmp_path)], config.include, config.exclude))
+    [doc] = list(read_source(source, IngestOptions()))
+    state = features(doc, Context(config))
+    assert state.sigs.dtype == np.uint32 and len(state.sigs) == 2 * NUM_PERM
+    assert len(state.names) <= 512 and len(state.numbers) <= 512
+    # 60,000 words, yet the pickled state stays a few KB (no Python object per shingle).
+    assert len(pickle.dumps(state)) < 6000
+
+
+# --- keep policy and verification -----------------------------------------------------
+
+def test_keep_policy_order():
+    gov = KeepInfo("whitehouse.gov", False, "2021-03-05", 10)
+    canonical = KeepInfo("example.com", True, "2021-03-09", 10)
+    early = KeepInfo("example.com", False, "2021-03-01", 10)
+    long_ = KeepInfo("example.com", False, "2021-03-01", 99)
+    order = sorted([("d", long_), ("c", early), ("b", canonical), ("a", gov)], key=lambda x: keep_key(x[0], x[1], OFFICIAL))
+    assert [d for d, _ in order] == ["a", "b", "d", "c"]
+    # ties fall back to the document id, so the decision is deterministic
+    same = KeepInfo("example.com", False, "2021-03-01", 10)
+    assert min(["z", "y"], key=lambda d: keep_key(d, same, OFFICIAL)) == "y"
+
+
+def test_is_near_needs_text_and_specifics():
+    params = {"word_jaccard": 0.5, "gram_jaccard": 0.2, "containment": 0.8, "numbers": 0.95, "names": 0.85}
+    assert is_near(PairScore(0.71, 0.48, 0.66, 1.0, 0.89), params)        # seeds 000/001
+    assert not is_near(PairScore(0.91, 0.93, 0.97, 0.86, 0.91), params)   # Texas/Louisiana template
+    assert not is_near(PairScore(0.21, 0.01, 0.02, 1.0, 1.0), params)     # same topic, other text
+    assert is_near(PairScore(0.25, 0.2, 0.95, 1.0, 1.0), params)          # short copy in a long page
+
+
+# --- end to end -----------------------------------------------------------------------
+
+def test_seeds_only_000_and_001_are_duplicates(tmp_path):
+    config = Config(root=ROOT)
+    apply(config, {"select": ["duplicate-"]}, where="test")
+    result = run(config, [str(SEEDS)], jobs=1)
+    pairs = {(f.rule, f.doc_id, tuple(f.related)) for f in result.findings}
+    a, b = "000_f62a7832fdddf652.txt", "001_734a040c977d42aa.txt"
+    assert pairs == {("duplicate-near", a, (b,)), ("duplicate-near", b, (a,))}
+    # 001 is on the official domain: 000 is the copy to drop.
+    records = {d["doc_id"]: d["record"] for d in result.documents}
+    assert records[a]["duplicate_of"] == b and records[b]["duplicate_of"] is None
+    message = next(f.message for f in result.findings if f.doc_id == a)
+    assert "word-set Jaccard 0.7" in message and f"keep {b}" in message
+
+
+def test_exact_copy_with_other_markup_and_noise_lines(tmp_path):
+    result = check(tmp_path, {
+        "a.md": "---\ntitle: T\nsource_url: https://www.whitehouse.gov/x/\ndate: '2021-06-01'\n---\n"
+                "The President welcomed the leaders to the summit.\nThey agreed to meet again next year.\n",
+        "b.txt": "Source: https://aggregator.example.com/x\n"
+                 "THE PRESIDENT WELCOMED THE LEADERS TO THE SUMMIT!\n\nThey agreed to meet again, next year.\n"
+                 "gossip news\nfashion tv watch free\n",
+        "c.txt": "The President welcomed the ministers to the summit.\n",
+    }, select="duplicate-exact,noise-")
+    exact = by_rule(result, "duplicate-exact")
+    assert set(exact) == {"a.md", "b.txt"}
+    assert exact["b.txt"].related == ["a.md"] and "official domain" in exact["b.txt"].message
+    assert exact["b.txt"].fix is not None and "a.md" in exact["b.txt"].fix.description
+    records = {d["doc_id"]: d["record"] for d in result.documents}
+    assert records["b.txt"]["duplicate_of"] == "a.md"
+
+
+def test_numbers_are_not_folded_by_default(tmp_path):
+    files = {"a.txt": "Notice on the continuation of the national emergency, 2021.\n",
+             "b.txt": "Notice on the continuation of the national emergency, 2022.\n"}
+    assert not by_rule(check(tmp_path, files), "duplicate-exact")
+
+
+def test_paraphrase_is_near_and_template_is_not(tmp_path):
+    texas = ("Today, President Joseph R. Biden, Jr. declared that an emergency exists in the State of Texas and "
+             "ordered Federal assistance to supplement State and local response efforts due to the emergency "
+             "conditions resulting from Hurricane Beryl beginning on July 5, 2024, and continuing.\n")
+    result = check(tmp_path, {"a.txt": PARAPHRASE_A, "b.txt": PARAPHRASE_B, "tx.txt": texas,
+                              "la.txt": texas.replace("Texas", "Louisiana").replace("Beryl", "Francine").replace("July 5", "September 9")})
+    near = by_rule(result, "duplicate-near")
+    assert set(near) == {"a.txt", "b.txt"}
+    assert not by_rule(result, "duplicate-exact")
+
+
+def test_short_copy_inside_long_page_is_near(tmp_path):
+    filler = " ".join(
+        f"Paragraph {i} of the page talks about the regional economy, the harbour works and the schools of district {i}."
+        for i in range(8))
+    result = check(tmp_path, {"short.txt": PARAPHRASE_A, "long.txt": filler + "\n\n" + PARAPHRASE_A + "\n" + filler.replace("Paragraph", "Section") + "\n"})
+    near = by_rule(result, "duplicate-near")
+    assert set(near) == {"short.txt", "long.txt"}
+    assert "containment" in near["short.txt"].message
+
+
+def test_duplicate_url_names_the_keeper(tmp_path):
+    result = check(tmp_path, {
+        "a.txt": "Source: https://www.whitehouse.gov/briefing-room/x/\nDate: 2021-03-02\nFirst copy of the text.\n",
+        "b.txt": "Source: http://whitehouse.gov/briefing-room/x?utm_source=feed#top\nDate: 2021-03-01\nSecond copy.\n",
+    }, select="duplicate-url")
+    found = by_rule(result, "duplicate-url")
+    assert set(found) == {"a.txt", "b.txt"}
+    assert "keep b.txt (earlier date)" in found["a.txt"].message
+    records = {d["doc_id"]: d["record"] for d in result.documents}
+    assert records["a.txt"]["duplicate_of"] == "b.txt" and records["b.txt"]["duplicate_of"] is None
+
+
+def test_empty_and_unreadable_documents_do_not_crash(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 50)
+    (corpus / "ok.txt").write_text("One line.\n", encoding="utf-8")
+    config = Config(root=ROOT)
+    apply(config, {"select": ["duplicate-"]}, where="test")
+    result = run(config, [str(corpus)], jobs=1)
+    assert not [f for f in result.findings if f.rule.startswith("duplicate-")]
+
+
+def test_near_pairs_skips_exact_twins():
+    sig = np.arange(2 * NUM_PERM, dtype=np.uint32)
+    empty = np.zeros(0, dtype=np.uint32)
+    info = KeepInfo("", False, "", 10)
+    state = DupState(1, 1, 100, (80, 98), sig, empty, empty, 1, info, "")
+    params = {"min_words": 25, "lsh_threshold": 0.45, "word_jaccard": 0.5, "gram_jaccard": 0.2,
+              "containment": 0.8, "containment_lsh_threshold": 0.3, "numbers": 0.95, "names": 0.85}
+    assert near_pairs([("a", state), ("b", state)], params, {"a": 1, "b": 1}) == {}
+    assert set(near_pairs([("a", state), ("b", state)], params, {})) == {"a", "b"}
