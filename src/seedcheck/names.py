@@ -293,6 +293,9 @@ class Registry:
                             d = Levenshtein.distance(key, form_key, score_cutoff=limit)
                             if d == 0 or d > limit or key in self.distinct.get(form.person, ()):
                                 continue
+                            # Typos keep initials; "John Berry" is not "John Kerry".
+                            if any(a[0] != b[0] for a, b in zip(toks, form_key.split())):
+                                continue
                             rank = (d, form.role != "canonical", form.text)
                             if best is None or rank < best[0]:
                                 best = (rank, form)

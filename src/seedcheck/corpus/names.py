@@ -1,0 +1,189 @@
+"""`name-inconsistent`: one person spelled two ways across the corpus or inside a document.
+
+Works without a registry. In each document (`collect`, in the worker processes) the
+capitalised word runs are cut into person-name candidates of two to four words: runs are
+split at title words and at words that are never names (`titles` and `not_names` in
+`checks/data/names.yaml`), all-capital headings are skipped, and spans the registry
+already resolved (registered forms, `name-variant`, `name-misspelling`) are left out, so
+a span is never reported twice. The state is small: spelling -> (count, first line,
+first column, end column).
+
+`finish` groups the spellings of the whole corpus three ways:
+- **diacritics / case / hyphens**: spellings with the same folded key ("Zoë Quintanilla",
+  "Zoe Quintanilla"); the suggestion is the spelling with the most diacritics, then the
+  most frequent;
+- **typo**: same number of words, one word different by a small Levenshtein distance
+  (rapidfuzz), same initials, and the majority spelling at least `min_ratio` times as
+  frequent as the minority one (two real people with similar names are usually both
+  frequent);
+- **middle name**: "First Middle Last" next to "First Last" (a full middle name; middle
+  initials only with `middle_initials: true`, since "Merrick B. Garland" next to "Merrick
+  Garland" is house style, not a slip), with the same frequency condition.
+Each document that uses a minority spelling gets one finding at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Iterable
+
+from rapidfuzz.distance import Levenshtein
+
+from ..model import Fix, Hit
+from ..names import PARTICLES, analyse, diacritic_count, fold, load_registry
+from . import Analyzer, analyzer
+
+
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w’'-])")
+
+
+def _key(surface: str) -> str:
+    return fold(surface).lower().replace("-", " ")
+
+
+def _is_initial(word: str) -> bool:
+    return len(word) <= 2 and word.endswith(".") or len(word) == 1
+
+
+@analyzer
+class PersonNames(Analyzer):
+    name = "names"
+    DEFAULTS = {"name-inconsistent": {
+        "min_ratio": 3, "max_distance": 1, "min_word_length": 5, "middle_names": True,
+        "middle_initials": False, "max_related": 5,
+    }}
+
+    @classmethod
+    def collect(cls, doc, context) -> Any:
+        registry = load_registry(context)
+        analysis = analyse(doc, context)
+        taken = sorted(analysis.taken() + [(m.start, m.end) for m in analysis.misspellings(registry)])
+        stop = registry.titles | registry.not_names
+        # A capitalised word the document also uses in lower case ("Later", "Rescue") is an
+        # ordinary word at a sentence start or in a title, not part of a person's name.
+        common = set(_LOWER_WORD.findall(analysis.text))
+        seen: dict[str, list[int]] = {}
+        for run in analysis.runs:
+            segment: list[tuple[int, int, str]] = []
+            for tok in run + [None]:
+                if (tok is not None and tok[2] not in stop and tok[2].lower() not in common
+                        and not any(s < tok[1] and tok[0] < e for s, e in taken)):
+                    segment.append(tok)
+                    continue
+                cls._candidate(segment, analysis, seen)
+                segment = []
+        if not seen:
+            return None
+        return tuple((s, *v) for s, v in sorted(seen.items()))
+
+    @staticmethod
+    def _candidate(segment, analysis, seen) -> None:
+        while segment and segment[0][2] in PARTICLES:
+            segment = segment[1:]
+        while segment and segment[-1][2] in PARTICLES:
+            segment = segment[:-1]
+        words = [w for _, _, w in segment]
+        names = [w for w in words if w not in PARTICLES]
+        if not 2 <= len(names) <= 4 or _is_initial(words[-1]) or _is_initial(words[0]):
+            return
+        if any(len(w) > 1 and w.replace(".", "").isupper() and not _is_initial(w) for w in names):
+            return   # headings in capitals are style, not spelling
+        surface = " ".join(words).replace("'", "’")
+        entry = seen.get(surface)
+        if entry is None:
+            line, col, _, end_col = analysis.span(segment[0][0], segment[-1][1])
+            seen[surface] = [1, line, col, end_col]
+        else:
+            entry[0] += 1
+
+    @classmethod
+    def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
+        rule = rules.get("name-inconsistent")
+        params = {**cls.DEFAULTS["name-inconsistent"], **(rule.params if rule is not None else {})}
+        where: dict[str, dict[str, tuple[int, int, int, int]]] = defaultdict(dict)
+        total: dict[str, int] = defaultdict(int)
+        for doc_id, state in states:
+            for surface, count, line, col, end_col in state or ():
+                where[surface][doc_id] = (count, line, col, end_col)
+                total[surface] += count
+        pairs = cls._pairs(total, params)
+        for minor, (major, reason) in sorted(pairs.items()):
+            major_docs = sorted(where[major])
+            for doc_id, (count, line, col, end_col) in sorted(where[minor].items()):
+                others = [d for d in major_docs if d != doc_id]
+                same = doc_id in where[major]
+                shown = others[: params["max_related"]]
+                place = ", ".join(shown) + (f" and {len(others) - len(shown)} more" if len(others) > len(shown) else "")
+                text = ("in this document" + (f" and in {place}" if place else "")) if same else f"in {place}"
+                yield "name-inconsistent", doc_id, Hit(
+                    line=line, column=col, end_column=end_col,
+                    values={"found": minor, "suggestion": major, "where": text, "reason": reason,
+                            "count": total[major], "found_count": total[minor]},
+                    fix=Fix(f"write {major!r} as elsewhere", major, safe=False),
+                    related=shown,
+                )
+
+    @staticmethod
+    def _pairs(total: dict[str, int], params: dict) -> dict[str, tuple[str, str]]:
+        """minority spelling -> (suggested spelling, reason)."""
+        out: dict[str, tuple[str, str]] = {}
+        ratio = float(params["min_ratio"])
+        # 1. Same letters once diacritics, case and hyphens are folded.
+        groups: dict[str, list[str]] = defaultdict(list)
+        for s in total:
+            groups[_key(s)].append(s)
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            best = max(members, key=lambda s: (diacritic_count(s), total[s], s))
+            for s in members:
+                if s != best:
+                    out[s] = (best, "diacritics" if fold(s) == fold(best) else "spelling (case or hyphen)")
+        # 2. One word differs by a small edit distance: block on the other words.
+        blocks: dict[tuple, set[str]] = defaultdict(set)
+        for s in total:
+            words = _key(s).split()
+            for i in range(len(words)):
+                blocks[(len(words), i, tuple(words[:i] + words[i + 1:]))].add(s)
+        limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
+        for (n, i, _), members in blocks.items():
+            if len(members) < 2:
+                continue
+            ordered = sorted(members, key=lambda s: (-total[s], s))
+            for a_index, a in enumerate(ordered):
+                wa = _key(a).split()[i]
+                for b in ordered[a_index + 1:]:
+                    wb = _key(b).split()[i]
+                    if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
+                        continue
+                    if wa.rstrip("s") == wb.rstrip("s"):
+                        continue   # "Obama" / "Obamas": a plural, not a typo
+                    if Levenshtein.distance(wa, wb, score_cutoff=limit) > limit:
+                        continue
+                    if total[a] >= ratio * total[b] and b not in out:
+                        out[b] = (a, "spelling")
+        # 3. A middle name present in one spelling and missing in the other.
+        if params["middle_names"] or params["middle_initials"]:
+            short = {tuple(_key(s).split()): s for s in total if len(s.split()) == 2}
+            for s in total:
+                words = s.split()
+                if len(words) != 3 or words[1] in PARTICLES:
+                    continue
+                initial = _is_initial(words[1])
+                if (initial and not params["middle_initials"]) or (not initial and not params["middle_names"]):
+                    continue
+                two = short.get((_key(words[0]), _key(words[2])))
+                if two is None:
+                    continue
+                major, minor = (s, two) if total[s] >= total[two] else (two, s)
+                if total[major] >= ratio * total[minor] and minor not in out:
+                    out[minor] = (major, "middle name")
+        # Never point a spelling at one that is itself flagged: follow to the end.
+        for s, (target, reason) in list(out.items()):
+            seen = {s}
+            while target in out and target not in seen:
+                seen.add(target)
+                target = out[target][0]
+            out[s] = (target, reason) if target != s else out[s]
+        return {s: v for s, v in out.items() if v[0] != s}
