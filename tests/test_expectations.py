@@ -263,7 +263,10 @@ def test_other_rules_do_not_import_great_expectations(tmp_path):
         assert result.expectations == [] and "expectations" in result.timings, result.timings
         print(sorted(m for m in sys.modules if m.startswith("great_expectations")))
         """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    # A script file, not `python -c`: under -c an installed pyspark (pulled in by pandera) exits early.
+    script = tmp_path / "probe.py"
+    script.write_text(code, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
