@@ -74,6 +74,21 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("latin-1"), "latin-1")
 
 
+def decode_jsonl(data: bytes) -> Decoded:
+    """Decode a JSONL file, where one bad line must not cost the other lines.
+
+    Without a BOM, valid UTF-8 is taken as it is, NUL and control bytes included: JSON
+    cannot hold them raw, so they spoil only their own line (an `unreadable-document` for
+    that line). Data that is a fifth NULs or more is more likely BOM-less UTF-16 and goes through `decode`.
+    """
+    if not any(data.startswith(bom) for bom, _ in _BOMS) and data.count(0) * 5 < len(data):
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
+    return decode(data)
+
+
 def split_lines(text: str) -> list[str]:
     """Split on CRLF, CR and LF only (not on form feeds or U+2028), so line numbers match editors."""
     lines = _NEWLINE.split(text)

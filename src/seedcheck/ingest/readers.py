@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass, field
 
 from ..model import Document, Hit
-from .decode import decode, split_lines
+from .decode import decode, decode_jsonl, split_lines
 from .discover import Source
 from .frontmatter import parse_frontmatter
 
@@ -61,7 +61,7 @@ def read_source(source: Source, options: IngestOptions | None = None) -> list[Do
     data, problem = _read_bytes(source.fs_path, options.max_file_size)
     if problem:
         return [_unreadable(source, fmt, problem)]
-    decoded = decode(data)
+    decoded = decode_jsonl(data) if fmt == "jsonl" else decode(data)
     if decoded.binary_reason:
         return [_unreadable(source, fmt, decoded.binary_reason, "binary")]
     if fmt == "jsonl":
