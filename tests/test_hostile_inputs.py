@@ -376,3 +376,82 @@ def test_nothing_is_lost_in_a_mixed_corpus(config, tmp_path):
     expected = sum(spec.get("documents", 1) for spec in EXPECTED.values()) + len(expect) + 2
     assert len(result.documents) == expected
     strict_json(result)
+
+
+# --------------------------------------------------------------------------- faults while writing
+
+
+class _FailingFile:
+    """Writes the first half of what it is given, then fails like a full disk or a ^C."""
+
+    def __init__(self, real, exc: BaseException):
+        self.real, self.exc = real, exc
+
+    def write(self, text: str) -> int:
+        self.real.write(text[: len(text) // 2])
+        self.real.flush()
+        raise self.exc
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.real.close()
+        return False
+
+
+@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "interrupt"])
+def test_a_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch, exc):
+    from seedcheck import report
+
+    target = tmp_path / "findings.json"
+    report.write_atomic(target, '{"previous": true}\n')
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(report.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), exc))
+    with pytest.raises(type(exc)):
+        report.write_atomic(target, '{"new": "' + "x" * 100_000 + '"}\n')
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == '{"previous": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.json"], "a temporary file was left behind"
+
+
+def test_unencodable_report_text_keeps_the_previous_report(tmp_path):
+    from seedcheck import report
+
+    target = tmp_path / "findings.json"
+    report.write_atomic(target, "old\n")
+    with pytest.raises(UnicodeEncodeError):
+        report.write_atomic(target, "new " * 10_000 + "\udcff")  # fails half-way through encoding
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]
+
+
+@pytest.mark.slow
+def test_a_killed_run_never_leaves_a_half_written_findings_json(config, tmp_path):
+    """SIGKILL at random moments of a run: findings.json is either the old one or a whole new one."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(40):
+        (corpus / f"d{i}.md").write_text(f"Title: Doc {i}\n\n" + "The leaders met today. " * 400 + "\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "findings.json").write_text('{"previous": true}\n', encoding="utf-8")
+    for delay in (0.5, 2.0, 4.0, 6.0, 9.0):
+        proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(corpus), "--report-dir", str(out),
+                                 "-q", "--fail-on", "never", "--jobs", "1"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        data = json.loads((out / "findings.json").read_text(encoding="utf-8"))  # never half-written
+        if data.get("previous") is None:
+            assert data["summary"]["documents"] == 40
+    # Temporary files of killed writers may remain (nothing runs after SIGKILL), but they are
+    # hidden dot-files and never the report itself.
+    for leftover in out.iterdir():
+        assert leftover.name.startswith(".") or not leftover.name.endswith(".tmp")
