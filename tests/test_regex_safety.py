@@ -186,3 +186,24 @@ def test_pathological_inputs_are_what_they_claim():
     for name, line in PATHOLOGICAL.items():
         assert len(line) >= (9_000_000 if name.startswith("10 MB") else 50_000), name
         assert "\n" not in line and "\r" not in line, name
+
+
+@pytest.mark.skipif(_FORK is None, reason="needs the fork start method")
+def test_the_time_bound_catches_catastrophic_backtracking():
+    """The supervisor must fail a rule that backtracks exponentially (or the test above proves nothing)."""
+    from seedcheck.rules.kinds.pattern import PatternRule
+    from seedcheck.rules.spec import RuleSpec
+    from seedcheck.model import Severity
+
+    engine = Engine(load_config(None, start=ROOT))
+    spec = RuleSpec(id="SC000", name="probe-catastrophic", severity=Severity.WARNING, kind="pattern",
+                    message="x", docs={"what": "x", "why": "y", "fix": "z"}, params={"patterns": ["^(a|a)*b"]})
+    engine.registry.rules[spec.name] = PatternRule(spec, {}, engine.context)
+    name = "'a' x 100k"
+    docs = {name: _document(name, PATHOLOGICAL[name][:40])}  # 2^40 paths: hours
+    timings: dict = {}
+    failures: list[str] = []
+    start = time.perf_counter()
+    _supervise(_run_rule, (engine, docs, spec.name), spec.name, timings, failures)
+    assert failures and "probe-catastrophic" in failures[0] and name in failures[0], failures
+    assert time.perf_counter() - start < BOUND + 15
