@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from seedcheck.config import Config, ConfigError, apply
-from seedcheck.expectations import load_suite, records_table, suite_path
+from seedcheck.expectations import check_config, load_suite, records_table, suite_path
 from seedcheck.pipeline import run
 
 from .conftest import ROOT, SEEDS, SHARED, run_cli
@@ -115,12 +115,26 @@ def test_bad_overrides_are_config_errors(overrides, message):
     ("expectations:\n  - {name: a, type: not_a_type}\n", "great-expectations type"),
     ("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, mostly: 2}\n", "mostly must be"),
     ("unexpected-limit: -1\nexpectations: []\n", "unexpected-limit"),
+    ("expectations:\n  - {name: a, type: expect_column_values_to_not_be_null, column: body}\n", "no column 'body'"),
 ])
 def test_bad_suite_files_are_config_errors(tmp_path, text, message):
     suite = tmp_path / "suite.yaml"
     suite.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_suite(_config(**{"expectations-suite": str(suite)}))
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("{name: a, type: expect_column_values_to_be_betwen, column: word_count, min_value: 1}", "betwen not found"),
+    ("{name: a, type: expect_column_values_to_be_between, column: word_count, minimum: 1}",
+     "minimum: extra fields not permitted"),
+])
+def test_gx_level_mistakes_are_config_errors_before_any_document(tmp_path, entry, message):
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(f"expectations:\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"suite.yaml:2: expectation a .*{message}"):
+        check_config(_config(**{"expectations-suite": str(suite)}))
+    check_config(_config(select=["missing-date"], **{"expectations-suite": str(suite)}))  # stage off: not checked
 
 
 def test_missing_configured_suite_is_a_config_error(tmp_path):

@@ -1,7 +1,7 @@
 """Corpus expectations: `schemas/corpus.yaml` as a great-expectations suite over the records table.
 
-This is the only module that imports great_expectations, and it does so lazily (inside
-`run_suite`): loading and validating the suite file and the per-corpus overrides
+This is the only module that imports great_expectations, and only when the stage runs
+(`build_expectations`, `run_suite`): loading the suite file and the per-corpus overrides
 (`[tool.seedcheck.expectations.<name>]`) needs no GX, so commands and rule selections that
 do not run the stage stay fast. GX runs in an ephemeral context (nothing is written to the
 working directory) with its progress bars off.
@@ -33,6 +33,7 @@ TABLE_COLUMNS = (
     "doc_id", "path", "format", "sha256", "encoding", "title", "date", "date_source", "published_time",
     "source_url", "source_domain", "canonical_url", "language", "word_count", "line_count",
 )
+DERIVED_COLUMNS = ("source_documents",)  # documents sharing this row's source_domain
 DATE_COLUMNS = ("date",)
 INT_COLUMNS = ("word_count", "line_count", "source_documents")
 STRING_DTYPE = "string[pyarrow]"
@@ -182,6 +183,10 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
         seen.add(name)
         if not isinstance(entry.get("type"), str) or not entry["type"].startswith("expect_"):
             raise _fail(path, line, f"expectation {name}: type must be a great-expectations type (expect_...)")
+        column = entry.get("column")
+        if column is not None and column not in (*TABLE_COLUMNS, *DERIVED_COLUMNS):
+            raise _fail(path, line, f"expectation {name}: no column {column!r} in the records table "
+                                    f"(one of {', '.join((*TABLE_COLUMNS, *DERIVED_COLUMNS))})")
         params = {k: v for k, v in entry.items() if k not in _ENTRY_KEYS}
         severity_text = entry.get("severity", "error")
         override = overrides.get(name, {})
@@ -237,13 +242,14 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
 
 
 def check_config(config: Config) -> None:
-    """Validate the suite and its overrides up front (no GX) when the stage would run, so a
-    bad configuration fails at start-up rather than after the documents were read."""
+    """Validate the suite, its overrides and its GX types and parameters up front when the
+    stage would run, so a bad configuration fails at start-up, not after the documents were read."""
     from .rules.registry import matches
 
     selected = matches(RULE, config.select) if config.select else True
     if (selected and not matches(RULE, config.ignore)) or config.gx_data_docs:
-        load_suite(config)
+        # Building the GX objects checks types and parameters too; the stage imports GX anyway.
+        build_expectations(load_suite(config))
 
 
 def wanted(config: Config, enabled: set[str]) -> bool:
@@ -300,8 +306,30 @@ def _gx_kwargs(spec: ExpectationSpec) -> dict[str, Any]:
     return kwargs
 
 
-def _build(suite: Suite, gx) -> list:
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+def _gx_error(exc: Exception) -> str:
+    """A pydantic/GX error in one line: `field: problem; ...` without pydantic's type tags."""
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return lines[0] if lines else type(exc).__name__
+    parts, field_name = [], None
+    for ln in lines[1:]:
+        if not ln.startswith(" "):
+            field_name = ln.strip()
+            continue
+        problem = re.sub(r"\s*\(type=[^)]*\)", "", ln.strip())
+        part = problem if field_name in (None, "__root__") else f"{field_name}: {problem}"
+        if part not in parts:
+            parts.append(part)
+    return "; ".join(parts) or lines[0]
+
+
+def build_expectations(suite: Suite) -> list:
+    """The suite's expectations as GX objects; a bad type or parameter is a `ConfigError`
+    naming the suite file and line. Imports great_expectations."""
+    with warnings.catch_warnings():
+        # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
+        warnings.simplefilter("ignore")
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     built = []
     for spec in suite.expectations:
@@ -312,9 +340,7 @@ def _build(suite: Suite, gx) -> list:
         except ConfigError:
             raise
         except Exception as exc:  # pydantic ValidationError, ExpectationNotFoundError, ...
-            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-            detail = "; ".join(lines[1:4]) if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
-            raise _fail(suite.path, spec.line, f"expectation {spec.name} ({spec.type}): {detail}") from None
+            raise _fail(suite.path, spec.line, f"expectation {spec.name} ({spec.type}): {_gx_error(exc)}") from None
     return built
 
 
@@ -353,7 +379,7 @@ def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Out
         batch = (context.data_sources.add_pandas(name="seedcheck")
                  .add_dataframe_asset(name="records")
                  .add_batch_definition_whole_dataframe("all_records"))
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=_build(suite, gx)))
+        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=build_expectations(suite)))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite.name}_records", data=batch, suite=gx_suite))
         actions = []
