@@ -12,8 +12,10 @@ after another on the same documents and cores:
 - great-expectations alone validating the records table of that seedcheck run;
 - the floor: read every file and run one compiled regex over each line, in Python.
 
-Every tool runs in its own process tree; peak memory is the largest sum of the RSS of the
-process and all its children, sampled every 50 ms with psutil. Throughput is wall-clock,
+Every tool runs in its own process tree; peak memory is the largest sum of the PSS
+(proportional set size: shared pages split among the processes that share them) of the
+process and all its children, sampled every 100 ms with psutil; the largest single RSS is
+kept too. Throughput is wall-clock,
 start-up included. Results go to `bench/results/bench-<timestamp>.json` (git-ignored).
 """
 
@@ -50,16 +52,20 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
     while proc.poll() is None:
         try:
             tree = [proc, *proc.children(recursive=True)]
-            sizes = []
+            sizes, shared = [], []
             for p in tree:
                 try:
-                    sizes.append(p.memory_info().rss)
+                    # PSS splits pages shared by forked workers among them, so the sum
+                    # does not count the parent's imports once per worker.
+                    info = p.memory_full_info()
+                    sizes.append(info.rss)
+                    shared.append(getattr(info, "pss", info.rss))
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
-            peak, peak_single = max(peak, sum(sizes)), max(peak_single, max(sizes, default=0))
+            peak, peak_single = max(peak, sum(shared)), max(peak_single, max(sizes, default=0))
         except psutil.NoSuchProcess:
             break
-        time.sleep(0.05)
+        time.sleep(0.1)
     wall = time.perf_counter() - started
     out_file.seek(0)
     err_file.seek(0)
