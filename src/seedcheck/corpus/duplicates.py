@@ -127,7 +127,8 @@ def is_official(domain: str, official: Iterable[str]) -> bool:
 
 def keep_key(doc_id: str, info: KeepInfo, official: Iterable[str]) -> tuple:
     """Sort key: the first document of a group is the one to keep."""
-    return (not is_official(info.domain, official), not info.canonical, info.date or "9999", -info.length, doc_id)
+    # Last, the shorter id: "x.md" before its re-scrape "x-2.md".
+    return (not is_official(info.domain, official), not info.canonical, info.date or "9999", -info.length, len(doc_id), doc_id)
 
 
 def keep_reason(kept: KeepInfo, other: KeepInfo, official: Iterable[str]) -> str:
@@ -140,7 +141,7 @@ def keep_reason(kept: KeepInfo, other: KeepInfo, official: Iterable[str]) -> str
         return "earlier date"
     if kept.length != other.length:
         return "longer clean body"
-    return "first by document id"
+    return "tie: shorter, then first document id"
 
 
 class DupState(NamedTuple):
@@ -290,68 +291,119 @@ class Duplicates(Analyzer):
             yield from _near(states, index, rules["duplicate-near"].params, exact_of)
 
 
-def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> dict[str, dict[str, PairScore]]:
-    """Verified near-duplicate pairs: MinHashLSH on the word signatures (Jaccard) and
-    a second MinHashLSH on the 3-gram signatures at a lower threshold (containment) propose candidates, `is_near`
-    decides. Documents of one exact-duplicate group are indexed once."""
+class NearPairs(NamedTuple):
+    """Verified near pairs in compact arrays (one row per pair, `a < b` as indexes into `ids`)."""
+
+    ids: list[str]
+    a: np.ndarray        # int32
+    b: np.ndarray        # int32
+    scores: np.ndarray   # float32 [n, 5]: the PairScore fields
+
+    def partners(self) -> dict[int, np.ndarray]:
+        """Row numbers of the pairs of each document that has any."""
+        rows = np.concatenate([np.arange(len(self.a)), np.arange(len(self.a))])
+        docs = np.concatenate([self.a, self.b])
+        order = np.argsort(docs, kind="stable")
+        docs, rows = docs[order], rows[order]
+        cuts = np.flatnonzero(np.diff(docs)) + 1
+        return {int(group[0]): r for group, r in zip(np.split(docs, cuts), np.split(rows, cuts)) if len(group)}
+
+    def as_dict(self) -> dict[str, dict[str, PairScore]]:
+        """`{doc: {other: PairScore}}` (for tests and small corpora)."""
+        out: dict[str, dict[str, PairScore]] = defaultdict(dict)
+        for a, b, sc in zip(self.a.tolist(), self.b.tolist(), self.scores.tolist()):
+            out[self.ids[a]][self.ids[b]] = out[self.ids[b]][self.ids[a]] = PairScore(*sc)
+        return out
+
+
+def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
+    """Verified near-duplicate pairs.
+
+    Candidates: datasketch MinHashLSH over the word signatures (Jaccard), and a second
+    MinHashLSH over the 3-gram signatures at a lower threshold (containment). Keys are
+    integers and each index is dropped once queried, so memory stays with the signature
+    matrix (N x 2 x num_perm uint32) and the pairs found. Verification (`is_near`) is
+    vectorised over each document's candidates. Documents of one exact-duplicate group
+    are indexed once (duplicate-exact reports them).
+    """
     from datasketch import LeanMinHash, MinHashLSH
 
     exact_of = exact_of or {}
-    eligible = [(d, s) for d, s in states if s.words >= params["min_words"] and len(s.sigs)]
-    pairs: dict[str, dict[str, PairScore]] = defaultdict(dict)
-    if len(eligible) < 2:
-        return pairs
-    num_perm = len(eligible[0][1].sigs) // 2
     seen: set[int] = set()
-    indexed = []
-    for doc_id, s in eligible:
+    ids: list[str] = []
+    chosen: list[DupState] = []
+    for doc_id, s in states:
+        if s.words < params["min_words"] or not len(s.sigs):
+            continue
         group = exact_of.get(doc_id)
         if group is not None:
             if group in seen:
                 continue
             seen.add(group)
-        indexed.append((doc_id, s))
-    index = dict(indexed)
+        ids.append(doc_id)
+        chosen.append(s)
+    empty = NearPairs(ids, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, 5), np.float32))
+    if len(chosen) < 2:
+        return empty
+    num_perm = len(chosen[0].sigs) // 2
+    sigs = np.stack([s.sigs for s in chosen])
+    sizes = np.array([s.sizes[1] for s in chosen], dtype=np.float64)
 
-    def lean(sig: np.ndarray) -> LeanMinHash:
-        return LeanMinHash(seed=SEED, hashvalues=sig, scheme="affine32")
+    def lean(row: np.ndarray) -> LeanMinHash:
+        return LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32")
 
-    lsh = MinHashLSH(threshold=params["lsh_threshold"], num_perm=num_perm)
-    with lsh.insertion_session() as session:
-        for doc_id, s in indexed:
-            session.insert(doc_id, lean(s.sigs[:num_perm]), check_duplication=False)
-    candidates = {(doc_id, other) for doc_id, s in indexed for other in lsh.query(lean(s.sigs[:num_perm])) if other > doc_id}
+    def candidates(part: slice, threshold: float):
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        with lsh.insertion_session() as session:
+            for i in range(len(chosen)):
+                session.insert(i, lean(sigs[i, part]), check_duplication=False)
+        for i in range(len(chosen)):
+            yield i, [j for j in lsh.query(lean(sigs[i, part])) if j > i]
+
+    found_a, found_b, found_s = [], [], []
+    done: set[tuple[int, int]] = set()
+    passes = [(slice(0, num_perm), params["lsh_threshold"])]
     if params["containment"] and params["containment"] < 1:
-        # A short copy inside a long page has a low Jaccard: a second index on the 3-gram
-        # signatures at a lower threshold proposes those pairs. (datasketch's
-        # MinHashLSHEnsemble answers containment directly but took 66 s to index 6,458
-        # documents, against 2 s for this.)
-        grams = MinHashLSH(threshold=params["containment_lsh_threshold"], num_perm=num_perm)
-        with grams.insertion_session() as session:
-            for doc_id, s in indexed:
-                session.insert(doc_id, lean(s.sigs[num_perm:]), check_duplication=False)
-        for doc_id, s in indexed:
-            for other in grams.query(lean(s.sigs[num_perm:])):
-                if other != doc_id:
-                    candidates.add((min(doc_id, other), max(doc_id, other)))
-    for a, b in sorted(candidates):
-        sc = score(index[a], index[b], num_perm)
-        if is_near(sc, params):
-            pairs[a][b] = pairs[b][a] = sc
-    return pairs
+        passes.append((slice(num_perm, 2 * num_perm), params["containment_lsh_threshold"]))
+    for part, threshold in passes:
+        for i, js in candidates(part, threshold):
+            if len(passes) > 1:
+                js = [j for j in js if (i, j) not in done]
+                done.update((i, j) for j in js)
+            if not js:
+                continue
+            js = np.array(js, dtype=np.int64)
+            words = (sigs[js, :num_perm] == sigs[i, :num_perm]).mean(axis=1)
+            grams = (sigs[js, num_perm:] == sigs[i, num_perm:]).mean(axis=1)
+            small = np.minimum(sizes[js], sizes[i])
+            contained = np.where(small > 0, np.minimum(1.0, grams * (sizes[js] + sizes[i]) / (1.0 + grams) / np.maximum(small, 1)), 0.0)
+            text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (contained >= params["containment"])
+            for k in np.flatnonzero(text_ok):
+                j = int(js[k])
+                numbers = set_containment(chosen[i].numbers, chosen[j].numbers)
+                names = set_containment(chosen[i].names, chosen[j].names)
+                if numbers >= params["numbers"] and names >= params["names"]:
+                    found_a.append(i)
+                    found_b.append(j)
+                    found_s.append((words[k], grams[k], contained[k], numbers, names))
+    if not found_a:
+        return empty
+    return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
 
 
 def _near(states, index, params, exact_of) -> Iterable[tuple]:
-    pairs = near_pairs(states, params, exact_of)
+    found = near_pairs(states, params, exact_of)
     official = params["official_domains"]
-    for doc_id in sorted(pairs):
-        partners = pairs[doc_id]
+    ids = found.ids
+    for doc, rows in sorted(found.partners().items(), key=lambda kv: ids[kv[0]]):
+        doc_id = ids[doc]
+        others = [int(found.b[r]) if found.a[r] == doc else int(found.a[r]) for r in rows]
+        score_of = {ids[o]: PairScore(*map(float, found.scores[r])) for o, r in zip(others, rows)}
         # The keeper is chosen among the document and its own partners (a chain A~B~C
         # does not make A and C copies of each other).
-        ordered = sorted([doc_id, *partners], key=lambda d: keep_key(d, index[d].keep, official))
-        keeper = ordered[0]
-        nearest = keeper if keeper != doc_id else max(partners, key=lambda d: (partners[d].grams, d))
-        sc = partners[nearest]
+        keeper = min([doc_id, *score_of], key=lambda d: keep_key(d, index[d].keep, official))
+        nearest = keeper if keeper != doc_id else max(score_of, key=lambda d: (score_of[d].grams, d))
+        sc = score_of[nearest]
         by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
         values = {
             "similarity": round(sc.words if by_words else sc.contained, 2),
@@ -360,7 +412,7 @@ def _near(states, index, params, exact_of) -> Iterable[tuple]:
             "containment": round(sc.contained, 2), "numbers": round(sc.numbers, 2), "names": round(sc.names, 2),
             "nearest": nearest,
         }
-        yield from _hit("duplicate-near", doc_id, sorted(partners), keeper, index, official, values)
+        yield from _hit("duplicate-near", doc_id, sorted(score_of), keeper, index, official, values)
 
 
 def _group_hits(rule: str, ids: list[str], index: dict, official, values: dict) -> Iterable[tuple]:

@@ -1,0 +1,222 @@
+"""Deduplication at corpus scale: seedcheck's duplicate rules against plain datasketch.
+
+    python bench/dedup.py [--n 100000] [--jobs 2] [--skip seedcheck,datasketch]
+
+The corpus is `bench/make_corpus.py`'s (the 6,458 real releases, then replicas with
+perturbations: words dropped and re-cased, noise lines, other URLs, exact and near copies),
+written once into `bench/work/c<N>/` (git-ignored). Each job runs in its own process tree;
+the parent samples the tree's peak RSS (bench/run.py `measure`).
+
+- **seedcheck**: `seedcheck check CORPUS --select duplicate- --jobs 2`, as a user runs it
+  (ingest, record extraction, signatures in 2 worker processes; LSH and verification in
+  the main process; findings.json written).
+- **datasketch**: the textbook use of the library: a `MinHash` (128 permutations, default
+  SHA-1 hashing) over word 5-grams per document in 2 worker processes, then one
+  `MinHashLSH` (threshold 0.72, datatrove's default operating point) over all of them;
+  every LSH hit counts as a duplicate (no verification).
+
+Both are scored against the generator's ground truth: documents made from the same
+release (same source slug) are copies of each other. Reported: seconds, peak memory,
+documents flagged, share of copy documents caught (recall) and share of flagged pairs
+whose two documents come from one release (precision). Results go to
+`bench/results/dedup-<stamp>.json` and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "peers"))
+
+from make_corpus import WORK, make_corpus, manifest_file  # noqa: E402
+
+RESULTS = HERE / "results"
+BIN = Path(sys.executable).parent
+
+
+def source_of(path: str) -> str:
+    """The release a generated document was made from: its file name without the running
+    number and the `-rN` / `-copy` / `-near` suffixes the generator appends."""
+    stem = Path(path).stem.split("-", 1)[-1]
+    while True:
+        new = re.sub(r"(-r\d+|-copy|-near)$", "", stem)
+        if new == stem:
+            return stem
+        stem = new
+
+
+def truth(files: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Source of each document, and the documents that have a sibling from the same source."""
+    src = {f: source_of(f) for f in files}
+    count = Counter(src.values())
+    return src, {f for f, s in src.items() if count[s] > 1}
+
+
+def score(pairs: set[tuple[str, str]], src: dict[str, str], copies: set[str]) -> dict:
+    flagged = {d for p in pairs for d in p}
+    same = sum(1 for a, b in pairs if src.get(a) == src.get(b))
+    return {
+        "pairs": len(pairs), "flagged_docs": len(flagged),
+        "recall_docs": round(len(flagged & copies) / len(copies), 4) if copies else None,
+        "precision_pairs": round(same / len(pairs), 4) if pairs else None,
+    }
+
+
+# --- seedcheck ---------------------------------------------------------------------------
+
+def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
+    from run import measure
+
+    reports = workdir / "reports"
+    timings = workdir / "timings.json"
+    timings.unlink(missing_ok=True)
+    env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
+    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--select", "duplicate-", "--jobs", str(jobs),
+           "--quiet", "--fail-on", "never", "--report-dir", str(reports)]
+    m = measure(cmd, env=env)
+    m.pop("stdout", None)
+    m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
+    pairs: set[tuple[str, str]] = set()
+    by_rule: Counter = Counter()
+    findings = reports / "findings.json"
+    if findings.exists():
+        with open(findings, encoding="utf-8") as fh:
+            data = json.load(fh)
+        root = str(corpus)
+        for f in data.get("findings", []):
+            by_rule[f["rule"]] += 1
+            if f["rule"] in ("duplicate-exact", "duplicate-near"):
+                a = os.path.join(root, f["doc_id"])
+                pairs.update(tuple(sorted((a, os.path.join(root, r)))) for r in f.get("related", []))
+        del data
+    m["findings_by_rule"] = dict(by_rule)
+    return m, pairs
+
+
+# --- plain datasketch --------------------------------------------------------------------
+
+_WORDS = re.compile(r"\w+")
+
+
+def _signature(path: str):
+    from datasketch import LeanMinHash, MinHash
+
+    from common import split_frontmatter
+
+    with open(path, "rb") as fh:
+        text = split_frontmatter(fh.read().decode("utf-8", errors="replace")).lower()
+    words = _WORDS.findall(text)
+    m = MinHash(num_perm=128)
+    m.update_batch(" ".join(words[i:i + 5]).encode("utf-8") for i in range(max(1, len(words) - 4)))
+    return path, LeanMinHash(m)
+
+
+def datasketch_job(corpus: str, jobs: int, out: str) -> None:
+    """The peer job, run in its own process: signatures in `jobs` processes, LSH here."""
+    from multiprocessing import Pool
+
+    from datasketch import MinHashLSH
+
+    from common import corpus_files
+
+    started = time.perf_counter()
+    files = corpus_files(corpus)
+    lsh = MinHashLSH(threshold=0.72, num_perm=128)
+    sigs = []
+    with Pool(jobs) as pool:
+        for path, sig in pool.imap(_signature, files, chunksize=64):
+            lsh.insert(path, sig, check_duplication=False)
+            sigs.append((path, sig))
+    t_sig = time.perf_counter() - started
+    pairs = set()
+    for path, sig in sigs:
+        for other in lsh.query(sig):
+            if other != path:
+                pairs.add((min(path, other), max(path, other)))
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"pairs": sorted(pairs), "seconds_signatures": round(t_sig, 2),
+                   "seconds": round(time.perf_counter() - started, 2)}, fh)
+
+
+def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
+    from run import measure
+
+    out = workdir / "datasketch-pairs.json"
+    out.unlink(missing_ok=True)
+    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--jobs", str(jobs),
+                 "--peer-out", str(out)])
+    m.pop("stdout", None)
+    pairs = set()
+    if out.exists():
+        data = json.loads(out.read_text())
+        m["inner"] = {k: v for k, v in data.items() if k != "pairs"}
+        pairs = {tuple(p) for p in data["pairs"]}
+    return m, pairs
+
+
+# --- driver ------------------------------------------------------------------------------
+
+def wait_for_corpus(n: int, outdir: Path, timeout: float = 3600) -> dict:
+    """Build the corpus, or wait while another process is still writing it (a directory
+    without its manifest) instead of deleting its files from under it."""
+    started = time.time()
+    while outdir.exists() and not manifest_file(outdir).exists() and time.time() - started < timeout:
+        print(f"waiting for {outdir} to be completed by another process ...", file=sys.stderr)
+        time.sleep(30)
+    return make_corpus(n, outdir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip", default="", help="comma-separated: seedcheck, datasketch")
+    parser.add_argument("--peer-job", help=argparse.SUPPRESS)
+    parser.add_argument("--peer-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.peer_job:
+        datasketch_job(args.peer_job, args.jobs, args.peer_out)
+        return 0
+
+    corpus = WORK / f"c{args.n}"
+    manifest = wait_for_corpus(args.n, corpus)
+    from common import corpus_files
+
+    files = corpus_files(corpus)
+    src, copies = truth(files)
+    workdir = WORK / f"dedup-{args.n}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    results = {"n": len(files), "jobs": args.jobs, "corpus": manifest, "copy_docs": len(copies),
+               "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": {}}
+    for name, job in (("seedcheck", run_seedcheck), ("datasketch", run_datasketch)):
+        if name in skip:
+            continue
+        print(f"running {name} on {len(files)} documents ...", file=sys.stderr)
+        m, pairs = job(corpus, args.jobs, workdir)
+        m.update(score(pairs, src, copies))
+        results["runs"][name] = m
+    results["load_average_at_end"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"dedup-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"{'job':<12}{'docs':>8}{'seconds':>10}{'peak MB':>10}{'flagged':>10}{'recall':>9}{'precision':>11}")
+    for name, m in results["runs"].items():
+        print(f"{name:<12}{len(files):>8}{m['wall']:>10.1f}{m['peak_rss_mb']:>10.0f}{m['flagged_docs']:>10}"
+              f"{m['recall_docs'] or 0:>9.3f}{m['precision_pairs'] or 0:>11.3f}")
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
