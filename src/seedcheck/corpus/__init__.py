@@ -39,3 +39,4 @@ def analyzer(cls: type[Analyzer]) -> type[Analyzer]:
 from . import urls  # noqa: E402,F401
 from . import duplicates  # noqa: E402,F401
 from . import names  # noqa: E402,F401
+from . import boilerplate  # noqa: E402,F401

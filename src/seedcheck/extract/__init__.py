@@ -11,6 +11,7 @@ from typing import Any, Callable
 from ..model import Document
 from .. import waivers
 from . import language, metadata, people, text
+from . import stats
 
 EXTRACTORS: list[Callable[[Document, Any], None]] = [
     metadata.extract,
@@ -18,6 +19,7 @@ EXTRACTORS: list[Callable[[Document, Any], None]] = [
     language.extract,
     waivers.extract,
     people.extract,
+    stats.extract,
 ]
 
 # Every record field, in findings.json order; extractors may add more (statistics).

@@ -26,3 +26,59 @@ def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
             values={"chars": ", ".join(names), "count": len(bad)},
             fix=Fix("remove the invisible characters", CONTROL.sub("", text[bad[0]:bad[-1] + 1])),
         )
+
+
+# --- mojibake ------------------------------------------------------------------------
+
+# Cheap pre-filter: the second byte of a UTF-8 sequence read as Latin-1/cp1252 after
+# Ã, Â, â, Å, Ä, Ð, Ñ, Î, Ï ("LÃ³pez", "â€™"), and the replacement character.
+SUSPECT = re.compile("[ÃÂâÅÄÐÑÎÏÆØÙ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|\ufffd")
+
+
+@detector("mojibake")
+def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
+    """Encoding damage, judged by ftfy (`badness.is_bad`) on lines the pre-filter suspects;
+    the fix is ftfy's repair of the line. A U+FFFD replacement character is data already
+    lost: reported without a fix."""
+    from ftfy import fix_text
+    from ftfy.badness import is_bad
+
+    for number, text in doc.body_lines():
+        m = SUSPECT.search(text)
+        if not m:
+            continue
+        if "\ufffd" in text:
+            at = text.index("\ufffd")
+            yield Hit(line=number, column=at + 1, end_column=at + 2, values={"sample": text[max(0, at - 10):at + 10].strip()},
+                      message="replacement character U+FFFD: the original characters were lost in decoding",
+                      fix=Fix("restore the lost characters from the source", None, safe=False))
+            continue
+        if not is_bad(text):
+            continue
+        fixed = fix_text(text)
+        if fixed == text:
+            continue
+        yield Hit(line=number, column=m.start() + 1, end_column=m.end() + 1,
+                  values={"sample": text[max(0, m.start() - 10):m.end() + 10].strip()},
+                  fix=Fix("repair the encoding (ftfy)", fixed))
+
+
+# --- language ------------------------------------------------------------------------
+
+@detector("language-mismatch", min_words=20, min_confidence=0.9)
+def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
+    """The body's language (record `language`, identified offline) differs from the corpus
+    language. Bodies under `min_words` words or identified with less than
+    `min_confidence` are not judged: short texts are where identifiers guess."""
+    expected = (getattr(context, "corpus_language", None) or "en").lower()
+    language = doc.record.get("language")
+    confidence = doc.record.get("_language_confidence")
+    if not language or language == expected:
+        return
+    if (doc.record.get("word_count") or 0) < params["min_words"]:
+        return
+    if confidence is not None and confidence < params["min_confidence"]:
+        return
+    first = next((n for n, t in doc.body_lines() if t.strip()), None)
+    yield Hit(line=first, values={"language": language, "expected": expected,
+                                  "confidence": round(confidence, 2) if confidence is not None else "n/a"})

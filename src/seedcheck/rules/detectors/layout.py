@@ -1,0 +1,194 @@
+"""The shape of a document's body, computed once per document and shared by the noise
+and text detectors: non-blank lines, their normalised text, word counts, terminal
+punctuation, which lines are prose, and which lines are structure (frontmatter-derived
+header lines, HTML tables, code fences, end marks) that line rules must leave alone.
+
+Scraped noise is recognised by position and shape as much as by words: a run of short
+unpunctuated lines at the top or bottom of a page is a menu, while one short line between
+two paragraphs is a section heading. `Layout` gives the rules those facts cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...model import Document
+
+# Markdown and list decoration that does not change what a line says: "**Read more**",
+# "- latest articles", "### Related", "> Share". Stripped before lexicon matching.
+_DECORATION = re.compile(r"^(?:\\?[#>*+\-•·▪►»›|]+\s*|\d{1,2}[.)]\s+)+|[\s*_|]+$")
+_EMPHASIS = re.compile(r"(?<!\w)(?:\*\*|__|\*|_)|(?:\*\*|__|\*|_)(?!\w)")
+_WS = re.compile(r"\s+")
+# What may trail a menu item or a label without changing it: "Latest Articles:", "Read more »".
+_TRAILING = re.compile(r"[\s.:;,!?…»›>|/\-–—→]+$")
+_LEADING = re.compile(r"^[\s\W_]+")
+# Sentence-final punctuation, allowing closing quotes/brackets and markdown emphasis after it.
+TERMINAL = re.compile(r"[.!?;:…][\"'”’)\]»*_]*\s*$|[.!?][\"'”’)\]]*\*{0,2}\s*$")
+ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[\"'”’)\]]*\s*$")
+END_MARK = re.compile(r"^\s*(?:\\?#\s*\\?#\s*\\?#|-\s*30\s*-|x{3}|\*\s*\*\s*\*|\\?#\s*\\?#\s*\\?#\s*\\?#*)\s*$", re.IGNORECASE)
+URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
+HTML_LINE = re.compile(r"^\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>\s*$|^\s*<(?:table|tr|td|th|tbody|thead|div|span|img|figure|p|br)\b", re.IGNORECASE)
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪]\s+|\d{1,3}[.)]\s+|\d{1,3}\s{2,}|[a-z][.)]\s+)")
+WORD = re.compile(r"\w+(?:[’'.-]\w+)*")
+INLINE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+# Metadata-like short lines that sit in blocks at the top of official documents (places,
+# times, dates, signatures): "Oval Office", "2:07 P.M. EST", "Storrs, Connecticut".
+TIME_OR_DATE = re.compile(
+    r"\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?|[AP]\.?M\.?)|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+# People and offices: address blocks, signatures and participant lists in official
+# documents ("His Excellency", "Dr. Julie Kochanek", "THE SECRETARY OF DEFENSE").
+PERSON_OR_ROLE = re.compile(
+    r"\b(?:mr|mrs|ms|dr|hon|sen|rep|gov|amb|gen|lt|col|sgt|capt|prof|rev)\.\s|\b(?:excellency|honorable|senator|governor|secretary"
+    r"|minister|ambassador|director|counsel|adviser|advisor|chair|chairman|chairwoman|chairperson|representative|congressman"
+    r"|congresswoman|mayor|commissioner|administrator|attorney general|president|vice president|sincerely|respectfully"
+    r"|prime minister|chancellor|king|queen|majesty|highness|deputy|assistant to|chief of staff|memorandum"
+    r"|commandant|heads? of|the chief|the administrator|the director|the chair)\b"
+    r"|^(?:subject|re|from|to|cc|attention|attn)\s*:",
+    re.IGNORECASE)
+CJK_PUNCT = re.compile(r"[、。，！？：；]")
+
+
+def normalise(text: str) -> str:
+    """A line as a reader of the rendered page would name it: no markdown emphasis, list
+    bullets, heading marks or trailing arrows/colons; non-breaking spaces as spaces;
+    white space collapsed. Case is kept (rules match case-insensitively)."""
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    if "<" in text:
+        text = INLINE_TAG.sub("", text)
+    text = _DECORATION.sub("", text.strip())
+    text = _EMPHASIS.sub("", text)
+    text = _TRAILING.sub("", text)
+    text = _LEADING.sub("", text) if text[:1] in "\\#>*-_" else text
+    return _WS.sub(" ", text).strip()
+
+
+def comparable(text: str) -> str:
+    """Casefolded words only: how two lines are compared for "the same line"."""
+    return " ".join(WORD.findall(text.replace("\u00a0", " ").casefold()))
+
+
+@dataclass(slots=True)
+class Layout:
+    """Per-document line facts shared by the line rules (see the module doc)."""
+
+    numbers: list[int] = field(default_factory=list)      # file line number of each non-blank body line
+    raw: list[str] = field(default_factory=list)          # its text
+    norm: list[str] = field(default_factory=list)         # normalise(text)
+    words: list[int] = field(default_factory=list)        # word count of norm
+    terminal: list[bool] = field(default_factory=list)    # ends like a sentence
+    prose: list[bool] = field(default_factory=list)       # long enough to be running text
+    structure: list[bool] = field(default_factory=list)   # header/table/fence/end-mark/URL line
+    listitem: list[bool] = field(default_factory=list)
+    # True for a line inside a hard-wrapped paragraph (several adjacent lines, one of them
+    # prose): "home." ending a wrapped sentence is not a menu entry.
+    wrapped: list[bool] = field(default_factory=list)
+    metadata_like: list[bool] = field(default_factory=list)  # place, time, date, person, office
+    intro: list[bool] = field(default_factory=list)           # ends with ":" (introduces a list)
+    # Paragraphs as lists of layout indices: blank-line blocks in hard-wrapped text,
+    # single lines otherwise (one paragraph per line).
+    paragraphs: list[list[int]] = field(default_factory=list)
+    first_prose: int | None = None
+    last_prose: int | None = None
+    title_line: int | None = None
+    end_mark: int | None = None                           # index of the end mark line, if any
+
+    def index_of(self, number: int) -> int | None:
+        try:
+            return self.numbers.index(number)
+        except ValueError:
+            return None
+
+    def in_head(self, i: int) -> bool:
+        """Before the first prose line (where page headers and menus sit)."""
+        return self.first_prose is None or i < self.first_prose
+
+    def in_tail(self, i: int) -> bool:
+        """After the last prose line (where footers sit)."""
+        return self.last_prose is None or i > self.last_prose
+
+
+_cache: tuple[Document, Layout] | None = None
+
+
+def layout(doc: Document, prose_min_words: int = 8) -> Layout:
+    """The `Layout` of `doc`, computed once (several rules ask for the same document in a row)."""
+    global _cache
+    if _cache is not None and _cache[0] is doc:
+        return _cache[1]
+    lay = _build(doc, prose_min_words)
+    _cache = (doc, lay)
+    return lay
+
+
+def _build(doc: Document, prose_min_words: int) -> Layout:
+    lay = Layout()
+    record_lines = doc.record.get("_lines") or {}
+    lay.title_line = record_lines.get("title")
+    # Lines that carried metadata (Date:, Source:, a dateline) are structure, not text;
+    # the title line is not: it is checked by the rules that care about it.
+    metadata_lines = {v for k, v in record_lines.items() if k != "title" and isinstance(v, int)}
+    in_table = in_fence = False
+    block: list[int] = []  # layout indices of the current paragraph (adjacent non-blank lines)
+    blocks: list[list[int]] = []
+    for number, text in doc.body_lines():
+        stripped = text.strip().replace("\u00a0", " ").strip()
+        if not stripped:
+            if block:
+                blocks.append(block)
+                block = []
+            continue
+        block.append(len(lay.numbers))
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            in_fence = not in_fence
+            fence_line = True
+        else:
+            fence_line = False
+        low = stripped.lower()
+        if "<table" in low:
+            in_table = True
+        norm = normalise(stripped)
+        n_words = len(norm.split())
+        bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
+        terminal = (bool(TERMINAL.search(bare)) and not ELLIPSIS_END.search(bare)) or bool(CJK_PUNCT.search(bare))
+        structure = (
+            fence_line or in_fence or in_table or number in metadata_lines
+            or bool(END_MARK.match(stripped)) or bool(HTML_LINE.match(stripped))
+            or stripped.startswith("|") or bool(URL.search(stripped))
+        )
+        if "</table>" in low:
+            in_table = False
+        lay.numbers.append(number)
+        lay.raw.append(text)
+        lay.norm.append(norm)
+        lay.words.append(n_words)
+        lay.terminal.append(terminal)
+        lay.prose.append(not structure and (n_words >= prose_min_words or (terminal and n_words >= 4)))
+        lay.structure.append(structure)
+        lay.listitem.append(bool(LIST_ITEM.match(stripped)))
+        lay.metadata_like.append(", " in norm or bool(TIME_OR_DATE.search(norm)) or bool(PERSON_OR_ROLE.search(norm)))
+        lay.intro.append(bare.rstrip("*_ ").endswith(":"))
+    if block:
+        blocks.append(block)
+    lay.wrapped = [False] * len(lay.numbers)
+    # Paragraph blocks only mean something in hard-wrapped text (pandoc wraps at 72
+    # columns); in one-line-per-paragraph text adjacent lines are separate items.
+    long_lines = [len(t.strip()) for t in lay.raw if len(t.strip()) >= 40]
+    hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
+    lay.paragraphs = [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
+    for members in blocks:
+        # A paragraph is a few lines between blank lines; a page with no blank lines is
+        # one "block" that means nothing.
+        if hard_wrapped and len(members) > 1 and len(blocks) >= 2 and any(lay.prose[i] and not lay.terminal[i] for i in members):
+            for i in members:
+                lay.wrapped[i] = True
+    prose_at = [i for i, p in enumerate(lay.prose) if p]
+    if prose_at:
+        lay.first_prose, lay.last_prose = prose_at[0], prose_at[-1]
+    # The conventional end mark is the last line, or the last before a short footer.
+    for i in range(len(lay.raw) - 1, max(-1, len(lay.raw) - 4), -1):
+        if END_MARK.match(lay.raw[i].strip()):
+            lay.end_mark = i
+            break
+    return lay

@@ -1,0 +1,141 @@
+"""Markup leftovers: HTML tags and entities (`markup-html`), markdown in plain text and
+escaped markdown (`markup-markdown`). The conventional press-release end mark (`###`,
+`# # #`, `-30-`) is reported at info severity.
+
+What is legitimate depends on the document's format. In a markdown document `**bold**`
+headings, links and backslash escapes are markdown, and a raw HTML table is how markdown
+carries a complex table (reported at info); inline tags such as `<sup>nd</sup>` and
+entities are leftovers of the HTML the text came from. In plain text every bit of markup is
+a leftover.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Iterable
+
+from ...model import Document, Fix, Hit, Severity
+from . import detector
+from .layout import layout
+
+_TAGS = (
+    "a|abbr|acronym|article|aside|audio|b|big|blockquote|body|br|button|caption|center|cite|code|col|colgroup|dd|del"
+    "|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input"
+    "|ins|label|li|link|main|mark|meta|nav|noscript|object|ol|option|p|picture|pre|q|s|script|section|select|small"
+    "|source|span|strike|strong|style|sub|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|tt|u|ul|video|wbr"
+)
+# A complete tag, or an opening tag whose attributes continue on the next line
+# (`<a href="#_ftn1"` / `id="_ftnref1">`), or the end of such a tag.
+TAG = re.compile(rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE)
+ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+TABLE_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup"}
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def _strip_markup(text: str) -> str:
+    """The line as a reader sees it: tags removed, entities decoded."""
+    return html.unescape(TAG.sub("", text))
+
+
+@detector("markup-html", table_severity_markdown="info")
+def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """HTML tags and entities inside text lines, one finding per line; a raw HTML table
+    in a markdown document is one finding at `table_severity_markdown`."""
+    lay = layout(doc)
+    markdown = doc.format == "markdown"
+    in_table_reported = False
+    for i, raw in enumerate(lay.raw):
+        if "<" not in raw and "&" not in raw and '="' not in raw:
+            continue
+        tags = list(TAG.finditer(raw))
+        entities = [m for m in ENTITY.finditer(raw) if html.unescape(m.group(0)) != m.group(0)]
+        if not tags and not entities:
+            continue
+        names = {n.lower() for m in tags for n in _TAG_NAME.findall(m.group(0))}
+        if markdown and names and names <= TABLE_TAGS and not entities:
+            # A markdown table written in HTML: one finding per table, not per cell.
+            if "<table" in raw.lower() and not in_table_reported:
+                in_table_reported = True
+                yield Hit(line=lay.numbers[i], column=raw.lower().index("<table") + 1,
+                          values={"what": "an HTML table"}, severity=Severity.parse(params["table_severity_markdown"]),
+                          message="an HTML table (valid in markdown; convert it to a pipe table or text for a text corpus)",
+                          fix=Fix("convert the table to a markdown pipe table or plain text", None, safe=False))
+            if "</table>" in raw.lower():
+                in_table_reported = False
+            continue
+        spans = sorted([(m.start(), m.end()) for m in tags + entities])
+        shown = sorted({m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:18] + "…" for m in tags + entities})
+        only_inline = not (names & TABLE_TAGS) and not any(
+            m.group(0).endswith(("\"", "'")) or not m.group(0).endswith(">") for m in tags)
+        yield Hit(
+            line=lay.numbers[i], column=spans[0][0] + 1, end_column=spans[-1][1] + 1,
+            values={"what": ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")},
+            fix=Fix("remove the tags and decode the entities", _strip_markup(raw), safe=only_inline),
+        )
+
+
+# --- markdown ------------------------------------------------------------------------
+
+END_MARK = re.compile(r"^\s*(?:#\s*#\s*#|-\s*30\s*-)\s*$")
+ESCAPED_END_MARK = re.compile(r"^\s*\\#\s*\\?#\s*\\?#\s*$")
+# A heading mark escaped at the start of a line: `\### Readout of …`.
+ESCAPED_HEADING = re.compile(r"^\s*\\#{1,6}\s+\S")
+# Backslash escapes of markdown punctuation, leftovers in plain text: `\*`, `\_`, `\[`.
+ESCAPE = re.compile(r"\\[\\`*_{}\[\]()#+\-.!|>~]")
+# Markdown syntax in plain text.
+MD_SYNTAX = re.compile(
+    r"^\s*#{1,6}\s+\S"                       # heading
+    r"|(?<![\w*])\*\*[^*\s][^*]*\*\*(?![\w*])"  # **bold**
+    r"|(?<![\w_])__[^_\s][^_]*__(?![\w_])"      # __bold__
+    r"|\[[^\]\n]+\]\((?:https?://|/|#)[^)\s]*\)"  # [link](url)
+    r"|!\[[^\]]*\]\([^)]+\)"                   # image
+    r"|^\s*```"                                # code fence
+)
+
+
+def _unmark(text: str) -> str:
+    text = re.sub(r"^(\s*)\\?#{1,6}\s+", r"\1", text)
+    text = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"!?\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    return ESCAPE.sub(lambda m: m.group(0)[1], text)
+
+
+@detector("markup-markdown", end_mark_severity="info")
+def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Escaped end marks and headings everywhere; markdown syntax and escapes in plain
+    text; the conventional end mark at `end_mark_severity`."""
+    lay = layout(doc)
+    markdown = doc.format == "markdown"
+    last = len(lay.raw) - 1
+    for i, raw in enumerate(lay.raw):
+        stripped = raw.strip()
+        number = lay.numbers[i]
+        col = len(raw) - len(raw.lstrip()) + 1
+        if ESCAPED_END_MARK.match(stripped):
+            yield Hit(line=number, column=col, end_column=col + len(stripped),
+                      values={"what": stripped}, message=f"escaped end mark {stripped!r}: a markdown escape left in the text",
+                      fix=Fix("write the end mark without backslashes", "###"))
+            continue
+        if END_MARK.match(stripped):
+            if i >= last - 2:
+                yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
+                          severity=Severity.parse(params["end_mark_severity"]),
+                          message=f"conventional end mark {stripped!r}")
+            continue
+        if ESCAPED_HEADING.match(raw):
+            yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped[:12]},
+                      message="escaped markdown heading mark: a conversion leftover",
+                      fix=Fix("remove the heading mark", _unmark(raw).lstrip("#").strip()))
+            continue
+        if markdown:
+            continue
+        m = MD_SYNTAX.search(raw)
+        e = ESCAPE.search(raw) if "\\" in raw else None
+        if m or e:
+            first = min(x.start() for x in (m, e) if x)
+            what = (m or e).group(0)
+            yield Hit(line=number, column=first + 1, end_column=first + 1 + len(what),
+                      values={"what": what if len(what) <= 30 else what[:28] + "…"},
+                      message=f"markdown in plain text ({what[:30]})",
+                      fix=Fix("remove the markdown syntax", _unmark(raw)))

@@ -1,0 +1,343 @@
+"""Scraping-noise line rules (`noise-*`): weather widgets, navigation, advertising, social
+buttons, legal footers and repeated titles.
+
+Each rule reads its phrase lists and patterns from a data file under `checks/data/noise/`
+(named by the rule's `lexicon` parameter) and compiles them into ONE regular expression per
+rule and section, matched against the document's normalised lines (`layout.Layout`, built
+once per document). Lexicon terms only count on short lines (`max_words`), so prose that
+happens to mention "privacy policy" is never noise. `noise-navigation` adds the shape rule:
+runs of short unpunctuated lines at the top or bottom of the body (or long runs anywhere)
+are menus, while a single heading between paragraphs is content.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ...model import Document, Fix, Hit
+from . import detector
+from .layout import Layout, comparable, layout
+
+# Compiled lexicons, per (data file, section): built once per process.
+_COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
+
+
+def _terms_regex(terms: list[str], whole_line: bool) -> str:
+    # Longest first so a longer phrase wins; spaces match any white space.
+    parts = sorted({re.escape(str(t).strip().lower()).replace(r"\ ", r"\s+") for t in terms if str(t).strip()},
+                   key=len, reverse=True)
+    if not parts:
+        return ""
+    alternation = "|".join(parts)
+    return rf"^(?:{alternation})$" if whole_line else rf"(?<!\w)(?:{alternation})(?!\w)"
+
+
+def compiled(context: Any, lexicon: str, section: str) -> re.Pattern | None:
+    """The section (`lines`, `phrases`, `anywhere`, `patterns`) of a noise lexicon as one
+    compiled, case-insensitive regex, or None when the section is empty."""
+    key = (lexicon, section)
+    if key not in _COMPILED:
+        data = context.yaml(lexicon) if context is not None else {}
+        items = (data or {}).get(section) or []
+        if section in ("patterns", "readings"):
+            source = "|".join(f"(?:{p})" for p in items)
+        else:
+            source = _terms_regex(items, whole_line=(section == "lines"))
+        _COMPILED[key] = re.compile(source, re.IGNORECASE) if source else None
+    return _COMPILED[key]
+
+
+def _delete(description: str = "delete the line", safe: bool = True) -> Fix:
+    return Fix(description, "", delete_line=True, safe=safe)
+
+
+def _hit(lay: Layout, i: int, match: str, reason: str, safe: bool = True, column: tuple[int, int] | None = None) -> Hit:
+    raw = lay.raw[i]
+    start = len(raw) - len(raw.lstrip()) + 1
+    col, end = column or (start, len(raw.rstrip()) + 1)
+    return Hit(line=lay.numbers[i], column=col, end_column=end,
+               values={"match": match, "reason": reason}, fix=_delete(safe=safe))
+
+
+def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
+    """Lines matched by the rule's lexicon: whole-line terms and patterns anywhere in the
+    body, phrases only on lines of at most `max_words` words (and `anywhere` phrases on any
+    line). Returns {index in layout: Hit}."""
+    lay = layout(doc)
+    name = params["lexicon"]
+    whole = compiled(context, name, "lines")
+    phrases = compiled(context, name, "phrases")
+    anywhere = compiled(context, name, "anywhere")
+    patterns = compiled(context, name, "patterns")
+    max_words = params["max_words"]
+    out: dict[int, Hit] = {}
+    for i, norm in enumerate(lay.norm):
+        if (lay.structure[i] and not lay.norm[i]) or lay.wrapped[i]:
+            continue
+        stripped = lay.raw[i].strip()
+        m = None
+        if lay.words[i] <= max_words and whole is not None and (m := whole.match(norm)):
+            out[i] = _hit(lay, i, m.group(0), "whole line")
+            continue
+        # Patterns carry their own anchors and length limits, so they see every line.
+        if patterns is not None and (m := patterns.search(stripped) or patterns.search(norm)):
+            out[i] = _hit(lay, i, m.group(0), "pattern", safe=False)
+            continue
+        # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
+        if lay.words[i] <= max_words and not lay.terminal[i]:
+            if phrases is not None and (m := phrases.search(norm)):
+                out[i] = _hit(lay, i, m.group(0), "phrase on a short line", safe=False)
+                continue
+        if anywhere is not None and (m := anywhere.search(norm)):
+            out[i] = _hit(lay, i, m.group(0), "phrase", safe=False)
+    return out
+
+
+LEXICON_DEFAULTS = {"lexicon": None, "max_words": 8}
+
+
+@detector("noise-advertising", **{**LEXICON_DEFAULTS, "lexicon": "noise/advertising.yaml"})
+def advertising(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Ads, sponsor lines, promotions and clickbait (lexicon)."""
+    return _sorted(lexicon_hits(doc, params, context))
+
+
+@detector("noise-social", **{**LEXICON_DEFAULTS, "lexicon": "noise/social.yaml"})
+def social(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Share / follow / subscribe lines and comment counters (lexicon)."""
+    return _sorted(lexicon_hits(doc, params, context))
+
+
+@detector("noise-legal", **{**LEXICON_DEFAULTS, "lexicon": "noise/legal.yaml", "max_words": 12})
+def legal(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Cookie banners, copyright footers and policy links (lexicon)."""
+    return _sorted(lexicon_hits(doc, params, context))
+
+
+def _sorted(hits: dict[int, Hit]) -> list[Hit]:
+    return [hits[i] for i in sorted(hits)]
+
+
+# --- navigation: lexicon + shape -------------------------------------------------------
+
+def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
+    """Short, not a sentence, not structure, not a list item: what a menu entry looks like."""
+    return (
+        not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
+        and not lay.wrapped[i] and not lay.metadata_like[i]
+        and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
+        and lay.numbers[i] != lay.title_line
+    )
+
+
+def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
+    """A link to another article ("Weston captures 7th straight Class S swim title"):
+    a headline-length line without sentence punctuation. Only runs of them count."""
+    return (
+        max_words > 0 and not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
+        and not lay.wrapped[i] and not lay.metadata_like[i] and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
+        and lay.numbers[i] != lay.title_line
+    )
+
+
+def transparent(lay: Layout, i: int) -> bool:
+    """A short metadata-like line (a date, a place, a person) inside a menu: it does not
+    count towards the run, nor does it end it."""
+    return lay.metadata_like[i] and not lay.structure[i] and not lay.terminal[i] and lay.words[i] <= 6
+
+
+def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
+    """Indices of lines in navigation-shaped runs: `min_run` or more menu-like lines in a
+    row (blank lines ignored) anywhere, or `edge_min_run` or more before the first or after
+    the last prose line. Returns {index: reason}."""
+    out: dict[int, str] = {}
+    n = len(lay.norm)
+    shaped = [nav_shaped(lay, k, params["max_words"], params["max_chars"])
+              or ((lay.in_head(k) or lay.in_tail(k)) and headline_shaped(lay, k, params["headline_max_words"]))
+              for k in range(n)]
+    i = 0
+    while i < n:
+        if not shaped[i]:
+            i += 1
+            continue
+        j, members = i, [i]
+        k = i + 1
+        while k < n and (shaped[k] or transparent(lay, k)):
+            if shaped[k]:
+                j = k
+                members.append(k)
+            k += 1
+        length = len(members)
+        at_edge = lay.in_head(j) or lay.in_tail(i)
+        # A run right after "… the following participated:" is a list the text introduces.
+        introduced = i > 0 and lay.intro[i - 1]
+        if introduced:
+            pass
+        elif length >= params["min_run"] or (at_edge and length >= params["edge_min_run"]):
+            where = "top" if lay.in_head(j) else "bottom" if lay.in_tail(i) else "middle"
+            for k in members:
+                out[k] = f"run of {length} short lines at the {where}"
+        i = j + 1
+    return out
+
+
+@detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
+                                 "shape": True, "min_run": 5, "edge_min_run": 3, "max_chars": 40, "headline_max_words": 14,
+                                 "shape_max_words": 5})
+def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Breadcrumbs, menus, "latest articles", "read more": lexicon and line shape."""
+    hits = lexicon_hits(doc, params, context)
+    if params["shape"]:
+        lay = layout(doc)
+        shape_params = {**params, "max_words": params["shape_max_words"]}
+        claimed = claimed_by_other_lexicons(doc, context)
+        for i, reason in shape_runs(lay, shape_params).items():
+            # A footer line that another noise rule names ("gossip news" is advertising)
+            # still counts towards the run, but is reported once, by that rule.
+            if i not in hits and i not in claimed:
+                hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    return _sorted(hits)
+
+
+OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
+
+
+def claimed_by_other_lexicons(doc: Document, context: Any) -> set[int]:
+    """Layout indices that the advertising, social or legal lexicons match."""
+    out: set[int] = set()
+    for lexicon, max_words in OTHER_LEXICONS:
+        out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
+    return out
+
+
+# --- weather ---------------------------------------------------------------------------
+
+@detector("noise-weather", lexicon="noise/weather.yaml", max_words=8)
+def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Weather widget lines: a bare temperature reading ("90.5 F"), a reading with a degree
+    sign on a short line, or a reading with a weather word ("72°F Sunny")."""
+    lay = layout(doc)
+    readings = compiled(context, params["lexicon"], "readings")
+    words = compiled(context, params["lexicon"], "phrases_words")
+    if readings is None:
+        return []
+    if words is None:
+        terms = (context.yaml(params["lexicon"]) or {}).get("words") or []
+        words = re.compile(_terms_regex(terms, whole_line=False), re.IGNORECASE) if terms else None
+        _COMPILED[(params["lexicon"], "phrases_words")] = words
+    out = []
+    for i, norm in enumerate(lay.norm):
+        if lay.words[i] > params["max_words"] or lay.terminal[i] or lay.wrapped[i]:
+            continue
+        stripped = lay.raw[i].strip()
+        m = readings.search(stripped)
+        if not m:
+            continue
+        rest = (stripped[:m.start()] + " " + stripped[m.end():]).strip()
+        bare = not rest
+        degree = "°" in m.group(0) or "º" in m.group(0)
+        worded = words is not None and words.search(rest) is not None
+        # Anything else with digits ("Section 5 F", "Form 1040 C") is not a widget.
+        if bare or ((degree or worded) and not re.search(r"\d", rest) and len(rest.split()) <= 4):
+            out.append(_hit(lay, i, m.group(0), "temperature reading"))
+    return out
+
+
+# --- repeated title --------------------------------------------------------------------
+
+_SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
+_CRUMB_SEPARATOR = re.compile(r"\s(?:>|»|›|/|\||→)\s|&gt;")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
+
+
+def title_variants(title: str) -> list[str]:
+    """The title as it may be repeated: itself, and without a " - Site Name" suffix."""
+    out = [comparable(title)]
+    trimmed = _SITE_SUFFIX.sub("", title.strip())
+    if trimmed != title.strip():
+        out.append(comparable(trimmed))
+    return [t for t in out if len(t.split()) >= 3]
+
+
+@detector("noise-repeated-title", top=6, min_prefix=0.5, max_extra_words=4)
+def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """Copies of the title in the body, other than the line the title was taken from: an
+    exact repeat, or the title glued to a breadcrumb or cut off with an ellipsis
+    ("HomeUncategorizedReadout of … Obrador..."). Heading-like lines repeated near the top
+    count too, so a scraped page whose title was not recognised is still caught."""
+    lay = layout(doc)
+    candidates: list[tuple[str, int | None]] = []  # (comparable title, layout index of the kept copy)
+    title = doc.record.get("title")
+    if isinstance(title, str) and title.strip():
+        kept = lay.index_of(lay.title_line) if lay.title_line else None
+        if kept is None:
+            # The title came from frontmatter or a header line: official pages open the
+            # body with the title as a heading, so a copy on the first content line is
+            # that heading; later copies are repeats.
+            first = next((i for i in range(len(lay.norm)) if not lay.structure[i]), None)
+            if first is not None and comparable(lay.norm[first]) in title_variants(title):
+                kept = first
+        for variant in title_variants(title):
+            candidates.append((variant, kept))
+    # Heading-like lines near the top that reappear: keep the first clean copy.
+    top = [i for i in range(min(len(lay.norm), params["top"]))
+           if not lay.structure[i] and not lay.terminal[i] and not lay.wrapped[i]]
+    seen: dict[str, int] = {}
+    for i in top:
+        key = comparable(lay.norm[i])
+        if len(key.split()) >= 4 and key in seen and all(key != c for c, _ in candidates):
+            candidates.append((key, seen[key]))
+        seen.setdefault(key, i)
+    out: dict[int, Hit] = {}
+    # When the title came from frontmatter or a header line, `kept` is None: every body
+    # copy is a repeat.
+    for key, kept in candidates:
+        for i, norm in enumerate(lay.norm):
+            # Scrapers repeat the title in the page header; a heading that matches the
+            # title further down (a declaration's own heading after a preamble) is content.
+            if not (lay.in_head(i) or i < params["top"]):
+                break
+            if i == kept or i in out or lay.structure[i] or lay.wrapped[i] or lay.numbers[i] == lay.title_line:
+                continue
+            line_key = comparable(norm)
+            if line_key == key:
+                out[i] = _title_hit(lay, i, "repeats the title")
+                continue
+            glued = _glued_copy(lay.raw[i].strip(), line_key, key, params)
+            if glued:
+                out[i] = _title_hit(lay, i, glued)
+    return [out[i] for i in sorted(out)]
+
+
+def _glued_copy(raw: str, line_key: str, key: str, params: dict) -> str | None:
+    """Whether the line is the title with a few glued or extra words, or a cut-off prefix."""
+    if len(line_key) <= len(key) // 2:
+        return None
+    if line_key.endswith(key) and line_key != key:
+        # Breadcrumbs in front of the title, glued ("HomeNewsReadout of …") or with
+        # separators ("Home > News > Readout of …"); "SUBJECT: <title>" is a memo header.
+        extra = len(line_key.split()) - len(key.split())
+        glued = not line_key[: len(line_key) - len(key)].endswith(" ")
+        separated = _CRUMB_SEPARATOR.search(raw) is not None
+        if extra <= params["max_extra_words"] and (glued or separated):
+            return "the title with breadcrumbs glued to it"
+        return None
+    if _ELLIPSIS.search(raw):
+        # "…Obrador..." : the longest title prefix the line ends with.
+        words = key.split()
+        line_words = line_key.split()
+        for cut in range(len(words) - 1, max(2, int(len(words) * params["min_prefix"])) - 1, -1):
+            prefix = " ".join(words[:cut])
+            # A breadcrumb glued to the first word: "homeuncategorizedreadout of ..."
+            tail = " ".join(line_words[-cut:])
+            if tail == prefix or (tail.endswith(prefix[len(words[0]):]) and line_words[-cut].endswith(words[0])):
+                if len(line_words) - cut <= params["max_extra_words"]:
+                    return "a cut-off copy of the title"
+    return None
+
+
+def _title_hit(lay: Layout, i: int, reason: str) -> Hit:
+    hit = _hit(lay, i, lay.norm[i], reason)
+    hit.values["reason"] = reason
+    return hit
