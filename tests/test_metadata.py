@@ -342,3 +342,9 @@ def test_bad_input_never_crashes(tmp_path):
     for rule in ("future-date", "date-mismatch", "invalid-source-url", "insecure-source-url",
                  "tracking-parameters", "untrusted-source-domain", "syndicated-copy"):
         hits(rule, doc)
+
+
+def test_title_ignores_short_repeated_menu_lines(tmp_path):
+    text = "Share on Facebook\nLeaders meet in the capital to sign accord\nShare on Facebook\nBody text.\n"
+    doc = load(tmp_path, text)
+    assert doc.record["title"] == "Leaders meet in the capital to sign accord" and doc.record["_lines"]["title"] == 2

@@ -64,11 +64,15 @@ def find_title(doc: Document, top: int = 12) -> tuple[str | None, int | None]:
         return None, None
     seen: dict[str, int] = {}
     for number, text in content:
-        if text in seen and _title_like(text):
+        # 4+ words: short repeated lines are menus and share buttons ("Share on Facebook").
+        if text in seen and _title_like(text) and len(_WORD.findall(text)) >= 4:
             return text, seen[text]
         seen.setdefault(text, number)
+    counts: dict[str, int] = {}
+    for _, text in content:
+        counts[text] = counts.get(text, 0) + 1
     for number, text in content:
-        if _title_like(text):
+        if _title_like(text) and counts[text] == 1:  # a short line seen twice is a menu, not a title
             return text, number
     return content[0][1], content[0][0]
 
