@@ -16,7 +16,9 @@ Every tool runs in its own process tree; peak memory is the largest sum of the P
 (proportional set size: shared pages split among the processes that share them) of the
 process and all its children, sampled every 100 ms with psutil; the largest single RSS is
 kept too. Throughput is wall-clock,
-start-up included. Results go to `bench/results/bench-<timestamp>.json` (git-ignored).
+start-up included; CPU seconds (user + system of the tool and all its descendants, from
+`getrusage(RUSAGE_CHILDREN)`) give docs per CPU-second, which other load on the machine does
+not distort. Results go to `bench/results/bench-<timestamp>.json` (git-ignored).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -46,6 +49,7 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
     """Run `cmd`; return wall seconds, peak RSS of its whole process tree, exit code, stdout."""
     # Output goes to files, not pipes: a full pipe would block the tool while we sample it.
     out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=out_file, stderr=err_file, text=True)
     peak = peak_single = 0
@@ -67,12 +71,15 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
             break
         time.sleep(0.1)
     wall = time.perf_counter() - started
+    # CPU seconds of the tool and every descendant it waited for: robust to other load.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     out_file.seek(0)
     err_file.seek(0)
     stdout, stderr = out_file.read(), err_file.read()
     out_file.close()
     err_file.close()
-    return {"wall": wall, "peak_rss_mb": round(peak / 2**20, 1),
+    return {"wall": wall, "cpu": round(cpu, 3), "peak_rss_mb": round(peak / 2**20, 1),
             "peak_rss_single_mb": round(peak_single / 2**20, 1), "returncode": proc.returncode,
             "stdout": stdout, "stderr": stderr[-2000:]}
 
@@ -139,6 +146,7 @@ def bench_size(n: int, jobs: int, peer_limit: int, skip: set[str]) -> dict:
         ok = m["returncode"] in ((0, 1) if name == "seedcheck" else (0,)) and m["wall"]
         m["docs_per_s"] = round(docs / m["wall"], 1) if ok else None
         m["mb_per_s"] = round(mb * frac / m["wall"], 2) if ok else None
+        m["docs_per_cpu_s"] = round(docs / m["cpu"], 1) if ok and m["cpu"] else None
         inner = m.get("result", {}).get("seconds")
         m["docs_per_s_inner"] = round(docs / inner, 1) if inner else None
         if m["returncode"] != 0 and name != "seedcheck":
@@ -149,14 +157,17 @@ def bench_size(n: int, jobs: int, peer_limit: int, skip: set[str]) -> dict:
 def print_table(results: list[dict], jobs: int) -> None:
     """One row per (size, tool): docs/s, MB/s, peak RSS, seedcheck's ratio to it."""
     print(f"\n{'docs':>8} {'tool':<19} {'n run':>7} {'wall s':>8} {'docs/s':>9} {'/core':>8} {'MB/s':>7} "
-          f"{'peak MB':>8} {'seedcheck x':>11}")
+          f"{'peak MB':>8} {'seedcheck x':>11} {'cpu s':>8} {'docs/cpu-s':>10} {'x (cpu)':>8}")
     for r in results:
         sc = r["tools"]["seedcheck"]
         for name, m in r["tools"].items():
             ratio = (sc["docs_per_s"] / m["docs_per_s"]) if sc["docs_per_s"] and m["docs_per_s"] and name != "seedcheck" else None
+            cpu_ratio = (sc["docs_per_cpu_s"] / m["docs_per_cpu_s"]) if sc.get("docs_per_cpu_s") and m.get("docs_per_cpu_s") \
+                and name != "seedcheck" else None
             print(f"{r['documents']:>8,} {name:<19} {m['docs']:>7,} {m['wall']:>8.2f} {m['docs_per_s'] or 0:>9,.0f} "
                   f"{(m['docs_per_s'] or 0) / jobs:>8,.0f} {m['mb_per_s'] or 0:>7.1f} {m['peak_rss_mb']:>8.0f} "
-                  f"{(f'{ratio:.2f}' if ratio else '-'):>11}")
+                  f"{(f'{ratio:.2f}' if ratio else '-'):>11} {m['cpu']:>8.1f} {m.get('docs_per_cpu_s') or 0:>10,.0f} "
+                  f"{(f'{cpu_ratio:.2f}' if cpu_ratio else '-'):>8}")
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in sc.get("timings", {}).items())
         print(f"{'':>8} seedcheck stages: {stages}")
     if len(results) > 1:
