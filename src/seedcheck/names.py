@@ -57,11 +57,18 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_match(m: re.Match) -> str:
+    return _fold_char(m.group())
+
+
 def fold(text: str) -> str:
     """Drop diacritics (and unify apostrophes), one character for one character."""
     if text.isascii():
         return text
-    return "".join(_fold_char(c) for c in text)
+    return _NON_ASCII.sub(_fold_match, text)
 
 
 def diacritic_count(text: str) -> int:
@@ -222,7 +229,9 @@ class Registry:
             forms.sort(key=lambda f: (f.role != "canonical", -diacritic_count(f.text), f.text))
         sequences = {tuple(fold(f.text).split()) for f in self.forms.values()}
         body = _trie_regex(sorted(sequences)) if sequences else r"(?!x)x"
-        self.pattern = re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+        # No look-behind at the front: sre then scans for the first letters quickly; the
+        # word boundary before a match is checked in `match`.
+        self.pattern = re.compile(r"(?:" + body + r")(?!\w)")
         # Fuzzy index: accepted name-only forms of two or more words, blocked by the first
         # and by the last word (a misspelling rarely touches both).
         self.fuzzy: dict[tuple[int, int, str], list[tuple[str, Form]]] = {}
@@ -242,7 +251,10 @@ class Registry:
     def match(self, text: str) -> list[NameMatch]:
         """Registered forms in `text` (NFC), longest first, left to right, no overlaps."""
         out = []
-        for m in self.pattern.finditer(fold(text)):
+        folded = fold(text)
+        for m in self.pattern.finditer(folded):
+            if m.start() > 0 and (folded[m.start() - 1].isalnum() or folded[m.start() - 1] == "_"):
+                continue
             surface = " ".join(text[m.start():m.end()].split())
             form = self.forms.get(surface)
             if form is not None:
@@ -275,34 +287,17 @@ class Registry:
         found: list[NameMatch] = []
         starts = [s for s, _ in taken]
         for run in runs:
-            for n in self.fuzzy_sizes:
-                for i in range(len(run) - n + 1):
-                    window = run[i:i + n]
-                    start, end = window[0][0], window[-1][1]
-                    if _overlaps(taken, starts, start, end):
+            # Stretches of words a name can consist of (no titles, no capitals-only words).
+            stretch: list[tuple[int, int, str, str]] = []
+            for tok in run + [None]:
+                if tok is not None:
+                    w = tok[2]
+                    if w in PARTICLES or (w not in self.titles and not (len(w) > 1 and w.isupper())):
+                        stretch.append((tok[0], tok[1], w, fold(w).lower()))
                         continue
-                    words = [w for _, _, w in window]
-                    if any(w in self.titles or (len(w) > 1 and w.isupper()) or w[:1].islower() for w in words):
-                        continue
-                    key = fold(" ".join(words)).lower()
-                    toks = key.split()
-                    best = None
-                    for side, tok in ((0, toks[0]), (1, toks[-1])):
-                        for form_key, form in self.fuzzy.get((n, side, tok), ()):
-                            limit = max_distance if len(form_key) >= long_name else 1
-                            d = Levenshtein.distance(key, form_key, score_cutoff=limit)
-                            if d == 0 or d > limit or key in self.distinct.get(form.person, ()):
-                                continue
-                            # Typos keep initials; "John Berry" is not "John Kerry".
-                            if any(a[0] != b[0] for a, b in zip(toks, form_key.split())):
-                                continue
-                            rank = (d, form.role != "canonical", form.text)
-                            if best is None or rank < best[0]:
-                                best = (rank, form)
-                    if best is not None:
-                        (d, _, _), form = best
-                        found.append(NameMatch(start, end, text[start:end], form.person, "misspelling",
-                                               form.text, f"{d} edit{'s' if d > 1 else ''} from a registered name", d))
+                if len(stretch) >= 2:
+                    found.extend(self._near_misses(text, stretch, taken, starts, max_distance, long_name))
+                stretch = []
         # Overlapping windows: keep the longest, then the closest, deterministically.
         found.sort(key=lambda m: (-(m.end - m.start), m.distance, m.start))
         kept: list[NameMatch] = []
@@ -310,6 +305,38 @@ class Registry:
             if all(m.end <= k.start or m.start >= k.end for k in kept):
                 kept.append(m)
         return sorted(kept, key=lambda m: m.start)
+
+    def _near_misses(self, text, stretch, taken, starts, max_distance, long_name) -> Iterable[NameMatch]:
+        """Windows of one stretch of name words that are near misses of registered names."""
+        for n in self.fuzzy_sizes:
+            for i in range(len(stretch) - n + 1):
+                window = stretch[i:i + n]
+                first, last = window[0][3], window[-1][3]
+                blocks = self.fuzzy.get((n, 0, first), ()), self.fuzzy.get((n, 1, last), ())
+                if not (blocks[0] or blocks[1]) or window[0][2] in PARTICLES or window[-1][2] in PARTICLES:
+                    continue
+                start, end = window[0][0], window[-1][1]
+                if _overlaps(taken, starts, start, end):
+                    continue
+                toks = [t[3] for t in window]
+                key = " ".join(toks)
+                best = None
+                for block in blocks:
+                    for form_key, form in block:
+                        limit = max_distance if len(form_key) >= long_name else 1
+                        d = Levenshtein.distance(key, form_key, score_cutoff=limit)
+                        if d == 0 or d > limit or key in self.distinct.get(form.person, ()):
+                            continue
+                        # Typos keep initials; "John Berry" is not "John Kerry".
+                        if any(a[0] != b[0] for a, b in zip(toks, form_key.split())):
+                            continue
+                        rank = (d, form.role != "canonical", form.text)
+                        if best is None or rank < best[0]:
+                            best = (rank, form)
+                if best is not None:
+                    (d, _, _), form = best
+                    yield NameMatch(start, end, " ".join(text[start:end].split()), form.person, "misspelling",
+                                    form.text, f"{d} edit{'s' if d > 1 else ''} from a registered name", d)
 
     def fix_text(self, text: str, max_distance: int = 2, long_name: int = 16) -> str:
         """`text` with every variant and misspelling replaced by its fix (for self-tests)."""
@@ -382,18 +409,50 @@ ABBREVIATIONS = frozenset({"Jr.", "Sr.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "Se
                            "Gen.", "Adm.", "Col.", "Lt.", "Sgt.", "Capt.", "Prof.", "Rev."})
 
 
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0386-\u03ab\u0400-\u042f\u1e00-\u1eff"
+_CAP_TOKEN = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*\.?(?:['’]s)?"
+# A superset of every run of two or more capitalised words (Latin Extended and Vietnamese
+# ranges mix cases: `candidate_runs` checks each word's case again).
+_GAP_RE = r"(?:[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*)"
+_RUN_SPAN = re.compile(
+    _CAP_TOKEN + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
+        {"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der", "den", "bin", "ibn", "al",
+         "el", "y", "di", "du", "le", "ter", "zu"}, key=lambda w: (-len(w), w))) + ")" + _GAP_RE + ")*" + _CAP_TOKEN + ")+")
+
+
 def candidate_runs(text: str) -> list[list[tuple[int, int, str]]]:
     """Runs of capitalised words (with initials and name particles) as (start, end, word).
 
     A run breaks at punctuation, a blank line, a lower-case word that is not a particle,
     a sentence end and a possessive ("Biden’s" ends a run after "Biden"). URLs are skipped.
+    Only spans that look like two or more capitalised words are tokenised (fast path).
     """
-    skip = [(m.start(), m.end()) for m in _URL.finditer(text)] if ("://" in text or "www." in text or "@" in text) else []
+    runs: list[list[tuple[int, int, str]]] = []
+    done = 0
+    for span in _RUN_SPAN.finditer(text):
+        start = span.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'’-/.@"):
+            # Inside a word, a URL or a path: tokenise from the word's start instead.
+            while start > done and not text[start - 1].isspace():
+                start -= 1
+        end = span.end()
+        while end < len(text) and not text[end].isspace():
+            end += 1   # to the end of the word: an e-mail address or URL is seen whole
+        runs.extend(_runs_in(text, start, end))
+        done = end
+    return runs
+
+
+def _runs_in(text: str, lo: int, hi: int) -> list[list[tuple[int, int, str]]]:
+    """The capitalised word runs of text[lo:hi] (see `candidate_runs`)."""
+    region = text[lo:hi]
+    skip = ([(m.start() + lo, m.end() + lo) for m in _URL.finditer(region)]
+            if ("://" in region or "www." in region or "@" in region) else [])
     runs: list[list[tuple[int, int, str]]] = []
     run: list[tuple[int, int, str]] = []
     pending: list[tuple[int, int, str]] = []   # particles waiting for a capitalised word
     last_end = -1
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(text, lo, hi):
         start, end, word = m.start(), m.end(), m.group()
         if skip and any(s <= start < e for s, e in skip):
             continue

@@ -6,7 +6,7 @@ split at title words and at words that are never names (`titles` and `not_names`
 `checks/data/names.yaml`), all-capital headings are skipped, and spans the registry
 already resolved (registered forms, `name-variant`, `name-misspelling`) are left out, so
 a span is never reported twice. The state is small: spelling -> (count, first line,
-first column, end column).
+first column, end line, end column).
 
 `finish` groups the spellings of the whole corpus three ways:
 - **diacritics / case / hyphens**: spellings with the same folded key ("Zoë Quintanilla",
@@ -31,15 +31,30 @@ from typing import Any, Iterable
 from rapidfuzz.distance import Levenshtein
 
 from ..model import Fix, Hit
-from ..names import PARTICLES, analyse, diacritic_count, fold, load_registry
+from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
 from . import Analyzer, analyzer
 
 
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w’'-])")
+# Maximal runs of lower-case ASCII letters: whole lower-case words, plus harmless tails of
+# capitalised words ("ater" of "Later"), which no capitalised word lowers to.
+_LOWER_RUN = re.compile(r"[a-z]+")
 
 
 def _key(surface: str) -> str:
     return fold(surface).lower().replace("-", " ")
+
+
+def _same_but_last(a: str, b: str) -> bool:
+    """True when `a` and `b` first differ inside their last word (hyphens split words)."""
+    p = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = a.rfind(" ", 0, p) + 1
+    return start > 0 and start >= min(a.rfind(" "), b.rfind(" ")) + 1
+
+
+def _inflection(a: str, b: str) -> bool:
+    """True when one word is the other plus a plural, demonym or past-tense ending."""
+    short, long_ = sorted((a, b), key=len)
+    return long_.startswith(short) and long_[len(short):] in ("s", "n", "d", "es", "an", "ed")
 
 
 def _is_initial(word: str) -> bool:
@@ -50,7 +65,7 @@ def _is_initial(word: str) -> bool:
 class PersonNames(Analyzer):
     name = "names"
     DEFAULTS = {"name-inconsistent": {
-        "min_ratio": 3, "max_distance": 1, "min_word_length": 5, "middle_names": True,
+        "min_ratio": 3, "max_distance": 1, "min_word_length": 5, "middle_names": False,
         "middle_initials": False, "max_related": 5,
     }}
 
@@ -62,13 +77,14 @@ class PersonNames(Analyzer):
         stop = registry.titles | registry.not_names
         # A capitalised word the document also uses in lower case ("Later", "Rescue") is an
         # ordinary word at a sentence start or in a title, not part of a person's name.
-        common = set(_LOWER_WORD.findall(analysis.text))
+        lower_words = set(_LOWER_RUN.findall(analysis.text))
+        starts = [s for s, _ in taken]
         seen: dict[str, list[int]] = {}
         for run in analysis.runs:
             segment: list[tuple[int, int, str]] = []
             for tok in run + [None]:
-                if (tok is not None and tok[2] not in stop and tok[2].lower() not in common
-                        and not any(s < tok[1] and tok[0] < e for s, e in taken)):
+                if (tok is not None and tok[2] not in stop and not _overlaps(taken, starts, tok[0], tok[1])
+                        and tok[2].lower() not in lower_words):
                     segment.append(tok)
                     continue
                 cls._candidate(segment, analysis, seen)
@@ -92,8 +108,8 @@ class PersonNames(Analyzer):
         surface = " ".join(words).replace("'", "’")
         entry = seen.get(surface)
         if entry is None:
-            line, col, _, end_col = analysis.span(segment[0][0], segment[-1][1])
-            seen[surface] = [1, line, col, end_col]
+            line, col, end_line, end_col = analysis.span(segment[0][0], segment[-1][1])
+            seen[surface] = [1, line, col, end_line, end_col]
         else:
             entry[0] += 1
 
@@ -101,23 +117,23 @@ class PersonNames(Analyzer):
     def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
         rule = rules.get("name-inconsistent")
         params = {**cls.DEFAULTS["name-inconsistent"], **(rule.params if rule is not None else {})}
-        where: dict[str, dict[str, tuple[int, int, int, int]]] = defaultdict(dict)
+        where: dict[str, dict[str, tuple[int, int, int, int, int]]] = defaultdict(dict)
         total: dict[str, int] = defaultdict(int)
         for doc_id, state in states:
-            for surface, count, line, col, end_col in state or ():
-                where[surface][doc_id] = (count, line, col, end_col)
+            for surface, count, line, col, end_line, end_col in state or ():
+                where[surface][doc_id] = (count, line, col, end_line, end_col)
                 total[surface] += count
         pairs = cls._pairs(total, params)
         for minor, (major, reason) in sorted(pairs.items()):
             major_docs = sorted(where[major])
-            for doc_id, (count, line, col, end_col) in sorted(where[minor].items()):
+            for doc_id, (count, line, col, end_line, end_col) in sorted(where[minor].items()):
                 others = [d for d in major_docs if d != doc_id]
                 same = doc_id in where[major]
                 shown = others[: params["max_related"]]
                 place = ", ".join(shown) + (f" and {len(others) - len(shown)} more" if len(others) > len(shown) else "")
                 text = ("in this document" + (f" and in {place}" if place else "")) if same else f"in {place}"
                 yield "name-inconsistent", doc_id, Hit(
-                    line=line, column=col, end_column=end_col,
+                    line=line, column=col, end_line=end_line, end_column=end_col,
                     values={"found": minor, "suggestion": major, "where": text, "reason": reason,
                             "count": total[major], "found_count": total[minor]},
                     fix=Fix(f"write {major!r} as elsewhere", major, safe=False),
@@ -138,8 +154,14 @@ class PersonNames(Analyzer):
                 continue
             best = max(members, key=lambda s: (diacritic_count(s), total[s], s))
             for s in members:
-                if s != best:
-                    out[s] = (best, "diacritics" if fold(s) == fold(best) else "spelling (case or hyphen)")
+                if s == best:
+                    continue
+                if fold(s) == fold(best):
+                    out[s] = (best, "diacritics")
+                elif _same_but_last(fold(s), fold(best)):
+                    # Case or hyphens in the surname ("Jackson Lee" / "Jackson-Lee"); before
+                    # it they are compound-word style ("Low-Income Home"), not a person.
+                    out[s] = (best, "case or hyphen")
         # 2. One word differs by a small edit distance: block on the other words.
         blocks: dict[tuple, set[str]] = defaultdict(set)
         for s in total:
@@ -157,8 +179,8 @@ class PersonNames(Analyzer):
                     wb = _key(b).split()[i]
                     if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
                         continue
-                    if wa.rstrip("s") == wb.rstrip("s"):
-                        continue   # "Obama" / "Obamas": a plural, not a typo
+                    if _inflection(wa, wb):
+                        continue   # "Obamas", "Arabian", "Advanced": inflections, not typos
                     if Levenshtein.distance(wa, wb, score_cutoff=limit) > limit:
                         continue
                     if total[a] >= ratio * total[b] and b not in out:
