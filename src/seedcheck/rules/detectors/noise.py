@@ -269,7 +269,9 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     lay = layout(doc)
     candidates: list[tuple[str, int | None]] = []  # (comparable title, layout index of the kept copy)
     title = doc.record.get("title")
-    if isinstance(title, str) and title.strip():
+    # A "title" that is a sentence or a paragraph (taken from the first content line of an
+    # untitled text) is not a headline: a repeat of it is a duplicate paragraph.
+    if isinstance(title, str) and title.strip() and not title.rstrip().endswith(".") and len(title.split()) <= 30:
         kept = lay.index_of(lay.title_line) if lay.title_line else None
         if kept is None:
             # The title came from frontmatter or a header line: official pages open the

@@ -1,0 +1,169 @@
+"""The noise-* rules: the seed acceptance, position and shape, the data files, the
+corpus-level boilerplate analyzer and the Zyte yardstick (skipped without ../shared)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seedcheck.config import Config, apply
+from seedcheck.pipeline import run
+
+from .conftest import ROOT, SEEDS, SHARED
+
+ZYTE = SHARED / "benchmarks" / "zyte-article-extraction"
+
+
+def check(paths, select="noise-", **settings):
+    config = Config(root=ROOT)
+    apply(config, {"select": select.split(","), **settings}, where="test")
+    return run(config, [str(p) for p in paths], jobs=1)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_noise():
+    result = check([SEEDS])
+    by_doc: dict[str, dict[int, set[str]]] = {}
+    for f in result.findings:
+        by_doc.setdefault(f.doc_id[:3], {}).setdefault(f.line, set()).add(f.rule)
+    return result, by_doc
+
+
+def test_seed_002_noise_lines_are_flagged(seed_noise):
+    _, by_doc = seed_noise
+    flagged = by_doc["002"]
+    text = (SEEDS / "002_ee5b3ac3389a1290.txt").read_text(encoding="utf-8").splitlines()
+    expected = {
+        "90.5 F": "noise-weather",
+        "HomeUncategorizedReadout": "noise-navigation",
+        "- Part of VUGA -digital marketing": "noise-advertising",
+        "latest articles": "noise-navigation",
+        "gossip news": None,
+        "explore more": "noise-navigation",
+        "fashion tv watch free": None,
+    }
+    for start, rule in expected.items():
+        number = next(i for i, line in enumerate(text, 1) if line.startswith(start))
+        assert number in flagged, f"line {number} ({start!r}) not flagged"
+        if rule:
+            assert rule in flagged[number]
+    # The breadcrumb+title line and the second copy of the title are repeated titles;
+    # the first copy (the title line) is not flagged at all.
+    title_lines = [i for i, line in enumerate(text, 1) if line.startswith("Readout of President")]
+    assert "noise-repeated-title" in flagged[2]
+    assert title_lines[0] not in flagged
+    assert "noise-repeated-title" in flagged[title_lines[1]]
+
+
+def test_no_seed_paragraph_is_noise(seed_noise):
+    _, by_doc = seed_noise
+    for path in sorted(SEEDS.iterdir()):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        flagged = by_doc.get(path.name[:3], {})
+        for number, line in enumerate(lines, 1):
+            if len(line.split()) >= 20:
+                assert number not in flagged, f"{path.name}:{number} paragraph flagged as {flagged[number]}"
+    assert set(by_doc) == {"002"}, f"noise outside 002: {sorted(by_doc)}"
+
+
+def test_every_noise_finding_has_a_line_and_a_delete_fix(seed_noise):
+    result, _ = seed_noise
+    for f in result.findings:
+        assert f.line and f.fix is not None and f.fix.delete_line, f
+
+
+def test_heading_between_paragraphs_is_content_but_a_menu_at_the_top_is_not(tmp_path):
+    para = "The two presidents reaffirmed the importance of close collaboration on the pandemic response."
+    doc = write(tmp_path, "a.txt", "\n".join([
+        "World", "Politics", "Business", "Opinion", "",
+        para, "", "Bilateral Climate Change Cooperation", "", para, "",
+    ]))
+    flagged = {f.line for f in check([doc]).findings}
+    assert flagged == {1, 2, 3, 4}
+
+
+def test_official_header_and_signature_blocks_are_not_navigation(tmp_path):
+    para = "Thank you all very much for being here today; it is an honor to stand with you in this place."
+    doc = write(tmp_path, "remarks.txt", "\n".join([
+        "South Court Auditorium", "Eisenhower Executive Office Building", "", "2:22 P.M. EST", "",
+        para, "", para, "", "Sincerely,", "", "Jane Doe", "Counsel to the President", "",
+    ]))
+    assert check([doc]).findings == []
+
+
+def test_lexicon_phrase_in_a_sentence_is_prose(tmp_path):
+    doc = write(tmp_path, "a.txt", "Read more about the plan in the fact sheet released today.\n"
+                "The agency updated its privacy policy and asked the public to comment on the draft.\n")
+    assert check([doc]).findings == []
+
+
+def test_wrapped_paragraph_words_are_not_menu_items(tmp_path):
+    # "more." ends a hard-wrapped sentence; it is not the menu entry "More".
+    wrapped = [
+        "The program will lower costs for families across the country and",
+        "expand access to care in rural communities, the Secretary said, and",
+        "more.",
+        "",
+        "The Department will publish the guidance next week for comment by the",
+        "public and by the states that run their own exchanges this year.",
+    ]
+    doc = write(tmp_path, "w.md", "---\ntitle: Costs\n---\n" + "\n".join(wrapped) + "\n")
+    assert check([doc]).findings == []
+
+
+@pytest.mark.parametrize("name", ["navigation", "advertising", "social", "legal", "weather"])
+def test_noise_lexicons_are_valid(name):
+    data = yaml.safe_load((ROOT / "checks" / "data" / "noise" / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and data
+    for section in ("patterns", "readings"):
+        for pattern in data.get(section) or []:
+            re.compile(pattern, re.IGNORECASE)
+    for section in ("lines", "phrases", "anywhere", "words"):
+        for term in data.get(section) or []:
+            assert isinstance(term, str) and term == term.strip().lower(), (name, section, term)
+
+
+def _site_doc(i: int, domain: str, footer: str | None) -> str:
+    body = f"The council met on day {i} and approved item {i} of the agenda after a long debate."
+    lines = ["---", f"title: Meeting {i}", f"source_url: https://{domain}/s-{i}", "---", body]
+    if footer:
+        lines += ["", footer]
+    return "\n".join(lines) + "\n"
+
+
+def test_boilerplate_is_learned_per_domain_with_thresholds(tmp_path):
+    for i in range(10):
+        write(tmp_path, f"a{i}.md", _site_doc(i, "a.example.com", "Sign up for the A Example daily briefing"))
+    for i in range(10):  # another site: the same line in 3 of 10 documents only
+        write(tmp_path, f"b{i}.md", _site_doc(i, "b.example.com", "Sign up for the A Example daily briefing" if i < 3 else None))
+    result = check([tmp_path], select="noise-boilerplate")
+    docs = {f.doc_id for f in result.findings}
+    assert docs == {f"a{i}.md" for i in range(10)}
+    assert all(f.line == 7 and "10 of its 10" in f.message for f in result.findings)
+    # A stricter share keeps a line that only 30% of a site's documents carry.
+    strict = check([tmp_path], select="noise-boilerplate", rules={"noise-boilerplate": {"min_share": 0.2, "min_docs": 3}})
+    assert {f.doc_id for f in strict.findings} == docs | {"b0.md", "b1.md", "b2.md"}
+
+
+@pytest.mark.slow
+def test_zyte_yardstick():
+    if not (ZYTE / "html-text.json").is_file():
+        pytest.skip(f"Zyte benchmark not found at {ZYTE} (../shared is not checked out)")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import zyte_noise
+
+    pages = zyte_noise.load_pages(ZYTE)
+    flags, _ = zyte_noise.run_seedcheck(pages, ROOT / "bench" / "work", jobs=1)
+    score = zyte_noise.score(pages, flags)
+    assert score["content_flagged_pct"] <= 2.0, score
+    assert score["boilerplate_flagged_pct"] >= 80.0, score
