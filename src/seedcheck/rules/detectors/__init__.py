@@ -32,3 +32,4 @@ from . import noise  # noqa: E402,F401
 from . import names  # noqa: E402,F401
 from . import markup  # noqa: E402,F401
 from . import sentences  # noqa: E402,F401
+from . import acronyms  # noqa: E402,F401
