@@ -5,7 +5,7 @@
 The corpus is `bench/make_corpus.py`'s (the 6,458 real releases, then replicas with
 perturbations: words dropped and re-cased, noise lines, other URLs, exact and near copies),
 written once into `bench/work/c<N>/` (git-ignored). Each job runs in its own process tree;
-the parent samples the tree's peak RSS (bench/run.py `measure`).
+the parent samples the tree's peak RSS.
 
 - **seedcheck**: `seedcheck check CORPUS --select duplicate- --jobs 2`, as a user runs it
   (ingest, record extraction, signatures in 2 worker processes; LSH and verification in
@@ -74,17 +74,39 @@ def score(pairs: set[tuple[str, str]], src: dict[str, str], copies: set[str]) ->
 
 # --- seedcheck ---------------------------------------------------------------------------
 
-def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
-    from run import measure
+def measure(cmd: list[str], workdir: Path, env: dict | None = None) -> dict:
+    """Run `cmd` with its output in files (a full pipe would stall it); return wall seconds
+    and the peak RSS of its whole process tree, sampled every 50 ms with psutil."""
+    import psutil
 
+    started = time.perf_counter()
+    with open(workdir / "stdout.txt", "w") as out, open(workdir / "stderr.txt", "w") as err:
+        proc = psutil.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err)
+        peak = 0
+        while proc.poll() is None:
+            total = 0
+            try:
+                for p in [proc, *proc.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
+            except psutil.NoSuchProcess:
+                break
+            peak = max(peak, total)
+            time.sleep(0.05)
+    return {"wall": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak / 2**20, 1),
+            "returncode": proc.returncode, "stderr": (workdir / "stderr.txt").read_text()[-1500:]}
+
+
+def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
     reports = workdir / "reports"
     timings = workdir / "timings.json"
     timings.unlink(missing_ok=True)
     env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
     cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--select", "duplicate-", "--jobs", str(jobs),
            "--quiet", "--fail-on", "never", "--report-dir", str(reports)]
-    m = measure(cmd, env=env)
-    m.pop("stdout", None)
+    m = measure(cmd, workdir, env=env)
     m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
     pairs: set[tuple[str, str]] = set()
     by_rule: Counter = Counter()
@@ -148,14 +170,92 @@ def datasketch_job(corpus: str, jobs: int, out: str) -> None:
                    "seconds": round(time.perf_counter() - started, 2)}, fh)
 
 
-def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
-    from run import measure
+def _read_shard(files: list[str]):
+    """A datatrove pipeline step (a plain function, as datatrove allows) that reads this
+    task's share of the corpus; the same shard is read again by the filter stage."""
+    from datatrove.data import Document
 
+    from common import split_frontmatter
+
+    def step(data, rank: int = 0, world_size: int = 1):
+        for path in files[rank::world_size]:
+            with open(path, "rb") as fh:
+                text = split_frontmatter(fh.read().decode("utf-8", errors="replace"))
+            yield Document(text=text, id=path)
+
+    return step
+
+
+def datatrove_job(corpus: str, jobs: int, out: str) -> None:
+    """datatrove's 4-stage MinHash dedup (signatures, buckets, clusters, filter) with its
+    defaults (word 5-grams, 14 buckets x 8 hashes), run by LocalPipelineExecutor on `jobs`
+    workers; writes every document's cluster id so pairs can be scored."""
+    import shutil
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
+                                                  MinhashDedupFilter, MinhashDedupSignature)
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from common import corpus_files
+
+    started = time.perf_counter()
+    files = corpus_files(corpus)
+    base = Path(out).parent / "datatrove"
+    shutil.rmtree(base, ignore_errors=True)
+    config = MinhashConfig()
+    tasks = jobs * 4
+    stages = [
+        ([_read_shard(files), MinhashDedupSignature(output_folder=str(base / "sigs"), config=config)], tasks),
+        ([MinhashDedupBuckets(input_folder=str(base / "sigs"), output_folder=str(base / "buckets"), config=config)],
+         config.num_buckets),
+        ([MinhashDedupCluster(input_folder=str(base / "buckets"), output_folder=str(base / "remove"), config=config,
+                              save_cluster_id=True)], 1),
+        ([_read_shard(files), MinhashDedupFilter(input_folder=str(base / "remove"), load_cluster_ids=True,
+                                                 exclusion_writer=JsonlWriter(str(base / "removed"))),
+          JsonlWriter(str(base / "kept"))], tasks),
+    ]
+    for n, (pipeline, n_tasks) in enumerate(stages):
+        LocalPipelineExecutor(pipeline=pipeline, tasks=n_tasks, workers=jobs, logging_dir=str(base / f"logs{n}"),
+                              skip_completed=False).run()
+    clusters: dict = defaultdict(list)
+    import gzip
+
+    for part in ("removed", "kept"):
+        for path in sorted((base / part).glob("*.jsonl.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    doc = json.loads(line)
+                    cid = doc.get("metadata", {}).get("minhash_cluster_id")
+                    if cid is not None and cid != -1:
+                        clusters[cid].append(doc["id"])
+    pairs = set()
+    for ids in clusters.values():
+        ids = sorted(ids)
+        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1:])
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"pairs": sorted(pairs), "clusters": sum(1 for v in clusters.values() if len(v) > 1),
+                   "seconds": round(time.perf_counter() - started, 2)}, fh)
+
+
+def run_datatrove(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
+    out = workdir / "datatrove-pairs.json"
+    out.unlink(missing_ok=True)
+    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--peer", "datatrove",
+                 "--jobs", str(jobs), "--peer-out", str(out)], workdir)
+    pairs = set()
+    if out.exists():
+        data = json.loads(out.read_text())
+        m["inner"] = {k: v for k, v in data.items() if k != "pairs"}
+        pairs = {tuple(p) for p in data["pairs"]}
+    return m, pairs
+
+
+def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
     out = workdir / "datasketch-pairs.json"
     out.unlink(missing_ok=True)
     m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--jobs", str(jobs),
-                 "--peer-out", str(out)])
-    m.pop("stdout", None)
+                 "--peer-out", str(out)], workdir)
     pairs = set()
     if out.exists():
         data = json.loads(out.read_text())
@@ -180,12 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--skip", default="", help="comma-separated: seedcheck, datasketch")
+    parser.add_argument("--skip", default="", help="comma-separated: seedcheck, datasketch, datatrove")
     parser.add_argument("--peer-job", help=argparse.SUPPRESS)
     parser.add_argument("--peer-out", help=argparse.SUPPRESS)
+    parser.add_argument("--peer", default="datasketch", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.peer_job:
-        datasketch_job(args.peer_job, args.jobs, args.peer_out)
+        (datatrove_job if args.peer == "datatrove" else datasketch_job)(args.peer_job, args.jobs, args.peer_out)
         return 0
 
     corpus = WORK / f"c{args.n}"
@@ -199,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     results = {"n": len(files), "jobs": args.jobs, "corpus": manifest, "copy_docs": len(copies),
                "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": {}}
-    for name, job in (("seedcheck", run_seedcheck), ("datasketch", run_datasketch)):
+    for name, job in (("seedcheck", run_seedcheck), ("datasketch", run_datasketch), ("datatrove", run_datatrove)):
         if name in skip:
             continue
         print(f"running {name} on {len(files)} documents ...", file=sys.stderr)
