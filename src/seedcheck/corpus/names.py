@@ -11,11 +11,13 @@ first column, end line, end column).
 `finish` groups the spellings of the whole corpus three ways:
 - **diacritics / case / hyphens**: spellings with the same folded key ("Zoë Quintanilla",
   "Zoe Quintanilla"); the suggestion is the spelling with the most diacritics, then the
-  most frequent;
+  most frequent; a case or hyphen difference counts only inside the surname and only
+  when one spelling is more frequent;
 - **typo**: same number of words, one word different by a small Levenshtein distance
-  (rapidfuzz), same initials, and the majority spelling at least `min_ratio` times as
+  (rapidfuzz), same initials, the majority spelling at least `min_ratio` times as
   frequent as the minority one (two real people with similar names are usually both
-  frequent);
+  frequent), and the minority word found in no other name of the corpus ("Mike Johnston"
+  is not a typo of "Mike Johnson" when "Johnston" is someone else's surname too);
 - **middle name**: "First Middle Last" next to "First Last" (a full middle name; middle
   initials only with `middle_initials: true`, since "Merrick B. Garland" next to "Merrick
   Garland" is house style, not a slip), with the same frequency condition.
@@ -158,7 +160,8 @@ class PersonNames(Analyzer):
                     continue
                 if fold(s) == fold(best):
                     out[s] = (best, "diacritics")
-                elif _same_but_last(fold(s), fold(best)):
+                elif _same_but_last(fold(s), fold(best)) and total[best] > total[s]:
+                    # (With no majority either spelling may be the right one: no finding.)
                     # Case or hyphens in the surname ("Jackson Lee" / "Jackson-Lee"); before
                     # it they are compound-word style ("Low-Income Home"), not a person.
                     out[s] = (best, "case or hyphen")
@@ -169,6 +172,13 @@ class PersonNames(Analyzer):
             for i in range(len(words)):
                 blocks[(len(words), i, tuple(words[:i] + words[i + 1:]))].add(s)
         limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
+        # Where each word occurs: a minority word that is part of another name in the corpus
+        # is a real name of its own ("Johnston", "Kelley", "Phillip"), not a typo.
+        used_in: dict[str, set[str]] = defaultdict(set)
+        for s in total:
+            for w in _key(s).split():
+                if len(used_in[w]) < 3:
+                    used_in[w].add(s)
         for (n, i, _), members in blocks.items():
             if len(members) < 2:
                 continue
@@ -183,8 +193,9 @@ class PersonNames(Analyzer):
                         continue   # "Obamas", "Arabian", "Advanced": inflections, not typos
                     if Levenshtein.distance(wa, wb, score_cutoff=limit) > limit:
                         continue
-                    if total[a] >= ratio * total[b] and b not in out:
-                        out[b] = (a, "spelling")
+                    if used_in[wb] - {b} or total[a] < ratio * total[b] or b in out:
+                        continue
+                    out[b] = (a, "spelling")
         # 3. A middle name present in one spelling and missing in the other.
         if params["middle_names"] or params["middle_initials"]:
             short = {tuple(_key(s).split()): s for s in total if len(s.split()) == 2}
