@@ -32,6 +32,8 @@ FILENAME = "report.html"
 # A body longer than this is embedded truncated (with a note); the page shows the first
 # lines of any body and expands the rest on request.
 MAX_BODY_CHARS = 2_000_000
+# Related documents listed per finding (a duplicate cluster can name hundreds).
+MAX_RELATED = 50
 SEVERITIES = ("error", "warning", "info")
 ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
@@ -166,6 +168,8 @@ def payload(result) -> dict[str, Any]:
             "body": body,
             "bodyLine": offset,
             "truncated": truncated,
+            # Large runs keep only some bodies (pipeline.HTML_BODY_CAP): say so instead of "empty".
+            "omitted": bool(record.get("_body_omitted")),
         })
         for f in own:
             findings.append(_finding(f, doc_index, body_lines, offset))
@@ -194,7 +198,8 @@ def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | 
         "endColumn": f.end_column,
         "message": f.message,
         "excerpt": f.excerpt,
-        "related": [{"id": r, "doc": doc_index.get(r, -1)} for r in f.related],
+        "related": [{"id": r, "doc": doc_index.get(r, -1)} for r in f.related[:MAX_RELATED]],
+        "relatedMore": max(0, len(f.related) - MAX_RELATED),
         "baselined": f.baselined,
         "bodyIndex": _body_index(f, body_lines, offset) if body_lines else None,
     }
@@ -232,14 +237,15 @@ def column_chart(items: list[tuple[str, int]], label: str, width: int = 560, hei
         return None
     bottom, top_pad = 22, 14
     top = max(v for _, v in items) or 1
-    step = width / len(items)
+    pad = 24  # room for the first and last labels
+    step = (width - 2 * pad) / len(items)
     parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
              % (width, height, width, height, label)]
     plot = height - bottom - top_pad
     show_every = max(1, len(items) // 8)
     for i, (name, value) in enumerate(items):
         h = round(plot * value / top) if value else 0
-        x = i * step
+        x = pad + i * step
         parts.append(Markup('<g><title>%s: %d</title><rect x="%.1f" y="%d" width="%.1f" height="%d" class="bar"></rect>')
                      % (name, value, x + 1, top_pad + plot - h, max(1.0, step - 2), h))
         if len(items) <= 12:
@@ -293,6 +299,14 @@ def _word_series(result) -> list[tuple[str, int]]:
 
 # --------------------------------------------------------------------------- page
 
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of a rule's docs, for a table cell (the full text is in the page)."""
+    text = " ".join(str(text).split())
+    m = re.match(r"(.+?[.!?])(?=\s+[A-Z]|$)", text)
+    out = m.group(1) if m else text
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
 def context(result) -> dict[str, Any]:
     """The template's variables: the overview tables and charts."""
     s = summary(result)
@@ -308,7 +322,7 @@ def context(result) -> dict[str, Any]:
         rule = result.registry.rules.get(name)
         rule_rows.append({"name": name, "id": rule.spec.id if rule else "", "severity": str(worst[name]),
                           "count": count, "new": new_by_rule[name],
-                          "what": (rule.spec.docs.get("what", "").splitlines() or [""])[0] if rule else ""})
+                          "what": first_sentence(rule.spec.docs.get("what", "")) if rule else ""})
     domain_docs, domain_findings, domain_errors = Counter(), Counter(), Counter()
     domain_of = {}
     for d in result.documents:

@@ -40,7 +40,8 @@ def _failure_text(result, f) -> str:
     if f.fix and f.fix.description:
         lines.append(f"  fix: {f.fix.description}")
     if f.related:
-        lines.append(f"  related: {', '.join(f.related)}")
+        more = f" and {len(f.related) - 20} more" if len(f.related) > 20 else ""
+        lines.append(f"  related: {', '.join(f.related[:20])}{more}")
     return xml_text("\n".join(lines))
 
 

@@ -20,6 +20,7 @@ FORMAT = "sarif"
 FILENAME = "findings.sarif"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
+MAX_RELATED = 20
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -118,7 +119,11 @@ def as_dict(result) -> dict:
         uri = _uri(result, f.path) if f.path else ""
         if uri:
             entry["locations"] = [_location(uri, _region(f))]
-        related = [_location(_uri(result, paths_by_id[r]), None, f"related document {r}") for r in f.related if r in paths_by_id]
+        # A large duplicate cluster would repeat every member in every result: cap it.
+        related = [_location(_uri(result, paths_by_id[r]), None, f"related document {r}")
+                   for r in f.related[:MAX_RELATED] if r in paths_by_id]
+        if len(f.related) > MAX_RELATED:
+            entry["properties"]["relatedCount"] = len(f.related)
         if related:
             for i, loc in enumerate(related):
                 loc["id"] = i

@@ -211,7 +211,11 @@
     }
 
     var related = [], seen = Object.create(null);
-    own.forEach(function (f) { (f.related || []).forEach(function (rel) { if (!seen[rel.id]) { seen[rel.id] = 1; related.push(rel); } }); });
+    var relatedMore = 0;
+    own.forEach(function (f) {
+      relatedMore = Math.max(relatedMore, f.relatedMore || 0);
+      (f.related || []).forEach(function (rel) { if (!seen[rel.id]) { seen[rel.id] = 1; related.push(rel); } });
+    });
     if (related.length) {
       detailEl.appendChild(el("h4", null, "Related documents"));
       var ul = el("ul");
@@ -223,6 +227,7 @@
         } else ul.appendChild(el("li", null, vis(el("span"), rel.id), " (not in this report)"));
       });
       detailEl.appendChild(ul);
+      if (relatedMore) detailEl.appendChild(el("p", { cls: "muted" }, "\u2026 and up to " + fmt(relatedMore) + " more (see findings.json)."));
     }
 
     detailEl.appendChild(el("h4", null, "Text"));
@@ -243,7 +248,8 @@
       go.addEventListener("click", function () { gotoLine(d, f.bodyIndex); });
       li.appendChild(go);
     } else if (f.line) {
-      li.appendChild(el("div", { cls: "muted hidden-note" }, "line " + f.line + " is outside the body (frontmatter or header lines)" + (f.excerpt ? ":" : "")));
+      li.appendChild(el("div", { cls: "muted hidden-note" }, d.omitted ? "the text of this document is not embedded in the report" + (f.excerpt ? "; the flagged line:" : "")
+        : "line " + f.line + " is outside the body (frontmatter or header lines)" + (f.excerpt ? ":" : "")));
       if (f.excerpt) li.appendChild(el("div", { cls: "diff" }, vis(el("div"), f.excerpt)));
     }
     if (f.fix) li.appendChild(fixNode(f, lines));
@@ -290,6 +296,10 @@
   /* The body, one element per line; flagged lines highlighted, exact spans marked. */
   function renderText(d, lines, own) {
     var wrap = el("div");
+    if (d.omitted) {
+      wrap.appendChild(el("p", { cls: "muted" }, "The text of this document is not embedded: a run over many documents embeds the bodies of the first documents with findings only, to keep the report small. The file is ", vis(el("code"), d.path), "."));
+      return wrap;
+    }
     if (!lines.length) { wrap.appendChild(el("p", { cls: "muted" }, "(empty body)")); return wrap; }
     if (!d.bodyLine) wrap.appendChild(el("p", { cls: "muted" }, "The file line of the body's first line is unknown here: lines are numbered b1, b2, \u2026 within the body."));
     var flags = Object.create(null);
