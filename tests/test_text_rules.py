@@ -90,13 +90,15 @@ def test_abbreviations_do_not_split_sentences(tmp_path):
 
 
 def test_truncated_text_judges_the_last_paragraph_of_wrapped_text(tmp_path):
-    good = ["The leaders discussed the importance of ensuring our region's investment",
-            "climate bolsters efforts to deepen economic integration.", "", "###"]
-    bad = good[:1] + ["climate bolsters efforts to deepen economic integration and to"]
+    good = ["The two leaders met in the capital today to discuss trade and migration.", "",
+            "The leaders met in the capital. They discussed the importance of ensuring",
+            "that our region's investment climate bolsters efforts to deepen economic",
+            "integration and secure supply chains across the whole of North America.", "", "###"]
+    bad = good[:4] + ["integration and secure supply chains across North America, and to"]
     write(tmp_path, "good.md", "---\ntitle: G\n---\n" + "\n".join(good) + "\n")
     write(tmp_path, "bad.md", "---\ntitle: B\n---\n" + "\n".join(bad) + "\n")
     found = check([tmp_path], select="truncated-text").findings
-    assert [(f.doc_id, f.line) for f in found] == [("bad.md", 5)]
+    assert [(f.doc_id, f.line) for f in found] == [("bad.md", 8)]
 
 
 def test_language_mismatch_follows_the_corpus_language(tmp_path):

@@ -47,6 +47,12 @@ PERSON_OR_ROLE = re.compile(
     r"|commandant|heads? of|the chief|the administrator|the director|the chair)\b"
     r"|^(?:subject|re|from|to|cc|attention|attn)\s*:",
     re.IGNORECASE)
+# Institutions and people with a middle initial: the lines of participant and
+# signatory lists ("Boston University School of Law", "Michael T. Cahill").
+INSTITUTION = re.compile(
+    r"\b(?:university|college|school of|law school|institute|foundation|association|department of|agency|ministry"
+    r"|bureau|council|commission|committee|embassy|office of)\b|^[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)+[A-Z][\w'’-]+$",
+    re.IGNORECASE)
 CJK_PUNCT = re.compile(r"[、。，！？：；]")
 
 
@@ -84,11 +90,13 @@ class Layout:
     # True for a line inside a hard-wrapped paragraph (several adjacent lines, one of them
     # prose): "home." ending a wrapped sentence is not a menu entry.
     wrapped: list[bool] = field(default_factory=list)
-    metadata_like: list[bool] = field(default_factory=list)  # place, time, date, person, office
+    metadata_like: list[bool] = field(default_factory=list)  # place, time, date ("City, State", "2:07 P.M.")
+    official_like: list[bool] = field(default_factory=list)  # a person, an office or an institution
     intro: list[bool] = field(default_factory=list)           # ends with ":" (introduces a list)
     # Paragraphs as lists of layout indices: blank-line blocks in hard-wrapped text,
     # single lines otherwise (one paragraph per line).
     paragraphs: list[list[int]] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)   # per-document results rules share (lexicon matches)
     first_prose: int | None = None
     last_prose: int | None = None
     title_line: int | None = None
@@ -167,7 +175,8 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         lay.prose.append(not structure and (n_words >= prose_min_words or (terminal and n_words >= 4)))
         lay.structure.append(structure)
         lay.listitem.append(bool(LIST_ITEM.match(stripped)))
-        lay.metadata_like.append(", " in norm or bool(TIME_OR_DATE.search(norm)) or bool(PERSON_OR_ROLE.search(norm)))
+        lay.metadata_like.append(", " in norm or bool(TIME_OR_DATE.search(norm)))
+        lay.official_like.append(bool(PERSON_OR_ROLE.search(norm)) or bool(INSTITUTION.search(norm)))
         lay.intro.append(bare.rstrip("*_ ").endswith(":"))
     if block:
         blocks.append(block)
@@ -177,6 +186,18 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     long_lines = [len(t.strip()) for t in lay.raw if len(t.strip()) >= 40]
     hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
     lay.paragraphs = [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
+    for members in blocks if hard_wrapped else ():
+        # In wrapped text an unfinished line continues on the next one when that one
+        # starts in lower case, is a link or markup, or the first left a bracket or an
+        # emphasis open ("*Read more about the" / "Partnership [here](…)").
+        for a, b in zip(members, members[1:]):
+            if lay.terminal[a]:
+                continue
+            text_a = lay.raw[a]
+            unbalanced = text_a.count("[") > text_a.count("]") or text_a.count("(") > text_a.count(")") \
+                or text_a.count("*") % 2 == 1 or ("<" in text_a and INLINE_TAG.search(text_a) is not None)
+            if lay.norm[b][:1].islower() or lay.structure[b] or unbalanced:
+                lay.wrapped[a] = lay.wrapped[b] = True
     for members in blocks:
         # A paragraph is a few lines between blank lines; a page with no blank lines is
         # one "block" that means nothing.

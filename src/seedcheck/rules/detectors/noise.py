@@ -66,6 +66,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
     line). Returns {index in layout: Hit}."""
     lay = layout(doc)
     name = params["lexicon"]
+    memo_key = ("lexicon", name, params["max_words"])
+    if memo_key in lay.memo:
+        return dict(lay.memo[memo_key])
     whole = compiled(context, name, "lines")
     phrases = compiled(context, name, "phrases")
     anywhere = compiled(context, name, "anywhere")
@@ -91,7 +94,8 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
                 continue
         if anywhere is not None and (m := anywhere.search(norm)):
             out[i] = _hit(lay, i, m.group(0), "phrase", safe=False)
-    return out
+    lay.memo[memo_key] = out
+    return dict(out)
 
 
 LEXICON_DEFAULTS = {"lexicon": None, "max_words": 8}
@@ -125,7 +129,7 @@ def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
     """Short, not a sentence, not structure, not a list item: what a menu entry looks like."""
     return (
         not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i]
+        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
     )
@@ -136,15 +140,17 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     a headline-length line without sentence punctuation. Only runs of them count."""
     return (
         max_words > 0 and not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i] and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
+        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
+        and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
     )
 
 
 def transparent(lay: Layout, i: int) -> bool:
-    """A short metadata-like line (a date, a place, a person) inside a menu: it does not
-    count towards the run, nor does it end it."""
-    return lay.metadata_like[i] and not lay.structure[i] and not lay.terminal[i] and lay.words[i] <= 6
+    """A short date, time or place line inside a menu: it does not count towards the run,
+    nor does it end it. (A person or an institution ends it: lists of them are content.)"""
+    return (lay.metadata_like[i] and not lay.official_like[i] and not lay.structure[i]
+            and not lay.terminal[i] and lay.words[i] <= 6)
 
 
 def shape_runs(lay: Layout, params: dict) -> dict[int, str]:

@@ -19,9 +19,12 @@ ABBREVIATIONS = frozenset("""
 a.m p.m am pm inc ltd co corp llc jr sr dr mr mrs ms st mt ft vs etc al cf approx dept est fig no nos vol
 sec secs gov sen rep reps gen col lt sgt capt adm prof rev hon ave blvd rd jan feb mar apr jun jul aug sep
 sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para paras art arts ch cl ibid
+avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend
 """.split())
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
-SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b")
+SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
+# Embedded posts and links carry their own (often broken) quoting: not judged.
+_EMBED = re.compile(r"https?://|www\.|pic\.twitter|\\?#\w|@\w")
 DOTS = re.compile(r"\.(?:[ \t]*\.)+")
 OPEN_Q, CLOSE_Q = "“", "”"
 
@@ -81,11 +84,27 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             yield Hit(line=line, column=col, end_column=col + len(m.group(0)),
                       values={"what": m.group(0), "kind": "stray full stop"},
                       message="stray full stop “. .”")
-        yield from _quotes(lay, paragraphs, p, text, spans)
+        if not _EMBED.search(text):
+            yield from _quotes(lay, paragraphs, p, text, spans)
+
+
+def _opens_unclosed(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == OPEN_Q:
+            depth += 1
+        elif ch == CLOSE_Q and depth:
+            depth -= 1
+    return depth > 0
 
 
 def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) -> Iterable[Hit]:
-    depth, last_open = 0, -1
+    # A quotation may run over paragraphs: the previous paragraph may have left one open
+    # (then a closing quote here is fine), and a quote left open here may be continued or
+    # closed in the next paragraph.
+    previous = _paragraph_text(lay, paragraphs[p - 1])[0] if p > 0 else ""
+    depth = 1 if previous and _opens_unclosed(previous) and not _EMBED.search(previous) else 0
+    last_open = -1
     for k, ch in enumerate(text):
         if ch == OPEN_Q:
             depth += 1
@@ -97,9 +116,7 @@ def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) 
                           message="closing quote ” without an opening quote")
             else:
                 depth -= 1
-    if depth > 0 and not _next_opens(lay, paragraphs, p, OPEN_Q):
-        # A quotation that runs over several paragraphs leaves each but the last
-        # unclosed and opens the next with a quote mark: that is the convention.
+    if last_open >= 0 and _opens_unclosed(text) and not _continued(lay, paragraphs, p):
         line, col = _where(spans, last_open, lay)
         yield Hit(line=line, column=col, end_column=col + 1, values={"what": OPEN_Q, "kind": "unbalanced quotes"},
                   message="opening quote “ that is never closed")
@@ -111,6 +128,18 @@ def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) 
                   message='unbalanced straight quotes "')
 
 
+def _continued(lay: Layout, paragraphs: list[list[int]], p: int) -> bool:
+    """The next paragraph continues a quotation: it opens with a quote mark (the
+    multi-paragraph convention) or closes one."""
+    if p + 1 >= len(paragraphs):
+        return False
+    nxt = _paragraph_text(lay, paragraphs[p + 1])[0]
+    if nxt.lstrip(" >*_-\t").startswith(OPEN_Q):
+        return True
+    first_close, first_open = nxt.find(CLOSE_Q), nxt.find(OPEN_Q)
+    return first_close >= 0 and (first_open < 0 or first_close < first_open)
+
+
 def _next_opens(lay: Layout, paragraphs: list[list[int]], p: int, mark: str) -> bool:
     if p + 1 >= len(paragraphs):
         return False
@@ -118,28 +147,41 @@ def _next_opens(lay: Layout, paragraphs: list[list[int]], p: int, mark: str) -> 
     return first.startswith(mark)
 
 
-@detector("truncated-text", min_words=5)
+DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
+                      re.IGNORECASE)
+
+
+@detector("truncated-text", min_words=12)
 def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """The last paragraph of running text ends without sentence punctuation, or with an
-    ellipsis ("… and the two leaders agreed to" / "Read the full story…")."""
+    """The body's last paragraph is running text that stops mid-sentence: it ends on a
+    function word or a comma ("… that delivers for the"), or it has finished sentences
+    before but not at its end, or it ends with an ellipsis. A body that ends with a list,
+    a signature, a name, a date or a link is not truncated."""
     lay = layout(doc)
-    if lay.last_prose is None:
+    content = [m for m in lay.paragraphs if not all(lay.structure[i] for i in m)]
+    if not content:
         return
-    members = next((m for m in lay.paragraphs if lay.last_prose in m), [lay.last_prose])
+    members = [i for i in content[-1] if not lay.structure[i]]
     i = members[-1]
-    raw = lay.raw[i].rstrip()
-    if lay.structure[i] or LIST_ITEM.match(lay.raw[members[0]]):
+    if LIST_ITEM.match(lay.raw[members[0]]) or any(lay.listitem[k] for k in members):
         return
     text, _ = _paragraph_text(lay, members)
     if len(text.split()) < params["min_words"]:
         return
+    raw = lay.raw[i].rstrip()
     bare = re.sub(r"[*_\s]+$", "", raw)
+    if not bare:
+        return
     ellipsis = bare.endswith(("...", "…")) and not bare.endswith(". . .")
     if lay.terminal[i] and not ellipsis:
         return
-    if bare.endswith((":", ";")) or not bare:
+    if bare.endswith((":", ";", "]", ")")) or bare[-1].isdigit():
+        return
+    running = re.search(r"[a-z][.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
+    if not (ellipsis or DANGLING.search(bare) or running):
         return
     tail = bare[-40:]
-    yield Hit(line=lay.numbers[i], column=len(raw) - len(tail) + 1, end_column=len(raw) + 1,
-              values={"end": tail.strip(), "how": "with an ellipsis" if ellipsis else "mid-sentence"},
-              message=f"the text ends {'with an ellipsis' if ellipsis else 'mid-sentence'}: “…{tail.strip()}”")
+    how = "with an ellipsis" if ellipsis else "mid-sentence"
+    yield Hit(line=lay.numbers[i], column=len(bare) - len(tail) + 1, end_column=len(bare) + 1,
+              values={"end": tail.strip(), "how": how},
+              message=f"the text ends {how}: “…{tail.strip()}”")
