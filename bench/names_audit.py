@@ -9,7 +9,7 @@ name-variant, name-misspelling and name-inconsistent through the real pipeline, 
   so that a zero is shown to come from forms that were there;
 - a deterministic sample of findings to audit by hand (all misspellings, then variants
   and inconsistencies), with the flagged span and its line.
-The full list goes to bench/results/names_audit.json.
+The full list goes to bench/results/names_audit-<corpus>.json.
 
     .venv/bin/python bench/names_audit.py [--jobs 2] [--sample 30] [TARBALL]
 """
@@ -118,7 +118,7 @@ def main() -> int:
         context = r["context"] if len(r["context"]) <= 220 else "…" + r["context"][max(0, r["column"] - 100):][:220] + "…"
         print(f"{i:2}. {r['rule']}  {r['doc_id']}:{r['line']}\n    flagged {r['span']!r} -> {r['fix']!r}\n"
               f"    {r['message']}\n    | {context}")
-    out = ROOT / "bench" / "results" / "names_audit.json"
+    out = ROOT / "bench" / "results" / f"names_audit-{tarball.name.removesuffix('.tar.gz')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"corpus": tarball.name, "documents": len(result.documents), "seconds": round(seconds, 1),
                                "by_rule": dict(by_rule), "on_allowed_forms": on_allowed, "sample": sample,
