@@ -38,7 +38,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "peers"))
 
-from make_corpus import WORK, make_corpus, manifest_file  # noqa: E402
+from make_corpus import WORK, make_corpus, manifest_file
 
 RESULTS = HERE / "results"
 BIN = Path(sys.executable).parent
@@ -74,13 +74,16 @@ def score(pairs: set[tuple[str, str]], src: dict[str, str], copies: set[str]) ->
 
 # --- seedcheck ---------------------------------------------------------------------------
 
-def measure(cmd: list[str], workdir: Path, env: dict | None = None) -> dict:
+def measure(cmd: list[str], workdir: Path, env: dict | None = None, name: str = "job") -> dict:
     """Run `cmd` with its output in files (a full pipe would stall it); return wall seconds
     and the peak RSS of its whole process tree, sampled every 50 ms with psutil."""
+    import resource
+
     import psutil
 
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    with open(workdir / "stdout.txt", "w") as out, open(workdir / "stderr.txt", "w") as err:
+    with open(workdir / f"{name}.stdout.txt", "w") as out, open(workdir / f"{name}.stderr.txt", "w") as err:
         proc = psutil.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err)
         peak = 0
         while proc.poll() is None:
@@ -95,8 +98,13 @@ def measure(cmd: list[str], workdir: Path, env: dict | None = None) -> dict:
                 break
             peak = max(peak, total)
             time.sleep(0.05)
-    return {"wall": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak / 2**20, 1),
-            "returncode": proc.returncode, "stderr": (workdir / "stderr.txt").read_text()[-1500:]}
+    # CPU seconds of the whole tree (workers are reaped by their parent, so they count):
+    # on a shared machine this is steadier than wall time.
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    return {"wall": round(time.perf_counter() - started, 2), "cpu_seconds": round(cpu, 1),
+            "peak_rss_mb": round(peak / 2**20, 1),
+            "returncode": proc.returncode, "stderr": (workdir / f"{name}.stderr.txt").read_text()[-1500:]}
 
 
 def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
@@ -106,7 +114,7 @@ def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
     env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
     cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--select", "duplicate-", "--jobs", str(jobs),
            "--quiet", "--fail-on", "never", "--report-dir", str(reports)]
-    m = measure(cmd, workdir, env=env)
+    m = measure(cmd, workdir, env=env, name="seedcheck")
     m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
     pairs: set[tuple[str, str]] = set()
     by_rule: Counter = Counter()
@@ -131,9 +139,8 @@ _WORDS = re.compile(r"\w+")
 
 
 def _signature(path: str):
-    from datasketch import LeanMinHash, MinHash
-
     from common import split_frontmatter
+    from datasketch import LeanMinHash, MinHash
 
     with open(path, "rb") as fh:
         text = split_frontmatter(fh.read().decode("utf-8", errors="replace")).lower()
@@ -147,9 +154,8 @@ def datasketch_job(corpus: str, jobs: int, out: str) -> None:
     """The peer job, run in its own process: signatures in `jobs` processes, LSH here."""
     from multiprocessing import Pool
 
-    from datasketch import MinHashLSH
-
     from common import corpus_files
+    from datasketch import MinHashLSH
 
     started = time.perf_counter()
     files = corpus_files(corpus)
@@ -173,9 +179,8 @@ def datasketch_job(corpus: str, jobs: int, out: str) -> None:
 def _read_shard(files: list[str]):
     """A datatrove pipeline step (a plain function, as datatrove allows) that reads this
     task's share of the corpus; the same shard is read again by the filter stage."""
-    from datatrove.data import Document
-
     from common import split_frontmatter
+    from datatrove.data import Document
 
     def step(data, rank: int = 0, world_size: int = 1):
         for path in files[rank::world_size]:
@@ -192,12 +197,16 @@ def datatrove_job(corpus: str, jobs: int, out: str) -> None:
     workers; writes every document's cluster id so pairs can be scored."""
     import shutil
 
-    from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
-                                                  MinhashDedupFilter, MinhashDedupSignature)
-    from datatrove.pipeline.writers import JsonlWriter
-
     from common import corpus_files
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.pipeline.writers import JsonlWriter
 
     started = time.perf_counter()
     files = corpus_files(corpus)
@@ -242,7 +251,7 @@ def run_datatrove(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
     out = workdir / "datatrove-pairs.json"
     out.unlink(missing_ok=True)
     m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--peer", "datatrove",
-                 "--jobs", str(jobs), "--peer-out", str(out)], workdir)
+                 "--jobs", str(jobs), "--peer-out", str(out)], workdir, name="datatrove")
     pairs = set()
     if out.exists():
         data = json.loads(out.read_text())
@@ -255,7 +264,7 @@ def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
     out = workdir / "datasketch-pairs.json"
     out.unlink(missing_ok=True)
     m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--jobs", str(jobs),
-                 "--peer-out", str(out)], workdir)
+                 "--peer-out", str(out)], workdir, name="datasketch")
     pairs = set()
     if out.exists():
         data = json.loads(out.read_text())
@@ -311,10 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"dedup-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"{'job':<12}{'docs':>8}{'seconds':>10}{'peak MB':>10}{'flagged':>10}{'recall':>9}{'precision':>11}")
+    print(f"{'job':<12}{'docs':>8}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'flagged':>9}{'recall':>8}{'precision':>10}")
     for name, m in results["runs"].items():
-        print(f"{name:<12}{len(files):>8}{m['wall']:>10.1f}{m['peak_rss_mb']:>10.0f}{m['flagged_docs']:>10}"
-              f"{m['recall_docs'] or 0:>9.3f}{m['precision_pairs'] or 0:>11.3f}")
+        print(f"{name:<12}{len(files):>8}{m['wall']:>9.1f}{m['cpu_seconds']:>9.1f}{m['peak_rss_mb']:>9.0f}{m['flagged_docs']:>9}"
+              f"{m['recall_docs'] or 0:>8.3f}{m['precision_pairs'] or 0:>10.3f}")
     print(f"results: {out}")
     return 0
 

@@ -10,7 +10,15 @@ import pytest
 
 from seedcheck.config import Config, apply
 from seedcheck.corpus.duplicates import (
-    NUM_PERM, DupState, KeepInfo, PairScore, fold, is_near, keep_key, minhash, near_pairs,
+    NUM_PERM,
+    DupState,
+    KeepInfo,
+    PairScore,
+    fold,
+    is_near,
+    keep_key,
+    minhash,
+    near_pairs,
 )
 from seedcheck.corpus.urls import normalise_url
 from seedcheck.pipeline import run

@@ -30,7 +30,8 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -247,7 +248,7 @@ class Duplicates(Analyzer):
     """`duplicate-exact` and `duplicate-near` over the whole corpus."""
 
     name = "duplicates"
-    DEFAULTS = {
+    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
         "duplicate-exact": {
             "min_words": 1,
             "fold_numbers": False,

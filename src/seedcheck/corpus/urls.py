@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ..model import Fix, Hit
@@ -50,7 +51,7 @@ class SourceUrls(Analyzer):
     """`duplicate-url`: documents whose source URLs normalise to the same page."""
 
     name = "urls"
-    DEFAULTS = {"duplicate-url": {
+    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {"duplicate-url": {
         "official_domains": [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"],
     }}
 
