@@ -79,7 +79,8 @@ def decode_jsonl(data: bytes) -> Decoded:
 
     Without a BOM, valid UTF-8 is taken as it is, NUL and control bytes included: JSON
     cannot hold them raw, so they spoil only their own line (an `unreadable-document` for
-    that line). Data that is a fifth NULs or more is more likely BOM-less UTF-16 and goes through `decode`.
+    that line). Data that is a fifth NULs or more is more likely BOM-less UTF-16 and goes
+    through `decode`.
     """
     if not any(data.startswith(bom) for bom, _ in _BOMS) and data.count(0) * 5 < len(data):
         try:

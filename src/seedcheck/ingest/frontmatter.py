@@ -120,6 +120,9 @@ def _plain(value: Any, budget: list[int], depth: int) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v, budget, depth + 1) for v in value]
     if isinstance(value, (set, frozenset)):
+        budget[0] += len(value)
+        if budget[0] > MAX_VALUES:
+            raise _TooBig(f"it expands to more than {MAX_VALUES:,} values")
         return sorted(_key(v) for v in value)
     if value is None or isinstance(value, (bool, str)):
         return value
