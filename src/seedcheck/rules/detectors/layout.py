@@ -29,7 +29,7 @@ ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[\"'”’)\]]*\s*$")
 END_MARK = re.compile(r"^\s*(?:\\?#\s*\\?#\s*\\?#|-\s*30\s*-|x{3}|\*\s*\*\s*\*|\\?#\s*\\?#\s*\\?#\s*\\?#*)\s*$", re.IGNORECASE)
 URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 HTML_LINE = re.compile(r"^\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>\s*$|^\s*<(?:table|tr|td|th|tbody|thead|div|span|img|figure|p|br)\b", re.IGNORECASE)
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪]\s+|\d{1,3}[.)]\s+|\d{1,3}\s{2,}|[a-z][.)]\s+)")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣⁃]\s+|[►▶➡✅✔☑✓★]\s*|\d{1,3}[.)]\s+|\d{1,3}\s{2,}|[a-z][.)]\s+)")
 WORD = re.compile(r"\w+(?:[’'.-]\w+)*")
 INLINE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 # Metadata-like short lines that sit in blocks at the top of official documents (places,
@@ -51,7 +51,8 @@ PERSON_OR_ROLE = re.compile(
 # signatory lists ("Boston University School of Law", "Michael T. Cahill").
 INSTITUTION = re.compile(
     r"\b(?:university|college|school of|law school|institute|foundation|association|department of|agency|ministry"
-    r"|bureau|council|commission|committee|embassy|office of)\b|^[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)+[A-Z][\w'’-]+$",
+    r"|bureau|council|commission|committee|embassy|office of|government of|kingdom of|republic of"
+    r"|united states of america)\b|^[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)+[A-Z][\w'’-]+$",
     re.IGNORECASE)
 CJK_PUNCT = re.compile(r"[、。，！？：；]")
 
@@ -174,7 +175,11 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         lay.terminal.append(terminal)
         lay.prose.append(not structure and (n_words >= prose_min_words or (terminal and n_words >= 4)))
         lay.structure.append(structure)
-        lay.listitem.append(bool(LIST_ITEM.match(stripped)))
+        # In markdown a line ending in a hard break ("  " or "\\") is a deliberate line of
+        # a names list, an address or a signature: treated like a list item.
+        hard_break = (doc.format == "markdown" and n_words <= 8
+                      and (text.endswith("  ") or text.rstrip().endswith("\\")))
+        lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
         lay.metadata_like.append(", " in norm or bool(TIME_OR_DATE.search(norm)))
         lay.official_like.append(bool(PERSON_OR_ROLE.search(norm)) or bool(INSTITUTION.search(norm)))
         lay.intro.append(bare.rstrip("*_ ").endswith(":"))
@@ -183,7 +188,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     lay.wrapped = [False] * len(lay.numbers)
     # Paragraph blocks only mean something in hard-wrapped text (pandoc wraps at 72
     # columns); in one-line-per-paragraph text adjacent lines are separate items.
-    long_lines = [len(t.strip()) for t in lay.raw if len(t.strip()) >= 40]
+    long_lines = [len(t.strip()) for t, st in zip(lay.raw, lay.structure) if len(t.strip()) >= 40 and not st]
     hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
     lay.paragraphs = [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
     for members in blocks if hard_wrapped else ():

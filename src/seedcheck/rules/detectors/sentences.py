@@ -12,14 +12,16 @@ from typing import Any, Iterable
 
 from ...model import Document, Hit
 from . import detector
-from .layout import LIST_ITEM, Layout, layout
+from .layout import END_MARK, LIST_ITEM, TERMINAL, Layout, layout
 
 # Words that end in a full stop without ending a sentence.
 ABBREVIATIONS = frozenset("""
 a.m p.m am pm inc ltd co corp llc jr sr dr mr mrs ms st mt ft vs etc al cf approx dept est fig no nos vol
 sec secs gov sen rep reps gen col lt sgt capt adm prof rev hon ave blvd rd jan feb mar apr jun jul aug sep
 sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para paras art arts ch cl ibid
-avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend
+avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend phil
+ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
+penn tenn tex vt va wash wis wyo
 """.split())
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
@@ -110,6 +112,8 @@ def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) 
             depth += 1
             last_open = k
         elif ch == CLOSE_Q:
+            if depth == 0 and k > 0 and (text[k - 1].isdigit() or text[k - 1].isalpha() and text[k + 1:k + 2].isalpha()):
+                continue  # an inch mark (6’6”) or a letter inside a word (z”l), not a quote
             if depth == 0:
                 line, col = _where(spans, k, lay)
                 yield Hit(line=line, column=col, end_column=col + 1, values={"what": CLOSE_Q, "kind": "unbalanced quotes"},
@@ -158,10 +162,13 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     before but not at its end, or it ends with an ellipsis. A body that ends with a list,
     a signature, a name, a date or a link is not truncated."""
     lay = layout(doc)
-    content = [m for m in lay.paragraphs if not all(lay.structure[i] for i in m)]
-    if not content:
+    # The last line that is not an end mark: when it is a link, a table or markup, the
+    # sentence before it ("… please visit") continues into it.
+    last = next((k for k in range(len(lay.raw) - 1, -1, -1) if not END_MARK.match(lay.raw[k].strip())), None)
+    if last is None or lay.structure[last]:
         return
-    members = [i for i in content[-1] if not lay.structure[i]]
+    members = next((m for m in lay.paragraphs if last in m), [last])
+    members = [k for k in members if not lay.structure[k]]
     i = members[-1]
     if LIST_ITEM.match(lay.raw[members[0]]) or any(lay.listitem[k] for k in members):
         return
@@ -169,15 +176,16 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if len(text.split()) < params["min_words"]:
         return
     raw = lay.raw[i].rstrip()
-    bare = re.sub(r"[*_\s]+$", "", raw)
+    bare = re.sub(r"(?:[*_\s]|\\?#)+$", "", raw)
     if not bare:
         return
     ellipsis = bare.endswith(("...", "…")) and not bare.endswith(". . .")
-    if lay.terminal[i] and not ellipsis:
+    if (lay.terminal[i] or TERMINAL.search(bare)) and not ellipsis:
         return
     if bare.endswith((":", ";", "]", ")")) or bare[-1].isdigit():
         return
-    running = re.search(r"[a-z][.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
+    # Finished sentences earlier in the paragraph make it running text ("Mrs. Deborah" does not).
+    running = re.search(r"\b[a-z]{3,}[.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
     if not (ellipsis or DANGLING.search(bare) or running):
         return
     tail = bare[-40:]
