@@ -82,7 +82,7 @@ def probe(corpus: Path, jobs: int) -> dict:
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(PROBE, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script), str(ROOT), str(corpus), str(jobs)],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+                          check=False, capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"probe failed on {corpus}:\n{proc.stderr[-2000:]}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -329,7 +329,10 @@ def build_expectations(suite: Suite) -> list:
     with warnings.catch_warnings():
         # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
         warnings.simplefilter("ignore")
-        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+        from great_expectations.exceptions import GreatExpectationsError
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
 
     built = []
     for spec in suite.expectations:
@@ -339,7 +342,8 @@ def build_expectations(suite: Suite) -> list:
                 severity=_GX_SEVERITY[spec.severity]).to_domain_obj())
         except ConfigError:
             raise
-        except Exception as exc:  # pydantic ValidationError, ExpectationNotFoundError, ...
+        # pydantic's ValidationError is a ValueError; an unknown type is ExpectationNotFoundError.
+        except (ValueError, TypeError, GreatExpectationsError) as exc:
             raise _fail(suite.path, spec.line, f"expectation {spec.name} ({spec.type}): {_gx_error(exc)}") from None
     return built
 
