@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -323,9 +324,15 @@ def _gx_error(exc: Exception) -> str:
     return "; ".join(parts) or lines[0]
 
 
+def _no_analytics() -> None:
+    # No usage analytics whatever the GX version (1.24 sends none; earlier 1.x did).
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
 def build_expectations(suite: Suite) -> list:
     """The suite's expectations as GX objects; a bad type or parameter is a `ConfigError`
     naming the suite file and line. Imports great_expectations."""
+    _no_analytics()
     with warnings.catch_warnings():
         # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
         warnings.simplefilter("ignore")
@@ -372,6 +379,7 @@ def _plain(value: Any) -> Any:
 
 def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Outcome]:
     """Validate `frame` against `suite` with GX; optionally build Data Docs into `data_docs_dir`."""
+    _no_analytics()
     with warnings.catch_warnings():
         # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
         warnings.simplefilter("ignore")
