@@ -220,20 +220,20 @@ def test_html_is_self_contained_with_a_strict_csp(seeds):
     page = html.render(seeds)
     csp = htmllib.unescape(re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1))
     assert "default-src 'none'" in csp and "connect-src 'none'" in csp and "unsafe-inline" not in csp
-    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    styles = re.findall(r"<style>(.*?)</style>", page, re.S)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    styles = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
     assert len(scripts) == 1 and len(styles) == 1
     assert html._csp_hash(scripts[0]) in csp and html._csp_hash(styles[0]) in csp
     # No external resource of any kind: no src attribute, no link element, no url(), no @import.
-    assert not re.search(r"\ssrc\s*=", page, re.I)
+    assert not re.search(r"\ssrc\s*=", page, re.IGNORECASE)
     assert "<link" not in page.lower() and "@import" not in page and "url(" not in page.replace("source URL", "")
 
 
 def test_html_embedded_json_cannot_close_its_script_tag(hostile):
     page = html.render(hostile)
-    assert len(re.findall(r"<script", page, re.I)) == 2  # the data block and the page script, nothing else
-    assert "window.__xss" not in re.sub(r'<script type="application/json" id="seedcheck-data">.*?</script>', "", page, flags=re.S)
-    data = re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>', page, re.S).group(1)
+    assert len(re.findall(r"<script", page, re.IGNORECASE)) == 2  # the data block and the page script, nothing else
+    assert "window.__xss" not in re.sub(r'<script type="application/json" id="seedcheck-data">.*?</script>', "", page, flags=re.DOTALL)
+    data = re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>', page, re.DOTALL).group(1)
     assert "<" not in data and ">" not in data and "\u2028" not in data
     parsed = json.loads(data)
     doc = next(d for d in parsed["docs"] if d["id"] == "payload.txt")
@@ -265,7 +265,7 @@ def test_html_copes_with_empty_results(config, tmp_path):
 
 
 def test_make_report_prints_the_report_path():
-    proc = subprocess.run(["make", "-s", "report"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(["make", "-s", "report"], check=False, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0 and "No rule to make target" in proc.stderr:
         pytest.skip("make not usable here")
     assert proc.returncode == 0, proc.stderr

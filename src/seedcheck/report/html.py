@@ -164,7 +164,7 @@ def payload(result) -> dict[str, Any]:
             "id": d["doc_id"],
             "path": display_path(result, d["path"]),
             "status": d["status"],
-            "record": public_record(record),
+            "record": {k: v for k, v in public_record(record).items() if k not in ("doc_id", "path")},
             "body": body,
             "bodyLine": offset,
             "truncated": truncated,
@@ -186,10 +186,12 @@ def payload(result) -> dict[str, Any]:
 
 
 def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | None) -> dict[str, Any]:
+    doc = doc_index.get(f.doc_id, -1)
     out = {
-        "doc": doc_index.get(f.doc_id, -1),
-        "docId": f.doc_id,
-        "path": f.path,
+        "doc": doc,
+        # The document carries its id and path; repeat them only when there is none.
+        "docId": f.doc_id if doc < 0 else None,
+        "path": f.path if doc < 0 else None,
         "rule": f.rule,
         "severity": str(f.severity),
         "line": f.line,
@@ -205,7 +207,8 @@ def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | 
     }
     if f.fix:
         out["fix"] = {"description": f.fix.description, "replacement": f.fix.replacement, "deleteLine": f.fix.delete_line}
-    return out
+    # Absent means null/false/empty to the page: at 10,000 documents every byte is paid per finding.
+    return {k: v for k, v in out.items() if not (v is None or v is False or v == [] or (k == "relatedMore" and v == 0))}
 
 
 # --------------------------------------------------------------------------- charts

@@ -52,8 +52,8 @@ def render(result, **options) -> str:
     if s["baselined"]:
         out.append(f"| baselined | {base['error']} | {base['warning']} | {base['info']} | {s['baselined']} |")
     out.append(f"| **all** | {sev['error']} | {sev['warning']} | {sev['info']} | {s['findings']} |")
-    out += ["", f"**{s['documents']}** documents: {statuses['ok']} ok, {statuses['warning']} with warnings, "
-                f"{statuses['error']} with errors.", ""]
+    out += ["", (f"**{s['documents']}** documents: {statuses['ok']} ok, {statuses['warning']} with warnings, "
+                 f"{statuses['error']} with errors."), ""]
 
     if s["by_rule"]:
         worst = {}
