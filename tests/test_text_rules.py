@@ -38,7 +38,7 @@ def test_seed_001_gets_exactly_its_markup_findings(seed_findings):
     own = [(f.rule, f.line, str(f.severity)) for f in seed_findings if f.doc_id.startswith("001")]
     assert sorted(own) == [("markup-html", 60, "warning"), ("markup-markdown", 63, "warning")]
     html = next(f for f in seed_findings if f.doc_id.startswith("001") and f.rule == "markup-html")
-    assert html.fix.replacement.strip().endswith("April 22nd hosted by the United")
+    assert html.fix.replacement == "nd"
 
 
 @pytest.mark.parametrize("prefix,line", [("000", 9), ("000", 13), ("003", 5), ("003", 11), ("003", 23)])

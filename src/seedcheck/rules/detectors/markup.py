@@ -68,10 +68,11 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         shown = sorted({m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:18] + "…" for m in tags + entities})
         only_inline = not (names & TABLE_TAGS) and not any(
             m.group(0).endswith(("\"", "'")) or not m.group(0).endswith(">") for m in tags)
+        start, end = spans[0][0], spans[-1][1]
         yield Hit(
-            line=lay.numbers[i], column=spans[0][0] + 1, end_column=spans[-1][1] + 1,
+            line=lay.numbers[i], column=start + 1, end_column=end + 1,
             values={"what": ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")},
-            fix=Fix("remove the tags and decode the entities", _strip_markup(raw), safe=only_inline),
+            fix=Fix("remove the tags and decode the entities", _strip_markup(raw[start:end]), safe=only_inline),
         )
 
 
@@ -124,9 +125,10 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                           message=f"conventional end mark {stripped!r}")
             continue
         if ESCAPED_HEADING.match(raw):
-            yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped[:12]},
+            # No end column: the fix replaces the whole line.
+            yield Hit(line=number, column=col, values={"what": stripped[:12]},
                       message="escaped markdown heading mark: a conversion leftover",
-                      fix=Fix("remove the heading mark", _unmark(raw).lstrip("#").strip()))
+                      fix=Fix("remove the heading mark", _unmark(raw)))
             continue
         if markdown:
             continue
@@ -135,7 +137,7 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         if m or e:
             first = min(x.start() for x in (m, e) if x)
             what = (m or e).group(0)
-            yield Hit(line=number, column=first + 1, end_column=first + 1 + len(what),
+            yield Hit(line=number, column=first + 1,  # whole-line fix: no end column
                       values={"what": what if len(what) <= 30 else what[:28] + "…"},
                       message=f"markdown in plain text ({what[:30]})",
                       fix=Fix("remove the markdown syntax", _unmark(raw)))

@@ -58,7 +58,8 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
         fixed = fix_text(text)
         if fixed == text:
             continue
-        yield Hit(line=number, column=m.start() + 1, end_column=m.end() + 1,
+        # No end column: the fix (ftfy's repair) replaces the whole line.
+        yield Hit(line=number, column=m.start() + 1,
                   values={"sample": text[max(0, m.start() - 10):m.end() + 10].strip()},
                   fix=Fix("repair the encoding (ftfy)", fixed))
 
