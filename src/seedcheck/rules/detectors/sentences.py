@@ -21,7 +21,7 @@ sec secs gov sen rep reps gen col lt sgt capt adm prof rev hon ave blvd rd jan f
 sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para paras art arts ch cl ibid
 avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend phil
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
-penn tenn tex vt va wash wis wyo
+penn tenn tex vt va wash wis wyo admin comm cong sess
 """.split())
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
