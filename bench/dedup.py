@@ -86,22 +86,27 @@ def measure(cmd: list[str], workdir: Path, env: dict | None = None, name: str = 
     with open(workdir / f"{name}.stdout.txt", "w") as out, open(workdir / f"{name}.stderr.txt", "w") as err:
         proc = psutil.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err)
         peak = 0
+        cpu_seen: dict[int, float] = {}  # last CPU time seen per process of the tree
         while proc.poll() is None:
             total = 0
             try:
                 for p in [proc, *proc.children(recursive=True)]:
                     try:
-                        total += p.memory_info().rss
+                        with p.oneshot():
+                            total += p.memory_info().rss
+                            t = p.cpu_times()
+                            cpu_seen[p.pid] = t.user + t.system
                     except (psutil.NoSuchProcess, psutil.AccessDenied):
                         pass
             except psutil.NoSuchProcess:
                 break
             peak = max(peak, total)
             time.sleep(0.05)
-    # CPU seconds of the whole tree (workers are reaped by their parent, so they count):
-    # on a shared machine this is steadier than wall time.
+    # CPU seconds of the whole tree: on a shared machine steadier than wall time. Reaped
+    # descendants count through RUSAGE_CHILDREN; the sampled maximum also covers workers
+    # that are not reaped by the job (datatrove's forkserver pool).
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    cpu = max((cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime), sum(cpu_seen.values()))
     return {"wall": round(time.perf_counter() - started, 2), "cpu_seconds": round(cpu, 1),
             "peak_rss_mb": round(peak / 2**20, 1),
             "returncode": proc.returncode, "stderr": (workdir / f"{name}.stderr.txt").read_text()[-1500:]}
