@@ -118,7 +118,9 @@ def test_a_name_broken_across_lines_is_found_with_its_end_line(tmp_path):
     (tmp_path / "wrapped.txt").write_text("Title: x\n\nPresident Biden hosted Andres Manuel\nLopez Obrador today.\n",
                                           encoding="utf-8")
     (f,) = check([tmp_path], select=["name-variant"]).findings
-    assert (f.line, f.end_line, f.fix.replacement) == (3, 4, "Andrés Manuel López Obrador")
+    # `seedcheck fix` edits one line at a time: the fix is described, not applied.
+    assert (f.line, f.end_line, f.fix.replacement) == (3, 4, None)
+    assert "Andrés Manuel López Obrador" in f.fix.description and "Andrés Manuel López Obrador" in f.message
 
 
 # --- misspellings -------------------------------------------------------------------
@@ -222,3 +224,15 @@ def test_bad_input_never_crashes(tmp_path):
     (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 4)
     result = check([tmp_path])
     assert len(result.documents) == 3
+
+
+def test_fix_restores_accents_and_leaves_misspellings_to_unsafe_fixes(tmp_path):
+    from .conftest import run_cli
+
+    for name in ("001_734a040c977d42aa.txt", "004_bc0de272d958dd98.txt"):
+        (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
+    assert run_cli("fix", str(tmp_path), "--select", "name-").returncode == 0
+    assert "President Andrés Manuel López Obrador" in (tmp_path / "001_734a040c977d42aa.txt").read_text()
+    assert "Anthony Blinken" in (tmp_path / "004_bc0de272d958dd98.txt").read_text()   # a human confirms
+    assert run_cli("fix", str(tmp_path), "--select", "name-", "--unsafe-fixes").returncode == 0
+    assert "Secretary of State, Antony Blinken;" in (tmp_path / "004_bc0de272d958dd98.txt").read_text()

@@ -138,7 +138,7 @@ class PersonNames(Analyzer):
                     line=line, column=col, end_line=end_line, end_column=end_col,
                     values={"found": minor, "suggestion": major, "where": text, "reason": reason,
                             "count": total[major], "found_count": total[minor]},
-                    fix=Fix(f"write {major!r} as elsewhere", major, safe=False),
+                    fix=Fix(f"write {major!r} as elsewhere", major if end_line == line else None, safe=False),
                     related=shown,
                 )
 
