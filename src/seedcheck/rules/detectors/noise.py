@@ -90,7 +90,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
         # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
         if lay.words[i] <= max_words and not lay.terminal[i]:
             if phrases is not None and (m := phrases.search(norm)):
-                out[i] = _hit(lay, i, m.group(0), "phrase on a short line", safe=False)
+                # The lists name junk precisely and the line is short and not a
+                # sentence: deleting it is safe to apply automatically.
+                out[i] = _hit(lay, i, m.group(0), "phrase on a short line")
                 continue
         if anywhere is not None and (m := anywhere.search(norm)):
             out[i] = _hit(lay, i, m.group(0), "phrase", safe=False)
