@@ -410,12 +410,15 @@ ABBREVIATIONS = frozenset({"Jr.", "Sr.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "Se
 
 
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0386-\u03ab\u0400-\u042f\u1e00-\u1eff"
-_CAP_TOKEN = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*\.?(?:['’]s)?"
+# A loose word (single-character repeats only, so a failing match backtracks in linear
+# time); `_runs_in` re-tokenises each span with the strict `_TOKEN`.
+_CAP_TOKEN = rf"[{_UPPER}][\w'’\-]*\.?"
 # A superset of every run of two or more capitalised words (Latin Extended and Vietnamese
 # ranges mix cases: `candidate_runs` checks each word's case again).
 _GAP_RE = r"(?:[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*)"
 _RUN_SPAN = re.compile(
-    _CAP_TOKEN + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
+    # Only at a word start: inside a long word every position would otherwise re-scan it.
+    r"(?<![^\W\d_]|['’\-])" + _CAP_TOKEN + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
         {"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der", "den", "bin", "ibn", "al",
          "el", "y", "di", "du", "le", "ter", "zu"}, key=lambda w: (-len(w), w))) + ")" + _GAP_RE + ")*" + _CAP_TOKEN + ")+")
 
