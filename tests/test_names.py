@@ -236,3 +236,13 @@ def test_fix_restores_accents_and_leaves_misspellings_to_unsafe_fixes(tmp_path):
     assert "Anthony Blinken" in (tmp_path / "004_bc0de272d958dd98.txt").read_text()   # a human confirms
     assert run_cli("fix", str(tmp_path), "--select", "name-", "--unsafe-fixes").returncode == 0
     assert "Secretary of State, Antony Blinken;" in (tmp_path / "004_bc0de272d958dd98.txt").read_text()
+
+
+@pytest.mark.parametrize("text", ["A" * 100_000, "A-" * 50_000, "Ã" * 100_000, "Joe " * 30_000, "A’s " * 30_000])
+def test_pathological_lines_take_linear_time(registry, text):
+    import time
+
+    started = time.perf_counter()
+    matches = registry.match(text)
+    registry.misspellings(text, candidate_runs(text), [(m.start, m.end) for m in matches])
+    assert time.perf_counter() - started < 5
