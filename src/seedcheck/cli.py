@@ -10,6 +10,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -50,6 +51,10 @@ def _fail(ctx: click.Context, message: str) -> None:
 def main(ctx: click.Context, debug: bool) -> None:
     """seedcheck: data quality validation for corpora of text documents."""
     ctx.ensure_object(dict)["debug"] = debug
+    if not debug:
+        # pandera and great-expectations import pyspark when it is installed (the spark
+        # extra); its pandas-3 notice is not about the user's corpus, so keep stderr clean.
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
 
 
 def _dump_timings(timings: dict[str, float]) -> None:
@@ -204,9 +209,17 @@ def rules(name, config_file, fmt):
         for example in spec.examples:
             verdict = "fails" if "fail" in example else "passes"
             body = example.get("fail", example.get("pass"))
-            text = body if isinstance(body, str) else body.get("text", "") if isinstance(body, dict) else ""
+            if isinstance(body, dict) and "documents" in body:
+                files = {str(k): str(v) for k, v in body["documents"].items()}
+            elif isinstance(body, dict):
+                files = {body.get("name", ""): "(binary)" if "base64" in body else str(body.get("text", ""))}
+            else:
+                files = {"": str(body)}
             click.echo(f"Example that {verdict}:")
-            click.echo("  | " + str(text).rstrip("\n").replace("\n", "\n  | ") + "\n")
+            for filename, text in files.items():
+                if filename:
+                    click.echo(f"  {filename}:")
+                click.echo("  | " + text.rstrip("\n").replace("\n", "\n  | ") + "\n")
         return
     if fmt == "json":
         click.echo(json.dumps([{"id": s.id, "name": s.name, "severity": config.severity.get(s.name, str(s.severity)),

@@ -18,7 +18,7 @@ from .extract import RECORD_FIELDS, build_record
 from .gate import GateOptions, apply_gate
 from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
-from .model import Document, Finding, Hit, Severity
+from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
 
 # Record fields kept for the report and the schema; everything else in a record is
@@ -287,7 +287,7 @@ def schema_stage(engine: Engine, records: list[dict]) -> list[Finding]:
             line = rec.get("_lines", {}).get(failure.column) or 1
             hit = Hit(line=line, column=1, excerpt="", values={
                 "column": failure.column or "(table)", "check": failure.check, "value": failure.failure_case,
-            })
+            }, fix=Fix(rule.params["fix"], None, safe=False) if rule.params.get("fix") else None)
             findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
     return findings
 

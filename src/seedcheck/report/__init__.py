@@ -20,10 +20,17 @@ def write_atomic(path: Path, content: str) -> None:
     """Write `content` to `path` via a temporary file and a rename, so a reader never
     sees a half-written report."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.stat(path).st_mode & 0o7777  # a rewritten document keeps its permissions
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # a new report is as readable as any file the user creates
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

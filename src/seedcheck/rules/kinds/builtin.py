@@ -21,7 +21,7 @@ class BuiltinRule(Rule):
 class SchemaRule(Rule):
     kind = "schema"
     stage = "schema"
-    PARAMS = {"column": None, "checks": [], "fallback": False}
+    PARAMS = {"column": None, "checks": [], "fallback": False, "fix": None}
 
     def claims(self, column: str | None, check: str) -> bool:
         """True when a schema failure of `column`/`check` is reported under this rule."""
