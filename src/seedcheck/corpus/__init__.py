@@ -7,24 +7,27 @@ must be small) and `finish(states, rules, context) -> Iterable[(rule name, doc_i
 
 from __future__ import annotations
 
+import abc
 from typing import Any, ClassVar, Iterable
 
 from ..model import Document, Hit
 
 
-class Analyzer:
+class Analyzer(abc.ABC):
     """Base class of corpus analyzers (see the module doc)."""
 
     name: ClassVar[str] = ""
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
 
     @classmethod
+    @abc.abstractmethod
     def collect(cls, doc: Document, context: Any) -> Any:
-        raise NotImplementedError
+        """Compact per-document state (runs in the worker processes)."""
 
     @classmethod
-    def finish(cls, states: list[tuple[str, Any]], rules: dict, context: Any) -> Iterable[tuple[str, str, Hit]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def finish(cls, states: list[tuple[str, Any]], rules: dict, context: Any) -> Iterable[tuple]:
+        """Hits over all states: `(rule, doc_id, hit)` or `(rule, doc_id, hit, record_patch)`."""
 
 
 ANALYZERS: dict[str, type[Analyzer]] = {}
