@@ -136,7 +136,8 @@ def test_fix_on_the_seeds(tmp_path):
     before = {p.name: p.read_text() for p in corpus.iterdir()}
     out = tmp_path / "out"
     run_cli("check", str(corpus), "--report-dir", str(out), "-q")
-    fixable = [f for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None]
+    fixable = [f for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None and f["fix"]["safe"]]
+    assert {f["rule"] for f in fixable} >= {"noise-weather", "markup-html", "markup-markdown"}
     proc = run_cli("fix", str(corpus))
     assert proc.returncode == 0, proc.stderr
     after = {p.name: p.read_text() for p in corpus.iterdir()}
@@ -145,7 +146,8 @@ def test_fix_on_the_seeds(tmp_path):
         paragraphs = [ln for ln in text.splitlines() if len(ln.split()) >= 20]
         assert len([ln for ln in after[name].splitlines() if len(ln.split()) >= 20]) == len(paragraphs), name
     run_cli("check", str(corpus), "--report-dir", str(out), "-q")
-    remaining = {(f["doc_id"], f["rule"], f["excerpt"]) for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None}
+    remaining = {(f["doc_id"], f["rule"], f["excerpt"]) for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None
+                 and f["fix"]["safe"]}
     assert not remaining & {(f["doc_id"], f["rule"], f["excerpt"]) for f in fixable}
     # A second fix changes nothing.
     snapshot = {p.name: p.read_bytes() for p in corpus.iterdir()}

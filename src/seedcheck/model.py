@@ -46,7 +46,7 @@ class Fix:
     safe: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {"description": self.description, "replacement": self.replacement}
+        return {"description": self.description, "replacement": self.replacement, "safe": self.safe}
 
 
 @dataclass(slots=True)
