@@ -44,8 +44,19 @@ def test_exit_codes(tmp_path):
         + "The two leaders met today and agreed to work together on migration, trade, climate and security "
           "for the good of both countries and the region as a whole, and to meet again soon.\n")
     assert run_cli("check", str(clean), "--no-reports").returncode == 0
-    assert run_cli("check", str(SEEDS), "--no-reports", "-q").returncode == 1
-    assert run_cli("check", str(SEEDS), "--no-reports", "-q", "--fail-on", "never").returncode == 0
+    assert run_cli("check", str(SEEDS), "--no-reports", "-q", "--no-baseline").returncode == 1
+    assert run_cli("check", str(SEEDS), "--no-reports", "-q", "--no-baseline", "--fail-on", "never").returncode == 0
+
+
+def test_this_repository_gates_on_its_own_baseline(tmp_path):
+    """`make check` is green on main: the seeds' findings are in seedcheck-baseline.json,
+    still reported (marked baselined), and anything new fails."""
+    proc = run_cli("check", "--report-dir", str(tmp_path / "out"), "-q")
+    assert proc.returncode == 0, proc.stdout
+    data = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert data["findings"] and all(f["baselined"] for f in data["findings"])
+    assert data["summary"]["baselined"] == len(data["findings"]) and data["summary"]["passed"]
+    assert "(baselined)" in proc.stdout
 
 
 def test_bad_inputs_are_findings_not_crashes(tmp_path):

@@ -83,12 +83,13 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report paths on stderr.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accepted findings; only new ones fail the gate (default: the configured baseline).")
 @click.option("--update-baseline", is_flag=True, help="Write the current findings to the baseline file and exit 0.")
+@click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: every finding is new.")
 @click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
 @click.option("--engine", "engine_name", type=click.Choice(["local", "spark"]), default="local", show_default=True, help="Where to run: this machine, or Apache Spark.")
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
 def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
-          baseline_file, update_baseline, changed_since, engine_name, spark_master, gx_data_docs=None):
+          baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, gx_data_docs=None):
     """Check documents and write reports."""
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
@@ -119,7 +120,9 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
     progress = not quiet and sys.stderr.isatty()
     baseline = baseline_file or (str(config.resolve(config.baseline)) if config.baseline else None)
-    gate = GateOptions(baseline=None if update_baseline else baseline)
+    if no_baseline and (baseline_file or update_baseline):
+        raise ConfigError("--no-baseline cannot be combined with --baseline or --update-baseline")
+    gate = GateOptions(baseline=None if update_baseline or no_baseline else baseline)
     if changed_since:
         targets = list(paths) or [str(config.resolve(p)) for p in config.paths]
         gate.changed, gate.changed_since = changed_files(changed_since, targets), changed_since
