@@ -29,8 +29,9 @@ def render(result, color: bool = False, **options) -> str:
         out.append(_paint(_clean(path), "1", color))
         for f in group:
             where = f"{f.line}:{f.column or 1}" if f.line else "-"
-            label = _LABEL[f.severity] + (" (baselined)" if f.baselined else "")
-            out.append(f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {_clean(f.message)}")
+            label = _LABEL[f.severity]
+            mark = "(baselined) " if f.baselined else ""
+            out.append(f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {mark}{_clean(f.message)}")
             if f.fix and f.fix.description:
                 out.append(f"  {'':>7}  {'':<9} {'':<22} fix: {_clean(f.fix.description)}")
         out.append("")
