@@ -23,14 +23,17 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TARBALL = SHARED / "corpora" / "wh-briefings-2021-2025.tar.gz"
-WORK = ROOT / "bench" / "work" / "wh2021"
+WORK = ROOT / "bench" / "work"
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpora import unpack  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 
 # Runs inside a fresh interpreter; prints one JSON line.
@@ -62,15 +65,7 @@ print(json.dumps({
 
 def extract_real() -> Path | None:
     """The real corpus under bench/work/, extracted once; None when ../shared is absent."""
-    if not TARBALL.is_file():
-        return None
-    marker = WORK / ".complete"
-    if not marker.exists():
-        WORK.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(TARBALL) as tar:
-            tar.extractall(WORK, filter="data")
-        marker.write_text("ok\n")
-    return WORK
+    return unpack(TARBALL, WORK) if TARBALL.is_file() else None
 
 
 def probe(corpus: Path, jobs: int) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import collections
 import sys
-import tarfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,22 +28,13 @@ from seedcheck.ingest.discover import discover  # noqa: E402
 from seedcheck.ingest.readers import read_source  # noqa: E402
 from seedcheck.pipeline import run  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from corpora import unpack  # noqa: E402
+
 RULES = ["missing-title", "missing-date", "invalid-date", "future-date", "date-mismatch", "missing-source-url",
          "invalid-source-url", "insecure-source-url", "tracking-parameters", "untrusted-source-domain",
          "syndicated-copy"]
 DEFAULT_TARBALLS = ["wh-briefings-2021-2025.tar.gz", "wh-briefings-2025-2026-sample.tar.gz"]
-
-
-def unpack(tarball: Path, work: Path) -> Path:
-    """Extract `tarball` under `work/<name>/` once (a marker file records completion)."""
-    target = work / tarball.name.removesuffix(".tar.gz")
-    marker = target / ".extracted"
-    if not marker.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(tarball) as tar:
-            tar.extractall(target, filter="data")
-        marker.write_text("ok\n")
-    return target
 
 
 def coverage(path: Path, config: Config) -> dict:

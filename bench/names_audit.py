@@ -22,7 +22,6 @@ import json
 import random
 import re
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -34,21 +33,12 @@ from seedcheck.context import Context  # noqa: E402
 from seedcheck.names import load_registry  # noqa: E402
 from seedcheck.pipeline import run  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from corpora import unpack  # noqa: E402
+
 RULES = ["name-variant", "name-misspelling", "name-inconsistent"]
 WATCHED = ["Joe Biden", "Kamala D. Harris", "Alejandro N. Mayorkas"]
 DEFAULT_TARBALL = "wh-briefings-2021-2025.tar.gz"
-
-
-def unpack(tarball: Path, work: Path) -> Path:
-    """Extract `tarball` under `work/<name>/` once (a marker file records completion)."""
-    target = work / tarball.name.removesuffix(".tar.gz")
-    marker = target / ".extracted"
-    if not marker.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(tarball) as tar:
-            tar.extractall(target, filter="data")
-        marker.write_text("ok\n")
-    return target
 
 
 def flagged_text(finding, cache: dict) -> tuple[str, str]:
