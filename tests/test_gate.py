@@ -167,3 +167,16 @@ def test_fix_diff_writes_nothing_and_stays_inside_paths(tmp_path):
     run_cli("fix", str(corpus))
     assert (corpus / "a.txt").read_text() == "Title: T\nThe leaders met today.\n"
     assert "\u200b" in outside.read_text()
+
+
+def test_configured_baseline_does_not_report_documents_outside_the_checked_paths(tmp_path):
+    """The repository's baseline covers seeds/; checking another folder (or one rule) must not
+    call the seeds' entries unused."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "doc.md").write_text(good_doc("Other", "other"))
+    out = tmp_path / "out"
+    run_cli("check", str(other), "--report-dir", str(out), "-q")
+    assert not [f for f in findings(out) if f["rule"] == "unused-waiver"]
+    run_cli("check", "--select", "missing-date,unused-waiver", "--report-dir", str(out), "-q")
+    assert not [f for f in findings(out) if f["rule"] == "unused-waiver"]

@@ -209,7 +209,7 @@ def test_github_escapes_commands():
 def test_format_github_on_the_command_line(tmp_path):
     from .conftest import run_cli
 
-    proc = run_cli("check", str(SEEDS), "--format", "github", "--no-reports", "--fail-on", "never")
+    proc = run_cli("check", str(SEEDS), "--format", "github", "--no-reports", "--fail-on", "never", "--no-baseline")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("::error file=") and "\n::error file=seeds/" in proc.stdout
 

@@ -51,8 +51,9 @@ def load_baseline(path: Path) -> list[dict]:
 
 
 def apply_baseline(registry: Registry, findings: list[Finding], entries: list[dict],
-                   paths_by_id: dict[str, str], baseline_path: str) -> list[Finding]:
-    """Mark findings the baseline accepts; return `unused-waiver` findings for stale entries."""
+                   paths_by_id: dict[str, str], baseline_path: str, judged=lambda entry: True) -> list[Finding]:
+    """Mark findings the baseline accepts; return `unused-waiver` findings for stale entries
+    (only those `judged` says this run could have matched)."""
     remaining = Counter()
     for e in entries:
         remaining[e["fingerprint"]] += int(e.get("count", 1))
@@ -66,7 +67,7 @@ def apply_baseline(registry: Registry, findings: list[Finding], entries: list[di
     rule = registry.get("unused-waiver")
     for e in entries:
         left = remaining.get(e["fingerprint"], 0)
-        if left <= 0:
+        if left <= 0 or not judged(e):
             continue
         remaining[e["fingerprint"]] = 0
         doc_id = e.get("doc_id", "")

@@ -122,7 +122,9 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     baseline = baseline_file or (str(config.resolve(config.baseline)) if config.baseline else None)
     if no_baseline and (baseline_file or update_baseline):
         raise ConfigError("--no-baseline cannot be combined with --baseline or --update-baseline")
-    gate = GateOptions(baseline=None if update_baseline or no_baseline else baseline)
+    configured = sorted(os.path.realpath(config.resolve(p)) for p in config.paths)
+    scoped = bool(paths) and sorted(os.path.realpath(p) for p in paths) != configured
+    gate = GateOptions(baseline=None if update_baseline or no_baseline else baseline, scoped=scoped)
     if changed_since:
         targets = list(paths) or [str(config.resolve(p)) for p in config.paths]
         gate.changed, gate.changed_since = changed_files(changed_since, targets), changed_since

@@ -25,6 +25,7 @@ class GateOptions:
     baseline: str | None = None
     changed: set[str] | None = None  # real paths of changed files; None = every file
     changed_since: str | None = None
+    scoped: bool = False  # paths other than the configured ones were given
     notes: list[str] = field(default_factory=list)
 
 
@@ -62,12 +63,16 @@ def apply_gate(config: Config, registry: Registry, records: list[dict], findings
     if options.baseline:
         path = Path(options.baseline)
         entries = load_baseline(path)
-        if options.changed is not None:
-            # Only the focused documents were gated; entries of the others are not stale.
-            ids = {f.doc_id for f in findings}
-            entries = [e for e in entries if e.get("doc_id") in ids]
+        # An entry can only be judged stale if this run could have matched it: its rule ran,
+        # and its document was in focus (changed files; or the paths given, when they are not
+        # the configured corpus the baseline was written for).
+        focus = changed_ids if options.changed is not None else {r["doc_id"] for r in records} if options.scoped else None
+
+        def judged(entry: dict) -> bool:
+            return entry.get("rule") in registry.enabled and (focus is None or entry.get("doc_id") in focus)
+
         paths_by_id = {r["doc_id"]: r["path"] for r in records}
-        findings = findings + apply_baseline(registry, findings, entries, paths_by_id, str(options.baseline))
+        findings = findings + apply_baseline(registry, findings, entries, paths_by_id, str(options.baseline), judged)
     return findings
 
 
