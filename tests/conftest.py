@@ -31,3 +31,20 @@ def seeds_result(tmp_path_factory):
     proc = run_cli("check", str(SEEDS), "--report-dir", str(out), "--quiet", "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr
     return json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+def run_rules(paths, select: str, **settings):
+    """Run the real pipeline in-process on `paths` with only `select` (comma-separated) enabled."""
+    from seedcheck.config import Config, apply
+    from seedcheck.pipeline import run
+
+    config = Config(root=ROOT)
+    apply(config, {"select": select.split(","), **settings}, where="test")
+    return run(config, [str(p) for p in paths], jobs=1)
+
+
+def write_doc(tmp_path: Path, name: str, text: str) -> Path:
+    """Write one UTF-8 document under `tmp_path` and return its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -5,29 +5,19 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from seedcheck.config import Config, apply
-from seedcheck.pipeline import run
 
-from .conftest import ROOT, SEEDS, SHARED
+from .conftest import ROOT, SEEDS, SHARED, run_rules
+from .conftest import write_doc as write
 
 ZYTE = SHARED / "benchmarks" / "zyte-article-extraction"
 
 
 def check(paths, select="noise-", **settings):
-    config = Config(root=ROOT)
-    apply(config, {"select": select.split(","), **settings}, where="test")
-    return run(config, [str(p) for p in paths], jobs=1)
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return run_rules(paths, select, **settings)
 
 
 @pytest.fixture(scope="module")

@@ -3,30 +3,20 @@ body-size rules, and the document statistics columns."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from seedcheck.config import Config, apply
 from seedcheck.extract.stats import statistics
-from seedcheck.pipeline import run
 
-from .conftest import ROOT, SEEDS
+from .conftest import SEEDS, run_rules
+from .conftest import write_doc as write
 
 TEXT_RULES = ("markup-html,markup-markdown,mojibake,control-characters,broken-sentence,truncated-text,"
               "empty-body,short-body,language-mismatch")
 
 
 def check(paths, select=TEXT_RULES, **settings):
-    config = Config(root=ROOT)
-    apply(config, {"select": select.split(","), **settings}, where="test")
-    return run(config, [str(p) for p in paths], jobs=1)
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return run_rules(paths, select, **settings)
 
 
 @pytest.fixture(scope="module")

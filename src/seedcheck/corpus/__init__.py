@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from typing import Any, ClassVar, Iterable
 
-from ..model import Document, Hit
+from ..model import Document
 
 
 class Analyzer(abc.ABC):

@@ -110,8 +110,6 @@ def _blocking_keys(outcomes_df, analyzers):
 
 def run_spark(config: Config, paths: list[str] | None = None, master: str = "local[*]", gate=None, progress: bool = False):
     """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`."""
-    from pyspark.sql import functions as F  # noqa: F401  (import check happens in _session)
-
     from ..pipeline import Engine, complete
 
     timings: dict[str, float] = {}
@@ -135,6 +133,7 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
 
     # Corpus candidates: a Spark groupBy per analyzer on its blocking keys.
     blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys")]
+    blocked_names = {a.name for a in blocked}
     candidates: dict[str, set[str]] = {}
     if blocked:
         from pyspark.sql import functions as F
@@ -153,8 +152,9 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
         outcome = pickle.loads(row["payload"])
         records.append(outcome.record)
         findings.extend(outcome.findings)
+        # A blocked analyzer only needs the documents that share a key with another one.
         kept = {name: state for name, state in outcome.states.items()
-                if name not in candidates and not any(a.name == name for a in blocked) or row["doc_id"] in candidates.get(name, ())}
+                if name not in blocked_names or row["doc_id"] in candidates.get(name, ())}
         states.append((outcome.record["doc_id"], kept))
         readable.append(outcome.readable)
     return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
