@@ -254,30 +254,27 @@ def datatrove_job(corpus: str, jobs: int, out: str) -> None:
                    "seconds": round(time.perf_counter() - started, 2)}, fh)
 
 
-def run_datatrove(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
-    out = workdir / "datatrove-pairs.json"
+def run_peer(name: str, corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
+    """Run one peer dedup job (`datasketch` or `datatrove`) in a measured child process;
+    return its measurements and the pairs it found."""
+    out = workdir / f"{name}-pairs.json"
     out.unlink(missing_ok=True)
-    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--peer", "datatrove",
-                 "--jobs", str(jobs), "--peer-out", str(out)], workdir, name="datatrove")
+    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--peer", name, "--jobs", str(jobs),
+                 "--peer-out", str(out)], workdir, name=name)
     pairs = set()
     if out.exists():
         data = json.loads(out.read_text())
         m["inner"] = {k: v for k, v in data.items() if k != "pairs"}
         pairs = {tuple(p) for p in data["pairs"]}
     return m, pairs
+
+
+def run_datatrove(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
+    return run_peer("datatrove", corpus, jobs, workdir)
 
 
 def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
-    out = workdir / "datasketch-pairs.json"
-    out.unlink(missing_ok=True)
-    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--jobs", str(jobs),
-                 "--peer-out", str(out)], workdir, name="datasketch")
-    pairs = set()
-    if out.exists():
-        data = json.loads(out.read_text())
-        m["inner"] = {k: v for k, v in data.items() if k != "pairs"}
-        pairs = {tuple(p) for p in data["pairs"]}
-    return m, pairs
+    return run_peer("datasketch", corpus, jobs, workdir)
 
 
 # --- driver ------------------------------------------------------------------------------

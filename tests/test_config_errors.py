@@ -135,8 +135,7 @@ def test_bad_configuration_values(project, setting, needle):
 
 def test_bad_yaml_in_a_data_file(project):
     data = project / "checks" / "data" / "trusted-sources.yaml"
-    if not data.exists():
-        pytest.skip("no checks/data/trusted-sources.yaml to break")
+    assert data.exists(), "the project copy must carry checks/data/trusted-sources.yaml"
     data.write_text("domains: [unclosed\n", encoding="utf-8")
     assert_one_line_exit_2(check(project), "trusted-sources.yaml")
 

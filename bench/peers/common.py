@@ -38,3 +38,17 @@ def emit(result: dict, started: float) -> None:
     result["seconds"] = round(time.perf_counter() - started, 4)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
+
+
+def map_chunks(work, files: list[str], jobs: int, initializer=None) -> list[tuple]:
+    """Run `work` over `files` in chunks, in `jobs` processes when more than one; each
+    call returns a tuple of counts (documents, bytes, tool-specific)."""
+    parts = chunks(files, chunk_size(len(files), jobs))
+    if jobs > 1:
+        from multiprocessing import Pool
+
+        with Pool(jobs, initializer=initializer) as pool:
+            return pool.map(work, parts, chunksize=1)
+    if initializer:
+        initializer()
+    return [work(p) for p in parts]

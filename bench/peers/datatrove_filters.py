@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from multiprocessing import Pool
 
-from common import chunk_size, chunks, corpus_files, emit, split_frontmatter
+from common import corpus_files, emit, map_chunks, split_frontmatter
 
 _STEPS = None
 
@@ -53,13 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     _init()  # fail here, once, if datatrove or one of its dependencies is missing
-    files = corpus_files(args.corpus, args.limit)
-    parts = chunks(files, chunk_size(len(files), args.jobs))
-    if args.jobs > 1:
-        with Pool(args.jobs, initializer=_init) as pool:
-            results = pool.map(_run, parts, chunksize=1)
-    else:
-        results = [_run(p) for p in parts]
+    results = map_chunks(_run, corpus_files(args.corpus, args.limit), args.jobs, initializer=_init)
     emit({"docs": sum(r[0] for r in results), "bytes": sum(r[1] for r in results),
           "kept": sum(r[2] for r in results)}, started)
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from multiprocessing import Pool
 
-from common import chunk_size, chunks, corpus_files, emit
+from common import corpus_files, emit, map_chunks
 
 # One pattern in the spirit of a noise lexicon: a few phrases, case-insensitive.
 PATTERN = re.compile(r"share this|latest articles|cookies|\d+\s?°[FC]|utm_\w+|click here|subscribe", re.I)
@@ -37,13 +36,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     args = parser.parse_args()
     started = time.perf_counter()
-    files = corpus_files(args.corpus, args.limit)
-    parts = chunks(files, chunk_size(len(files), args.jobs))
-    if args.jobs > 1:
-        with Pool(args.jobs) as pool:
-            results = pool.map(_scan, parts, chunksize=1)
-    else:
-        results = [_scan(p) for p in parts]
+    results = map_chunks(_scan, corpus_files(args.corpus, args.limit), args.jobs)
     emit({"docs": sum(r[0] for r in results), "bytes": sum(r[1] for r in results),
           "line_hits": sum(r[2] for r in results)}, started)
 
