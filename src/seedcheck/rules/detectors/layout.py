@@ -22,6 +22,9 @@ _EMPHASIS = re.compile(r"(?<!\w)(?:\*\*|__|\*|_)|(?:\*\*|__|\*|_)(?!\w)")
 _WS = re.compile(r"\s+")
 # What may trail a menu item or a label without changing it: "Latest Articles:", "Read more »".
 _TRAILING = re.compile(r"[\s.:;,!?…»›>|/\-–—→]+$")
+_TRAILING_CHARS = frozenset(".:;,!?…»›>|/-–—→")
+# What a line must start with for _DECORATION's leading part to match (digits: "1. ").
+_DECORATION_START = frozenset("\\#>*+-•·▪►»›|0123456789")
 _LEADING = re.compile(r"^[\s\W_]+")
 # Sentence-final punctuation, allowing closing quotes/brackets and markdown emphasis after it.
 TERMINAL = re.compile(r"[.!?;:…][\"'”’)\]»*_]*\s*$|[.!?][\"'”’)\]]*\*{0,2}\s*$")
@@ -61,14 +64,20 @@ def normalise(text: str) -> str:
     """A line as a reader of the rendered page would name it: no markdown emphasis, list
     bullets, heading marks or trailing arrows/colons; non-breaking spaces as spaces;
     white space collapsed. Case is kept (rules match case-insensitively)."""
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    # Every step is guarded by a cheap test of whether its pattern can match at all: this
+    # runs on every line of every document, and most lines are plain prose.
+    text = text.replace("\u00a0", " ").replace("\u200b", "") if ("\u00a0" in text or "\u200b" in text) else text
     if "<" in text:
         text = INLINE_TAG.sub("", text)
-    text = _DECORATION.sub("", text.strip())
-    text = _EMPHASIS.sub("", text)
-    text = _TRAILING.sub("", text)
+    text = text.strip()
+    if text and (text[0] in _DECORATION_START or text[-1] in "*_|"):
+        text = _DECORATION.sub("", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub("", text)
+    if text and (text[-1] in _TRAILING_CHARS or text[-1].isspace()):
+        text = _TRAILING.sub("", text)
     text = _LEADING.sub("", text) if text[:1] in "\\#>*-_" else text
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def comparable(text: str) -> str:
@@ -91,8 +100,10 @@ class Layout:
     # True for a line inside a hard-wrapped paragraph (several adjacent lines, one of them
     # prose): "home." ending a wrapped sentence is not a menu entry.
     wrapped: list[bool] = field(default_factory=list)
-    metadata_like: list[bool] = field(default_factory=list)  # place, time, date ("City, State", "2:07 P.M.")
-    official_like: list[bool] = field(default_factory=list)  # a person, an office or an institution
+    # Place, time, date ("City, State", "2:07 P.M.") / a person, an office or an institution.
+    # Lazy: the patterns are costly and only the shape rules ask, for short lines.
+    metadata_like: "LineFlags" = field(default_factory=lambda: LineFlags([], _metadata_like))
+    official_like: "LineFlags" = field(default_factory=lambda: LineFlags([], _official_like))
     intro: list[bool] = field(default_factory=list)           # ends with ":" (introduces a list)
     # Paragraphs as lists of layout indices: blank-line blocks in hard-wrapped text,
     # single lines otherwise (one paragraph per line).
@@ -118,6 +129,42 @@ class Layout:
         return self.last_prose is None or i > self.last_prose
 
 
+class LineFlags:
+    """A per-line boolean computed on first use (`flags[i]`), from the normalised lines."""
+
+    __slots__ = ("_lines", "_test", "_known")
+
+    def __init__(self, lines: list[str], test):
+        self._lines, self._test, self._known = lines, test, {}
+
+    def __getitem__(self, i: int) -> bool:
+        known = self._known.get(i)
+        if known is None:
+            known = self._known[i] = self._test(self._lines[i])
+        return known
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+def _metadata_like(norm: str) -> bool:
+    return ", " in norm or bool(TIME_OR_DATE.search(norm))
+
+
+def _official_like(norm: str) -> bool:
+    return bool(PERSON_OR_ROLE.search(norm)) or bool(INSTITUTION.search(norm))
+
+
+_CLOSERS = "\"'”’)]»*_"
+_TERMINAL_CHARS = frozenset(".!?;:…")
+
+
+def ends_sentence(text: str) -> bool:
+    """`TERMINAL.search(text)` without a regex scan of the whole line (the pattern is anchored
+    at the end: punctuation, closing quotes/brackets/emphasis, white space)."""
+    return text.rstrip().rstrip(_CLOSERS)[-1:] in _TERMINAL_CHARS if text else False
+
+
 _cache: tuple[Document, Layout] | None = None
 
 
@@ -133,6 +180,8 @@ def layout(doc: Document, prose_min_words: int = 8) -> Layout:
 
 def _build(doc: Document, prose_min_words: int) -> Layout:
     lay = Layout()
+    lay.metadata_like = LineFlags(lay.norm, _metadata_like)
+    lay.official_like = LineFlags(lay.norm, _official_like)
     record_lines = doc.record.get("_lines") or {}
     lay.title_line = record_lines.get("title")
     # Lines that carried metadata (Date:, Source:, a dateline) are structure, not text;
@@ -160,11 +209,12 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         norm = normalise(stripped)
         n_words = len(norm.split())
         bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
-        terminal = (bool(TERMINAL.search(bare)) and not ELLIPSIS_END.search(bare)) or bool(CJK_PUNCT.search(bare))
+        terminal = (ends_sentence(bare) and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))) \
+            or bool(CJK_PUNCT.search(bare))
         structure = (
             fence_line or in_fence or in_table or number in metadata_lines
             or bool(END_MARK.match(stripped)) or bool(HTML_LINE.match(stripped))
-            or stripped.startswith("|") or bool(URL.search(stripped))
+            or stripped.startswith("|") or (("://" in stripped or "www." in low) and bool(URL.search(stripped)))
         )
         if "</table>" in low:
             in_table = False
@@ -180,8 +230,6 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         hard_break = (doc.format == "markdown" and n_words <= 8
                       and (text.endswith("  ") or text.rstrip().endswith("\\")))
         lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
-        lay.metadata_like.append(", " in norm or bool(TIME_OR_DATE.search(norm)))
-        lay.official_like.append(bool(PERSON_OR_ROLE.search(norm)) or bool(INSTITUTION.search(norm)))
         lay.intro.append(bare.rstrip("*_ ").endswith(":"))
     if block:
         blocks.append(block)

@@ -64,11 +64,12 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """". and" splits, stray ". .", and quotes that close without opening or never close."""
     lay = layout(doc)
     paragraphs = lay.paragraphs
+    joined = [_paragraph_text(lay, members) for members in paragraphs]
     for p, members in enumerate(paragraphs):
         if _skip(lay, members):
             continue
-        text, spans = _paragraph_text(lay, members)
-        for m in SPLIT.finditer(text):
+        text, spans = joined[p]
+        for m in SPLIT.finditer(text) if ". " in text or ".\t" in text else ():
             word = m.group(1)
             if (len(word) < params["min_word_length"] or word.lower() in ABBREVIATIONS
                     or not word.islower() and word.isupper()):
@@ -77,7 +78,7 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             yield Hit(line=line, column=col, end_column=col + 2 + len(m.group(2)),
                       values={"what": f"“{word}. {m.group(2)}”", "kind": "sentence split mid-clause"},
                       message=f"sentence split mid-clause: “{word}. {m.group(2)}”")
-        for m in DOTS.finditer(text):
+        for m in DOTS.finditer(text) if ".." in text or ". " in text or ".\t" in text else ():
             dots = m.group(0).count(".")
             # "..." and ". . ." are ellipses; two dots with a space between are a slip.
             if dots != 2 or m.group(0) == "..":
@@ -86,28 +87,32 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             yield Hit(line=line, column=col, end_column=col + len(m.group(0)),
                       values={"what": m.group(0), "kind": "stray full stop"},
                       message="stray full stop “. .”")
-        if not _EMBED.search(text):
-            yield from _quotes(lay, paragraphs, p, text, spans)
+        if (OPEN_Q in text or CLOSE_Q in text or '"' in text) and not _EMBED.search(text):
+            yield from _quotes(lay, paragraphs, p, text, spans, joined)
+
+
+_CURLY = re.compile(f"[{OPEN_Q}{CLOSE_Q}]")
 
 
 def _opens_unclosed(text: str) -> bool:
     depth = 0
-    for ch in text:
-        if ch == OPEN_Q:
+    for m in _CURLY.finditer(text):  # only the quote marks, not every character
+        if m.group() == OPEN_Q:
             depth += 1
-        elif ch == CLOSE_Q and depth:
+        elif depth:
             depth -= 1
     return depth > 0
 
 
-def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) -> Iterable[Hit]:
+def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans, joined) -> Iterable[Hit]:
     # A quotation may run over paragraphs: the previous paragraph may have left one open
     # (then a closing quote here is fine), and a quote left open here may be continued or
     # closed in the next paragraph.
-    previous = _paragraph_text(lay, paragraphs[p - 1])[0] if p > 0 else ""
+    previous = joined[p - 1][0] if p > 0 else ""
     depth = 1 if previous and _opens_unclosed(previous) and not _EMBED.search(previous) else 0
     last_open = -1
-    for k, ch in enumerate(text):
+    for m in _CURLY.finditer(text):
+        k, ch = m.start(), m.group()
         if ch == OPEN_Q:
             depth += 1
             last_open = k
@@ -120,7 +125,7 @@ def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) 
                           message="closing quote ” without an opening quote")
             else:
                 depth -= 1
-    if last_open >= 0 and _opens_unclosed(text) and not _continued(lay, paragraphs, p):
+    if last_open >= 0 and _opens_unclosed(text) and not _continued(joined, p):
         line, col = _where(spans, last_open, lay)
         yield Hit(line=line, column=col, end_column=col + 1, values={"what": OPEN_Q, "kind": "unbalanced quotes"},
                   message="opening quote “ that is never closed")
@@ -132,12 +137,12 @@ def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans) 
                   message='unbalanced straight quotes "')
 
 
-def _continued(lay: Layout, paragraphs: list[list[int]], p: int) -> bool:
+def _continued(joined: list[tuple[str, list]], p: int) -> bool:
     """The next paragraph continues a quotation: it opens with a quote mark (the
     multi-paragraph convention) or closes one."""
-    if p + 1 >= len(paragraphs):
+    if p + 1 >= len(joined):
         return False
-    nxt = _paragraph_text(lay, paragraphs[p + 1])[0]
+    nxt = joined[p + 1][0]
     if nxt.lstrip(" >*_-\t").startswith(OPEN_Q):
         return True
     first_close, first_open = nxt.find(CLOSE_Q), nxt.find(OPEN_Q)
