@@ -102,6 +102,12 @@ def test_minhash_matches_datasketch_and_is_compact():
     ours = minhash(hashes)
     assert ours.dtype == np.uint32 and ours.shape == (NUM_PERM,)
     assert np.array_equal(ours, reference.hashvalues.astype(np.uint32))
+    many = np.random.default_rng(7).integers(0, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
+    reference = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+    reference.update_batch([int(h) for h in many])
+    assert np.array_equal(minhash(many), reference.hashvalues.astype(np.uint32))
+    empty = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int).hashvalues.astype(np.uint32)
+    assert np.array_equal(minhash(np.zeros(0, dtype=np.uint32)), empty)
 
 
 def test_state_is_small_even_for_a_huge_document(tmp_path):

@@ -25,6 +25,7 @@ then the smallest doc_id (so the decision is deterministic). The dropped copies 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -65,6 +66,18 @@ def _h32(token: str) -> int:
     return zlib.crc32(token.encode("utf-8", "surrogatepass"))
 
 
+def _word_hashes(words: list[str]) -> np.ndarray:
+    """`_h32` of each word, hashing each distinct word once (a page repeats most words)."""
+    table = {w: _h32(w) for w in set(words)}
+    return np.fromiter(map(table.__getitem__, words), dtype=np.uint32, count=len(words))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_hash(token: str) -> int:
+    # Capitalised words repeat across a corpus ("President", "Biden"): fold each once per process.
+    return _h32(fold(token))
+
+
 def _ngram_hashes(word_hashes: np.ndarray, n: int) -> np.ndarray:
     """Hashes of the word n-grams, combined in numpy from the word hashes (no strings)."""
     if len(word_hashes) < n:
@@ -79,24 +92,36 @@ def _mix(word_hashes: np.ndarray) -> int:
     return zlib.crc32(word_hashes.tobytes())
 
 
-_PERMS: dict[int, np.ndarray] = {}
+_PERMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_EMPTY: dict[int, np.ndarray] = {}
+# MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to each item
+# hash before the permutations (tests/test_duplicates.py checks equality with datasketch).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     """The datasketch MinHash signature (affine32 scheme, seed 1) of a set of 32-bit item
     hashes, as a ``uint32`` array. Equal to ``MinHash(num_perm, seed=1,
-    hashfunc=int).update_batch(hashes).hashvalues``; done here in one numpy call per
-    document instead of one Python call per item."""
-    from datasketch import MinHash
-
+    hashfunc=int).update_batch(hashes).hashvalues``, computed in numpy from datasketch's
+    own permutations (update_batch calls `hashfunc` once per item in Python)."""
     if num_perm not in _PERMS:
-        _PERMS[num_perm] = MinHash(num_perm=num_perm, seed=SEED).permutations
-    m = MinHash(num_perm=num_perm, seed=SEED, hashfunc=int, permutations=_PERMS[num_perm], scheme="affine32")
-    if len(hashes):
-        # update_batch hashes each item through `hashfunc` in Python: pass the unique
-        # hashes so the per-item cost is paid once per distinct shingle.
-        m.update_batch(np.unique(hashes).tolist())
-    return m.hashvalues.astype(np.uint32, copy=False)
+        from datasketch import MinHash
+
+        m = MinHash(num_perm=num_perm, seed=SEED, scheme="affine32")
+        a, b = m.permutations
+        _PERMS[num_perm] = (a.astype(np.uint32), b.astype(np.uint32))
+        _EMPTY[num_perm] = m.hashvalues.astype(np.uint32)
+    if not len(hashes):
+        return _EMPTY[num_perm].copy()
+    a, b = _PERMS[num_perm]
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = np.unique(hashes).astype(np.uint32).reshape(-1, 1)
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    return np.minimum(_EMPTY[num_perm], (hv * a + b).min(axis=0))
 
 
 class KeepInfo(NamedTuple):
@@ -163,8 +188,8 @@ class DupState(NamedTuple):
 MAX_SPECIFICS = 512  # names/numbers kept per document: bounded state even for huge pages
 
 
-def _specifics(pattern: re.Pattern, text: str, folder) -> np.ndarray:
-    found = np.unique(np.fromiter((_h32(folder(t)) for t in pattern.findall(text)), dtype=np.uint32))
+def _specifics(pattern: re.Pattern, text: str, hasher) -> np.ndarray:
+    found = np.unique(np.fromiter(map(hasher, pattern.findall(text)), dtype=np.uint32))
     return found[:MAX_SPECIFICS]
 
 
@@ -189,12 +214,12 @@ def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
     empty = np.zeros(0, dtype=np.uint32)
     if not words:
         return DupState(None, None, 0, (0, 0), empty, empty, empty, first or 1, info, "")
-    word_hashes = np.fromiter((_h32(w) for w in words), dtype=np.uint32, count=len(words))
+    word_hashes = _word_hashes(words)
     grams = _ngram_hashes(word_hashes, 3)
     sizes = (len(np.unique(word_hashes)), len(np.unique(grams)))
     sigs = np.concatenate([minhash(word_hashes, num_perm), minhash(grams, num_perm)])
     return DupState(_digest(folded), _digest(_DIGITS.sub("0", folded)), len(words), sizes, sigs,
-                    _specifics(_NUMBER, raw, str), _specifics(_NAME, raw, fold), first or 1, info,
+                    _specifics(_NUMBER, raw, _h32), _specifics(_NAME, raw, _name_hash), first or 1, info,
                     kept_lines[0].strip()[:160])
 
 
@@ -272,6 +297,24 @@ class Duplicates(Analyzer):
         return features(doc, context)
 
     @classmethod
+    def blocking_keys(cls, state, params: dict[str, dict]) -> list[str]:
+        """Spark engine: the documents `finish` can pair with this one share a key with it:
+        its exact-body hash, or one LSH band of a near pass (`band_keys`)."""
+        if state is None:
+            return []
+        keys = []
+        exact = params.get("duplicate-exact")
+        if exact is not None:
+            key = state.exact_num if exact["fold_numbers"] else state.exact
+            if key is not None and state.words >= exact["min_words"]:
+                keys.append(f"x{key}")
+        near = params.get("duplicate-near")
+        if near is not None and state.words >= near["min_words"] and len(state.sigs):
+            for number, (part, threshold) in enumerate(lsh_passes(near, len(state.sigs) // 2)):
+                keys.extend(f"{number}.{key}" for key in band_keys(state.sigs[part], threshold))
+        return keys
+
+    @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple]:
         states = [(d, s) for d, s in states if s is not None]
         index = dict(states)
@@ -315,6 +358,30 @@ class NearPairs(NamedTuple):
         for a, b, sc in zip(self.a.tolist(), self.b.tolist(), self.scores.tolist()):
             out[self.ids[a]][self.ids[b]] = out[self.ids[b]][self.ids[a]] = PairScore(*sc)
         return out
+
+
+def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
+    """The candidate passes of `near_pairs`: (part of the signature, LSH threshold)."""
+    passes = [(slice(0, num_perm), params["lsh_threshold"])]
+    if params["containment"] and params["containment"] < 1:
+        passes.append((slice(num_perm, 2 * num_perm), params["containment_lsh_threshold"]))
+    return passes
+
+
+_BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {}
+
+
+def band_keys(sig: np.ndarray, threshold: float) -> list[str]:
+    """One key per band of datasketch's MinHashLSH(threshold, num_perm=len(sig)): two
+    signatures share a key exactly when that index would return one for the other (same
+    b and r, same hash ranges; the band's values hashed to 64 bits, so a collision can only
+    add a candidate, never lose one). Used by the Spark engine to group candidates."""
+    ranges = _BANDS.get((threshold, len(sig)))
+    if ranges is None:
+        from datasketch import MinHashLSH
+
+        ranges = _BANDS[(threshold, len(sig))] = list(MinHashLSH(threshold=threshold, num_perm=len(sig)).hashranges)
+    return [f"{i}:{hashlib.blake2b(sig[a:b].tobytes(), digest_size=8).hexdigest()}" for i, (a, b) in enumerate(ranges)]
 
 
 def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
@@ -363,9 +430,7 @@ def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[
 
     found_a, found_b, found_s = [], [], []
     done: set[tuple[int, int]] = set()
-    passes = [(slice(0, num_perm), params["lsh_threshold"])]
-    if params["containment"] and params["containment"] < 1:
-        passes.append((slice(num_perm, 2 * num_perm), params["containment_lsh_threshold"]))
+    passes = lsh_passes(params, num_perm)
     for part, threshold in passes:
         for i, js in candidates(part, threshold):
             if len(passes) > 1:
