@@ -51,6 +51,45 @@ class Boilerplate(Analyzer):
                 seen[key] = (lay.numbers[i], text[:EXCERPT], len(key_text))
         return (str(domain).lower(), [(k, n, t, c) for k, (n, t, c) in seen.items()])
 
+    # The Spark engine counts, over the whole corpus, the documents of each domain and of
+    # each (domain, line) key, and ships `finish` every document of the domains that can
+    # have boilerplate (all of them: `finish` divides by the domain's size) with only the
+    # lines that reach the threshold, so `finish` computes exactly the local counts.
+
+    @classmethod
+    def blocking_keys(cls, state, params: dict[str, dict]) -> list[str] | None:
+        """Spark engine: the document's domain and its (domain, line) keys; None (keep the
+        state whole) when `min_docs` < 2 would make a key held by one document count."""
+        rule = params.get("noise-boilerplate")
+        if not state or rule is None:
+            return []
+        if rule["min_docs"] < 2:
+            return None
+        domain, lines = state
+        return [f"d:{domain}"] + [f"l:{domain}:{key.hex()}" for key, *_ in lines]
+
+    @classmethod
+    def live_keys(cls, counts: dict[str, int], params: dict[str, dict]) -> set[str]:
+        """The keys that matter, from the corpus-wide document count of every key held by
+        at least two documents: domains with `min_docs` documents and their common lines."""
+        rule = params["noise-boilerplate"]
+        sizes = {key[2:]: n for key, n in counts.items() if key.startswith("d:") and n >= rule["min_docs"]}
+        live = {f"d:{domain}" for domain in sizes}
+        for key, n in counts.items():
+            if key.startswith("l:"):
+                domain = key[2:].rsplit(":", 1)[0]
+                if domain in sizes and n >= max(rule["min_docs"], rule["min_share"] * sizes[domain]):
+                    live.add(key)
+        return live
+
+    @classmethod
+    def prune(cls, state, live: set[str], params: dict[str, dict]):
+        """The state `finish` needs: None outside a live domain, else only the live lines."""
+        domain, lines = state
+        if f"d:{domain}" not in live:
+            return None
+        return domain, [line for line in lines if f"l:{domain}:{line[0].hex()}" in live]
+
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
         rule = rules.get("noise-boilerplate")

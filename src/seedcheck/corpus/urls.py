@@ -66,6 +66,11 @@ class SourceUrls(Analyzer):
         return normalise_url(url), doc.record.get("_lines", {}).get("source_url") or 1, keep_info(doc.record, length)
 
     @classmethod
+    def blocking_keys(cls, state, params: dict[str, dict]) -> list[str]:
+        """Spark engine: only documents with the same normalised URL are compared."""
+        return [state[0]] if state else []
+
+    @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple]:
         from .duplicates import keep_key, keep_reason
 

@@ -27,8 +27,8 @@ from ..config import Config, ConfigError
 from ..ingest import Source, discover
 
 _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string"
-_OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary"
-_KEY_SCHEMA = "analyzer string, key string, doc_id string"
+_OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
+_KEY_SCHEMA = "analyzer string, key string"
 
 
 def _session(master: str):
@@ -54,8 +54,9 @@ def _session(master: str):
     return spark
 
 
-def _process_partitions(config: Config):
-    """The mapInPandas function: one Engine per worker process, the local document stage."""
+def _process_partitions(config: Config, keep_all_bodies: bool):
+    """The mapInPandas function: one Engine per worker process, the local document stage.
+    Each outcome is two pickles: (record, findings, readable), and the analyzer states."""
 
     def process(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
@@ -63,14 +64,17 @@ def _process_partitions(config: Config):
         from ..pipeline import Engine
 
         engine = _worker_engine(config, Engine)
+        engine.keep_all_bodies = keep_all_bodies
         for frame in batches:
             rows = []
             for row in frame.itertuples(index=False):
                 problem = row.problem if isinstance(row.problem, str) and row.problem else None
                 source = Source(row.fs_path, row.path, row.doc_id, int(row.size), problem)
                 for sub, outcome in enumerate(engine.process(source)):
-                    rows.append((int(row.order), sub, outcome.record["doc_id"], pickle.dumps(outcome, protocol=5)))
-            yield pd.DataFrame(rows, columns=["order", "sub", "doc_id", "payload"])
+                    rows.append((int(row.order), sub, outcome.record["doc_id"],
+                                 pickle.dumps((outcome.record, outcome.findings, outcome.readable), protocol=5),
+                                 pickle.dumps(outcome.states, protocol=5)))
+            yield pd.DataFrame(rows, columns=["order", "sub", "doc_id", "payload", "states"])
 
     return process
 
@@ -87,30 +91,82 @@ def _worker_engine(config: Config, engine_class):
     return _WORKER[key]
 
 
-def _blocking_keys(outcomes_df, analyzers):
-    """(analyzer, key, doc_id) rows for every analyzer that declares blocking keys."""
+def _blocking_keys(analyzers, params: dict[str, dict]):
+    """mapInPandas function: one (analyzer, key) row per blocking key of each document."""
 
     def explode(batches):
         import pandas as pd
 
         for frame in batches:
             rows = []
-            for doc_id, payload in zip(frame["doc_id"], frame["payload"]):
-                outcome = pickle.loads(payload)
+            for payload in frame["states"]:
+                states = pickle.loads(payload)
                 for analyzer in analyzers:
-                    state = outcome.states.get(analyzer.name)
+                    state = states.get(analyzer.name)
+                    if state is not None:
+                        rows.extend((analyzer.name, key) for key in set(analyzer.blocking_keys(state, params[analyzer.name]) or ()))
+            yield pd.DataFrame(rows, columns=["analyzer", "key"])
+
+    return explode
+
+
+def _pruned(analyzers, params: dict[str, dict], live):
+    """mapInPandas function: each blocked analyzer's state only where `finish` needs it.
+
+    By default a state is kept when one of its keys is live (held by two documents or
+    more); an analyzer with `prune` reduces the state itself (boilerplate keeps every
+    document of a live domain, with only its live lines)."""
+
+    def prune(batches):
+        for frame in batches:
+            out = []
+            for payload in frame["states"]:
+                states = pickle.loads(payload)
+                for analyzer in analyzers:
+                    state = states.get(analyzer.name)
                     if state is None:
                         continue
-                    for key in analyzer.blocking_keys(state) or ():
-                        rows.append((analyzer.name, str(key), doc_id))
-            yield pd.DataFrame(rows, columns=["analyzer", "key", "doc_id"])
+                    keys = analyzer.blocking_keys(state, params[analyzer.name])
+                    if keys is None:
+                        continue  # this analyzer cannot block with these parameters: keep
+                    mine = live.value[analyzer.name]
+                    if hasattr(analyzer, "prune"):
+                        state = analyzer.prune(state, mine, params[analyzer.name])
+                    elif not any(key in mine for key in keys):
+                        state = None
+                    if state is None:
+                        del states[analyzer.name]
+                    else:
+                        states[analyzer.name] = state
+                out.append(pickle.dumps(states, protocol=5))
+            frame["states"] = out
+            yield frame
 
-    return outcomes_df.select("doc_id", "payload").mapInPandas(explode, _KEY_SCHEMA)
+    return prune
+
+
+def _corpus_candidates(spark, outcomes_df, engine):
+    """Reduce the analyzer states with the analyzers' blocking keys (a Spark groupBy), so
+    only what `finish` needs reaches the driver; analyzers without keys keep every state."""
+    from pyspark.sql import functions as F
+
+    params = {a.name: {r.name: r.params for r in engine.registry.stage("corpus") if r.analyzer is a}
+              for a in engine.analyzers}
+    blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys")]
+    if not blocked:
+        return outcomes_df
+    keys = outcomes_df.select("states").mapInPandas(_blocking_keys(blocked, params), _KEY_SCHEMA)
+    counts: dict[str, dict[str, int]] = {a.name: {} for a in blocked}
+    for row in keys.groupBy("analyzer", "key").agg(F.count("*").alias("n")).where(F.col("n") >= 2).toLocalIterator():
+        counts[row["analyzer"]][row["key"]] = row["n"]
+    live = {a.name: (a.live_keys(counts[a.name], params[a.name]) if hasattr(a, "live_keys") else set(counts[a.name]))
+            for a in blocked}
+    return outcomes_df.mapInPandas(_pruned(blocked, params, spark.sparkContext.broadcast(live)), _OUTCOME_SCHEMA)
 
 
 def run_spark(config: Config, paths: list[str] | None = None, master: str = "local[*]", gate=None, progress: bool = False):
     """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`."""
-    from ..pipeline import Engine, complete
+    from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, Engine, complete
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -126,35 +182,26 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
     timings["discover"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
+    keep_all_bodies = len(rows) <= ALL_BODIES_UP_TO
     parallelism = max(1, spark.sparkContext.defaultParallelism)
     partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4))
     sources_df = spark.createDataFrame(rows, _SOURCE_SCHEMA).repartition(partitions)
-    outcomes_df = sources_df.mapInPandas(_process_partitions(config), _OUTCOME_SCHEMA).cache()
+    outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies), _OUTCOME_SCHEMA).cache()
+    reduced = _corpus_candidates(spark, outcomes_df, engine)
 
-    # Corpus candidates: a Spark groupBy per analyzer on its blocking keys.
-    blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys")]
-    blocked_names = {a.name for a in blocked}
-    candidates: dict[str, set[str]] = {}
-    if blocked:
-        from pyspark.sql import functions as F
-
-        keys = _blocking_keys(outcomes_df, blocked)
-        groups = (keys.groupBy("analyzer", "key").agg(F.countDistinct("doc_id").alias("n"), F.collect_set("doc_id").alias("docs"))
-                  .where(F.col("n") >= 2).select("analyzer", F.explode("docs").alias("doc_id")).distinct())
-        for row in groups.collect():
-            candidates.setdefault(row["analyzer"], set()).add(row["doc_id"])
-
-    collected = sorted(outcomes_df.collect(), key=lambda r: (r["order"], r["sub"]))
+    records, findings, states, readable = [], [], [], []
+    kept_bodies = 0
+    # Source order, streamed partition by partition: the driver holds compact results only.
+    for row in reduced.orderBy("order", "sub").toLocalIterator():
+        record, doc_findings, ok = pickle.loads(row["payload"])
+        if record.get("body") is not None and not keep_all_bodies:
+            kept_bodies += 1  # the local engine's cap on bodies kept for the HTML report
+            if kept_bodies > HTML_BODY_CAP:
+                record["body"], record["_body_omitted"] = None, True
+        records.append(record)
+        findings.extend(doc_findings)
+        states.append((record["doc_id"], pickle.loads(row["states"])))
+        readable.append(ok)
     outcomes_df.unpersist()
     timings["documents"] = time.perf_counter() - t1
-    records, findings, states, readable = [], [], [], []
-    for row in collected:
-        outcome = pickle.loads(row["payload"])
-        records.append(outcome.record)
-        findings.extend(outcome.findings)
-        # A blocked analyzer only needs the documents that share a key with another one.
-        kept = {name: state for name, state in outcome.states.items()
-                if name not in blocked_names or row["doc_id"] in candidates.get(name, ())}
-        states.append((outcome.record["doc_id"], kept))
-        readable.append(outcome.readable)
     return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
