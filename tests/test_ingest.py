@@ -129,3 +129,32 @@ def test_include_exclude_globs(tmp_path):
     (tmp_path / "sub" / "d.txt").write_text("x")
     ids = [s.doc_id for s in discover([str(tmp_path)], include=["*.txt", "*.md"], exclude=[".*", "sub"])]
     assert ids == ["a.txt", "b.md"]
+
+
+def test_libyaml_and_python_loaders_read_frontmatter_alike(monkeypatch):
+    # The fast libyaml path must not change what a frontmatter means or how an error reads.
+    from seedcheck.ingest import frontmatter
+
+    if frontmatter._CLoader is None:
+        import pytest
+
+        pytest.skip("PyYAML built without libyaml")
+    cases = [
+        "date: 2022-02-30\npublished_time: 2024-10-10 17:11:51-04:00\ntitle: 'A: b'\n",
+        "tags: [a, b, {c: 1}]\nn: 1e400\nx: .nan\nb: !!binary aGVsbG8=\ns: !!set {a, b}\nt: !!timestamp 2001-12-14\n",
+        "title: \"Kamala\\_Harris on the\\\n  \\ Passing\"\nempty:\n",
+        "a: [unclosed\n",
+        "a: b: c\n",
+        "- just\n- a list\n",
+        "key: value\n  bad indent: x\n",
+    ]
+    for case in cases:
+        assert frontmatter._c_safe(case)
+        lines = ["---", *case.rstrip("\n").split("\n"), "---", "body"]
+        fast = parse_frontmatter(lines)
+        monkeypatch.setattr(frontmatter, "_CLoader", None)
+        slow = parse_frontmatter(lines)
+        monkeypatch.undo()
+        assert (fast.data, fast.error, fast.error_line) == (slow.data, slow.error, slow.error_line), case
+    assert not frontmatter._c_safe("a: &x [1]\nb: *x\n")
+    assert not frontmatter._c_safe("a: " + "[" * 40 + "]" * 40 + "\n")
