@@ -145,3 +145,34 @@ def test_spark_ships_only_what_finish_needs(tmp_path, monkeypatch):
     assert 0 < len(spark["duplicates"]) < len(local["duplicates"]) and spark["duplicates"] < local["duplicates"]
     # every document of a domain with enough documents (both domains here)
     assert spark["boilerplate"] == local["boilerplate"]
+
+
+@needs_spark
+@pytest.mark.slow
+def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
+    """A file:// URI (read by Spark's binaryFile source) gives the findings of the local path."""
+    target = tmp_path / "corpus"
+    write_corpus(target, n=80)
+    (target / "regional").mkdir()
+    write_extras(target / "regional")
+    (target / "README.md").write_text("# not a document (excluded by default)\n", encoding="utf-8")
+    (target / ".hidden.md").write_text("hidden\n", encoding="utf-8")
+    local_out, spark_out = tmp_path / "local", tmp_path / "spark"
+    local = run_cli("check", str(target), "--report-dir", str(local_out), "-q", "--jobs", "1")
+    spark = run_cli("check", target.as_uri(), "--report-dir", str(spark_out), "-q", "--engine", "spark", "--spark-master", "local[2]")
+    assert spark.returncode == local.returncode, spark.stderr
+    local_data = json.loads((local_out / "findings.json").read_text())
+    spark_data = json.loads((spark_out / "findings.json").read_text())
+
+    def rows(data):  # paths differ (file:/... vs the local path); everything else must not
+        return sorted((f["doc_id"], f["rule"], f["line"] or 0, f["column"] or 0, tuple(f["related"]),
+                       f["message"].replace(target.as_uri(), str(target))) for f in data["findings"]
+                      if f["rule"] != "unreadable-document") + sorted(
+                          (f["doc_id"], f["line"]) for f in data["findings"] if f["rule"] == "unreadable-document")
+
+    assert [d["doc_id"] for d in spark_data["documents"]] == [d["doc_id"] for d in local_data["documents"]]
+    assert "regional/extra-00.md" in [d["doc_id"] for d in spark_data["documents"]]
+    assert rows(spark_data) == rows(local_data)
+    assert spark_data["summary"] == local_data["summary"]
+    missing = run_cli("check", (tmp_path / "nowhere").as_uri(), "-q", "--no-reports", "--engine", "spark", "--spark-master", "local[1]")
+    assert missing.returncode == 2 and "path not found" in missing.stderr

@@ -87,10 +87,11 @@ class Engine:
             return None
         return self.registry.get(name).to_finding(doc, hit)
 
-    def process(self, source: Source) -> list[DocOutcome]:
-        """Ingest one file and run the document stage on each of its documents."""
+    def process(self, source: Source, data: bytes | None = None) -> list[DocOutcome]:
+        """Ingest one file (or its bytes `data`, already read) and run the document stage
+        on each of its documents."""
         outcomes = []
-        for doc in read_source(source, self.options):
+        for doc in read_source(source, self.options, data):
             record = build_record(doc, self.context)
             record["_fs_path"] = source.fs_path
             findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
@@ -194,6 +195,10 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     paths = paths or [str(config.resolve(p)) for p in config.paths]
     sources = list(discover(paths, config.include, config.exclude))
     timings["discover"] = time.perf_counter() - t0
+    from . import gx_worker
+
+    if len(sources) >= gx_worker.WAIT_FOR_VERDICT_FROM and (worker := gx_worker.runner(config)):
+        worker.verdict()  # a long run does not start on a bad corpus suite
 
     bar = None
     if progress:

@@ -1,16 +1,22 @@
 """The Spark engine: the same checks, distributed over a Spark cluster.
 
 - Document stage: the input files become a Spark DataFrame of sources (local paths found
-  on the driver, or files read by Spark's `binaryFile` source from any Hadoop-compatible
-  URI), processed with `mapInPandas` by the very `Engine.process` the local engine uses,
-  one `Engine` per Python worker.
-- Corpus stage: each analyzer's per-document states stay in Spark; documents are grouped by
-  the analyzer's blocking keys (same normalised URL, same body hash, same LSH band, same
-  line hash per domain, same folded name) with a Spark `groupBy`, and only documents that
-  share a key with another one reach the analyzer's `finish` on the driver. `finish` is the
-  local code, so findings are identical to the local engine's.
+  on the driver by `discover`; files under a Hadoop-compatible URI listed and read by
+  Spark's `binaryFile` source, in the same order and with the same include/exclude
+  patterns), processed with `mapInPandas` by the very `Engine.process` the local engine
+  uses, one `Engine` per Python worker.
+- Corpus stage: an analyzer with `blocking_keys(state, params)` has its keys counted over
+  the corpus by a Spark `groupBy` (same normalised URL; same body hash or same LSH band of
+  datasketch's banding; same domain and line), and its states are pruned in Spark to what
+  `finish` needs: by default the documents that share a key with another one; with
+  `live_keys`/`prune` the analyzer decides (boilerplate keeps the lines that reach the
+  corpus-wide threshold). `finish` is the local code, so findings are identical to the
+  local engine's. The names analyzer has no keys (its findings depend on corpus-wide
+  spelling totals): its states all reach the driver, which they did locally too.
 - Schema, expectations, gate and writers then run as in the local engine on the records
-  table, which holds compact records only (bodies are dropped unless a report needs them).
+  table, which holds compact records only (bodies are dropped as the local engine does).
+- Caveat: Hadoop's file listing skips names that start with `_` or `.` under a URI
+  (`.` is excluded by default anyway); local paths are listed by `discover` as usual.
 
 pyspark is an optional extra: `pip install seedcheck[spark]`.
 """
@@ -22,11 +28,13 @@ import pickle
 import sys
 import time
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 from ..config import Config, ConfigError
 from ..ingest import Source, discover
 
 _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string"
+_GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string"
 
@@ -70,7 +78,8 @@ def _process_partitions(config: Config, keep_all_bodies: bool):
             for row in frame.itertuples(index=False):
                 problem = row.problem if isinstance(row.problem, str) and row.problem else None
                 source = Source(row.fs_path, row.path, row.doc_id, int(row.size), problem)
-                for sub, outcome in enumerate(engine.process(source)):
+                data = row.content if isinstance(row.content, (bytes, bytearray)) else None
+                for sub, outcome in enumerate(engine.process(source, data)):
                     rows.append((int(row.order), sub, outcome.record["doc_id"],
                                  pickle.dumps((outcome.record, outcome.findings, outcome.readable), protocol=5),
                                  pickle.dumps(outcome.states, protocol=5)))
@@ -89,6 +98,82 @@ def _worker_engine(config: Config, engine_class):
         _WORKER.clear()
         _WORKER[key] = engine_class(config)
     return _WORKER[key]
+
+
+def _walk_key(rel: str) -> tuple:
+    """Sort key giving `discover`'s order: a directory's files (by name), then its subdirectories."""
+    *dirs, name = rel.split("/")
+    return (*((1, d) for d in dirs), (0, name))
+
+
+def _name_glob(include: list[str]) -> str | None:
+    """A Hadoop `pathGlobFilter` that pre-selects file names by the include patterns, when
+    they are plain name globs (the exact include/exclude test runs afterwards anyway)."""
+    if not include or "*" in include or any("/" in p or _GLOB_SPECIAL & set(p) for p in include):
+        return None
+    return include[0] if len(include) == 1 else "{" + ",".join(include) + "}"
+
+
+def _uri_sources(spark, uri: str, config: Config) -> tuple[list[tuple], Any]:
+    """Files under a Hadoop-compatible URI: (fs_path, shown path, doc_id, size) rows in
+    `discover`'s order with include/exclude applied, and a DataFrame (path, content) of
+    those within max-file-size (read by the workers, never by the driver)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.utils import AnalysisException
+
+    from ..ingest.discover import _matches
+
+    reader = spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+    glob = _name_glob(config.include)
+    if glob:
+        reader = reader.option("pathGlobFilter", glob)
+    try:
+        files = reader.load(uri)
+        listing = files.select("path", "length").collect()  # no content read for the listing
+    except AnalysisException as exc:
+        if "PATH_NOT_FOUND" in str(exc) or "does not exist" in str(exc):
+            raise FileNotFoundError(f"path not found: {uri}") from None
+        raise ConfigError(f"cannot list {uri}: {str(exc).splitlines()[0]}") from None
+    root = urlsplit(uri).path.rstrip("/")
+    rows = []
+    for entry in listing:
+        full = urlsplit(entry["path"]).path
+        rel = full[len(root) + 1:] if full.startswith(root + "/") else full.rsplit("/", 1)[-1]
+        parts = rel.split("/")
+        # Excluded directories are pruned like `discover` does: any ancestor that matches
+        # (a file given by name is read whatever the patterns).
+        if full != root and (any(_matches("/".join(parts[:i]), config.exclude) for i in range(1, len(parts) + 1))
+                             or not _matches(rel, config.include)):
+            continue
+        shown = uri if full == root else uri.rstrip("/") + "/" + rel
+        rows.append((entry["path"], shown, rel, int(entry["length"])))
+    rows.sort(key=lambda r: _walk_key(r[2]))
+    content = files.where(F.col("length") <= config.max_file_size).select("path", "content")
+    return rows, content
+
+
+def _sources(spark, paths: list[str], config: Config):
+    """The sources DataFrame: local paths found by `discover` on the driver, URIs listed by
+    Spark; one row per file in the local engine's order, with `content` for URI files."""
+    from pyspark.sql import functions as F
+
+    rows, contents = [], []
+    for given in paths:
+        if "://" in given:
+            found, content = _uri_sources(spark, given, config)
+            rows.extend((len(rows) + i, fs, shown, rel, size, None) for i, (fs, shown, rel, size) in enumerate(found))
+            contents.append(content)
+        else:
+            for s in discover([given], config.include, config.exclude):
+                rows.append((len(rows), s.fs_path, s.path, s.doc_id, s.size, s.problem))
+    frame = spark.createDataFrame(rows, _SOURCE_SCHEMA)
+    if not contents:
+        return rows, frame.withColumn("content", F.lit(None).cast("binary"))
+    content = contents[0]
+    for more in contents[1:]:
+        content = content.unionByName(more)
+    content = content.dropDuplicates(["path"]).withColumnRenamed("path", "fs_path")
+    return rows, frame.join(content, on="fs_path", how="left")
 
 
 def _blocking_keys(analyzers, params: dict[str, dict]):
@@ -173,19 +258,14 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
     spark = _session(master)
     engine = Engine(config)
     paths = paths or [str(config.resolve(p)) for p in config.paths]
-    local = [p for p in paths if "://" not in p]
-    remote = [p for p in paths if "://" in p]
-    if remote:
-        raise ConfigError("--engine spark: Hadoop-compatible URIs are not supported yet; copy the files to a local or mounted path")
-    sources = list(discover(local, config.include, config.exclude))
-    rows = [(i, s.fs_path, s.path, s.doc_id, s.size, s.problem) for i, s in enumerate(sources)]
+    rows, sources_df = _sources(spark, paths, config)
     timings["discover"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     keep_all_bodies = len(rows) <= ALL_BODIES_UP_TO
     parallelism = max(1, spark.sparkContext.defaultParallelism)
     partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4))
-    sources_df = spark.createDataFrame(rows, _SOURCE_SCHEMA).repartition(partitions)
+    sources_df = sources_df.repartition(partitions)
     outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies), _OUTCOME_SCHEMA).cache()
     reduced = _corpus_candidates(spark, outcomes_df, engine)
 

@@ -49,8 +49,9 @@ def _unreadable(source: Source, fmt: str, reason: str, encoding: str = "") -> Do
     return doc
 
 
-def read_source(source: Source, options: IngestOptions | None = None) -> list[Document]:
-    """Read one input file into its documents (never raises for a bad file)."""
+def read_source(source: Source, options: IngestOptions | None = None, data: bytes | None = None) -> list[Document]:
+    """Read one input file into its documents (never raises for a bad file). `data`, when
+    given, is the file's content already read (by Spark from a Hadoop-compatible URI)."""
     options = options or IngestOptions()
     lower = source.path.lower()
     fmt = "jsonl" if lower.endswith(JSONL_SUFFIXES) else "markdown" if lower.endswith(MARKDOWN_SUFFIXES) else "text"
@@ -58,7 +59,10 @@ def read_source(source: Source, options: IngestOptions | None = None) -> list[Do
         return [_unreadable(source, fmt, source.problem)]
     if source.size > options.max_file_size:
         return [_unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")]
-    data, problem = _read_bytes(source.fs_path, options.max_file_size)
+    if data is None:
+        data, problem = _read_bytes(source.fs_path, options.max_file_size)
+    else:
+        problem = f"file grew above the {options.max_file_size:,}-byte limit while read" if len(data) > options.max_file_size else None
     if problem:
         return [_unreadable(source, fmt, problem)]
     decoded = decode_jsonl(data) if fmt == "jsonl" else decode(data)
