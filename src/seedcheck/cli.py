@@ -113,9 +113,14 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     apply(config, overrides, where="command line")
     if gx_data_docs:
         apply(config, {"gx-data-docs": gx_data_docs}, where="command line")
-    from .expectations import check_config
+    from . import gx_worker
 
-    check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
+    if engine_name == "spark":
+        from .expectations import check_config
+
+        check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
+    else:
+        gx_worker.start(config)  # checks the suite (and imports GX) in the background
     if fmt not in WRITERS:
         raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
     progress = not quiet and sys.stderr.isatty()
@@ -133,7 +138,10 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
 
         result = run_spark(config, list(paths) or None, master=spark_master, gate=gate)
     else:
-        result = run(config, list(paths) or None, progress=progress, gate=gate)
+        try:
+            result = run(config, list(paths) or None, progress=progress, gate=gate)
+        finally:
+            gx_worker.stop(config)
     if update_baseline:
         target = Path(baseline or config.resolve(DEFAULT_BASELINE))
         write_atomic(target, render_baseline(result.findings))

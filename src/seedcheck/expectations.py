@@ -518,13 +518,19 @@ def expectations_stage(engine, records: list[dict[str, Any]]) -> tuple[list[Find
     Skipped (GX not even imported) when `expectation-failed` is not enabled and no Data
     Docs were asked for.
     """
+    from . import gx_worker
+
     config = engine.config
+    worker = gx_worker.runner(config)  # the CLI's background GX process, when it started one
+    if worker is not None:
+        worker.verdict()  # a bad suite is a configuration error even when the stage is skipped
     if not wanted(config, engine.registry.enabled):
         return [], []
     suite = load_suite(config, engine.context.today)
     if not suite.expectations:
         return [], []
-    outcomes = run_suite(suite, records_table(records), config.gx_data_docs or None)
+    frame, docs_dir = records_table(records), config.gx_data_docs or None
+    outcomes = worker.run_suite(suite, frame, docs_dir) if worker else run_suite(suite, frame, docs_dir)
     entries = [entry(o) for o in outcomes]
     if RULE not in engine.registry.enabled:
         return [], entries
