@@ -244,3 +244,27 @@ def test_near_pairs_skips_exact_twins():
               "containment": 0.8, "containment_lsh_threshold": 0.3, "numbers": 0.95, "names": 0.85}
     assert near_pairs([("a", state), ("b", state)], params, {"a": 1, "b": 1}).as_dict() == {}
     assert set(near_pairs([("a", state), ("b", state)], params, {}).as_dict()) == {"a", "b"}
+
+
+def test_lsh_candidates_are_what_datasketch_returns():
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from seedcheck.corpus.duplicates import lsh_candidates
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=(40, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    rows = [base]
+    for share in (0.9, 0.6, 0.4, 0.2):  # copies of the first rows that keep `share` of the values
+        copy = base[:10].copy()
+        mask = rng.random(copy.shape) > share
+        copy[mask] = rng.integers(0, 2**32, size=int(mask.sum()), dtype=np.uint64).astype(np.uint32)
+        rows.append(copy)
+    sigs = np.concatenate(rows)
+    for threshold in (0.3, 0.45, 0.8):
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        lean = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in sigs]
+        for i, m in enumerate(lean):
+            lsh.insert(i, m)
+        expected = {(i, j) for i, m in enumerate(lean) for j in lsh.query(m) if j > i}
+        found = {(i, int(j)) for i, js in lsh_candidates(sigs, threshold).items() for j in js}
+        assert found == expected and expected  # the planted copies make some candidates

@@ -376,26 +376,53 @@ def band_keys(sig: np.ndarray, threshold: float) -> list[str]:
     signatures share a key exactly when that index would return one for the other (same
     b and r, same hash ranges; the band's values hashed to 64 bits, so a collision can only
     add a candidate, never lose one). Used by the Spark engine to group candidates."""
-    ranges = _BANDS.get((threshold, len(sig)))
+    ranges = band_ranges(threshold, len(sig))
+    return [f"{i}:{hashlib.blake2b(sig[a:b].tobytes(), digest_size=8).hexdigest()}" for i, (a, b) in enumerate(ranges)]
+
+
+def band_ranges(threshold: float, num_perm: int) -> list[tuple[int, int]]:
+    """The bands (start, end) datasketch's MinHashLSH picks for `threshold` (its optimal
+    b and r for equal false-positive and false-negative weights)."""
+    ranges = _BANDS.get((threshold, num_perm))
     if ranges is None:
         from datasketch import MinHashLSH
 
-        ranges = _BANDS[(threshold, len(sig))] = list(MinHashLSH(threshold=threshold, num_perm=len(sig)).hashranges)
-    return [f"{i}:{hashlib.blake2b(sig[a:b].tobytes(), digest_size=8).hexdigest()}" for i, (a, b) in enumerate(ranges)]
+        ranges = _BANDS[(threshold, num_perm)] = list(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+    return ranges
+
+
+def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
+    """For each row i, the rows j > i that share at least one band with it: exactly the
+    keys datasketch's MinHashLSH(threshold) returns when queried with row i, found by
+    sorting each band's values in numpy instead of one Python insert and query per row."""
+    pairs = []
+    for a, b in band_ranges(threshold, sigs.shape[1]):
+        band = np.ascontiguousarray(sigs[:, a:b]).view(np.dtype((np.void, 4 * (b - a)))).ravel()
+        order = np.argsort(band, kind="stable")
+        ordered = band[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            members = np.sort(order[lo:hi])
+            i, j = np.triu_indices(len(members), k=1)
+            pairs.append(np.stack([members[i], members[j]], axis=1))
+    if not pairs:
+        return {}
+    unique = np.unique(np.concatenate(pairs), axis=0)
+    cut = np.flatnonzero(np.r_[True, unique[1:, 0] != unique[:-1, 0]])
+    return {int(unique[k, 0]): unique[k:e, 1] for k, e in zip(cut, np.r_[cut[1:], len(unique)])}
 
 
 def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
     """Verified near-duplicate pairs.
 
-    Candidates: datasketch MinHashLSH over the word signatures (Jaccard), and a second
-    MinHashLSH over the 3-gram signatures at a lower threshold (containment). Keys are
-    integers and each index is dropped once queried, so memory stays with the signature
-    matrix (N x 2 x num_perm uint32) and the pairs found. Verification (`is_near`) is
+    Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`lsh_candidates`)
+    over the word signatures (Jaccard), and a second pass over the 3-gram signatures at a
+    lower threshold (containment). Memory stays with the signature matrix
+    (N x 2 x num_perm uint32) and the candidate pairs. Verification (`is_near`) is
     vectorised over each document's candidates. Documents of one exact-duplicate group
     are indexed once (duplicate-exact reports them).
     """
-    from datasketch import LeanMinHash, MinHashLSH
-
     exact_of = exact_of or {}
     seen: set[int] = set()
     ids: list[str] = []
@@ -417,16 +444,10 @@ def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[
     sigs = np.stack([s.sigs for s in chosen])
     sizes = np.array([s.sizes[1] for s in chosen], dtype=np.float64)
 
-    def lean(row: np.ndarray) -> LeanMinHash:
-        return LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32")
-
     def candidates(part: slice, threshold: float):
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        with lsh.insertion_session() as session:
-            for i in range(len(chosen)):
-                session.insert(i, lean(sigs[i, part]), check_duplication=False)
-        for i in range(len(chosen)):
-            yield i, [j for j in lsh.query(lean(sigs[i, part])) if j > i]
+        found = lsh_candidates(sigs[:, part], threshold)
+        for i in sorted(found):
+            yield i, found[i].tolist()
 
     found_a, found_b, found_s = [], [], []
     done: set[tuple[int, int]] = set()
