@@ -82,6 +82,17 @@ def test_spark_matches_local(corpus, tmp_path):
     assert spark_data["summary"] == local_data["summary"]
     assert spark_data["expectations"] == local_data["expectations"]
     assert spark_data["documents"] == local_data["documents"]
+    # the partitioned outputs hold the findings of findings.json
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(spark_out / "findings.parquet", format="parquet", partitioning="hive").to_table().to_pylist()
+    assert sorted((r["doc_id"], r["rule"], r["line"] or 0, r["message"]) for r in table) == sorted(
+        (f["doc_id"], f["rule"], f["line"] or 0, f["message"]) for f in spark_data["findings"])
+    lines = [json.loads(line) for part in sorted((spark_out / "findings.jsonl").rglob("part-*"))
+             for line in part.read_text(encoding="utf-8").splitlines()]
+    key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
+    assert sorted(lines, key=key) == sorted(spark_data["findings"], key=key)
+    assert not (local_out / "findings.parquet").exists()
 
 
 def _signatures(n_bases: int = 6, per_base: int = 12, seed: int = 3) -> np.ndarray:

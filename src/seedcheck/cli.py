@@ -94,7 +94,7 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
     from .pipeline import run
-    from .report import WRITERS, write_atomic, write_reports
+    from .report import WRITERS, write_atomic, write_reports, write_to
 
     config = load_config(config_file)
     overrides = {}
@@ -136,7 +136,8 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     if engine_name == "spark":
         from .engines.spark import run_spark
 
-        result = run_spark(config, list(paths) or None, master=spark_master, gate=gate)
+        result = run_spark(config, list(paths) or None, master=spark_master, gate=gate,
+                           report_dir=None if no_reports else Path(report_dir) if report_dir else config.resolve(config.report_dir))
     else:
         try:
             result = run(config, list(paths) or None, progress=progress, gate=gate)
@@ -149,7 +150,9 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         sys.exit(EXIT_OK)
     color = fmt == "text" and sys.stdout.isatty()
     started = time.perf_counter()
-    click.echo(WRITERS[fmt].render(result, color=color), nl=False)
+    stdout = click.get_text_stream("stdout")  # what click.echo writes to; streamed, never one big string
+    write_to(WRITERS[fmt], result, stdout, color=color)
+    stdout.flush()
     if not no_reports:
         target = Path(report_dir) if report_dir else config.resolve(config.report_dir)
         written = write_reports(result, target)

@@ -23,10 +23,12 @@ pyspark is an optional extra: `pip install seedcheck[spark]`.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import sys
 import time
+from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -37,6 +39,13 @@ _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size l
 _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string"
+# findings.parquet: the fields of a findings.json finding (SPEC section 7), partitioned by rule.
+_FINDING_SCHEMA = ("rule string, severity string, doc_id string, path string, line int, column int, end_line int, "
+                   "end_column int, message string, excerpt string, "
+                   "fix struct<description: string, replacement: string, safe: boolean>, related array<string>, "
+                   "fingerprint string, baselined boolean")
+_FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_line", "end_column", "message",
+                   "excerpt", "fix", "related", "fingerprint", "baselined")
 
 
 def _session(master: str):
@@ -249,8 +258,27 @@ def _corpus_candidates(spark, outcomes_df, engine):
     return outcomes_df.mapInPandas(_pruned(blocked, params, spark.sparkContext.broadcast(live)), _OUTCOME_SCHEMA)
 
 
-def run_spark(config: Config, paths: list[str] | None = None, master: str = "local[*]", gate=None, progress: bool = False):
-    """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`."""
+def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
+    """Write the findings as Spark writes data for huge corpora, next to the reports:
+    `findings.parquet/rule=<rule>/part-*.parquet` (one column per findings.json finding
+    field; `fix` a struct, `related` a list) and `findings.jsonl/rule=<rule>/part-*.txt`
+    (one findings.json finding object per line, `rule` included)."""
+    entries = [f.to_json() for f in findings]
+    rows = [tuple((e[k]["description"], e[k]["replacement"], e[k]["safe"]) if k == "fix" and e[k] else e[k]
+                  for k in _FINDING_FIELDS) for e in entries]
+    report_dir.mkdir(parents=True, exist_ok=True)
+    parquet, jsonl = report_dir / "findings.parquet", report_dir / "findings.jsonl"
+    spark.createDataFrame(rows, _FINDING_SCHEMA).write.mode("overwrite").partitionBy("rule").parquet(str(parquet))
+    lines = [(e["rule"], json.dumps(e, ensure_ascii=False)) for e in entries]
+    (spark.createDataFrame(lines, "rule string, value string").write.mode("overwrite")
+     .partitionBy("rule").text(str(jsonl)))
+    return [parquet, jsonl]
+
+
+def run_spark(config: Config, paths: list[str] | None = None, master: str = "local[*]", gate=None, progress: bool = False,
+              report_dir: Path | None = None):
+    """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`;
+    with `report_dir`, also write the partitioned findings there (`write_findings`)."""
     from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, Engine, complete
 
     timings: dict[str, float] = {}
@@ -284,4 +312,9 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
         readable.append(ok)
     outcomes_df.unpersist()
     timings["documents"] = time.perf_counter() - t1
-    return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
+    result = complete(engine, records, findings, states, readable, timings, paths, gate, t0)
+    if report_dir is not None:
+        t2 = time.perf_counter()
+        write_findings(spark, result.findings, Path(report_dir))
+        result.timings["partitioned findings"] = time.perf_counter() - t2
+    return result
