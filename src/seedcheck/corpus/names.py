@@ -147,10 +147,12 @@ class PersonNames(Analyzer):
         """minority spelling -> (suggested spelling, reason)."""
         out: dict[str, tuple[str, str]] = {}
         ratio = float(params["min_ratio"])
+        key_of = {s: _key(s) for s in total}  # computed once per spelling, used many times
+        words_of = {s: k.split() for s, k in key_of.items()}
         # 1. Same letters once diacritics, case and hyphens are folded.
         groups: dict[str, list[str]] = defaultdict(list)
         for s in total:
-            groups[_key(s)].append(s)
+            groups[key_of[s]].append(s)
         for members in groups.values():
             if len(members) < 2:
                 continue
@@ -168,7 +170,7 @@ class PersonNames(Analyzer):
         # 2. One word differs by a small edit distance: block on the other words.
         blocks: dict[tuple, set[str]] = defaultdict(set)
         for s in total:
-            words = _key(s).split()
+            words = words_of[s]
             for i in range(len(words)):
                 blocks[(len(words), i, tuple(words[:i] + words[i + 1:]))].add(s)
         limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
@@ -176,7 +178,7 @@ class PersonNames(Analyzer):
         # is a real name of its own ("Johnston", "Kelley", "Phillip"), not a typo.
         used_in: dict[str, set[str]] = defaultdict(set)
         for s in total:
-            for w in _key(s).split():
+            for w in words_of[s]:
                 if len(used_in[w]) < 3:
                     used_in[w].add(s)
         for (n, i, _), members in blocks.items():
@@ -184,9 +186,9 @@ class PersonNames(Analyzer):
                 continue
             ordered = sorted(members, key=lambda s: (-total[s], s))
             for a_index, a in enumerate(ordered):
-                wa = _key(a).split()[i]
+                wa = words_of[a][i]
                 for b in ordered[a_index + 1:]:
-                    wb = _key(b).split()[i]
+                    wb = words_of[b][i]
                     if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
                         continue
                     if _inflection(wa, wb):
@@ -198,7 +200,7 @@ class PersonNames(Analyzer):
                     out[b] = (a, "spelling")
         # 3. A middle name present in one spelling and missing in the other.
         if params["middle_names"] or params["middle_initials"]:
-            short = {tuple(_key(s).split()): s for s in total if len(s.split()) == 2}
+            short = {tuple(words_of[s]): s for s in total if len(s.split()) == 2}
             for s in total:
                 words = s.split()
                 if len(words) != 3 or words[1] in PARTICLES:
