@@ -187,3 +187,34 @@ def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
     assert spark_data["summary"] == local_data["summary"]
     missing = run_cli("check", (tmp_path / "nowhere").as_uri(), "-q", "--no-reports", "--engine", "spark", "--spark-master", "local[1]")
     assert missing.returncode == 2 and "path not found" in missing.stderr
+
+
+@needs_spark
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus", ["seeds", "generated"])
+def test_spark_expectations_match_pandas(corpus, tmp_path, monkeypatch):
+    """The corpus suite on a Spark DataFrame (GX's Spark data source) gives the pandas outcomes."""
+    from pyspark.sql import DataFrame
+
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+    from seedcheck.engines.spark import _session
+    from seedcheck.expectations import entry, load_suite, records_table, run_suite, spark_records_table
+
+    target = SEEDS
+    if corpus == "generated":
+        target = tmp_path / "corpus"
+        write_corpus(target, n=300)  # enough failures to cut the doc id lists at unexpected-limit
+    seen = {}
+    monkeypatch.setattr(pipeline, "complete", lambda engine, records, *rest: seen.update(engine=engine, records=records))
+    config = Config(root=tmp_path)
+    pipeline.run(config, [str(target)], jobs=1)
+    suite = load_suite(config, seen["engine"].context.today)
+    table = spark_records_table(_session("local[2]"), seen["records"])
+    assert isinstance(table, DataFrame)
+    pandas_entries = [entry(o) for o in run_suite(suite, records_table(seen["records"]))]
+    spark_entries = [entry(o) for o in run_suite(suite, table)]
+    assert spark_entries == pandas_entries
+    if corpus == "generated":
+        assert sum(not e["success"] for e in spark_entries) >= 3
+        assert any(len(e["unexpected_doc_ids"]) == suite.unexpected_limit for e in spark_entries)

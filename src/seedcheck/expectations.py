@@ -283,6 +283,16 @@ def records_table(records: list[dict[str, Any]]):
     return frame
 
 
+def spark_records_table(spark, records: list[dict[str, Any]]):
+    """The records table as a Spark DataFrame for GX's Spark data source (the Spark
+    engine): the columns and types of `records_table` (`date` a timestamp without time
+    zone, counts longs)."""
+    frame = records_table(records)
+    fields = ", ".join(f"{c} {'timestamp_ntz' if c in DATE_COLUMNS else 'long' if c in INT_COLUMNS else 'string'}"
+                       for c in frame.columns)
+    return spark.createDataFrame(frame, fields)
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType"
 
@@ -388,8 +398,9 @@ def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Out
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        batch = (context.data_sources.add_pandas(name="seedcheck")
-                 .add_dataframe_asset(name="records")
+        spark = type(frame).__module__.startswith("pyspark")  # a Spark DataFrame: GX's Spark data source
+        source = context.data_sources.add_spark(name="seedcheck") if spark else context.data_sources.add_pandas(name="seedcheck")
+        batch = (source.add_dataframe_asset(name="records")
                  .add_batch_definition_whole_dataframe("all_records"))
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=build_expectations(suite)))
         definition = context.validation_definitions.add(
@@ -404,7 +415,10 @@ def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Out
             actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["seedcheck"]))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"{suite.name}_checkpoint", validation_definitions=[definition], actions=actions,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": max(suite.unexpected_limit, 1),
+            # Spark returns unexpected rows in no set order: take them all (COMPLETE) and keep
+            # the first doc ids, as the pandas path's partial list of the sorted table does.
+            result_format={"result_format": "COMPLETE" if spark else "SUMMARY",
+                           "partial_unexpected_count": max(suite.unexpected_limit, 1),
                            "unexpected_index_column_names": ["doc_id"]}))
         result = checkpoint.run(batch_parameters={"dataframe": frame})
     validation = next(iter(result.run_results.values()))
@@ -444,7 +458,8 @@ def _outcome(spec: ExpectationSpec, res, limit: int) -> Outcome:
         outcome.missing_count = int(data.get("missing_count") or 0)
         percent = data.get("unexpected_percent")
         outcome.observed_value = None if percent is None else round(1 - float(percent) / 100, 4)
-        ids = sorted({str(row.get("doc_id")) for row in data.get("partial_unexpected_index_list") or []
+        rows = data.get("unexpected_index_list") or data.get("partial_unexpected_index_list") or []
+        ids = sorted({str(row.get("doc_id")) for row in rows
                       if isinstance(row, dict) and row.get("doc_id") is not None})
         outcome.unexpected_doc_ids = ids[:limit]
     else:
@@ -529,8 +544,11 @@ def expectations_stage(engine, records: list[dict[str, Any]]) -> tuple[list[Find
     suite = load_suite(config, engine.context.today)
     if not suite.expectations:
         return [], []
-    frame, docs_dir = records_table(records), config.gx_data_docs or None
-    outcomes = worker.run_suite(suite, frame, docs_dir) if worker else run_suite(suite, frame, docs_dir)
+    # The Spark engine sets `engine.spark` (its session): GX validates a Spark DataFrame there.
+    spark = getattr(engine, "spark", None)
+    frame = spark_records_table(spark, records) if spark is not None else records_table(records)
+    docs_dir = config.gx_data_docs or None
+    outcomes = worker.run_suite(suite, frame, docs_dir) if worker and spark is None else run_suite(suite, frame, docs_dir)
     entries = [entry(o) for o in outcomes]
     if RULE not in engine.registry.enabled:
         return [], entries

@@ -285,6 +285,7 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
     t0 = time.perf_counter()
     spark = _session(master)
     engine = Engine(config)
+    engine.spark = spark  # corpus expectations validate a Spark DataFrame (expectations_stage)
     paths = paths or [str(config.resolve(p)) for p in config.paths]
     rows, sources_df = _sources(spark, paths, config)
     timings["discover"] = time.perf_counter() - t0
