@@ -3,8 +3,10 @@
 The boilerplate of a site (its footer, its "Related" header, its legal line) is learned
 from the corpus itself: a line is boilerplate when it occurs in at least `min_docs`
 documents of a source domain and in at least `min_share` of that domain's documents.
-Each document sends a compact state: its domain and, per candidate line, an 8-byte hash,
-the line number and a short excerpt. Candidates are short lines (boilerplate is short;
+Each document sends a compact state (`Lines`): its domain and, per candidate line, an
+8-byte hash, the line number, the key's length and a short excerpt, as numpy arrays and one
+string (a few hundred bytes, not a few Python objects per line: the main process holds one
+state per document of the corpus). Candidates are short lines (boilerplate is short;
 a long paragraph that recurs is a duplicate, the duplicate rules' business), not end
 marks, tables or blank lines, counted once per document.
 """
@@ -12,8 +14,10 @@ marks, tables or blank lines, counted once per document.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from typing import Any, Iterable
+from collections import defaultdict
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
 
 from ..model import Fix, Hit
 from ..rules.detectors.layout import END_MARK, comparable, layout
@@ -23,8 +27,34 @@ MAX_CHARS = 160   # longer lines are not boilerplate candidates
 EXCERPT = 60      # characters kept per candidate line for the report
 
 
-def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+def _key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+class Lines(NamedTuple):
+    """One document's candidate lines: parallel arrays, excerpts concatenated."""
+
+    domain: str
+    keys: np.ndarray      # uint64 line hashes
+    numbers: np.ndarray   # int32 file line numbers
+    lengths: np.ndarray   # int32 lengths of the compared text
+    text: str             # the excerpts, concatenated
+    ends: np.ndarray      # int32 end offset of each excerpt in `text`
+
+    def excerpt(self, i: int) -> str:
+        return self.text[(self.ends[i - 1] if i else 0):self.ends[i]]
+
+    def subset(self, mask: np.ndarray) -> "Lines":
+        """The lines where `mask` is true."""
+        keep = np.flatnonzero(mask)
+        parts = [self.excerpt(int(i)) for i in keep]
+        return Lines(self.domain, self.keys[keep], self.numbers[keep], self.lengths[keep], "".join(parts),
+                     np.cumsum([len(t) for t in parts], dtype=np.int32))
+
+
+def key_hex(key: int) -> str:
+    """A line key as text (the Spark engine's blocking keys)."""
+    return f"{int(key):016x}"
 
 
 @analyzer
@@ -38,7 +68,7 @@ class Boilerplate(Analyzer):
         if not domain:
             return None
         lay = layout(doc)
-        seen: dict[bytes, tuple[int, str, int]] = {}
+        seen: dict[int, tuple[int, str, int]] = {}
         for i, raw in enumerate(lay.raw):
             text = raw.strip()
             if len(text) > MAX_CHARS or END_MARK.match(text) or lay.numbers[i] == lay.title_line:
@@ -49,7 +79,11 @@ class Boilerplate(Analyzer):
             key = _key(key_text)
             if key not in seen:
                 seen[key] = (lay.numbers[i], text[:EXCERPT], len(key_text))
-        return (str(domain).lower(), [(k, n, t, c) for k, (n, t, c) in seen.items()])
+        excerpts = [t for _, t, _ in seen.values()]
+        return Lines(str(domain).lower(), np.fromiter(seen, dtype=np.uint64, count=len(seen)),
+                     np.fromiter((n for n, _, _ in seen.values()), dtype=np.int32, count=len(seen)),
+                     np.fromiter((c for _, _, c in seen.values()), dtype=np.int32, count=len(seen)),
+                     "".join(excerpts), np.cumsum([len(t) for t in excerpts], dtype=np.int32))
 
     # The Spark engine counts, over the whole corpus, the documents of each domain and of
     # each (domain, line) key, and ships `finish` every document of the domains that can
@@ -65,8 +99,7 @@ class Boilerplate(Analyzer):
             return []
         if rule["min_docs"] < 2:
             return None
-        domain, lines = state
-        return [f"d:{domain}"] + [f"l:{domain}:{key.hex()}" for key, *_ in lines]
+        return [f"d:{state.domain}"] + [f"l:{state.domain}:{key_hex(key)}" for key in state.keys]
 
     @classmethod
     def live_keys(cls, counts: dict[str, int], params: dict[str, dict]) -> set[str]:
@@ -85,10 +118,9 @@ class Boilerplate(Analyzer):
     @classmethod
     def prune(cls, state, live: set[str], params: dict[str, dict]):
         """The state `finish` needs: None outside a live domain, else only the live lines."""
-        domain, lines = state
-        if f"d:{domain}" not in live:
+        if f"d:{state.domain}" not in live:
             return None
-        return domain, [line for line in lines if f"l:{domain}:{line[0].hex()}" in live]
+        return state.subset(np.array([f"l:{state.domain}:{key_hex(k)}" in live for k in state.keys], dtype=bool))
 
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
@@ -96,25 +128,26 @@ class Boilerplate(Analyzer):
         if rule is None:
             return
         params = rule.params
-        by_domain: dict[str, list[tuple[str, list]]] = defaultdict(list)
+        by_domain: dict[str, list[tuple[str, Lines]]] = defaultdict(list)
         for doc_id, state in states:
             if state:
-                by_domain[state[0]].append((doc_id, state[1]))
+                by_domain[state.domain].append((doc_id, state))
         for domain, members in by_domain.items():
             if len(members) < params["min_docs"]:
                 continue
-            counts = Counter(k for _, lines in members for k, *_ in lines)
+            # Each document lists a line key once, so a key's count is its number of documents.
+            keys, counts = np.unique(np.concatenate([lines.keys for _, lines in members]), return_counts=True)
             needed = max(params["min_docs"], params["min_share"] * len(members))
-            common = {k for k, n in counts.items() if n >= needed}
-            if not common:
+            common = keys[counts >= needed]
+            if not len(common):
                 continue
+            count_of = dict(zip(common.tolist(), counts[counts >= needed].tolist()))
             for doc_id, lines in members:
-                for key, number, excerpt, length in lines:
-                    if key not in common or length < params["min_chars"]:
-                        continue
+                for i in np.flatnonzero(np.isin(lines.keys, common) & (lines.lengths >= params["min_chars"])):
+                    n = count_of[int(lines.keys[i])]
                     yield "noise-boilerplate", doc_id, Hit(
-                        line=number, column=1, excerpt=excerpt,
-                        values={"count": counts[key], "domain": domain, "documents": len(members),
-                                "share": f"{100 * counts[key] / len(members):.0f}%"},
+                        line=int(lines.numbers[i]), column=1, excerpt=lines.excerpt(int(i)),
+                        values={"count": n, "domain": domain, "documents": len(members),
+                                "share": f"{100 * n / len(members):.0f}%"},
                         fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
                     )
