@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import io
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from .. import __version__
+from . import jsonstream
 
 FORMAT = "json"
 FILENAME = "findings.json"
@@ -34,17 +35,26 @@ def summary(result) -> dict[str, Any]:
     }
 
 
-def as_dict(result) -> dict[str, Any]:
-    """The whole findings.json document as a dict."""
+def document(result) -> dict[str, Any]:
+    """The findings.json document, its `documents` and `findings` as generators (written
+    one entry at a time, never held whole)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "seedcheck", "version": __version__},
         "summary": summary(result),
-        "documents": [{**d, "record": public_record(d["record"])} for d in result.documents],
-        "findings": [f.to_json() for f in result.findings],
+        "documents": ({**d, "record": public_record(d["record"])} for d in result.documents),
+        "findings": (f.to_json() for f in result.findings),
         "expectations": result.expectations,
     }
 
 
+def write(result, fh: TextIO, **options) -> None:
+    """Write findings.json to `fh`, entry by entry."""
+    jsonstream.dump(document(result), fh)
+    fh.write("\n")
+
+
 def render(result, **options) -> str:
-    return json.dumps(as_dict(result), ensure_ascii=False, indent=2, default=str) + "\n"
+    out = io.StringIO()
+    write(result, out)
+    return out.getvalue()

@@ -8,7 +8,8 @@ annotated (they are known debt, not news); a last plain line gives the counts.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
+from functools import lru_cache
 
 from ..model import Severity
 from .findings_json import summary
@@ -26,11 +27,41 @@ def display_path(result, path: str) -> str:
         return ""
     root = getattr(result.config, "root", None)
     if root is not None and os.path.isabs(path):
-        try:
-            return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-        except (ValueError, OSError):
-            return path
+        return _relative(str(root), path)
     return path.replace(os.sep, "/")
+
+
+# Every writer shows every document's path, and resolving each one in full (a system
+# call per path component) was a large share of the writers' time: directories are
+# resolved once, and a file only needs one call to know it is not a link itself.
+@lru_cache(maxsize=4096)
+def _real_dir(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _realpath(path: str) -> str:
+    """`os.path.realpath(path)`, resolving the directory part from a cache."""
+    head, tail = os.path.split(path)
+    if tail in ("", ".", ".."):
+        return os.path.realpath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except (OSError, ValueError):
+        pass
+    return os.path.join(_real_dir(head), tail)
+
+
+@lru_cache(maxsize=16384)
+def _relative(root: str, path: str) -> str:
+    try:
+        real, base = _realpath(path), _real_dir(root)
+    except (ValueError, OSError):
+        return path
+    if real == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return real[len(prefix):].replace(os.sep, "/") if real.startswith(prefix) else path
 
 
 def escape_data(text: str) -> str:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 from collections import Counter, defaultdict
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator, TextIO
 
 import jinja2
 from markupsafe import Markup, escape
@@ -34,6 +35,11 @@ FILENAME = "report.html"
 MAX_BODY_CHARS = 2_000_000
 # Related documents listed per finding (a duplicate cluster can name hundreds).
 MAX_RELATED = 50
+# The page embeds at most this many documents and findings (see `Embedded`), so it stays
+# a few tens of megabytes that a browser opens; it says so, and findings.json has the rest.
+MAX_DOCUMENTS = 10_000
+MAX_FINDINGS = 50_000
+STATUS_RANK = {"error": 2, "warning": 1, "ok": 0}
 SEVERITIES = ("error", "warning", "info")
 ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
@@ -55,15 +61,22 @@ def visible(text: Any) -> Markup:
     return Markup("").join(out)
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
 def embed_json(data: Any) -> Markup:
     """JSON safe inside a `<script type="application/json">` element: `<`, `>`, `&`,
     U+2028/2029 and lone surrogates as `\\uXXXX`, so nothing in it can end the element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Markup(_safe(_COMPACT(data)))
+
+
+def _safe(text: str) -> str:
+    """Escape compact JSON text as embed_json does (character by character, so pieces of
+    a document can be escaped separately)."""
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     # Lone surrogates (undecodable input) cannot be written as UTF-8; escaped they stay exact.
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return Markup(text)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _asset(name: str) -> str:
@@ -141,48 +154,105 @@ def _body_index(f, body_lines: list[str], offset: int | None) -> int | None:
     return None
 
 
-def payload(result) -> dict[str, Any]:
-    """Everything the page's script needs, as plain JSON-able data."""
-    doc_index = {d["doc_id"]: i for i, d in enumerate(result.documents)}
-    by_doc: dict[str, list] = defaultdict(list)
-    for f in result.findings:
-        by_doc[f.doc_id].append(f)
-    docs, findings = [], []
-    for d in result.documents:
-        record = d["record"]
-        body = record.get("body") or ""
-        if not isinstance(body, str):
-            body = str(body)
-        body_lines = body.split("\n") if body else []
-        own = by_doc.get(d["doc_id"], [])
-        offset = _body_offset(body_lines, own, record) if body_lines else None
-        truncated = 0
-        if len(body) > MAX_BODY_CHARS:
-            truncated = len(body) - MAX_BODY_CHARS
-            body = body[:MAX_BODY_CHARS]
-        docs.append({
-            "id": d["doc_id"],
-            "path": display_path(result, d["path"]),
-            "status": d["status"],
-            "record": {k: v for k, v in public_record(record).items() if k not in ("doc_id", "path")},
-            "body": body,
-            "bodyLine": offset,
-            "truncated": truncated,
-            # Large runs keep only some bodies (pipeline.HTML_BODY_CAP): say so instead of "empty".
-            "omitted": bool(record.get("_body_omitted")),
-        })
-        for f in own:
-            findings.append(_finding(f, doc_index, body_lines, offset))
-    known = set(doc_index)
-    for doc_id, own in sorted(by_doc.items()):
-        if doc_id not in known:  # corpus-level findings, or an id not among the documents
-            findings.extend(_finding(f, doc_index, [], None) for f in own)
+class Embedded:
+    """What the page embeds: all documents and findings of a run, or for a large run the
+    first MAX_DOCUMENTS documents (errors first, then warnings, then the rest, each in
+    path order) whose findings fit in MAX_FINDINGS, with the findings of those documents.
+    The overview's counts and charts are computed from every finding regardless."""
+
+    def __init__(self, result):
+        self.result = result
+        by_doc: dict[str, list] = defaultdict(list)
+        for f in result.findings:
+            by_doc[f.doc_id].append(f)
+        documents = result.documents
+        known = {d["doc_id"] for d in documents}
+        # Corpus-level findings (or an id not among the documents) come first in the budget.
+        self.orphans = [f for doc_id, own in sorted(by_doc.items()) if doc_id not in known for f in own][:MAX_FINDINGS]
+        if len(documents) <= MAX_DOCUMENTS and len(result.findings) <= MAX_FINDINGS:
+            chosen = range(len(documents))
+        else:
+            budget, picked = MAX_FINDINGS - len(self.orphans), []
+            for i in sorted(range(len(documents)), key=lambda i: (-STATUS_RANK[documents[i]["status"]], i)):
+                n = len(by_doc.get(documents[i]["doc_id"], ()))
+                if n <= budget:
+                    picked.append(i)
+                    budget -= n
+                    if len(picked) == MAX_DOCUMENTS:
+                        break
+            chosen = sorted(picked)
+        self.documents = [documents[i] for i in chosen]
+        self.by_doc = {d["doc_id"]: by_doc[d["doc_id"]] for d in self.documents if d["doc_id"] in by_doc}
+        self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.documents)}
+        self.findings = sum(len(v) for v in self.by_doc.values()) + len(self.orphans)
+        self.capped = len(self.documents) < len(documents) or self.findings < len(result.findings)
+        self._offsets: dict[int, int | None] = {}
+
+    def _bodies(self) -> Iterator[tuple[dict, str, list[str], int | None]]:
+        # Both passes (documents, then findings) need each body's lines and line offset;
+        # only the offsets are remembered between them.
+        for i, d in enumerate(self.documents):
+            record = d["record"]
+            body = record.get("body") or ""
+            if not isinstance(body, str):
+                body = str(body)
+            body_lines = body.split("\n") if body else []
+            if i not in self._offsets:
+                self._offsets[i] = _body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
+            yield d, body, body_lines, self._offsets[i]
+
+    def doc_entries(self) -> Iterator[dict[str, Any]]:
+        """The page's `docs` entries."""
+        for d, body, _, offset in self._bodies():
+            record = d["record"]
+            truncated = 0
+            if len(body) > MAX_BODY_CHARS:
+                truncated = len(body) - MAX_BODY_CHARS
+                body = body[:MAX_BODY_CHARS]
+            yield {
+                "id": d["doc_id"],
+                "path": display_path(self.result, d["path"]),
+                "status": d["status"],
+                "record": {k: v for k, v in public_record(record).items() if k not in ("doc_id", "path")},
+                "body": body,
+                "bodyLine": offset,
+                "truncated": truncated,
+                # Large runs keep only some bodies (pipeline.HTML_BODY_CAP): say so instead of "empty".
+                "omitted": bool(record.get("_body_omitted")),
+            }
+
+    def finding_entries(self) -> Iterator[dict[str, Any]]:
+        """The page's `findings` entries, document by document, then the corpus-level ones."""
+        for d, _, body_lines, offset in self._bodies():
+            for f in self.by_doc.get(d["doc_id"], ()):
+                yield _finding(f, self.doc_index, body_lines, offset)
+        for f in self.orphans:
+            yield _finding(f, self.doc_index, [], None)
+
+    def capped_note(self) -> dict[str, int] | None:
+        """The counts the page shows when it embeds only part of the run."""
+        if not self.capped:
+            return None
+        return {"documents": len(self.documents), "documentsTotal": len(self.result.documents),
+                "findings": self.findings, "findingsTotal": len(self.result.findings)}
+
+
+def _rules(result) -> dict[str, dict[str, str]]:
     rules = {}
     for name, rule in sorted(result.registry.rules.items()):
         spec = rule.spec
         rules[name] = {"id": spec.id, "severity": str(rule.severity), "category": spec.category,
                        "what": spec.docs.get("what", ""), "why": spec.docs.get("why", ""), "fix": spec.docs.get("fix", "")}
-    return {"docs": docs, "findings": findings, "rules": rules}
+    return rules
+
+
+def payload(result) -> dict[str, Any]:
+    """Everything the page's script needs, as plain JSON-able data (what `write` streams)."""
+    embedded = Embedded(result)
+    data = {"docs": list(embedded.doc_entries()), "findings": list(embedded.finding_entries()), "rules": _rules(result)}
+    if embedded.capped:
+        data["capped"] = embedded.capped_note()
+    return data
 
 
 def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | None) -> dict[str, Any]:
@@ -366,11 +436,42 @@ def context(result) -> dict[str, Any]:
     }
 
 
-def render(result, **options) -> str:
-    """The whole report.html page."""
+# The page is rendered with this in place of the embedded data, which is then streamed.
+_DATA_SLOT = "@@seedcheck-data@@"
+
+
+def _write_array(fh: TextIO, items: Iterator[Any], batch: int = 256) -> None:
+    parts: list[str] = []
+    for n, item in enumerate(items):
+        parts.append(("," if n else "") + _safe(_COMPACT(item)))
+        if len(parts) == batch:
+            fh.write("".join(parts))
+            parts.clear()
+    fh.write("".join(parts))
+
+
+def write(result, fh: TextIO, **options) -> None:
+    """Write report.html to `fh`; the embedded documents and findings one at a time."""
     css, js = _asset("report.css"), _asset("report.js")
     csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
            "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+    embedded = Embedded(result)
     page = _env().get_template("report.html.j2").render(
-        css=Markup(css), js=Markup(js), csp=csp, data=embed_json(payload(result)), **context(result))
-    return page
+        css=Markup(css), js=Markup(js), csp=csp, data=Markup(_DATA_SLOT), capped=embedded.capped_note(), **context(result))
+    head, tail = page.split(_DATA_SLOT)
+    # The same text as embed_json(payload(result)), written piece by piece.
+    fh.write(head + '{"docs":[')
+    _write_array(fh, embedded.doc_entries())
+    fh.write('],"findings":[')
+    _write_array(fh, embedded.finding_entries())
+    fh.write('],"rules":' + _safe(_COMPACT(_rules(result))))
+    if embedded.capped:
+        fh.write(',"capped":' + _safe(_COMPACT(embedded.capped_note())))
+    fh.write("}" + tail)
+
+
+def render(result, **options) -> str:
+    """The whole report.html page."""
+    out = io.StringIO()
+    write(result, out)
+    return out.getvalue()

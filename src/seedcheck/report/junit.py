@@ -9,9 +9,11 @@ case of its own suite. No timings are written, so the file is deterministic.
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from typing import Iterator, TextIO
 
 from ..model import Severity
 from .findings_json import summary
@@ -45,11 +47,12 @@ def _failure_text(result, f) -> str:
     return xml_text("\n".join(lines))
 
 
-def _testcase(parent, result, name: str, classname: str, file: str, findings: list, threshold) -> tuple[int, int]:
+def _testcase(parent, result, name: str, classname: str, file: str, findings: list, threshold) -> int:
+    """Add one test case to `parent`; return its number of failures."""
     case = ET.SubElement(parent, "testcase", name=xml_text(name), classname=xml_text(classname))
     if file:
         case.set("file", xml_text(file))
-    failing = [f for f in findings if threshold is not None and f.severity >= threshold and not f.baselined]
+    failing = [f for f in findings if _fails(f, threshold)]
     failing_ids = {id(f) for f in failing}
     others = [f for f in findings if id(f) not in failing_ids]
     for f in failing:
@@ -58,34 +61,49 @@ def _testcase(parent, result, name: str, classname: str, file: str, findings: li
     if others:
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(_failure_text(result, f) + (" [baselined]" if f.baselined else "") for f in others)
-    return 1, len(failing)
+    return len(failing)
 
 
-def render(result, **options) -> str:
-    """The whole junit.xml document."""
-    fail_on = result.config.fail_on
-    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+def _fails(f, threshold) -> bool:
+    return threshold is not None and f.severity >= threshold and not f.baselined
+
+
+# The document test cases are streamed: the page around them is rendered with this empty
+# element in their place, then they are written in batches between the two halves.
+_SLOT = "seedcheck-testcases"
+_BATCH = 256
+_CASE_INDENT = "\n    "  # a test case sits two levels deep
+
+
+def _document_cases(result) -> Iterator[tuple[str, str, str, list]]:
+    """(name, classname, file, findings) of each document's test case, then of `(corpus)`."""
     by_doc = defaultdict(list)
     for f in result.findings:
         by_doc[f.doc_id].append(f)
+    for doc in result.documents:
+        yield doc["doc_id"], "seedcheck.documents", display_path(result, doc["path"]), by_doc.get(doc["doc_id"], [])
+    known = {d["doc_id"] for d in result.documents}
+    # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
+    orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
+    if orphans:
+        yield "(corpus)", "seedcheck.corpus", "", orphans
+
+
+def write(result, fh: TextIO, **options) -> None:
+    """Write junit.xml to `fh`, the document test cases in batches."""
+    fail_on = result.config.fail_on
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
     s = summary(result)
+    has_orphans = bool({f.doc_id for f in result.findings} - {d["doc_id"] for d in result.documents})
+    tests = len(result.documents) + has_orphans
+    failures = sum(1 for f in result.findings if _fails(f, threshold))
 
     root = ET.Element("testsuites", name="seedcheck")
     docs_suite = ET.SubElement(root, "testsuite", name="seedcheck.documents")
     props = ET.SubElement(docs_suite, "properties")
     for key in ("documents", "findings", "new", "baselined", "fail_on", "passed"):
         ET.SubElement(props, "property", name=key, value=str(s[key]).lower() if key == "passed" else str(s[key]))
-    tests = failures = 0
-    for doc in result.documents:
-        path = display_path(result, doc["path"])
-        t, n = _testcase(docs_suite, result, doc["doc_id"], "seedcheck.documents", path, by_doc.get(doc["doc_id"], []), threshold)
-        tests, failures = tests + t, failures + n
-    known = {d["doc_id"] for d in result.documents}
-    # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
-    orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
-    if orphans:
-        t, n = _testcase(docs_suite, result, "(corpus)", "seedcheck.corpus", "", orphans, threshold)
-        tests, failures = tests + t, failures + n
+    ET.SubElement(docs_suite, _SLOT)
     docs_suite.set("tests", str(tests))
     docs_suite.set("failures", str(failures))
     docs_suite.set("errors", "0")
@@ -114,4 +132,29 @@ def render(result, **options) -> str:
     root.set("failures", str(total_failures))
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    head, tail = ET.tostring(root, encoding="unicode").split(f"{_CASE_INDENT}<{_SLOT} />")
+    fh.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head)
+    # A batch element indented one level deep puts "\n    " before each of its cases,
+    # exactly as the whole tree indented at once would.
+    batch = ET.Element("batch")
+    for case in _document_cases(result):
+        _testcase(batch, result, *case, threshold)
+        if len(batch) == _BATCH:
+            _write_batch(batch, fh)
+            batch = ET.Element("batch")
+    if len(batch):
+        _write_batch(batch, fh)
+    fh.write(tail + "\n")
+
+
+def _write_batch(batch: ET.Element, fh: TextIO) -> None:
+    ET.indent(batch, level=1)
+    text = ET.tostring(batch, encoding="unicode")
+    fh.write(text[len("<batch>"):-len("\n  </batch>")])
+
+
+def render(result, **options) -> str:
+    """The whole junit.xml document."""
+    out = io.StringIO()
+    write(result, out)
+    return out.getvalue()

@@ -8,12 +8,15 @@ state and, when the fix is mechanical, a SARIF `fix`. Columns are Unicode code p
 
 from __future__ import annotations
 
-import json
+import io
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Iterator, TextIO
 from urllib.parse import quote
 
 from .. import __version__
 from ..model import Severity
+from . import jsonstream
 from .github import display_path
 
 FORMAT = "sarif"
@@ -95,14 +98,12 @@ def _fix(result, f, uri: str) -> dict | None:
     }
 
 
-def as_dict(result) -> dict:
-    """The SARIF log as a dict."""
+def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
     registry = result.registry
-    names = sorted(set(registry.enabled) | {f.rule for f in result.findings if f.rule in registry.rules})
-    rules = [_rule_descriptor(registry.rules[n]) for n in names if n in registry.rules]
-    index = {n: i for i, n in enumerate(n for n in names if n in registry.rules)}
     paths_by_id = {d["doc_id"]: d["path"] for d in result.documents}
-    results = []
+    # Findings come sorted by path, so one document's URI is computed once; related
+    # documents repeat across a duplicate cluster.
+    uri_of = lru_cache(maxsize=4096)(lambda path: _uri(result, path))
     for f in result.findings:
         rule = registry.rules.get(f.rule)
         entry = {
@@ -116,11 +117,11 @@ def as_dict(result) -> dict:
             entry["ruleIndex"] = index[f.rule]
         if f.fingerprint:
             entry["partialFingerprints"] = {"seedcheckFingerprint/v1": f.fingerprint}
-        uri = _uri(result, f.path) if f.path else ""
+        uri = uri_of(f.path) if f.path else ""
         if uri:
             entry["locations"] = [_location(uri, _region(f))]
         # A large duplicate cluster would repeat every member in every result: cap it.
-        related = [_location(_uri(result, paths_by_id[r]), None, f"related document {r}")
+        related = [_location(uri_of(paths_by_id[r]), None, f"related document {r}")
                    for r in f.related[:MAX_RELATED] if r in paths_by_id]
         if len(f.related) > MAX_RELATED:
             entry["properties"]["relatedCount"] = len(f.related)
@@ -130,7 +131,15 @@ def as_dict(result) -> dict:
             entry["relatedLocations"] = related
         if uri and (fix := _fix(result, f, uri)):
             entry["fixes"] = [fix]
-        results.append(entry)
+        yield entry
+
+
+def document(result) -> dict[str, Any]:
+    """The SARIF log, its `results` a generator (written one result at a time)."""
+    registry = result.registry
+    names = sorted(set(registry.enabled) | {f.rule for f in result.findings if f.rule in registry.rules})
+    rules = [_rule_descriptor(registry.rules[n]) for n in names if n in registry.rules]
+    index = {n: i for i, n in enumerate(n for n in names if n in registry.rules)}
     run = {
         "tool": {"driver": {
             "name": "seedcheck",
@@ -139,7 +148,7 @@ def as_dict(result) -> dict:
             "rules": rules,
         }},
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": _results(result, index),
         "properties": {"expectations": result.expectations},
     }
     root = getattr(result.config, "root", None)
@@ -148,5 +157,13 @@ def as_dict(result) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+def write(result, fh: TextIO, **options) -> None:
+    """Write the SARIF log to `fh`, result by result."""
+    jsonstream.dump(document(result), fh)
+    fh.write("\n")
+
+
 def render(result, **options) -> str:
-    return json.dumps(as_dict(result), ensure_ascii=False, indent=2, default=str) + "\n"
+    out = io.StringIO()
+    write(result, out)
+    return out.getvalue()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from itertools import groupby
+from typing import TextIO
 
 from ..model import Severity
 from .findings_json import summary
@@ -20,10 +22,13 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def _clean(text: str) -> str:
     # Never let document text drive the terminal (escape sequences, carriage returns).
+    if text.isprintable():
+        return text
     return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
 
 
-def render(result, color: bool = False, **options) -> str:
+def write(result, fh: TextIO, color: bool = False, **options) -> None:
+    """Write the findings, document by document, then the summary, to `fh`."""
     out = []
     for path, group in groupby(result.findings, key=lambda f: f.path):
         out.append(_paint(_clean(path), "1", color))
@@ -35,6 +40,9 @@ def render(result, color: bool = False, **options) -> str:
             if f.fix and f.fix.description:
                 out.append(f"  {'':>7}  {'':<9} {'':<22} fix: {_clean(f.fix.description)}")
         out.append("")
+        if len(out) > 4096:
+            fh.write("\n".join(out) + "\n")
+            out.clear()
     s = summary(result)
     statuses = {"ok": 0, "warning": 0, "error": 0}
     for d in result.documents:
@@ -51,4 +59,10 @@ def render(result, color: bool = False, **options) -> str:
     else:
         verdict = _paint("FAILED", "31;1", color) + f" (fail-on {result.config.fail_on}: {len(gating)} new finding(s) at or above it)"
     out.append(f"gate: {verdict}")
-    return "\n".join(out) + "\n"
+    fh.write("\n".join(out) + "\n")
+
+
+def render(result, color: bool = False, **options) -> str:
+    out = io.StringIO()
+    write(result, out, color=color)
+    return out.getvalue()

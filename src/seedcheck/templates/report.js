@@ -144,7 +144,8 @@
     listEl.appendChild(frag);
     moreEl.hidden = visible.length <= shown;
     moreEl.textContent = "Show " + fmt(Math.min(PAGE, visible.length - shown)) + " more (" + fmt(visible.length - shown) + " left)";
-    countEl.textContent = "Showing " + fmt(n) + " of " + fmt(visible.length) + " matching documents (" + fmt(DOCS.length) + " in all).";
+    countEl.textContent = "Showing " + fmt(n) + " of " + fmt(visible.length) + " matching documents (" + fmt(DOCS.length) +
+      (DATA.capped ? " in this report, " + fmt(DATA.capped.documentsTotal) + " in the run; see findings.json)." : " in all).");
   }
   function listItem(d) {
     var title = (d.record && d.record.title) || "(no title)";
