@@ -268,3 +268,15 @@ def test_lsh_candidates_are_what_datasketch_returns():
         expected = {(i, j) for i, m in enumerate(lean) for j in lsh.query(m) if j > i}
         found = {(i, int(j)) for i, js in lsh_candidates(sigs, threshold).items() for j in js}
         assert found == expected and expected  # the planted copies make some candidates
+
+
+def test_known_band_parameters_are_datasketchs():
+    from datasketch import MinHashLSH
+
+    from seedcheck.corpus.duplicates import _KNOWN_BANDS, band_ranges
+
+    for (threshold, num_perm), (b, r) in _KNOWN_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == (b, r)
+        assert band_ranges(threshold, num_perm) == list(lsh.hashranges)
+    assert band_ranges(0.6, 64) == list(MinHashLSH(threshold=0.6, num_perm=64).hashranges)  # not in the table

@@ -105,12 +105,12 @@ def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     hashfunc=int).update_batch(hashes).hashvalues``, computed in numpy from datasketch's
     own permutations (update_batch calls `hashfunc` once per item in Python)."""
     if num_perm not in _PERMS:
-        from datasketch import MinHash
-
-        m = MinHash(num_perm=num_perm, seed=SEED, scheme="affine32")
-        a, b = m.permutations
-        _PERMS[num_perm] = (a.astype(np.uint32), b.astype(np.uint32))
-        _EMPTY[num_perm] = m.hashvalues.astype(np.uint32)
+        # datasketch's own affine32 parameters (MinHash._init_permutations), drawn here
+        # because importing datasketch (it imports scipy) costs more than a small run.
+        gen = np.random.RandomState(SEED)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        _PERMS[num_perm] = (a, gen.randint(0, 1 << 32, num_perm, dtype=np.uint32))
+        _EMPTY[num_perm] = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     if not len(hashes):
         return _EMPTY[num_perm].copy()
     a, b = _PERMS[num_perm]
@@ -368,7 +368,12 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
     return passes
 
 
-_BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {}
+# datasketch's optimal (bands, rows) for the shipped thresholds at 128 permutations
+# (tests/test_duplicates.py checks them against datasketch); other settings ask datasketch,
+# whose import (scipy) costs about half a second.
+_KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
+_BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {
+    key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()}
 
 
 def band_keys(sig: np.ndarray, threshold: float) -> list[str]:
