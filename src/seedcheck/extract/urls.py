@@ -53,7 +53,7 @@ def url_problem(url: str) -> str | None:
     text = url.strip()
     if text != url or not text:
         return "it has leading or trailing spaces" if text else "it is empty"
-    bad = sorted({c for c in text if not _URL_CHARS.match(c)})
+    bad = sorted({c for c in text if not _URL_CHARS.match(c)}) if not _URL_CHARS.fullmatch(text) else None
     if bad:
         shown = ", ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in bad)
         return f"it contains characters that must be percent-encoded: {shown}"
