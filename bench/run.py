@@ -1,6 +1,8 @@
 """`make bench`: seedcheck against its peers on generated corpora of the real releases.
 
-    python bench/run.py [--sizes 1000 10000 100000] [--quick] [--jobs N] [--peer-limit M]
+    python bench/run.py [--sizes 1000 10000 100000] [--quick] [--jobs N] [--peer-limit M] [--no-releases]
+
+It first runs every tool on the real releases as shipped (6,458 files), then on each size.
 
 For each size it builds (or reuses) a corpus with `bench/make_corpus.py`, then runs, one
 after another on the same documents and cores:
@@ -118,13 +120,30 @@ def run_peer(script: str, args: list[str]) -> dict:
 
 
 def bench_size(n: int, jobs: int, peer_limit: int, skip: set[str]) -> dict:
+    """Every tool on the generated corpus of `n` documents."""
     corpus = WORK / f"c{n}"
-    manifest = make_corpus(n, corpus)
-    workdir = WORK / f"run-{n}"
+    return bench_corpus(corpus, make_corpus(n, corpus), f"{n:,} documents", jobs, peer_limit, skip)
+
+
+def bench_releases(jobs: int, peer_limit: int, skip: set[str]) -> dict:
+    """Every tool on the real releases as shipped (the issue's "full check of the real releases")."""
+    from corpora import RELEASES, unpack
+
+    corpus = unpack(RELEASES)
+    files = [p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    manifest = {"n": len(files), "bytes": sum(p.stat().st_size for p in files), "source": RELEASES.name}
+    return bench_corpus(corpus, manifest, f"real releases ({len(files):,} documents)", jobs, peer_limit, skip,
+                        label="releases")
+
+
+def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit: int, skip: set[str],
+                 label: str | None = None) -> dict:
+    n = manifest["n"]
+    workdir = WORK / f"run-{label or n}"
     workdir.mkdir(parents=True, exist_ok=True)
     mb = manifest["bytes"] / 2**20
-    out = {"documents": n, "megabytes": round(mb, 2), "manifest": manifest, "tools": {}}
-    print(f"\n== {n:,} documents, {mb:.1f} MB, {jobs} jobs ==", flush=True)
+    out = {"documents": n, "corpus": label or f"c{n}", "megabytes": round(mb, 2), "manifest": manifest, "tools": {}}
+    print(f"\n== {title}, {mb:.1f} MB, {jobs} jobs ==", flush=True)
 
     sc = run_seedcheck(corpus, jobs, workdir)
     out["tools"]["seedcheck"] = sc
@@ -170,8 +189,11 @@ def print_table(results: list[dict], jobs: int) -> None:
                   f"{(f'{cpu_ratio:.2f}' if cpu_ratio else '-'):>8}")
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in sc.get("timings", {}).items())
         print(f"{'':>8} seedcheck stages: {stages}")
-    if len(results) > 1:
-        by_n = {r["documents"]: r["tools"]["seedcheck"]["docs_per_s"] or 0 for r in results}
+        if "floor" in r["tools"] and sc["docs_per_s"] and r["tools"]["floor"]["docs_per_s"]:
+            print(f"{'':>8} seedcheck vs floor on {r['corpus']}: {sc['docs_per_s'] / r['tools']['floor']['docs_per_s']:.3f}")
+    generated = [r for r in results if r["corpus"].startswith("c")]
+    if len(generated) > 1:
+        by_n = {r["documents"]: r["tools"]["seedcheck"]["docs_per_s"] or 0 for r in generated}
         largest, previous = max(by_n), sorted(by_n)[-2]
         if by_n[previous]:
             print(f"\nseedcheck docs/s at {largest:,} vs {previous:,}: {by_n[largest] / by_n[previous]:.2f}")
@@ -185,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-limit", type=int, default=2000,
                         help="documents given to datatrove per size (it runs at tens of docs/s)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove"])
+    parser.add_argument("--no-releases", action="store_true", help="skip the run on the real releases as shipped")
     args = parser.parse_args(argv)
     sizes = [1000] if args.quick else args.sizes
-    results = [bench_size(n, args.jobs, args.peer_limit, set(args.skip)) for n in sizes]
+    results = [] if args.no_releases or args.quick else [bench_releases(args.jobs, args.peer_limit, set(args.skip))]
+    results += [bench_size(n, args.jobs, args.peer_limit, set(args.skip)) for n in sizes]
     print_table(results, args.jobs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
