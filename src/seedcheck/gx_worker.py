@@ -23,7 +23,7 @@ from .config import Config
 # wait (the GX import) is small next to the run, and a typo must not cost a long run.
 WAIT_FOR_VERDICT_FROM = 2_000
 
-_RUNNERS: dict[int, "Runner"] = {}
+_RUNNERS: dict[int, Runner] = {}
 
 
 def _check(config: Config) -> None:
@@ -67,7 +67,7 @@ def start(config: Config) -> None:
     _RUNNERS[id(config)] = Runner(config)
 
 
-def runner(config: Config) -> "Runner | None":
+def runner(config: Config) -> Runner | None:
     """The background worker started for `config`, if any."""
     return _RUNNERS.get(id(config))
 

@@ -127,7 +127,7 @@ def _load(text: str) -> Any:
         loader = _CLoader(text)
         try:
             return loader.get_single_data()
-        except Exception:  # noqa: BLE001 - any failure is re-read (and reported) by _Loader
+        except Exception:  # noqa: BLE001, S110 - any failure is re-read (and reported) by _Loader
             pass
         finally:
             loader.dispose()

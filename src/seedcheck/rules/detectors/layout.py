@@ -102,8 +102,8 @@ class Layout:
     wrapped: list[bool] = field(default_factory=list)
     # Place, time, date ("City, State", "2:07 P.M.") / a person, an office or an institution.
     # Lazy: the patterns are costly and only the shape rules ask, for short lines.
-    metadata_like: "LineFlags" = field(default_factory=lambda: LineFlags([], _metadata_like))
-    official_like: "LineFlags" = field(default_factory=lambda: LineFlags([], _official_like))
+    metadata_like: LineFlags = field(default_factory=lambda: LineFlags([], _metadata_like))
+    official_like: LineFlags = field(default_factory=lambda: LineFlags([], _official_like))
     intro: list[bool] = field(default_factory=list)           # ends with ":" (introduces a list)
     # Paragraphs as lists of layout indices: blank-line blocks in hard-wrapped text,
     # single lines otherwise (one paragraph per line).
@@ -132,7 +132,7 @@ class Layout:
 class LineFlags:
     """A per-line boolean computed on first use (`flags[i]`), from the normalised lines."""
 
-    __slots__ = ("_lines", "_test", "_known")
+    __slots__ = ("_known", "_lines", "_test")
 
     def __init__(self, lines: list[str], test):
         self._lines, self._test, self._known = lines, test, {}

@@ -8,7 +8,8 @@ before it is checked, so a sentence or a quotation that runs over a line break i
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...model import Document, Hit
 from . import detector
@@ -22,7 +23,7 @@ sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para pa
 avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend phil
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
 penn tenn tex vt va wash wis wyo admin comm cong sess
-""".split())
+""".split())  # noqa: SIM905 - a word list reads best as text
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
 # Embedded posts and links carry their own (often broken) quoting: not judged.
