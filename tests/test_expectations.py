@@ -305,3 +305,44 @@ def test_every_expectation_passes_on_the_real_releases(tmp_path):
     failed = [(e["name"], e["observed_value"]) for e in result.expectations if not e["success"]]
     assert failed == []
     assert [f for f in result.findings if f.rule == "expectation-failed"] == []
+
+
+# ------------------------------------------------------------------ background worker
+
+def test_cli_reports_a_gx_level_mistake_found_by_the_background_worker(tmp_path):
+    # The GX types are only known once GX is imported, which the CLI does in its worker.
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
+                     encoding="utf-8")
+    proc = run_cli("check", str(SEEDS), "--config", str(_project(tmp_path, suite)), "--report-dir", str(tmp_path / "r"), "-q")
+    assert proc.returncode == 2, proc.stderr
+    assert "suite.yaml:2: expectation a" in proc.stderr and "betwen not found" in proc.stderr
+    assert not (tmp_path / "r").exists()  # no reports from a misconfigured run
+
+
+def _project(tmp_path: Path, suite: Path) -> Path:
+    project = tmp_path / "pyproject.toml"
+    project.write_text(f'[tool.seedcheck]\nexpectations-suite = "{suite}"\n', encoding="utf-8")
+    return project
+
+
+def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
+    from seedcheck import gx_worker
+    from seedcheck.expectations import run_suite
+
+    config = _config()
+    suite = load_suite(config)
+    records = run(config, [str(SEEDS)], jobs=1).documents
+    frame = records_table([d["record"] for d in records])
+    here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, frame)]
+    gx_worker.start(config)
+    try:
+        worker = gx_worker.runner(config)
+        assert worker is not None and worker.process.pid != __import__("os").getpid()
+        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, frame, None)] == here
+        worker.process.kill()
+        worker.process.join()
+        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, frame, None)] == here
+    finally:
+        gx_worker.stop(config)
+    assert gx_worker.runner(config) is None

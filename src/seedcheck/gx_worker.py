@@ -5,7 +5,8 @@ documents. The CLI starts this worker (a forked process) before it reads any doc
 worker imports GX and validates the corpus suite (`expectations.check_config`) on the
 other core while the document stage runs here; the expectations stage then sends it the
 records table and gets the outcomes back. Where `fork` is not available (or for the Spark
-engine) everything stays in-process, as before.
+engine) everything stays in-process, as before; if the worker dies, the stage runs
+in-process too.
 
 A bad suite is still a configuration error (exit 2, no reports): runs of many files wait
 for the verdict before reading documents; small runs learn it at the expectations stage.
@@ -14,7 +15,6 @@ for the verdict before reading documents; small runs learn it at the expectation
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from .config import Config
@@ -26,42 +26,91 @@ WAIT_FOR_VERDICT_FROM = 2_000
 _RUNNERS: dict[int, Runner] = {}
 
 
-def _check(config: Config) -> None:
-    from .expectations import check_config
+def _serve(conn, config: Config) -> None:
+    """The worker's loop: check the suite once, then validate tables until told to stop."""
+    from .expectations import check_config, run_suite
 
-    check_config(config)
-
-
-def _run(suite: Any, frame: Any, data_docs_dir: str | None) -> list:
-    from .expectations import run_suite
-
-    return run_suite(suite, frame, data_docs_dir)
+    try:
+        check_config(config)
+        conn.send(("ok", None))
+    except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
+        conn.send(("error", exc))
+        return
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            conn.send(("ok", run_suite(*request)))
+        except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
+            conn.send(("error", exc))
 
 
 class Runner:
     """One worker process: `verdict()` re-raises a configuration error, `run_suite` validates."""
 
     def __init__(self, config: Config):
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        self.checked: Future = self.pool.submit(_check, config)
+        self.config = config
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, config), daemon=True, name="seedcheck-gx")
+        self.process.start()
+        child.close()
+        self.checked: tuple[str, Any] | None = None
+
+    def _receive(self) -> tuple[str, Any] | None:
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return None  # the worker died: the caller falls back to this process
 
     def verdict(self) -> None:
         """Wait for the suite check; raise its `ConfigError` (or any failure) here."""
-        self.checked.result()
+        if self.checked is None:
+            self.checked = self._receive() or ("lost", None)
+            if self.checked[0] == "lost":
+                from .expectations import check_config
+
+                check_config(self.config)
+        if self.checked[0] == "error":
+            raise self.checked[1]
 
     def run_suite(self, suite: Any, frame: Any, data_docs_dir: str | None) -> list:
+        """Validate `frame` in the worker (in this process if the worker is gone)."""
         self.verdict()
-        return self.pool.submit(_run, suite, frame, data_docs_dir).result()
+        reply = None
+        if self.checked[0] == "ok":
+            try:
+                self.conn.send((suite, frame, data_docs_dir))
+                reply = self._receive()
+            except (OSError, ValueError):
+                reply = None
+        if reply is None:
+            from .expectations import run_suite
+
+            return run_suite(suite, frame, data_docs_dir)
+        if reply[0] == "error":
+            raise reply[1]
+        return reply[1]
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker now (it may still be importing GX: no need to wait for that)."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=5)
+        self.conn.close()
 
 
 def start(config: Config) -> None:
     """Check the corpus suite: in a background worker when `fork` is available (see the
     module doc), otherwise right here. Raises `ConfigError` now only in the latter case."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        _check(config)
+        from .expectations import check_config
+
+        check_config(config)
         return
     stop(config)
     _RUNNERS[id(config)] = Runner(config)
