@@ -35,10 +35,10 @@ report: $(STAMP) ## Write the reports of seeds/ and print the HTML report's path
 	@echo "$(CURDIR)/reports/report.html"
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[bench,spark]'
 	@touch $@
 
-bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX and a Python floor (needs ../shared/)
+bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX, a Python floor, and its Spark engine (needs ../shared/, Java)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(TEST_STAMP) ## Lint the code with ruff

@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--peer-limit", type=int, default=2000,
                         help="documents given to datatrove per size (it runs at tens of docs/s)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove", "spark"],
+                        help="spark: no local vs Spark local[2] comparison (bench/spark_vs_local.py) on the largest size")
     parser.add_argument("--no-releases", action="store_true", help="skip the run on the real releases as shipped")
     args = parser.parse_args(argv)
     sizes = [1000] if args.quick else args.sizes
@@ -219,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
             "jobs": args.jobs, "peer_limit": args.peer_limit, "command": " ".join(sys.argv)}
     target.write_text(json.dumps({"meta": meta, "sizes": results}, indent=2) + "\n")
     print(f"\nresults: {target}")
+    if "spark" not in args.skip and not args.quick:
+        import spark_vs_local  # needs pyspark and Java (pip install -e '.[spark]')
+
+        spark_vs_local.main(["--size", str(max(sizes)), "--jobs", str(args.jobs)])
     return 0
 
 

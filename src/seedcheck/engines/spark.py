@@ -48,21 +48,27 @@ _FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_
                    "excerpt", "fix", "related", "fingerprint", "baselined")
 
 
+DEFAULT_MASTER = "local[*]"
+
+
 def _session(master: str):
+    """The Spark session. Under spark-submit its --master and --conf settings rule (a
+    --spark-master other than the default still wins); on one machine (`local[...]`) the
+    workers run this interpreter, with small shuffles and no UI."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConfigError("--engine spark needs pyspark: pip install 'seedcheck[spark]'") from None
-    # Workers must run the same interpreter (and so the same seedcheck) as the driver.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    builder = (
-        SparkSession.builder.master(master).appName("seedcheck")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", "2g"))
-    )
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM for us
+    builder = SparkSession.builder.appName("seedcheck").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    if not submitted or master != DEFAULT_MASTER:
+        builder = builder.master(master)
+    if master.startswith("local") and not submitted:
+        # Workers must run the same interpreter (and so the same seedcheck) as the driver.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        builder = (builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", "2g")))
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # no Java, bad master URL, ...

@@ -1,0 +1,132 @@
+"""The local engine against the Spark engine (`local[2]`) on one generated corpus.
+
+    python bench/spark_vs_local.py [--size 100000] [--master 'local[2]'] [--jobs 2]
+
+`make bench` runs it through `bench/run.py --spark`. Both engines run the full check as a
+user runs it (all rules, expectations, reports; Spark also writes the partitioned
+findings) as a subprocess, one after the other. Per engine: wall seconds, docs/s, CPU
+seconds (user + system of the whole process tree, from `getrusage(RUSAGE_CHILDREN)`),
+the peak RSS of the driver (the `seedcheck` process itself), the largest peak RSS of any
+other process (for Spark, the JVM), the peak PSS of the whole tree, and whether the two
+findings.json summaries agree. Results go to `bench/results/spark-<timestamp>.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_corpus import make_corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+WORK = HERE / "work"
+RESULTS = HERE / "results"
+
+
+def measure(cmd: list[str], env: dict) -> dict:
+    """Run `cmd`, sampling every 100 ms the RSS of the root process, of its largest
+    descendant, the PSS of the whole tree and each process's CPU time.
+
+    CPU: the larger of `getrusage(RUSAGE_CHILDREN)` (every descendant that was waited for)
+    and the sum of the last CPU time seen of every process of the tree: the JVM that
+    pyspark starts is not waited for by the driver, so rusage alone misses it and its
+    Python workers."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = psutil.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        driver = other = tree = 0
+        cpu_seen: dict[int, float] = {}
+        while proc.poll() is None:
+            try:
+                children = proc.children(recursive=True)
+                rss_root = proc.memory_info().rss
+                times = proc.cpu_times()
+                cpu_seen[proc.pid] = times.user + times.system
+            except psutil.NoSuchProcess:
+                break
+            pss = rss_root
+            for child in children:
+                try:
+                    info = child.memory_full_info()
+                    times = child.cpu_times()
+                    cpu_seen[child.pid] = times.user + times.system
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                other = max(other, info.rss)
+                pss += getattr(info, "pss", info.rss)
+            driver, tree = max(driver, rss_root), max(tree, pss)
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
+    return {"wall": round(wall, 2), "cpu": round(cpu, 1), "driver_peak_rss_mb": round(driver / 2**20),
+            "largest_other_peak_rss_mb": round(other / 2**20), "tree_peak_pss_mb": round(tree / 2**20),
+            "returncode": proc.returncode, "stderr": stderr[-1500:]}
+
+
+def run_engine(corpus: Path, engine: str, jobs: int, master: str, workdir: Path) -> dict:
+    """One full `seedcheck check` with `engine`; reports under `workdir/<engine>`."""
+    reports = workdir / engine
+    timings = workdir / f"timings-{engine}.json"
+    timings.unlink(missing_ok=True)
+    env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
+    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--quiet", "--fail-on", "never", "--no-baseline",
+           "--report-dir", str(reports), "--jobs", str(jobs), "--engine", engine]
+    if engine == "spark":
+        cmd += ["--spark-master", master]
+    m = measure(cmd, env)
+    m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
+    findings = reports / "findings.json"
+    m["summary"] = json.loads(findings.read_text(encoding="utf-8"))["summary"] if findings.exists() else None
+    return m
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="seedcheck: local engine vs Spark local[2]")
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
+    args = parser.parse_args(argv)
+    corpus = WORK / f"c{args.size}"
+    manifest = make_corpus(args.size, corpus)
+    workdir = WORK / f"spark-{args.size}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    results = {}
+    for engine in ("local", "spark"):
+        print(f"{engine}: checking {manifest['n']:,} documents ...", flush=True)
+        m = results[engine] = run_engine(corpus, engine, args.jobs, args.master, workdir)
+        n = manifest["n"]
+        m["docs_per_s"] = round(n / m["wall"], 1) if m["returncode"] in (0, 1) else None
+        m["docs_per_cpu_s"] = round(n / m["cpu"], 1) if m["returncode"] in (0, 1) and m["cpu"] else None
+        print(f"  rc={m['returncode']} wall {m['wall']:.0f}s cpu {m['cpu']:.0f}s {m['docs_per_s']} docs/s "
+              f"driver {m['driver_peak_rss_mb']} MB, largest other {m['largest_other_peak_rss_mb']} MB, "
+              f"tree {m['tree_peak_pss_mb']} MB", flush=True)
+        if m["returncode"] not in (0, 1):
+            print(m["stderr"], flush=True)
+    same = results["local"]["summary"] == results["spark"]["summary"] and results["local"]["summary"] is not None
+    print(f"same findings summary: {same}  (load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = RESULTS / f"spark-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    target.write_text(json.dumps({"documents": manifest["n"], "megabytes": round(manifest["bytes"] / 2**20, 1),
+                                  "master": args.master, "jobs": args.jobs, "cpus": os.cpu_count(),
+                                  "load_before": load, "same_summary": same, "engines": results}, indent=2) + "\n")
+    print(f"results: {target}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
