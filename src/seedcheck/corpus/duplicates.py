@@ -406,9 +406,12 @@ def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
         order = np.argsort(band, kind="stable")
         ordered = band[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = np.sort(order[lo:hi])
+        sizes = np.diff(np.r_[starts, len(order)])
+        # Buckets of two (most of them) in one numpy step; larger ones pair every member.
+        two = starts[sizes == 2]
+        pairs.append(np.sort(np.stack([order[two], order[two + 1]], axis=1), axis=1))
+        for lo, size in zip(starts[sizes > 2], sizes[sizes > 2]):
+            members = np.sort(order[lo:lo + size])
             i, j = np.triu_indices(len(members), k=1)
             pairs.append(np.stack([members[i], members[j]], axis=1))
     if not pairs:
