@@ -233,6 +233,27 @@ def test_hostile_document_executes_nothing(browser, tmp_path):
     s.close(tmp_path / "hostile-document.png")
 
 
+def test_capped_report_says_what_it_leaves_out(browser, tmp_path, monkeypatch):
+    result = run(load_config(str(ROOT / "pyproject.toml")), [str(SEEDS)], jobs=1)
+    monkeypatch.setattr(html, "MAX_DOCUMENTS", 2)  # as a run of a million documents would be
+    report = tmp_path / "report.html"
+    write_atomic(report, html.render(result))
+    s = Session(browser, report)
+    page = s.page
+    assert page.is_visible("#capped")
+    notice = " ".join(page.inner_text("#capped").split())
+    assert f"2 of {len(result.documents)} documents" in notice and "findings.json" in notice
+    assert s.count() == f"Showing 2 of 2 matching documents (2 in this report, {len(result.documents)} in the run; see findings.json)."
+    assert page.is_visible("header.top a[href='#capped']")
+    # The embedded documents are the ones with errors; each opens with its findings.
+    errors = [d["doc_id"] for d in result.documents if d["status"] == "error"]
+    assert len(errors) >= 2 and set(s.listed()) <= set(errors)
+    page.click("#doc-list li:nth-child(1) button")
+    page.wait_for_selector("#detail ol.findings > li")
+    s.assert_clean()
+    s.close(tmp_path / "capped.png")
+
+
 # ---------------------------------------------------------------- 10,000 documents
 
 DOMAINS = ["https://www.whitehouse.gov/briefing-room/statements-releases", "https://www.state.gov/releases",
