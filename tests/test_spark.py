@@ -164,8 +164,9 @@ def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
     """A file:// URI (read by Spark's binaryFile source) gives the findings of the local path."""
     target = tmp_path / "corpus"
     write_corpus(target, n=80)
-    (target / "regional").mkdir()
-    write_extras(target / "regional")
+    (target / "regional notes").mkdir()
+    write_extras(target / "regional notes")
+    (target / "regional notes" / "extra-00.md").rename(target / "regional notes" / "extra #00.md")
     (target / "README.md").write_text("# not a document (excluded by default)\n", encoding="utf-8")
     (target / ".hidden.md").write_text("hidden\n", encoding="utf-8")
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
@@ -182,7 +183,7 @@ def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
                           (f["doc_id"], f["line"]) for f in data["findings"] if f["rule"] == "unreadable-document")
 
     assert [d["doc_id"] for d in spark_data["documents"]] == [d["doc_id"] for d in local_data["documents"]]
-    assert "regional/extra-00.md" in [d["doc_id"] for d in spark_data["documents"]]
+    assert "regional notes/extra #00.md" in [d["doc_id"] for d in spark_data["documents"]]
     assert rows(spark_data) == rows(local_data)
     assert spark_data["summary"] == local_data["summary"]
     missing = run_cli("check", (tmp_path / "nowhere").as_uri(), "-q", "--no-reports", "--engine", "spark", "--spark-master", "local[1]")

@@ -30,7 +30,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 from ..config import Config, ConfigError
 from ..ingest import Source, discover
@@ -121,6 +120,16 @@ def _walk_key(rel: str) -> tuple:
     return (*((1, d) for d in dirs), (0, name))
 
 
+def _uri_path(uri: str) -> str:
+    """The path part of a Hadoop URI as Spark lists it (`file:/a/b`, `s3a://bucket/a/b`):
+    names are not percent-encoded, so `#` or `?` in a file name is part of the path."""
+    rest = uri.split(":", 1)[1]
+    if rest.startswith("//"):
+        rest = rest[2:]
+        rest = rest[rest.find("/"):] if "/" in rest else "/"
+    return rest
+
+
 def _name_glob(include: list[str]) -> str | None:
     """A Hadoop `pathGlobFilter` that pre-selects file names by the include patterns, when
     they are plain name globs (the exact include/exclude test runs afterwards anyway)."""
@@ -149,10 +158,10 @@ def _uri_sources(spark, uri: str, config: Config) -> tuple[list[tuple], Any]:
         if "PATH_NOT_FOUND" in str(exc) or "does not exist" in str(exc):
             raise FileNotFoundError(f"path not found: {uri}") from None
         raise ConfigError(f"cannot list {uri}: {str(exc).splitlines()[0]}") from None
-    root = urlsplit(uri).path.rstrip("/")
+    root = _uri_path(uri).rstrip("/")
     rows = []
     for entry in listing:
-        full = urlsplit(entry["path"]).path
+        full = _uri_path(entry["path"])
         rel = full[len(root) + 1:] if full.startswith(root + "/") else full.rsplit("/", 1)[-1]
         parts = rel.split("/")
         # Excluded directories are pruned like `discover` does: any ancestor that matches
