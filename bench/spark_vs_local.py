@@ -26,7 +26,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from make_corpus import make_corpus  # noqa: E402
+from make_corpus import make_corpus
 
 BIN = Path(sys.executable).parent
 WORK = HERE / "work"

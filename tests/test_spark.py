@@ -90,7 +90,7 @@ def test_spark_matches_local(corpus, tmp_path):
         (f["doc_id"], f["rule"], f["line"] or 0, f["message"]) for f in spark_data["findings"])
     lines = [json.loads(line) for part in sorted((spark_out / "findings.jsonl").rglob("part-*"))
              for line in part.read_text(encoding="utf-8").splitlines()]
-    key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
+    key = lambda f: json.dumps(f, sort_keys=True)
     assert sorted(lines, key=key) == sorted(spark_data["findings"], key=key)
     assert not (local_out / "findings.parquet").exists()
 
@@ -200,7 +200,13 @@ def test_spark_expectations_match_pandas(corpus, tmp_path, monkeypatch):
     from seedcheck import pipeline
     from seedcheck.config import Config
     from seedcheck.engines.spark import _session
-    from seedcheck.expectations import entry, load_suite, records_table, run_suite, spark_records_table
+    from seedcheck.expectations import (
+        entry,
+        load_suite,
+        records_table,
+        run_suite,
+        spark_records_table,
+    )
 
     target = SEEDS
     if corpus == "generated":

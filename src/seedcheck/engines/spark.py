@@ -28,8 +28,10 @@ import os
 import pickle
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..config import Config, ConfigError
 from ..ingest import Source, discover
@@ -70,13 +72,13 @@ def _session(master: str):
                    .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", "2g")))
     try:
         spark = builder.getOrCreate()
-    except Exception as exc:  # no Java, bad master URL, ...
+    except Exception as exc:  # noqa: BLE001 - no Java, bad master URL, ...
         raise ConfigError(f"cannot start Spark ({master}): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
-def _process_partitions(config: Config, keep_all_bodies: bool):
+def _process_partitions(config: Config, keep_all_bodies: bool, run_id: str):
     """The mapInPandas function: one Engine per worker process, the local document stage.
     Each outcome is two pickles: (record, findings, readable), and the analyzer states."""
 
@@ -85,7 +87,7 @@ def _process_partitions(config: Config, keep_all_bodies: bool):
 
         from ..pipeline import Engine
 
-        engine = _worker_engine(config, Engine)
+        engine = _worker_engine(config, Engine, run_id)
         engine.keep_all_bodies = keep_all_bodies
         for frame in batches:
             rows = []
@@ -102,16 +104,16 @@ def _process_partitions(config: Config, keep_all_bodies: bool):
     return process
 
 
-_WORKER: dict[int, Any] = {}
+_WORKER: dict[str, Any] = {}
 
 
-def _worker_engine(config: Config, engine_class):
-    # One Engine per Python worker (registry, lexicons and models loaded once).
-    key = id(config)
-    if key not in _WORKER:
+def _worker_engine(config: Config, engine_class, run_id: str):
+    # One Engine per Python worker and run (registry, lexicons and models loaded once; Spark
+    # reuses workers across tasks, and each task unpickles its own copy of the config).
+    if run_id not in _WORKER:
         _WORKER.clear()
-        _WORKER[key] = engine_class(config)
-    return _WORKER[key]
+        _WORKER[run_id] = engine_class(config)
+    return _WORKER[run_id]
 
 
 def _walk_key(rel: str) -> tuple:
@@ -290,7 +292,7 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     return [parquet, jsonl]
 
 
-def run_spark(config: Config, paths: list[str] | None = None, master: str = "local[*]", gate=None, progress: bool = False,
+def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFAULT_MASTER, gate=None, progress: bool = False,
               report_dir: Path | None = None):
     """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`;
     with `report_dir`, also write the partitioned findings there (`write_findings`)."""
@@ -310,7 +312,8 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = "loc
     parallelism = max(1, spark.sparkContext.defaultParallelism)
     partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4))
     sources_df = sources_df.repartition(partitions)
-    outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies), _OUTCOME_SCHEMA).cache()
+    run_id = uuid.uuid4().hex
+    outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA).cache()
     reduced = _corpus_candidates(spark, outcomes_df, engine)
 
     records, findings, states, readable = [], [], [], []
