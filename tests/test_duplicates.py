@@ -268,6 +268,7 @@ def test_lsh_candidates_are_what_datasketch_returns():
         expected = {(i, j) for i, m in enumerate(lean) for j in lsh.query(m) if j > i}
         found = {(i, int(j)) for i, js in lsh_candidates(sigs, threshold).items() for j in js}
         assert found == expected and expected  # the planted copies make some candidates
+    assert lsh_candidates(base[:5], 0.8) == {} and lsh_candidates(base[:0], 0.45) == {}  # nothing shared
 
 
 def test_known_band_parameters_are_datasketchs():

@@ -414,9 +414,9 @@ def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
             members = np.sort(order[lo:lo + size])
             i, j = np.triu_indices(len(members), k=1)
             pairs.append(np.stack([members[i], members[j]], axis=1))
-    if not pairs:
+    unique = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
+    if not len(unique):
         return {}
-    unique = np.unique(np.concatenate(pairs), axis=0)
     cut = np.flatnonzero(np.r_[True, unique[1:, 0] != unique[:-1, 0]])
     return {int(unique[k, 0]): unique[k:e, 1] for k, e in zip(cut, np.r_[cut[1:], len(unique)])}
 
