@@ -66,6 +66,13 @@ def _dump_timings(timings: dict[str, float]) -> None:
         Path(target).write_text(json.dumps({k: round(v, 4) for k, v in timings.items()}) + "\n", encoding="utf-8")
 
 
+class _Echo:
+    """A writable file over `click.echo` (its encoding fallbacks), for streaming writers."""
+
+    def write(self, text: str) -> None:
+        click.echo(text, nl=False)
+
+
 def _csv(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -150,9 +157,7 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         sys.exit(EXIT_OK)
     color = fmt == "text" and sys.stdout.isatty()
     started = time.perf_counter()
-    stdout = click.get_text_stream("stdout")  # what click.echo writes to; streamed, never one big string
-    write_to(WRITERS[fmt], result, stdout, color=color)
-    stdout.flush()
+    write_to(WRITERS[fmt], result, _Echo(), color=color)  # streamed, never one big string
     if not no_reports:
         target = Path(report_dir) if report_dir else config.resolve(config.report_dir)
         written = write_reports(result, target)
