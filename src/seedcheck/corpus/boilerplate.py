@@ -14,6 +14,7 @@ marks, tables or blank lines, counted once per document.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import defaultdict
 from typing import Any, Iterable, NamedTuple
 
@@ -32,24 +33,36 @@ def _key(text: str) -> int:
 
 
 class Lines(NamedTuple):
-    """One document's candidate lines: parallel arrays, excerpts concatenated."""
+    """One document's candidate lines: parallel arrays, and the excerpts packed (UTF-8,
+    zlib): a hard-wrapped release has ~90 candidate lines, and the main process holds this
+    for every document of the corpus, so the excerpts are most of it."""
 
     domain: str
     keys: np.ndarray      # uint64 line hashes
     numbers: np.ndarray   # int32 file line numbers
-    lengths: np.ndarray   # int32 lengths of the compared text
-    text: str             # the excerpts, concatenated
-    ends: np.ndarray      # int32 end offset of each excerpt in `text`
+    lengths: np.ndarray   # uint16 lengths of the compared text (lines are at most MAX_CHARS)
+    packed: bytes         # zlib of the UTF-8 excerpts, concatenated
+    ends: np.ndarray      # int32 end offset of each excerpt in the unpacked bytes
 
-    def excerpt(self, i: int) -> str:
-        return self.text[(self.ends[i - 1] if i else 0):self.ends[i]]
+    @classmethod
+    def make(cls, domain: str, keys, numbers, lengths, excerpts: list[str]) -> Lines:
+        raw = [t.encode("utf-8", "surrogatepass") for t in excerpts]
+        return cls(domain, np.asarray(keys, dtype=np.uint64), np.asarray(numbers, dtype=np.int32),
+                   np.asarray(lengths, dtype=np.uint16), zlib.compress(b"".join(raw), 1),
+                   np.cumsum([len(b) for b in raw], dtype=np.int32))
 
-    def subset(self, mask: np.ndarray) -> "Lines":
+    def excerpts(self) -> list[str]:
+        """Every line's excerpt, in order."""
+        data = zlib.decompress(self.packed)
+        starts = np.r_[0, self.ends[:-1]] if len(self.ends) else self.ends
+        return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts.tolist(), self.ends.tolist())]
+
+    def subset(self, mask: np.ndarray) -> Lines:
         """The lines where `mask` is true."""
         keep = np.flatnonzero(mask)
-        parts = [self.excerpt(int(i)) for i in keep]
-        return Lines(self.domain, self.keys[keep], self.numbers[keep], self.lengths[keep], "".join(parts),
-                     np.cumsum([len(t) for t in parts], dtype=np.int32))
+        texts = self.excerpts()
+        return Lines.make(self.domain, self.keys[keep], self.numbers[keep], self.lengths[keep],
+                          [texts[i] for i in keep.tolist()])
 
 
 def key_hex(key: int) -> str:
@@ -79,11 +92,9 @@ class Boilerplate(Analyzer):
             key = _key(key_text)
             if key not in seen:
                 seen[key] = (lay.numbers[i], text[:EXCERPT], len(key_text))
-        excerpts = [t for _, t, _ in seen.values()]
-        return Lines(str(domain).lower(), np.fromiter(seen, dtype=np.uint64, count=len(seen)),
-                     np.fromiter((n for n, _, _ in seen.values()), dtype=np.int32, count=len(seen)),
-                     np.fromiter((c for _, _, c in seen.values()), dtype=np.int32, count=len(seen)),
-                     "".join(excerpts), np.cumsum([len(t) for t in excerpts], dtype=np.int32))
+        values = list(seen.values())
+        return Lines.make(str(domain).lower(), list(seen), [n for n, _, _ in values], [c for _, _, c in values],
+                          [t for _, t, _ in values])
 
     # The Spark engine counts, over the whole corpus, the documents of each domain and of
     # each (domain, line) key, and ships `finish` every document of the domains that can
@@ -143,10 +154,12 @@ class Boilerplate(Analyzer):
                 continue
             count_of = dict(zip(common.tolist(), counts[counts >= needed].tolist()))
             for doc_id, lines in members:
-                for i in np.flatnonzero(np.isin(lines.keys, common) & (lines.lengths >= params["min_chars"])):
+                flagged = np.flatnonzero(np.isin(lines.keys, common) & (lines.lengths >= params["min_chars"]))
+                texts = lines.excerpts() if len(flagged) else []
+                for i in flagged.tolist():
                     n = count_of[int(lines.keys[i])]
                     yield "noise-boilerplate", doc_id, Hit(
-                        line=int(lines.numbers[i]), column=1, excerpt=lines.excerpt(int(i)),
+                        line=int(lines.numbers[i]), column=1, excerpt=texts[i],
                         values={"count": n, "domain": domain, "documents": len(members),
                                 "share": f"{100 * n / len(members):.0f}%"},
                         fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
