@@ -371,6 +371,7 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
 # datasketch's optimal (bands, rows) for the shipped thresholds at 128 permutations
 # (tests/test_duplicates.py checks them against datasketch); other settings ask datasketch,
 # whose import (scipy) costs about half a second.
+VERIFY_CHUNK = 16_384  # candidate pairs compared at once (two uint32 signature slices each)
 _KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
 _BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {
     key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()}
@@ -400,8 +401,19 @@ def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
     """For each row i, the rows j > i that share at least one band with it: exactly the
     keys datasketch's MinHashLSH(threshold) returns when queried with row i, found by
     sorting each band's values in numpy instead of one Python insert and query per row."""
-    pairs = []
+    codes = candidate_codes(sigs, threshold)
+    first, second = np.divmod(codes, max(len(sigs), 1))
+    cut = np.flatnonzero(np.r_[True, first[1:] != first[:-1]]) if len(codes) else codes
+    return {int(first[k]): second[k:e] for k, e in zip(cut.tolist(), np.r_[cut[1:], len(codes)].tolist())}
+
+
+def candidate_codes(sigs: np.ndarray, threshold: float) -> np.ndarray:
+    """`lsh_candidates` as sorted int64 codes ``i * len(sigs) + j`` (i < j): one array,
+    merged band by band, so memory holds the distinct pairs, not every band's copy."""
+    n = len(sigs)
+    found = np.zeros(0, np.int64)
     for a, b in band_ranges(threshold, sigs.shape[1]):
+        pairs = []
         band = np.ascontiguousarray(sigs[:, a:b]).view(np.dtype((np.void, 4 * (b - a)))).ravel()
         order = np.argsort(band, kind="stable")
         ordered = band[order]
@@ -414,11 +426,9 @@ def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
             members = np.sort(order[lo:lo + size])
             i, j = np.triu_indices(len(members), k=1)
             pairs.append(np.stack([members[i], members[j]], axis=1))
-    unique = np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
-    if not len(unique):
-        return {}
-    cut = np.flatnonzero(np.r_[True, unique[1:, 0] != unique[:-1, 0]])
-    return {int(unique[k, 0]): unique[k:e, 1] for k, e in zip(cut, np.r_[cut[1:], len(unique)])}
+        band_pairs = np.concatenate(pairs).astype(np.int64)
+        found = np.union1d(found, band_pairs[:, 0] * n + band_pairs[:, 1])
+    return found
 
 
 def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
@@ -452,29 +462,23 @@ def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[
     sigs = np.stack([s.sigs for s in chosen])
     sizes = np.array([s.sizes[1] for s in chosen], dtype=np.float64)
 
-    def candidates(part: slice, threshold: float):
-        found = lsh_candidates(sigs[:, part], threshold)
-        for i in sorted(found):
-            yield i, found[i].tolist()
-
     found_a, found_b, found_s = [], [], []
-    done: set[tuple[int, int]] = set()
-    passes = lsh_passes(params, num_perm)
-    for part, threshold in passes:
-        for i, js in candidates(part, threshold):
-            if len(passes) > 1:
-                js = [j for j in js if (i, j) not in done]
-                done.update((i, j) for j in js)
-            if not js:
-                continue
-            js = np.array(js, dtype=np.int64)
-            words = (sigs[js, :num_perm] == sigs[i, :num_perm]).mean(axis=1)
-            grams = (sigs[js, num_perm:] == sigs[i, num_perm:]).mean(axis=1)
-            small = np.minimum(sizes[js], sizes[i])
-            contained = np.where(small > 0, np.minimum(1.0, grams * (sizes[js] + sizes[i]) / (1.0 + grams) / np.maximum(small, 1)), 0.0)
+    checked = np.zeros(0, np.int64)
+    n = len(chosen)
+    for part, threshold in lsh_passes(params, num_perm):
+        codes = candidate_codes(sigs[:, part], threshold)
+        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
+        # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
+        for lo in range(0, len(codes), VERIFY_CHUNK):
+            first, second = np.divmod(codes[lo:lo + VERIFY_CHUNK], n)
+            words = (sigs[first, :num_perm] == sigs[second, :num_perm]).mean(axis=1)
+            grams = (sigs[first, num_perm:] == sigs[second, num_perm:]).mean(axis=1)
+            small = np.minimum(sizes[first], sizes[second])
+            contained = np.where(small > 0, np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams)
+                                                       / np.maximum(small, 1)), 0.0)
             text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (contained >= params["containment"])
-            for k in np.flatnonzero(text_ok):
-                j = int(js[k])
+            for k in np.flatnonzero(text_ok).tolist():
+                i, j = int(first[k]), int(second[k])
                 numbers = set_containment(chosen[i].numbers, chosen[j].numbers)
                 names = set_containment(chosen[i].names, chosen[j].names)
                 if numbers >= params["numbers"] and names >= params["names"]:
