@@ -419,15 +419,16 @@ def candidate_codes(sigs: np.ndarray, threshold: float) -> np.ndarray:
         ordered = band[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         sizes = np.diff(np.r_[starts, len(order)])
-        # Buckets of two (most of them) in one numpy step; larger ones pair every member.
-        two = starts[sizes == 2]
-        pairs.append(np.sort(np.stack([order[two], order[two + 1]], axis=1), axis=1))
-        for lo, size in zip(starts[sizes > 2], sizes[sizes > 2]):
-            members = np.sort(order[lo:lo + size])
-            i, j = np.triu_indices(len(members), k=1)
-            pairs.append(np.stack([members[i], members[j]], axis=1))
-        band_pairs = np.concatenate(pairs).astype(np.int64)
-        found = np.union1d(found, band_pairs[:, 0] * n + band_pairs[:, 1])
+        # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
+        # paired by the upper triangle of size x size.
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            lo = starts[sizes == size]
+            members = np.sort(order[lo[:, None] + np.arange(size)], axis=1)
+            i, j = np.triu_indices(size, k=1)
+            pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+        if pairs:
+            band_pairs = np.concatenate(pairs).astype(np.int64)
+            found = np.union1d(found, band_pairs[:, 0] * n + band_pairs[:, 1])
     return found
 
 
