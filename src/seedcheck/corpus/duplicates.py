@@ -428,8 +428,17 @@ def candidate_codes(sigs: np.ndarray, threshold: float) -> np.ndarray:
             pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
         if pairs:
             band_pairs = np.concatenate(pairs).astype(np.int64)
-            found = np.union1d(found, band_pairs[:, 0] * n + band_pairs[:, 1])
+            found = _merge_sorted(found, np.unique(band_pairs[:, 0] * n + band_pairs[:, 1]))
     return found
+
+
+def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted union of two sorted unique arrays. A stable sort of their concatenation
+    is timsort finding two runs: a linear merge (np.union1d sorts from scratch, and the
+    near-duplicate pairs are found again in band after band)."""
+    merged = np.concatenate([a, b])
+    merged.sort(kind="stable")
+    return merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
 
 
 def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
