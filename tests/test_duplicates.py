@@ -246,10 +246,10 @@ def test_near_pairs_skips_exact_twins():
     assert set(near_pairs([("a", state), ("b", state)], params, {}).as_dict()) == {"a", "b"}
 
 
-def test_lsh_candidates_are_what_datasketch_returns():
+def test_lsh_candidate_pairs_are_what_datasketch_returns():
     from datasketch import LeanMinHash, MinHashLSH
 
-    from seedcheck.corpus.duplicates import lsh_candidates
+    from seedcheck.corpus.duplicates import candidate_codes
 
     rng = np.random.default_rng(3)
     base = rng.integers(0, 2**32, size=(40, NUM_PERM), dtype=np.uint64).astype(np.uint32)
@@ -266,9 +266,9 @@ def test_lsh_candidates_are_what_datasketch_returns():
         for i, m in enumerate(lean):
             lsh.insert(i, m)
         expected = {(i, j) for i, m in enumerate(lean) for j in lsh.query(m) if j > i}
-        found = {(i, int(j)) for i, js in lsh_candidates(sigs, threshold).items() for j in js}
+        found = {divmod(int(code), len(sigs)) for code in candidate_codes(sigs, threshold)}
         assert found == expected and expected  # the planted copies make some candidates
-    assert lsh_candidates(base[:5], 0.8) == {} and lsh_candidates(base[:0], 0.45) == {}  # nothing shared
+    assert not len(candidate_codes(base[:5], 0.8)) and not len(candidate_codes(base[:0], 0.45))  # nothing shared
 
 
 def test_known_band_parameters_are_datasketchs():

@@ -397,19 +397,12 @@ def band_ranges(threshold: float, num_perm: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def lsh_candidates(sigs: np.ndarray, threshold: float) -> dict[int, np.ndarray]:
-    """For each row i, the rows j > i that share at least one band with it: exactly the
-    keys datasketch's MinHashLSH(threshold) returns when queried with row i, found by
-    sorting each band's values in numpy instead of one Python insert and query per row."""
-    codes = candidate_codes(sigs, threshold)
-    first, second = np.divmod(codes, max(len(sigs), 1))
-    cut = np.flatnonzero(np.r_[True, first[1:] != first[:-1]]) if len(codes) else codes
-    return {int(first[k]): second[k:e] for k, e in zip(cut.tolist(), np.r_[cut[1:], len(codes)].tolist())}
-
-
 def candidate_codes(sigs: np.ndarray, threshold: float) -> np.ndarray:
-    """`lsh_candidates` as sorted int64 codes ``i * len(sigs) + j`` (i < j): one array,
-    merged band by band, so memory holds the distinct pairs, not every band's copy."""
+    """The row pairs (i, j), i < j, that share at least one band: for each i, exactly the
+    keys datasketch's MinHashLSH(threshold) returns when queried with row i. Found by sorting
+    each band's values in numpy (not one Python insert and query per row) and returned as
+    sorted int64 codes ``i * len(sigs) + j``, merged band by band, so memory holds the
+    distinct pairs, not every band's copy."""
     n = len(sigs)
     found = np.zeros(0, np.int64)
     for a, b in band_ranges(threshold, sigs.shape[1]):
@@ -444,7 +437,7 @@ def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
     """Verified near-duplicate pairs.
 
-    Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`lsh_candidates`)
+    Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`candidate_codes`)
     over the word signatures (Jaccard), and a second pass over the 3-gram signatures at a
     lower threshold (containment). Memory stays with the signature matrix
     (N x 2 x num_perm uint32) and the candidate pairs. Verification (`is_near`) is
