@@ -135,10 +135,9 @@ def test_libyaml_and_python_loaders_read_frontmatter_alike(monkeypatch):
     # The fast libyaml path must not change what a frontmatter means or how an error reads.
     from seedcheck.ingest import frontmatter
 
-    if frontmatter._CLoader is None:
-        import pytest
-
-        pytest.skip("PyYAML built without libyaml")
+    # The PyYAML wheels the project installs include libyaml; losing it would silently
+    # lose the fast path, so it is an error here rather than a skip.
+    assert frontmatter._CLoader is not None, "PyYAML without libyaml: frontmatter falls back to the slow loader"
     cases = [
         "date: 2022-02-30\npublished_time: 2024-10-10 17:11:51-04:00\ntitle: 'A: b'\n",
         "tags: [a, b, {c: 1}]\nn: 1e400\nx: .nan\nb: !!binary aGVsbG8=\ns: !!set {a, b}\nt: !!timestamp 2001-12-14\n",
