@@ -95,6 +95,49 @@ def test_spark_matches_local(corpus, tmp_path):
     assert not (local_out / "findings.parquet").exists()
 
 
+def test_names_plan_from_aggregated_totals_equals_local_finish(tmp_path, monkeypatch):
+    """What the Spark engine does for names, without Spark: sum `weights` over the corpus,
+    `plan` at the driver, `prune` every state to the planned spellings, `finish` with the
+    plan. The findings equal `finish` over every whole state, with and without middle names."""
+    from collections import Counter
+
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+    from seedcheck.corpus.names import PersonNames
+
+    target = tmp_path / "corpus"
+    write_corpus(target, n=120)
+    write_extras(target)
+    (target / "extra-middle.md").write_text(
+        "---\ntitle: Middle\ndate: '2022-05-01'\nsource_url: https://example.org/news/m\n---\n"
+        "Director Marguerite Ann Okonkwo spoke.\n", encoding="utf-8")
+    captured = []
+
+    def complete(engine, records, findings, states, *rest):
+        captured.append([(d, s.get("names")) for d, s in states if s.get("names") is not None])
+        return pipeline.Result(engine.config, engine.registry, [], [])
+
+    monkeypatch.setattr(pipeline, "complete", complete)
+    pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
+    states = captured[0]
+    for params in ({}, {"middle_names": True}):
+        rules = {"name-inconsistent": type("Rule", (), {"params": {**PersonNames.DEFAULTS["name-inconsistent"], **params}})()}
+        whole = sorted(map(repr, PersonNames.finish(states, rules, None)))
+        totals = Counter()
+        for _, state in states:
+            for key, weight in PersonNames.weights(state, {}):
+                totals[key] += weight
+        plan = PersonNames.plan(dict(totals), {"name-inconsistent": params})
+        live = PersonNames.live(plan)
+        pruned = [(d, kept) for d, s in states if (kept := PersonNames.prune(s, live, {})) is not None]
+        assert 0 < len(pruned) < len(states) // 4
+        assert sorted(map(repr, PersonNames.finish(pruned, rules, None, plan=plan))) == whole
+        found = {h.split("'found': ")[1].split(",")[0] for h in whole}
+        assert {"'Renee Dubrovnik'", "'Marguerite Okonkwa'"} <= found
+        assert ("'Marguerite Ann Okonkwo'" in found) == bool(params)
+    assert PersonNames.plan(dict(totals), {}) == {}  # rule off: nothing ships
+
+
 def _signatures(n_bases: int = 6, per_base: int = 12, seed: int = 3) -> np.ndarray:
     """Word signatures of sets that overlap with their base at every level from 0.2 to 1."""
     from seedcheck.corpus.duplicates import minhash
@@ -150,7 +193,8 @@ def test_spark_ships_only_what_finish_needs(tmp_path, monkeypatch):
     pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
     run_spark(Config(root=tmp_path), [str(target)], master="local[2]")
     local, spark = seen
-    assert spark["names"] == local["names"]              # not blocked
+    # names: only documents that use a spelling of a planned pair (the extras' two people)
+    assert 0 < len(spark["names"]) < 15 < len(local["names"]) and spark["names"] < local["names"]
     assert 0 < len(spark["urls"]) < 30 < len(local["urls"]) and spark["urls"] < local["urls"]
     # (most of this corpus are copies or LSH candidates: it reuses the seeds' paragraphs)
     assert 0 < len(spark["duplicates"]) < len(local["duplicates"]) and spark["duplicates"] < local["duplicates"]

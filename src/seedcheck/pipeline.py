@@ -87,6 +87,9 @@ class Engine:
         self.document_rules = self.registry.stage("document")
         self.analyzers = _analyzers(self.registry)
         self.keep_all_bodies = True  # document_stage turns it off for large runs
+        # analyzer name -> what its `plan` decided from totals the Spark engine aggregated;
+        # `finish` then gets it instead of recomputing it from (pruned) states.
+        self.corpus_plans: dict[str, Any] = {}
 
     def finding(self, doc: Document, name: str, hit: Hit) -> Finding | None:
         if name not in self.registry.enabled:
@@ -273,7 +276,8 @@ def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: di
     for analyzer in engine.analyzers:
         own = [(doc_id, s.pop(analyzer.name)) for doc_id, s in states if analyzer.name in s]
         rules = {n: r for n, r in corpus_rules.items() if r.analyzer is analyzer}
-        for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context):
+        planned = {"plan": engine.corpus_plans[analyzer.name]} if analyzer.name in engine.corpus_plans else {}
+        for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context, **planned):
             if name in rules:
                 findings.append(rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id)))
                 if patch and patch[0] and records_by_id and doc_id in records_by_id:

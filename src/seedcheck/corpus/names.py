@@ -22,6 +22,11 @@ first column, end line, end column).
   initials only with `middle_initials: true`, since "Merrick B. Garland" next to "Merrick
   Garland" is house style, not a slip), with the same frequency condition.
 Each document that uses a minority spelling gets one finding at its first occurrence.
+
+The groups depend only on the corpus-wide use count of every spelling. The Spark engine
+therefore sums `weights` with a `groupBy` and calls `plan` on those totals at the
+driver. It then keeps (`prune`) only the entries of the spellings the plan names, and
+gives the plan to `finish`. The local engine computes the same totals from the states.
 """
 
 from __future__ import annotations
@@ -116,7 +121,33 @@ class PersonNames(Analyzer):
             entry[0] += 1
 
     @classmethod
-    def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
+    def weights(cls, state, params: dict[str, dict]) -> Iterable[tuple[str, int]]:
+        """Spark engine: (spelling, uses in this document), summed over the corpus for `plan`."""
+        return ((surface, count) for surface, count, *_ in state or ())
+
+    @classmethod
+    def plan(cls, totals: dict[str, int], params: dict[str, dict]) -> dict[str, tuple[str, str]]:
+        """From the corpus-wide use count of every spelling: minority spelling ->
+        (suggested spelling, reason). Empty when the rule is off."""
+        if "name-inconsistent" not in params:
+            return {}
+        return cls._pairs(totals, {**cls.DEFAULTS["name-inconsistent"], **params["name-inconsistent"]})
+
+    @classmethod
+    def live(cls, plan: dict[str, tuple[str, str]]) -> set[str]:
+        """The spellings `finish` reads after `plan`: both sides of every pair."""
+        return set(plan) | {major for major, _ in plan.values()}
+
+    @classmethod
+    def prune(cls, state, live: set[str], params: dict[str, dict]):
+        """The entries of the spellings in `live` (every document's, so their totals stay exact)."""
+        kept = tuple(entry for entry in state or () if entry[0] in live)
+        return kept or None
+
+    @classmethod
+    def finish(cls, states, rules, context, plan=None) -> Iterable[tuple[str, str, Hit]]:
+        """The findings; with `plan` (Spark: from totals aggregated over the whole corpus),
+        `states` need only hold the spellings the plan names."""
         rule = rules.get("name-inconsistent")
         params = {**cls.DEFAULTS["name-inconsistent"], **(rule.params if rule is not None else {})}
         where: dict[str, dict[str, tuple[int, int, int, int, int]]] = defaultdict(dict)
@@ -125,7 +156,7 @@ class PersonNames(Analyzer):
             for surface, count, line, col, end_line, end_col in state or ():
                 where[surface][doc_id] = (count, line, col, end_line, end_col)
                 total[surface] += count
-        pairs = cls._pairs(total, params)
+        pairs = plan if plan is not None else cls._pairs(total, params)
         for minor, (major, reason) in sorted(pairs.items()):
             major_docs = sorted(where[major])
             for doc_id, (count, line, col, end_line, end_col) in sorted(where[minor].items()):
