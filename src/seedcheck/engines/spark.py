@@ -10,9 +10,11 @@
   datasketch's banding; same domain and line), and its states are pruned in Spark to what
   `finish` needs: by default the documents that share a key with another one; with
   `live_keys`/`prune` the analyzer decides (boilerplate keeps the lines that reach the
-  corpus-wide threshold). `finish` is the local code, so findings are identical to the
-  local engine's. The names analyzer has no keys (its findings depend on corpus-wide
-  spelling totals): its states all reach the driver, which they did locally too.
+  corpus-wide threshold). An analyzer with `weights(state, params)` (names) is aggregated
+  instead: its (key, weight) pairs are summed per key by a `groupBy`; the driver turns
+  the totals into a plan (`plan`: which spellings are minority spellings of which),
+  states keep only the keys the plan names (`live`, `prune`), and `finish` gets the plan.
+  `finish` is the local code, so findings are identical to the local engine's.
 - Schema, expectations, gate and writers then run as in the local engine on the records
   table, which holds compact records only (bodies are dropped as the local engine does).
 - Caveat: Hadoop's file listing skips names that start with `_` or `.` under a URI
@@ -23,6 +25,7 @@ pyspark is an optional extra: `pip install seedcheck[spark]`.
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import pickle
@@ -39,7 +42,7 @@ from ..ingest import Source, discover
 _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string"
 _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
-_KEY_SCHEMA = "analyzer string, key string"
+_KEY_SCHEMA = "analyzer string, key string, weight long"
 # findings.parquet: the fields of a findings.json finding (SPEC section 7), partitioned by rule.
 _FINDING_SCHEMA = ("rule string, severity string, doc_id string, path string, line int, column int, end_line int, "
                    "end_column int, message string, excerpt string, "
@@ -50,6 +53,7 @@ _FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_
 
 
 DEFAULT_MASTER = "local[*]"
+DOCS_PER_PARTITION = 1000
 
 
 def _session(master: str):
@@ -203,7 +207,8 @@ def _sources(spark, paths: list[str], config: Config):
 
 
 def _blocking_keys(analyzers, params: dict[str, dict]):
-    """mapInPandas function: one (analyzer, key) row per blocking key of each document."""
+    """mapInPandas function: one (analyzer, key, weight) row per blocking key of each
+    document (weight 1), or per (key, weight) of an aggregated analyzer's `weights`."""
 
     def explode(batches):
         import pandas as pd
@@ -214,9 +219,14 @@ def _blocking_keys(analyzers, params: dict[str, dict]):
                 states = pickle.loads(payload)
                 for analyzer in analyzers:
                     state = states.get(analyzer.name)
-                    if state is not None:
-                        rows.extend((analyzer.name, key) for key in set(analyzer.blocking_keys(state, params[analyzer.name]) or ()))
-            yield pd.DataFrame(rows, columns=["analyzer", "key"])
+                    if state is None:
+                        continue
+                    if hasattr(analyzer, "weights"):
+                        rows.extend((analyzer.name, key, int(w)) for key, w in analyzer.weights(state, params[analyzer.name]))
+                    else:
+                        rows.extend((analyzer.name, key, 1)
+                                    for key in set(analyzer.blocking_keys(state, params[analyzer.name]) or ()))
+            yield pd.DataFrame(rows, columns=["analyzer", "key", "weight"])
 
     return explode
 
@@ -226,7 +236,7 @@ def _pruned(analyzers, params: dict[str, dict], live):
 
     By default a state is kept when one of its keys is live (held by two documents or
     more); an analyzer with `prune` reduces the state itself (boilerplate keeps every
-    document of a live domain, with only its live lines)."""
+    document of a live domain, with only its live lines; names only the planned spellings)."""
 
     def prune(batches):
         for frame in batches:
@@ -237,14 +247,17 @@ def _pruned(analyzers, params: dict[str, dict], live):
                     state = states.get(analyzer.name)
                     if state is None:
                         continue
-                    keys = analyzer.blocking_keys(state, params[analyzer.name])
-                    if keys is None:
-                        continue  # this analyzer cannot block with these parameters: keep
                     mine = live.value[analyzer.name]
-                    if hasattr(analyzer, "prune"):
+                    if hasattr(analyzer, "weights"):
                         state = analyzer.prune(state, mine, params[analyzer.name])
-                    elif not any(key in mine for key in keys):
-                        state = None
+                    else:
+                        keys = analyzer.blocking_keys(state, params[analyzer.name])
+                        if keys is None:
+                            continue  # this analyzer cannot block with these parameters: keep
+                        if hasattr(analyzer, "prune"):
+                            state = analyzer.prune(state, mine, params[analyzer.name])
+                        elif not any(key in mine for key in keys):
+                            state = None
                     if state is None:
                         del states[analyzer.name]
                     else:
@@ -257,21 +270,30 @@ def _pruned(analyzers, params: dict[str, dict], live):
 
 
 def _corpus_candidates(spark, outcomes_df, engine):
-    """Reduce the analyzer states with the analyzers' blocking keys (a Spark groupBy), so
-    only what `finish` needs reaches the driver; analyzers without keys keep every state."""
+    """Reduce the analyzer states with the analyzers' blocking keys and aggregates (Spark
+    groupBys), so only what `finish` needs reaches the driver; analyzers with neither keep
+    every state. Plans of aggregated analyzers go to `engine.corpus_plans`."""
     from pyspark.sql import functions as F
 
     params = {a.name: {r.name: r.params for r in engine.registry.stage("corpus") if r.analyzer is a}
               for a in engine.analyzers}
-    blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys")]
+    blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys") or hasattr(a, "weights")]
     if not blocked:
         return outcomes_df
+    aggregated = [a.name for a in blocked if hasattr(a, "weights")]
     keys = outcomes_df.select("states").mapInPandas(_blocking_keys(blocked, params), _KEY_SCHEMA)
     counts: dict[str, dict[str, int]] = {a.name: {} for a in blocked}
-    for row in keys.groupBy("analyzer", "key").agg(F.count("*").alias("n")).where(F.col("n") >= 2).toLocalIterator():
-        counts[row["analyzer"]][row["key"]] = row["n"]
-    live = {a.name: (a.live_keys(counts[a.name], params[a.name]) if hasattr(a, "live_keys") else set(counts[a.name]))
-            for a in blocked}
+    grouped = keys.groupBy("analyzer", "key").agg(F.count("*").alias("n"), F.sum("weight").alias("total"))
+    # Blocking keys matter when two documents share them; aggregates are needed whole.
+    for row in grouped.where((F.col("n") >= 2) | F.col("analyzer").isin(aggregated)).toLocalIterator():
+        counts[row["analyzer"]][row["key"]] = row["n"] if row["analyzer"] not in aggregated else row["total"]
+    live = {}
+    for a in blocked:
+        if a.name in aggregated:
+            engine.corpus_plans[a.name] = plan = a.plan(counts.pop(a.name), params[a.name])
+            live[a.name] = a.live(plan)
+        else:
+            live[a.name] = a.live_keys(counts[a.name], params[a.name]) if hasattr(a, "live_keys") else set(counts[a.name])
     return outcomes_df.mapInPandas(_pruned(blocked, params, spark.sparkContext.broadcast(live)), _OUTCOME_SCHEMA)
 
 
@@ -310,25 +332,38 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     t1 = time.perf_counter()
     keep_all_bodies = len(rows) <= ALL_BODIES_UP_TO
     parallelism = max(1, spark.sparkContext.defaultParallelism)
-    partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4))
+    # Partitions of at most DOCS_PER_PARTITION files: each partition's outcomes travel to
+    # the driver as one task result, and at 100,000 files eight partitions of ~150 MB each
+    # were lost from the block manager before the driver fetched them.
+    partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4), -(-len(rows) // DOCS_PER_PARTITION))
     sources_df = sources_df.repartition(partitions)
     run_id = uuid.uuid4().hex
     outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA).cache()
     reduced = _corpus_candidates(spark, outcomes_df, engine)
 
-    records, findings, states, readable = [], [], [], []
-    kept_bodies = 0
-    # Source order, streamed partition by partition: the driver holds compact results only.
-    for row in reduced.orderBy("order", "sub").toLocalIterator():
+    # Partition by partition (the next one computed while this one is read), then into
+    # source order here: sorting in Spark would shuffle every payload once more. Bodies are
+    # capped as the local engine caps them (the first HTML_BODY_CAP in source order), with
+    # a heap, so the driver never holds more than that many at once.
+    arrived, with_body = [], []
+    for row in reduced.toLocalIterator(prefetchPartitions=True):
+        place = (row["order"], row["sub"])
         record, doc_findings, ok = pickle.loads(row["payload"])
         if record.get("body") is not None and not keep_all_bodies:
-            kept_bodies += 1  # the local engine's cap on bodies kept for the HTML report
-            if kept_bodies > HTML_BODY_CAP:
-                record["body"], record["_body_omitted"] = None, True
+            heapq.heappush(with_body, ((-place[0], -place[1]), record))
+            if len(with_body) > HTML_BODY_CAP:
+                latest = heapq.heappop(with_body)[1]
+                latest["body"], latest["_body_omitted"] = None, True
+        arrived.append((place, record, doc_findings, pickle.loads(row["states"]), ok))
+    del with_body
+    arrived.sort(key=lambda a: a[0])
+    records, findings, states, readable = [], [], [], []
+    for _, record, doc_findings, doc_states, ok in arrived:
         records.append(record)
         findings.extend(doc_findings)
-        states.append((record["doc_id"], pickle.loads(row["states"])))
+        states.append((record["doc_id"], doc_states))
         readable.append(ok)
+    del arrived
     outcomes_df.unpersist()
     timings["documents"] = time.perf_counter() - t1
     result = complete(engine, records, findings, states, readable, timings, paths, gate, t0)
