@@ -94,11 +94,25 @@ def run_engine(corpus: Path, engine: str, jobs: int, master: str, workdir: Path)
     return m
 
 
+def finding_keys(reports: Path) -> set[tuple] | None:
+    """Every finding of a run as (doc_id, rule, line, column, message): the summary alone
+    could agree while findings differ."""
+    path = reports / "findings.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {(f.get("doc_id"), f.get("rule"), f.get("line"), f.get("column"), f.get("message"))
+            for f in data["findings"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seedcheck: local engine vs Spark local[2]")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
+    parser.add_argument("--reuse-local", action="store_true",
+                        help="take the local engine's run from the last run on this size (its reports and "
+                             "measurement under bench/work/spark-<size>/) instead of running it again")
     args = parser.parse_args(argv)
     corpus = WORK / f"c{args.size}"
     manifest = make_corpus(args.size, corpus)
@@ -107,8 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     results = {}
     for engine in ("local", "spark"):
-        print(f"{engine}: checking {manifest['n']:,} documents ...", flush=True)
-        m = results[engine] = run_engine(corpus, engine, args.jobs, args.master, workdir)
+        saved = workdir / f"measure-{engine}.json"
+        if engine == "local" and args.reuse_local and saved.exists():
+            results[engine] = m = json.loads(saved.read_text())
+            print(f"local: reused from {saved} (load then: {m.get('load_before')})", flush=True)
+        else:
+            print(f"{engine}: checking {manifest['n']:,} documents ...", flush=True)
+            m = results[engine] = run_engine(corpus, engine, args.jobs, args.master, workdir)
+            m["load_before"] = load if engine == "local" else os.getloadavg()
         n = manifest["n"]
         m["docs_per_s"] = round(n / m["wall"], 1) if m["returncode"] in (0, 1) else None
         m["docs_per_cpu_s"] = round(n / m["cpu"], 1) if m["returncode"] in (0, 1) and m["cpu"] else None
@@ -117,13 +137,20 @@ def main(argv: list[str] | None = None) -> int:
               f"tree {m['tree_peak_pss_mb']} MB", flush=True)
         if m["returncode"] not in (0, 1):
             print(m["stderr"], flush=True)
+        saved.write_text(json.dumps(m, indent=2) + "\n")
     same = results["local"]["summary"] == results["spark"]["summary"] and results["local"]["summary"] is not None
-    print(f"same findings summary: {same}  (load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    local_keys, spark_keys = finding_keys(workdir / "local"), finding_keys(workdir / "spark")
+    only_local = len(local_keys - spark_keys) if local_keys is not None and spark_keys is not None else None
+    only_spark = len(spark_keys - local_keys) if local_keys is not None and spark_keys is not None else None
+    same = same and only_local == 0 and only_spark == 0
+    print(f"same findings: {same} ({len(local_keys or ())} local; {only_local} only local, {only_spark} only Spark)"
+          f"  (load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"spark-{time.strftime('%Y%m%dT%H%M%S')}.json"
     target.write_text(json.dumps({"documents": manifest["n"], "megabytes": round(manifest["bytes"] / 2**20, 1),
                                   "master": args.master, "jobs": args.jobs, "cpus": os.cpu_count(),
-                                  "load_before": load, "same_summary": same, "engines": results}, indent=2) + "\n")
+                                  "load_before": load, "same_findings": same,
+                                  "findings_only_local": only_local, "findings_only_spark": only_spark, "engines": results}, indent=2) + "\n")
     print(f"results: {target}")
     return 0 if same else 1
 
