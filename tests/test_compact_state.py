@@ -3,9 +3,12 @@ rules' private working data, and no corpus states once the corpus stage is done.
 
 from __future__ import annotations
 
+import pytest
+
 from seedcheck.config import load_config
 from seedcheck.pipeline import KEPT_PRIVATE_FIELDS, Engine, complete, document_stage
 from seedcheck.ingest import discover
+from seedcheck.spool import CorpusStates
 
 from .conftest import ROOT, SEEDS, write_doc
 
@@ -27,11 +30,61 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     private = {k for o in outcomes for k in o.record if k.startswith("_")}
     assert private <= KEPT_PRIVATE_FIELDS
     assert {"_fs_path", "_lines", "_waivers"} <= private  # the gate, the schema and the report read these
-    states = [(o.record["doc_id"], o.states) for o in outcomes]
-    assert any(s for _, s in states)
+    assert any(s for o in outcomes for s in o.states.values())
+    states = CorpusStates()
+    for o in outcomes:
+        states.add(o.record["doc_id"], o.states)
     result = complete(engine, [o.record for o in outcomes], [f for o in outcomes for f in o.findings], states,
                       [o.readable for o in outcomes], {}, [str(SEEDS), str(folder)], None, 0.0)
-    assert states == []  # the corpus states are let go once the corpus stage is done
+    assert states.take("names") == []  # the corpus states are let go once the corpus stage is done
     rules = {doc: {f.rule for f in result.findings if f.doc_id == doc} for doc in ("waived.txt", "plain.txt")}
     assert "noise-social" in rules["plain.txt"]
     assert not rules["waived.txt"] & {"noise-social", "unused-waiver", "invalid-waiver"}
+
+
+def test_spool_returns_every_item_in_order_once():
+    from seedcheck import spool
+
+    s = spool.Spool()
+    items = [(i, "x" * (i % 7), {"n": i}) for i in range(spool.BATCH * 2 + 5)]  # two full batches and a tail
+    s.extend(items[:10])
+    for item in items[10:]:
+        s.append(item)
+    assert len(s) == len(items)
+    assert list(s) == items
+    with pytest.raises(RuntimeError):
+        list(s)  # read once: the file is gone, and reading again must not look like "no findings"
+
+
+def test_spooled_run_equals_in_memory_run(tmp_path, monkeypatch):
+    """Large runs spool findings and corpus states to disk: same findings, documents and
+    expectations as when everything stays in memory (the generated corpus fires every
+    corpus rule)."""
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+
+    from .corpus_factory import write_corpus
+    from .test_spark import CORPUS_RULES, write_extras
+
+    target = tmp_path / "corpus"
+    write_corpus(target, n=150)
+    write_extras(target)
+    spooled_kinds = []
+    real_spool = pipeline.Spool
+
+    def spy():
+        spooled_kinds.append("findings")
+        return real_spool()
+
+    def run():
+        result = pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
+        return ([f.to_json() for f in result.findings], result.documents, result.expectations)
+
+    in_memory = run()
+    assert spooled_kinds == []
+    monkeypatch.setattr(pipeline, "SPOOL_FROM", 1)
+    monkeypatch.setattr(pipeline, "Spool", spy)
+    spooled = run()
+    assert spooled_kinds == ["findings"]
+    assert {f["rule"] for f in in_memory[0]} >= CORPUS_RULES
+    assert spooled == in_memory

@@ -114,7 +114,7 @@ def test_names_plan_from_aggregated_totals_equals_local_finish(tmp_path, monkeyp
     captured = []
 
     def complete(engine, records, findings, states, *rest):
-        captured.append([(d, s.get("names")) for d, s in states if s.get("names") is not None])
+        captured.append([(d, s) for d, s in states.take("names") if s is not None])
         return pipeline.Result(engine.config, engine.registry, [], [])
 
     monkeypatch.setattr(pipeline, "complete", complete)
@@ -185,7 +185,7 @@ def test_spark_ships_only_what_finish_needs(tmp_path, monkeypatch):
     seen = []
 
     def complete(engine, records, findings, states, *rest):
-        seen.append({name: {d for d, s in states if s.get(name) is not None}
+        seen.append({name: {d for d, s in states.take(name) if s is not None}
                      for name in ("urls", "duplicates", "boilerplate", "names")})
         return pipeline.Result(engine.config, engine.registry, [], [])
 

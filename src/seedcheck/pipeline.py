@@ -20,6 +20,7 @@ from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
+from .spool import SPOOL_FROM, CorpusStates, Spool
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
@@ -217,11 +218,12 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
 
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
-    records, findings, states, readable = [], [], [], []
+    spooled = len(sources) >= SPOOL_FROM
+    records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
     for outcome in document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None)):
         records.append(outcome.record)
         findings.extend(outcome.findings)
-        states.append((outcome.record["doc_id"], outcome.states))
+        states.add(outcome.record["doc_id"], outcome.states)
         readable.append(outcome.readable)
     if bar:
         bar.close()
@@ -229,17 +231,19 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
 
 
-def complete(engine: Engine, records: list[dict], findings: list[Finding], states: list[tuple[str, dict]],
+def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spool, states: CorpusStates,
              readable: list[bool], timings: dict[str, float], paths: list[str], gate: "GateOptions | None",
              t0: float) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
-    the local and the Spark engine."""
+    the local and the Spark engine. `findings` may be a spool: it is read back once the
+    corpus stage has released every state."""
     config = engine.config
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it
+    findings = list(findings)
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -262,19 +266,19 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding], state
                   timings=timings, paths=paths, expectations=expectation_results)
 
 
-def corpus_stage(engine: Engine, states: list[tuple[str, dict]], paths_by_id: dict[str, str],
+def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, str],
                  records_by_id: dict[str, dict] | None = None) -> list[Finding]:
     """Run every corpus analyzer once over the collected per-document states.
 
     `finish` yields `(rule, doc_id, hit)`, or `(rule, doc_id, hit, patch)` where `patch`
     holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports.
-    Each analyzer's states are dropped from `states` once it has finished, so the next
-    analyzer's working memory can reuse theirs.
+    Each analyzer takes its own states out of `states` (from disk when they were spooled)
+    and drops them once it has finished, so the next analyzer's working memory can reuse theirs.
     """
     findings = []
     corpus_rules = {r.name: r for r in engine.registry.stage("corpus")}
     for analyzer in engine.analyzers:
-        own = [(doc_id, s.pop(analyzer.name)) for doc_id, s in states if analyzer.name in s]
+        own = states.take(analyzer.name)
         rules = {n: r for n, r in corpus_rules.items() if r.analyzer is analyzer}
         planned = {"plan": engine.corpus_plans[analyzer.name]} if analyzer.name in engine.corpus_plans else {}
         for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context, **planned):

@@ -38,6 +38,7 @@ from typing import Any
 
 from ..config import Config, ConfigError
 from ..ingest import Source, discover
+from ..spool import SPOOL_FROM, CorpusStates, Spool
 
 _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string"
 _GLOB_SPECIAL = set("{}\\,")
@@ -354,14 +355,15 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
             if len(with_body) > HTML_BODY_CAP:
                 latest = heapq.heappop(with_body)[1]
                 latest["body"], latest["_body_omitted"] = None, True
-        arrived.append((place, record, doc_findings, pickle.loads(row["states"]), ok))
+        arrived.append((place, record, doc_findings, row["states"], ok))  # states unpickled in order below
     del with_body
     arrived.sort(key=lambda a: a[0])
-    records, findings, states, readable = [], [], [], []
+    spooled = len(arrived) >= SPOOL_FROM
+    records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
     for _, record, doc_findings, doc_states, ok in arrived:
         records.append(record)
         findings.extend(doc_findings)
-        states.append((record["doc_id"], doc_states))
+        states.add(record["doc_id"], pickle.loads(doc_states))
         readable.append(ok)
     del arrived
     outcomes_df.unpersist()

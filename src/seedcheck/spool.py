@@ -1,0 +1,96 @@
+"""Per-document results parked in a temporary file while the document stage runs.
+
+The main process receives every document's findings and corpus-analyzer states. Held in
+memory together they were most of a large run's peak (2.1 GB at 100,000 documents): the
+findings are not read until the corpus stage is over, and each analyzer reads only its
+own states. Large runs therefore append both to spools (pickled in batches to an
+unnamed temporary file) and read them back when they are needed: the corpus stage holds
+one analyzer's states at a time, and the findings return once every state is gone.
+Small runs keep everything in lists; the results are the same either way.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+SPOOL_FROM = 2_000  # documents; below this a run's findings and states stay in memory
+BATCH = 1_024       # items per pickle: few, large writes
+
+
+class Spool:
+    """Items appended in order, pickled in batches to a temporary file, read back once."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="seedcheck-spool-")
+        self._pending: list[Any] = []
+        self._length = 0
+
+    def append(self, item: Any) -> None:
+        self._pending.append(item)
+        self._length += 1
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def extend(self, items: Iterable[Any]) -> None:
+        for item in items:
+            self.append(item)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _flush(self) -> None:
+        if self._pending:
+            pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending = []
+
+    def __iter__(self) -> Iterator[Any]:
+        """Every item, in order; the file is closed afterwards (a spool is read once:
+        reading it again is an error, never an empty result)."""
+        if self._file.closed:
+            raise RuntimeError("a spool is read once, and this one was read already")
+        self._flush()
+        self._file.seek(0)
+        try:
+            while True:
+                try:
+                    batch = pickle.load(self._file)
+                except EOFError:
+                    break
+                yield from batch
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the file (and whatever it still holds)."""
+        self._file.close()
+        self._pending, self._length = [], 0
+
+
+class CorpusStates:
+    """Each corpus analyzer's (doc_id, state) pairs in source order, in lists or spools."""
+
+    def __init__(self, spooled: bool = False):
+        self.spooled = spooled
+        self._by_analyzer: dict[str, Spool | list] = {}
+
+    def add(self, doc_id: str, states: dict[str, Any]) -> None:
+        """One document's states (analyzer name -> state, None included)."""
+        for name, state in states.items():
+            own = self._by_analyzer.get(name)
+            if own is None:
+                own = self._by_analyzer[name] = Spool() if self.spooled else []
+            own.append((doc_id, state))
+
+    def take(self, name: str) -> list[tuple[str, Any]]:
+        """The analyzer's pairs, handed over: they are no longer held here."""
+        own = self._by_analyzer.pop(name, None)
+        return [] if own is None else own if isinstance(own, list) else list(own)
+
+    def clear(self) -> None:
+        for own in self._by_analyzer.values():
+            if isinstance(own, Spool):
+                own.close()
+        self._by_analyzer.clear()
