@@ -549,6 +549,8 @@ def expectations_stage(engine, records: list[dict[str, Any]]) -> tuple[list[Find
     frame = spark_records_table(spark, records) if spark is not None else records_table(records)
     docs_dir = config.gx_data_docs or None
     outcomes = worker.run_suite(suite, frame, docs_dir) if worker and spark is None else run_suite(suite, frame, docs_dir)
+    del frame
+    gx_worker.stop(config)  # the worker's GX and its copy of the table go before the run's findings come back
     entries = [entry(o) for o in outcomes]
     if RULE not in engine.registry.enabled:
         return [], entries

@@ -236,14 +236,14 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
              t0: float) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
     the local and the Spark engine. `findings` may be a spool: it is read back once the
-    corpus stage has released every state."""
+    corpus stage has released every state and the expectations (whose worker process
+    holds its own copy of the records table) are done."""
     config = engine.config
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it
-    findings = list(findings)
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -256,6 +256,7 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     expectation_findings, expectation_results = expectations_stage(engine, records)
     findings.extend(expectation_findings)
     timings["expectations"] = time.perf_counter() - t_gx
+    findings = list(findings)
 
     findings = apply_per_file_ignores(config, findings)
     findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions())

@@ -45,16 +45,33 @@ _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string, weight long"
 # findings.parquet: the fields of a findings.json finding (SPEC section 7), partitioned by rule.
-_FINDING_SCHEMA = ("rule string, severity string, doc_id string, path string, line int, column int, end_line int, "
-                   "end_column int, message string, excerpt string, "
-                   "fix struct<description: string, replacement: string, safe: boolean>, related array<string>, "
-                   "fingerprint string, baselined boolean")
 _FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_line", "end_column", "message",
                    "excerpt", "fix", "related", "fingerprint", "baselined")
 
 
+def _arrow_schema():
+    import pyarrow as pa
+
+    text, number = pa.string(), pa.int32()
+    fix = pa.struct([("description", text), ("replacement", text), ("safe", pa.bool_())])
+    types = {"line": number, "column": number, "end_line": number, "end_column": number, "fix": fix,
+             "related": pa.list_(text), "baselined": pa.bool_()}
+    return pa.schema([(k, types.get(k, text)) for k in _FINDING_FIELDS])
+
+
 DEFAULT_MASTER = "local[*]"
 DOCS_PER_PARTITION = 1000
+
+
+def _local_heap() -> str:
+    """The JVM heap of a `local[...]` session: a quarter of this machine's memory, 2 to 8 GB.
+    In local mode one JVM is driver and executors at once, and 2 GB ran out at 100,000
+    files (great-expectations' Spark jobs after the document stage)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2g"
+    return f"{max(2, min(8, total // 4 // 2**30))}g"
 
 
 def _session(master: str):
@@ -66,7 +83,11 @@ def _session(master: str):
     except ImportError:
         raise ConfigError("--engine spark needs pyspark: pip install 'seedcheck[spark]'") from None
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM for us
-    builder = SparkSession.builder.appName("seedcheck").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    builder = (SparkSession.builder.appName("seedcheck").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               # A partition's outcomes (~13 KB per file) reach the driver as one task result:
+               # sent directly, not parked in the block manager, where at 100,000 files
+               # results were lost under the memory pressure of the cache.
+               .config("spark.task.maxDirectResultSize", str(64 * 2**20)))
     if not submitted or master != DEFAULT_MASTER:
         builder = builder.master(master)
     if master.startswith("local") and not submitted:
@@ -74,7 +95,7 @@ def _session(master: str):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         builder = (builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
-                   .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", "2g")))
+                   .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", _local_heap())))
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - no Java, bad master URL, ...
@@ -302,16 +323,21 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     """Write the findings as Spark writes data for huge corpora, next to the reports:
     `findings.parquet/rule=<rule>/part-*.parquet` (one column per findings.json finding
     field; `fix` a struct, `related` a list) and `findings.jsonl/rule=<rule>/part-*.txt`
-    (one findings.json finding object per line, `rule` included)."""
+    (one findings.json finding object per line, `rule` included). The rows reach Spark as
+    Arrow tables (a list of Python rows was pickled row by row: slow, and heavy on the JVM)."""
+    import pyarrow as pa
+
     entries = [f.to_json() for f in findings]
-    rows = [tuple((e[k]["description"], e[k]["replacement"], e[k]["safe"]) if k == "fix" and e[k] else e[k]
-                  for k in _FINDING_FIELDS) for e in entries]
+    columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}
+    columns["fix"] = [{"description": e["fix"]["description"], "replacement": e["fix"]["replacement"],
+                       "safe": e["fix"]["safe"]} if e["fix"] else None for e in entries]
+    table = pa.table(columns, schema=_arrow_schema())
     report_dir.mkdir(parents=True, exist_ok=True)
     parquet, jsonl = report_dir / "findings.parquet", report_dir / "findings.jsonl"
-    spark.createDataFrame(rows, _FINDING_SCHEMA).write.mode("overwrite").partitionBy("rule").parquet(str(parquet))
-    lines = [(e["rule"], json.dumps(e, ensure_ascii=False)) for e in entries]
-    (spark.createDataFrame(lines, "rule string, value string").write.mode("overwrite")
-     .partitionBy("rule").text(str(jsonl)))
+    spark.createDataFrame(table).write.mode("overwrite").partitionBy("rule").parquet(str(parquet))
+    lines = pa.table({"rule": columns["rule"], "value": [json.dumps(e, ensure_ascii=False) for e in entries]})
+    del entries, columns, table
+    spark.createDataFrame(lines).write.mode("overwrite").partitionBy("rule").text(str(jsonl))
     return [parquet, jsonl]
 
 
@@ -319,6 +345,8 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
               report_dir: Path | None = None):
     """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`;
     with `report_dir`, also write the partitioned findings there (`write_findings`)."""
+    from pyspark import StorageLevel
+
     from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, Engine, complete
 
     timings: dict[str, float] = {}
@@ -339,7 +367,10 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4), -(-len(rows) // DOCS_PER_PARTITION))
     sources_df = sources_df.repartition(partitions)
     run_id = uuid.uuid4().hex
-    outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA).cache()
+    # Read twice (blocking keys, then pruning): kept on local disk, not in executor memory,
+    # which it would fill (about 1.3 GB of pickles at 100,000 files).
+    outcomes_df = (sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA)
+                   .persist(StorageLevel.DISK_ONLY))
     reduced = _corpus_candidates(spark, outcomes_df, engine)
 
     # Partition by partition (the next one computed while this one is read), then into
