@@ -117,10 +117,21 @@ def test_writers_stream_in_pieces_and_render_the_same_text(large, fmt):
     assert len(fh.sizes) > 5 and max(fh.sizes) < len(text) / 4, (len(fh.sizes), max(fh.sizes), len(text))
 
 
-@pytest.mark.parametrize("module", [findings_json, sarif])
-def test_json_reports_are_exactly_the_indented_dump_of_their_content(seeds, module):
-    text = module.render(seeds)
+def test_json_reports_are_exactly_the_dump_of_their_content(seeds):
+    text = findings_json.render(seeds)  # indented: people read it too
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    text = sarif.render(seeds)  # compact: only machines read it
+    assert text == json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def test_compact_dump_streams_iterators_like_json_dumps_of_lists():
+    value = {"a": [1, {"b": iter([{"x": "é\u2028<>&"}, 2.5, None, float("nan")])}], 1: True, None: "n", 2.5: (1, 2),
+             "empty": iter([]), "deep": {"m": iter([[1, 2], {"q": float("inf")}])}}
+    expected = {"a": [1, {"b": [{"x": "é\u2028<>&"}, 2.5, None, float("nan")]}], 1: True, None: "n", 2.5: (1, 2),
+                "empty": [], "deep": {"m": [[1, 2], {"q": float("inf")}]}}
+    fh = io.StringIO()
+    jsonstream.dump_compact(value, fh)
+    assert fh.getvalue() == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
 
 
 def test_findings_json_keeps_its_contract(seeds):

@@ -20,7 +20,7 @@ from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
-from .spool import SPOOL_FROM, CorpusStates, Spool
+from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
@@ -244,6 +244,8 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it
+    if states.spooled:
+        give_back_memory()
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()

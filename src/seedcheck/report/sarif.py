@@ -3,7 +3,9 @@
 One run; the rule catalogue (id, name, docs as help text, default level) as the driver's
 rules; one result per finding with its location, span, snippet, fingerprint, baseline
 state and, when the fix is mechanical, a SARIF `fix`. Columns are Unicode code points
-(`columnKind`), as seedcheck counts them. Deterministic: no timestamps.
+(`columnKind`), as seedcheck counts them. Deterministic: no timestamps. Compact JSON (no
+indentation): machines read this file, and indentation was 40% of its bytes (1.7 GB of
+SARIF at 100,000 generated documents).
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def document(result) -> dict[str, Any]:
 
 def write(result, fh: TextIO, **options) -> None:
     """Write the SARIF log to `fh`, result by result."""
-    jsonstream.dump(document(result), fh)
+    jsonstream.dump_compact(document(result), fh)
     fh.write("\n")
 
 
