@@ -61,6 +61,7 @@ def _arrow_schema():
 
 DEFAULT_MASTER = "local[*]"
 DOCS_PER_PARTITION = 1000
+WRITE_CHUNK = 50_000  # findings per Arrow table handed to Spark by write_findings
 
 
 def _local_heap() -> str:
@@ -324,20 +325,23 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     `findings.parquet/rule=<rule>/part-*.parquet` (one column per findings.json finding
     field; `fix` a struct, `related` a list) and `findings.jsonl/rule=<rule>/part-*.txt`
     (one findings.json finding object per line, `rule` included). The rows reach Spark as
-    Arrow tables (a list of Python rows was pickled row by row: slow, and heavy on the JVM)."""
+    Arrow tables of WRITE_CHUNK findings each (all at once, as Python rows or one table,
+    took the driver to 4.7 GB at 487,000 findings)."""
     import pyarrow as pa
 
-    entries = [f.to_json() for f in findings]
-    columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}
-    columns["fix"] = [{"description": e["fix"]["description"], "replacement": e["fix"]["replacement"],
-                       "safe": e["fix"]["safe"]} if e["fix"] else None for e in entries]
-    table = pa.table(columns, schema=_arrow_schema())
     report_dir.mkdir(parents=True, exist_ok=True)
     parquet, jsonl = report_dir / "findings.parquet", report_dir / "findings.jsonl"
-    spark.createDataFrame(table).write.mode("overwrite").partitionBy("rule").parquet(str(parquet))
-    lines = pa.table({"rule": columns["rule"], "value": [json.dumps(e, ensure_ascii=False) for e in entries]})
-    del entries, columns, table
-    spark.createDataFrame(lines).write.mode("overwrite").partitionBy("rule").text(str(jsonl))
+    schema = _arrow_schema()
+    for start in range(0, max(len(findings), 1), WRITE_CHUNK):
+        entries = [f.to_json() for f in findings[start:start + WRITE_CHUNK]]
+        columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}
+        columns["fix"] = [{"description": e["fix"]["description"], "replacement": e["fix"]["replacement"],
+                           "safe": e["fix"]["safe"]} if e["fix"] else None for e in entries]
+        mode = "overwrite" if start == 0 else "append"
+        spark.createDataFrame(pa.table(columns, schema=schema)).write.mode(mode).partitionBy("rule").parquet(str(parquet))
+        lines = pa.table({"rule": pa.array(columns["rule"], pa.string()),
+                          "value": pa.array([json.dumps(e, ensure_ascii=False) for e in entries], pa.string())})
+        spark.createDataFrame(lines).write.mode(mode).partitionBy("rule").text(str(jsonl))
     return [parquet, jsonl]
 
 
