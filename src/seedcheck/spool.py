@@ -5,7 +5,8 @@ memory together they were most of a large run's peak (2.1 GB at 100,000 document
 findings are not read until the corpus stage is over, and each analyzer reads only its
 own states. Large runs therefore append both to spools (pickled in batches to an
 unnamed temporary file) and read them back when they are needed: the corpus stage holds
-one analyzer's states at a time, and the findings return once every state is gone.
+one analyzer's states at a time, and the findings return once every state is gone and
+the expectations stage is over.
 Small runs keep everything in lists; the results are the same either way.
 """
 

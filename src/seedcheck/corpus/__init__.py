@@ -3,6 +3,12 @@
 An analyzer has `collect(doc, context) -> state` (runs in the worker processes; the state
 must be small) and `finish(states, rules, context) -> Iterable[(rule name, doc_id, Hit)]`
 (runs once over all states). `DEFAULTS` maps each rule name it serves to its parameters.
+
+Optional hooks let the Spark engine send `finish` only the states it needs (see
+`engines/spark.py`): `blocking_keys` (documents compared only when they share a key), with
+`live_keys`/`prune` when the analyzer decides what to keep (boilerplate); or `weights`,
+`plan`, `live` and `prune` when the findings depend on corpus-wide totals (names), in which
+case `finish` also accepts the `plan`.
 """
 
 from __future__ import annotations

@@ -86,8 +86,8 @@ def _session(master: str):
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM for us
     builder = (SparkSession.builder.appName("seedcheck").config("spark.sql.execution.arrow.pyspark.enabled", "true")
                # A partition's outcomes (~13 KB per file) reach the driver as one task result:
-               # sent directly, not parked in the block manager, where at 100,000 files
-               # results were lost under the memory pressure of the cache.
+               # sent directly, not parked in the block manager, from which results were
+               # lost ("TaskResultLost") at 100,000 files.
                .config("spark.task.maxDirectResultSize", str(64 * 2**20)))
     if not submitted or master != DEFAULT_MASTER:
         builder = builder.master(master)
@@ -366,8 +366,7 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     keep_all_bodies = len(rows) <= ALL_BODIES_UP_TO
     parallelism = max(1, spark.sparkContext.defaultParallelism)
     # Partitions of at most DOCS_PER_PARTITION files: each partition's outcomes travel to
-    # the driver as one task result, and at 100,000 files eight partitions of ~150 MB each
-    # were lost from the block manager before the driver fetched them.
+    # the driver as one task result, which stays small (~13 MB) however large the corpus.
     partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4), -(-len(rows) // DOCS_PER_PARTITION))
     sources_df = sources_df.repartition(partitions)
     run_id = uuid.uuid4().hex
