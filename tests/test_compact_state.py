@@ -42,7 +42,7 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     assert not rules["waived.txt"] & {"noise-social", "unused-waiver", "invalid-waiver"}
 
 
-def test_spool_returns_every_item_in_order_once():
+def test_spool_returns_every_item_in_order_until_closed():
     from seedcheck import spool
 
     s = spool.Spool()
@@ -52,8 +52,10 @@ def test_spool_returns_every_item_in_order_once():
         s.append(item)
     assert len(s) == len(items)
     assert list(s) == items
+    assert list(s) == items  # a second pass (boilerplate counts, then flags) reads it again
+    assert s.drain() == items
     with pytest.raises(RuntimeError):
-        list(s)  # read once: the file is gone, and reading again must not look like "no findings"
+        list(s)  # drained: the file is gone, and reading again must not look like "no findings"
 
 
 def test_spooled_run_equals_in_memory_run(tmp_path, monkeypatch):
@@ -72,9 +74,10 @@ def test_spooled_run_equals_in_memory_run(tmp_path, monkeypatch):
     spooled_kinds = []
     real_spool = pipeline.Spool
 
-    def spy():
-        spooled_kinds.append("findings")
-        return real_spool()
+    class Spy(real_spool):
+        def __init__(self):
+            spooled_kinds.append("findings")
+            super().__init__()
 
     def run():
         result = pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
@@ -83,7 +86,7 @@ def test_spooled_run_equals_in_memory_run(tmp_path, monkeypatch):
     in_memory = run()
     assert spooled_kinds == []
     monkeypatch.setattr(pipeline, "SPOOL_FROM", 1)
-    monkeypatch.setattr(pipeline, "Spool", spy)
+    monkeypatch.setattr(pipeline, "Spool", Spy)
     spooled = run()
     assert spooled_kinds == ["findings"]
     assert {f["rule"] for f in in_memory[0]} >= CORPUS_RULES

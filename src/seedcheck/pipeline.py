@@ -258,7 +258,7 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     expectation_findings, expectation_results = expectations_stage(engine, records)
     findings.extend(expectation_findings)
     timings["expectations"] = time.perf_counter() - t_gx
-    findings = list(findings)
+    findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
 
     findings = apply_per_file_ignores(config, findings)
     findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions())
@@ -289,6 +289,8 @@ def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, st
                 findings.append(rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id)))
                 if patch and patch[0] and records_by_id and doc_id in records_by_id:
                     records_by_id[doc_id].update(patch[0])
+        if hasattr(own, "close"):
+            own.close()  # a spool: its file goes now
         del own
     return findings
 

@@ -4,9 +4,10 @@ The main process receives every document's findings and corpus-analyzer states. 
 memory together they were most of a large run's peak (2.1 GB at 100,000 documents): the
 findings are not read until the corpus stage is over, and each analyzer reads only its
 own states. Large runs therefore append both to spools (pickled in batches to an
-unnamed temporary file) and read them back when they are needed: the corpus stage holds
-one analyzer's states at a time, and the findings return once every state is gone and
-the expectations stage is over.
+unnamed temporary file) and read them back when they are needed: the corpus stage gives
+each analyzer its own spool (which it may read twice, as boilerplate does, never holding
+every state at once), and the findings return once every state is gone and the
+expectations stage is over.
 Small runs keep everything in lists; the results are the same either way.
 """
 
@@ -25,7 +26,7 @@ BATCH = 1_024       # items per pickle: few, large writes
 
 
 class Spool:
-    """Items appended in order, pickled in batches to a temporary file, read back once."""
+    """Items appended in order, pickled in batches to a temporary file, read back in order."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="seedcheck-spool-")
@@ -51,21 +52,25 @@ class Spool:
             self._pending = []
 
     def __iter__(self) -> Iterator[Any]:
-        """Every item, in order; the file is closed afterwards (a spool is read once:
-        reading it again is an error, never an empty result)."""
+        """Every item, in order (from the start of the file each time: a spool can be read
+        more than once until it is closed; reading a closed spool is an error, never an
+        empty result)."""
         if self._file.closed:
-            raise RuntimeError("a spool is read once, and this one was read already")
+            raise RuntimeError("this spool was closed: its items are gone")
         self._flush()
         self._file.seek(0)
-        try:
-            while True:
-                try:
-                    batch = pickle.load(self._file)
-                except EOFError:
-                    break
-                yield from batch
-        finally:
-            self.close()
+        while True:
+            try:
+                batch = pickle.load(self._file)
+            except EOFError:
+                return
+            yield from batch
+
+    def drain(self) -> list[Any]:
+        """Every item as a list; the spool is closed."""
+        items = list(self)
+        self.close()
+        return items
 
     def close(self) -> None:
         """Drop the file (and whatever it still holds)."""
@@ -88,10 +93,11 @@ class CorpusStates:
                 own = self._by_analyzer[name] = Spool() if self.spooled else []
             own.append((doc_id, state))
 
-    def take(self, name: str) -> list[tuple[str, Any]]:
-        """The analyzer's pairs, handed over: they are no longer held here."""
+    def take(self, name: str) -> list[tuple[str, Any]] | Spool:
+        """The analyzer's pairs, handed over (no longer held here): a list, or the spool
+        itself, which can be iterated more than once and which the caller closes."""
         own = self._by_analyzer.pop(name, None)
-        return [] if own is None else own if isinstance(own, list) else list(own)
+        return [] if own is None else own
 
     def clear(self) -> None:
         for own in self._by_analyzer.values():

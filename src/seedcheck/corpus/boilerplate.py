@@ -135,32 +135,39 @@ class Boilerplate(Analyzer):
 
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
+        """Two passes over `states`: count each line key per domain, then flag the lines of
+        the common keys. Only the key arrays are held between the passes, so a spooled corpus
+        (`spool.py`) never has every document's lines in memory at once."""
         rule = rules.get("noise-boilerplate")
         if rule is None:
             return
         params = rule.params
-        by_domain: dict[str, list[tuple[str, Lines]]] = defaultdict(list)
-        for doc_id, state in states:
+        keys_of: dict[str, list[np.ndarray]] = defaultdict(list)
+        for _, state in states:
             if state:
-                by_domain[state.domain].append((doc_id, state))
-        for domain, members in by_domain.items():
-            if len(members) < params["min_docs"]:
+                keys_of[state.domain].append(state.keys)
+        common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
+        for domain, arrays in keys_of.items():
+            if len(arrays) < params["min_docs"]:
                 continue
             # Each document lists a line key once, so a key's count is its number of documents.
-            keys, counts = np.unique(np.concatenate([lines.keys for _, lines in members]), return_counts=True)
-            needed = max(params["min_docs"], params["min_share"] * len(members))
-            common = keys[counts >= needed]
-            if not len(common):
+            keys, counts = np.unique(np.concatenate(arrays), return_counts=True)
+            enough = counts >= max(params["min_docs"], params["min_share"] * len(arrays))
+            if enough.any():
+                common[domain] = (keys[enough], dict(zip(keys[enough].tolist(), counts[enough].tolist())), len(arrays))
+        del keys_of
+        if not common:
+            return
+        for doc_id, lines in states:
+            if not lines or lines.domain not in common:
                 continue
-            count_of = dict(zip(common.tolist(), counts[counts >= needed].tolist()))
-            for doc_id, lines in members:
-                flagged = np.flatnonzero(np.isin(lines.keys, common) & (lines.lengths >= params["min_chars"]))
-                texts = lines.excerpts() if len(flagged) else []
-                for i in flagged.tolist():
-                    n = count_of[int(lines.keys[i])]
-                    yield "noise-boilerplate", doc_id, Hit(
-                        line=int(lines.numbers[i]), column=1, excerpt=texts[i],
-                        values={"count": n, "domain": domain, "documents": len(members),
-                                "share": f"{100 * n / len(members):.0f}%"},
-                        fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
-                    )
+            keys, count_of, size = common[lines.domain]
+            flagged = np.flatnonzero(np.isin(lines.keys, keys) & (lines.lengths >= params["min_chars"]))
+            texts = lines.excerpts() if len(flagged) else []
+            for i in flagged.tolist():
+                n = count_of[int(lines.keys[i])]
+                yield "noise-boilerplate", doc_id, Hit(
+                    line=int(lines.numbers[i]), column=1, excerpt=texts[i],
+                    values={"count": n, "domain": lines.domain, "documents": size, "share": f"{100 * n / size:.0f}%"},
+                    fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
+                )
