@@ -334,9 +334,7 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     schema = _arrow_schema()
     for start in range(0, max(len(findings), 1), WRITE_CHUNK):
         entries = [f.to_json() for f in findings[start:start + WRITE_CHUNK]]
-        columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}
-        columns["fix"] = [{"description": e["fix"]["description"], "replacement": e["fix"]["replacement"],
-                           "safe": e["fix"]["safe"]} if e["fix"] else None for e in entries]
+        columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}  # `fix` is already the struct's dict
         mode = "overwrite" if start == 0 else "append"
         spark.createDataFrame(pa.table(columns, schema=schema)).write.mode(mode).partitionBy("rule").parquet(str(parquet))
         lines = pa.table({"rule": pa.array(columns["rule"], pa.string()),
