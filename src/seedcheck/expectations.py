@@ -266,18 +266,22 @@ def records_table(records: list[dict[str, Any]]):
     plus `source_documents`."""
     import pandas as pd
 
-    rows = [{c: r.get(c) for c in TABLE_COLUMNS} for r in records]
-    frame = pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
-    frame = frame.sort_values("doc_id", kind="stable").reset_index(drop=True) if len(frame) else frame
+    # Sorted positions first, then one column at a time: no per-row dicts (at 100,000
+    # documents those cost several times the finished table).
+    order = sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id")))
+    columns = {}
     for column in TABLE_COLUMNS:
+        values = [records[i].get(column) for i in order]
         if column in DATE_COLUMNS:
             # Contract says ISO or null; anything else becomes null rather than a crash.
-            frame[column] = pd.to_datetime(frame[column].astype(object), format="%Y-%m-%d", errors="coerce")
+            columns[column] = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
         elif column in INT_COLUMNS:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+            columns[column] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("Int64")
         else:
             # pandas 3 reads missing strings as NaN: keep them null, never the text "nan".
-            frame[column] = frame[column].map(lambda v: None if _missing(v) else str(v)).astype(STRING_DTYPE)
+            columns[column] = pd.Series([None if _missing(v) else str(v) for v in values], dtype=STRING_DTYPE)
+        del values
+    frame = pd.DataFrame(columns, columns=list(TABLE_COLUMNS))
     counts = frame["source_domain"].value_counts(dropna=True)
     frame["source_documents"] = frame["source_domain"].map(counts).astype("Int64")
     return frame
@@ -548,7 +552,12 @@ def expectations_stage(engine, records: list[dict[str, Any]]) -> tuple[list[Find
     spark = getattr(engine, "spark", None)
     frame = spark_records_table(spark, records) if spark is not None else records_table(records)
     docs_dir = config.gx_data_docs or None
-    outcomes = worker.run_suite(suite, frame, docs_dir) if worker and spark is None else run_suite(suite, frame, docs_dir)
+    if spark is None and gx_worker.was_suspended(config):  # a long run: GX in a child forked now
+        outcomes = gx_worker.validate_forked(config, suite, frame, docs_dir)
+    elif worker is not None and spark is None:
+        outcomes = worker.run_suite(suite, frame, docs_dir)
+    else:
+        outcomes = run_suite(suite, frame, docs_dir)
     del frame
     gx_worker.stop(config)  # the worker's GX and its copy of the table go before the run's findings come back
     entries = [entry(o) for o in outcomes]
