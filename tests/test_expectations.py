@@ -346,3 +346,68 @@ def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     finally:
         gx_worker.stop(config)
     assert gx_worker.runner(config) is None
+
+
+def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(monkeypatch):
+    # Runs of WAIT_FOR_VERDICT_FROM+ files stop the worker once the suite is checked (an idle
+    # GX through the document and corpus stages is memory at the run's peak) and fork a child
+    # that inherits the finished table for the expectations stage.
+    import multiprocessing
+    import os
+
+    from seedcheck import gx_worker
+
+    config = _config()
+    here = run(config, [str(SEEDS)], jobs=1).expectations  # no worker: in this process
+    forked, validated_in = [], multiprocessing.Value("i", 0)  # shared memory: the child writes its pid
+    real_forked, real_once = gx_worker.validate_forked, gx_worker._validate_once
+
+    def spy(*args):
+        forked.append(gx_worker.runner(config))  # the early worker is gone by then
+        return real_forked(*args)
+
+    def once(*args):
+        validated_in.value = os.getpid()
+        return real_once(*args)
+
+    monkeypatch.setattr(gx_worker, "WAIT_FOR_VERDICT_FROM", 1)
+    monkeypatch.setattr(gx_worker, "validate_forked", spy)
+    monkeypatch.setattr(gx_worker, "_validate_once", once)
+    gx_worker.start(config)
+    try:
+        result = run(config, [str(SEEDS)], jobs=1)
+    finally:
+        gx_worker.stop(config)
+    assert result.expectations == here
+    assert forked == [None] and validated_in.value not in (0, os.getpid())  # validated in a child
+    assert gx_worker.runner(config) is None and not gx_worker.was_suspended(config)
+
+
+def test_a_forked_validation_that_dies_falls_back_to_this_process(monkeypatch):
+    import os
+
+    from seedcheck import gx_worker
+    from seedcheck.expectations import run_suite
+
+    config = _config()
+    suite = load_suite(config)
+    frame = records_table([d["record"] for d in run(config, [str(SEEDS)], jobs=1).documents])
+    here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, frame)]
+    monkeypatch.setattr(gx_worker, "_validate_once", lambda *a: os._exit(3))
+    outcomes = gx_worker.validate_forked(config, suite, frame, None)
+    assert [(o.spec.name, o.success, o.observed_value) for o in outcomes] == here
+
+
+def test_suspend_raises_a_bad_suite_before_any_document_is_read(tmp_path):
+    from seedcheck import gx_worker
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
+                     encoding="utf-8")
+    config = _config(**{"expectations-suite": str(suite)})
+    gx_worker.start(config)
+    try:
+        with pytest.raises(ConfigError, match="betwen not found"):
+            gx_worker.suspend(config)
+    finally:
+        gx_worker.stop(config)
