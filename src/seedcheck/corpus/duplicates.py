@@ -316,23 +316,88 @@ class Duplicates(Analyzer):
 
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple]:
-        states = [(d, s) for d, s in states if s is not None]
-        index = dict(states)
+        table = StateTable(states)
         exact_of: dict[str, int] = {}
         if "duplicate-exact" in rules:
             params = rules["duplicate-exact"].params
             by_hash: dict[int, list[str]] = defaultdict(list)
-            for doc_id, s in states:
-                key = s.exact_num if params["fold_numbers"] else s.exact
-                if key is not None and s.words >= params["min_words"]:
-                    by_hash[key].append(doc_id)
+            hashes = table.exact_num if params["fold_numbers"] else table.exact
+            for row, key in enumerate(hashes):
+                if key is not None and table.words[row] >= params["min_words"]:
+                    by_hash[key].append(table.ids[row])
             for key, ids in sorted(by_hash.items(), key=lambda kv: min(kv[1])):
                 if len(ids) > 1:
                     exact_of.update((d, key) for d in ids)
-                    yield from _group_hits("duplicate-exact", sorted(ids), index, params["official_domains"],
+                    yield from _group_hits("duplicate-exact", sorted(ids), table, params["official_domains"],
                                            {"similarity": 1.0, "measure": "identical normalised body"})
         if "duplicate-near" in rules:
-            yield from _near(states, index, rules["duplicate-near"].params, exact_of)
+            yield from _near(table, rules["duplicate-near"].params, exact_of)
+
+
+class StateTable:
+    """Every document's `DupState` in columns: one signature matrix and one array per
+    field, not a tuple of small arrays per document. At 100,000 documents the tuples were
+    about 400 MB and `near_pairs` then stacked a second copy of the signatures; the
+    columns hold each value once. Rows are in source order; documents without a state
+    (unreadable) have no row."""
+
+    def __init__(self, states: Iterable[tuple[str, DupState | None]]):
+        capacity = max(len(states), 1) if hasattr(states, "__len__") else 1024
+        self.ids: list[str] = []
+        self.exact: list[int | None] = []
+        self.exact_num: list[int | None] = []
+        self.line: list[int] = []
+        self.keep: list[KeepInfo] = []
+        self.excerpt: list[str] = []
+        words, sizes, number_sizes, name_sizes, has_sigs = [], [], [], [], []
+        numbers, names = bytearray(), bytearray()
+        sigs = None
+        domains: dict[str, str] = {}  # one string per source domain, not one per document
+        for doc_id, s in states:
+            if s is None:
+                continue
+            row = len(self.ids)
+            if len(s.sigs):
+                if sigs is None:
+                    sigs = np.zeros((capacity, len(s.sigs)), np.uint32)
+                elif row >= len(sigs):
+                    sigs = np.concatenate([sigs, np.zeros_like(sigs)])
+                sigs[row] = s.sigs
+            has_sigs.append(bool(len(s.sigs)))
+            self.ids.append(doc_id)
+            self.exact.append(s.exact)
+            self.exact_num.append(s.exact_num)
+            words.append(s.words)
+            sizes.append(s.sizes[1] if len(s.sizes) > 1 else 0)
+            numbers += s.numbers.astype(np.uint32).tobytes()
+            names += s.names.astype(np.uint32).tobytes()
+            number_sizes.append(len(s.numbers))
+            name_sizes.append(len(s.names))
+            self.line.append(s.line)
+            self.keep.append(s.keep._replace(domain=domains.setdefault(s.keep.domain, s.keep.domain)))
+            self.excerpt.append(s.excerpt)
+        n = len(self.ids)
+        self.row = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        self.words = np.array(words, np.int64)
+        self.gram_sizes = np.array(sizes, np.float64)  # distinct word 3-grams
+        self.sigs = sigs[:n] if sigs is not None else np.zeros((n, 0), np.uint32)
+        self.has_sigs = np.array(has_sigs, bool)  # an empty body ships no signature (zeros here)
+        self._numbers = (np.frombuffer(bytes(numbers), np.uint32), np.r_[0, np.cumsum(number_sizes)].astype(np.int64))
+        self._names = (np.frombuffer(bytes(names), np.uint32), np.r_[0, np.cumsum(name_sizes)].astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def numbers(self, row: int) -> np.ndarray:
+        values, offsets = self._numbers
+        return values[offsets[row]:offsets[row + 1]]
+
+    def names(self, row: int) -> np.ndarray:
+        values, offsets = self._names
+        return values[offsets[row]:offsets[row + 1]]
+
+    def keep_of(self, doc_id: str) -> KeepInfo:
+        return self.keep[self.row[doc_id]]
 
 
 class NearPairs(NamedTuple):
@@ -371,7 +436,7 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
 # datasketch's optimal (bands, rows) for the shipped thresholds at 128 permutations
 # (tests/test_duplicates.py checks them against datasketch); other settings ask datasketch,
 # whose import (scipy) costs about half a second.
-VERIFY_CHUNK = 16_384  # candidate pairs compared at once (two uint32 signature slices each)
+VERIFY_CHUNK = 4_096  # candidate pairs compared at once (two signature rows each: 8 MB)
 _KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
 _BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {
     key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()}
@@ -397,17 +462,19 @@ def band_ranges(threshold: float, num_perm: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def candidate_codes(sigs: np.ndarray, threshold: float) -> np.ndarray:
+def candidate_codes(sigs: np.ndarray, threshold: float, rows: np.ndarray | None = None) -> np.ndarray:
     """The row pairs (i, j), i < j, that share at least one band: for each i, exactly the
     keys datasketch's MinHashLSH(threshold) returns when queried with row i. Found by sorting
     each band's values in numpy (not one Python insert and query per row) and returned as
-    sorted int64 codes ``i * len(sigs) + j``, merged band by band, so memory holds the
-    distinct pairs, not every band's copy."""
-    n = len(sigs)
+    sorted int64 codes ``i * n + j``, merged band by band, so memory holds the distinct
+    pairs, not every band's copy. With `rows`, only those rows of `sigs` take part (i and j
+    then number positions in `rows`), without copying the whole matrix."""
+    n = len(sigs) if rows is None else len(rows)
     found = np.zeros(0, np.int64)
     for a, b in band_ranges(threshold, sigs.shape[1]):
         pairs = []
-        band = np.ascontiguousarray(sigs[:, a:b]).view(np.dtype((np.void, 4 * (b - a)))).ravel()
+        band = np.ascontiguousarray(sigs[:, a:b] if rows is None else sigs[rows, a:b])
+        band = band.view(np.dtype((np.void, 4 * (b - a)))).ravel()
         order = np.argsort(band, kind="stable")
         ordered = band[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -434,56 +501,59 @@ def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
 
 
-def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None) -> NearPairs:
+def near_pairs(states: StateTable | Iterable[tuple[str, DupState]], params: dict,
+               exact_of: dict[str, int] | None = None) -> NearPairs:
     """Verified near-duplicate pairs.
 
     Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`candidate_codes`)
     over the word signatures (Jaccard), and a second pass over the 3-gram signatures at a
     lower threshold (containment). Memory stays with the signature matrix
     (N x 2 x num_perm uint32) and the candidate pairs. Verification (`is_near`) is
-    vectorised over each document's candidates. Documents of one exact-duplicate group
+    vectorised over chunks of candidate pairs. Documents of one exact-duplicate group
     are indexed once (duplicate-exact reports them).
     """
+    table = states if isinstance(states, StateTable) else StateTable(states)
     exact_of = exact_of or {}
     seen: set[int] = set()
-    ids: list[str] = []
-    chosen: list[DupState] = []
-    for doc_id, s in states:
-        if s.words < params["min_words"] or not len(s.sigs):
-            continue
-        group = exact_of.get(doc_id)
+    chosen: list[int] = []  # rows of `table`
+    eligible = (table.words >= params["min_words"]) & table.has_sigs
+    for row in np.flatnonzero(eligible).tolist():
+        group = exact_of.get(table.ids[row])
         if group is not None:
             if group in seen:
                 continue
             seen.add(group)
-        ids.append(doc_id)
-        chosen.append(s)
+        chosen.append(row)
+    ids = [table.ids[row] for row in chosen]
     empty = NearPairs(ids, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, 5), np.float32))
     if len(chosen) < 2:
         return empty
-    num_perm = len(chosen[0].sigs) // 2
-    sigs = np.stack([s.sigs for s in chosen])
-    sizes = np.array([s.sizes[1] for s in chosen], dtype=np.float64)
+    rows = np.array(chosen, np.int64)
+    sigs = table.sigs
+    num_perm = sigs.shape[1] // 2
+    sizes = table.gram_sizes[rows]
 
     found_a, found_b, found_s = [], [], []
     checked = np.zeros(0, np.int64)
-    n = len(chosen)
+    n = len(rows)
     for part, threshold in lsh_passes(params, num_perm):
-        codes = candidate_codes(sigs[:, part], threshold)
+        codes = candidate_codes(sigs[:, part], threshold, rows)
         codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
         # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
             first, second = np.divmod(codes[lo:lo + VERIFY_CHUNK], n)
-            words = (sigs[first, :num_perm] == sigs[second, :num_perm]).mean(axis=1)
-            grams = (sigs[first, num_perm:] == sigs[second, num_perm:]).mean(axis=1)
+            sig_a, sig_b = sigs[rows[first]], sigs[rows[second]]
+            words = (sig_a[:, :num_perm] == sig_b[:, :num_perm]).mean(axis=1)
+            grams = (sig_a[:, num_perm:] == sig_b[:, num_perm:]).mean(axis=1)
+            del sig_a, sig_b
             small = np.minimum(sizes[first], sizes[second])
             contained = np.where(small > 0, np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams)
                                                        / np.maximum(small, 1)), 0.0)
             text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (contained >= params["containment"])
             for k in np.flatnonzero(text_ok).tolist():
                 i, j = int(first[k]), int(second[k])
-                numbers = set_containment(chosen[i].numbers, chosen[j].numbers)
-                names = set_containment(chosen[i].names, chosen[j].names)
+                numbers = set_containment(table.numbers(chosen[i]), table.numbers(chosen[j]))
+                names = set_containment(table.names(chosen[i]), table.names(chosen[j]))
                 if numbers >= params["numbers"] and names >= params["names"]:
                     found_a.append(i)
                     found_b.append(j)
@@ -493,8 +563,8 @@ def near_pairs(states: list[tuple[str, DupState]], params: dict, exact_of: dict[
     return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
 
 
-def _near(states, index, params, exact_of) -> Iterable[tuple]:
-    found = near_pairs(states, params, exact_of)
+def _near(table: StateTable, params, exact_of) -> Iterable[tuple]:
+    found = near_pairs(table, params, exact_of)
     official = params["official_domains"]
     ids = found.ids
     for doc, rows in sorted(found.partners().items(), key=lambda kv: ids[kv[0]]):
@@ -503,7 +573,7 @@ def _near(states, index, params, exact_of) -> Iterable[tuple]:
         score_of = {ids[o]: PairScore(*map(float, found.scores[r])) for o, r in zip(others, rows)}
         # The keeper is chosen among the document and its own partners (a chain A~B~C
         # does not make A and C copies of each other).
-        keeper = min([doc_id, *score_of], key=lambda d: keep_key(d, index[d].keep, official))
+        keeper = min([doc_id, *score_of], key=lambda d: keep_key(d, table.keep_of(d), official))
         nearest = keeper if keeper != doc_id else max(score_of, key=lambda d: (score_of[d].grams, d))
         sc = score_of[nearest]
         by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
@@ -514,28 +584,29 @@ def _near(states, index, params, exact_of) -> Iterable[tuple]:
             "containment": round(sc.contained, 2), "numbers": round(sc.numbers, 2), "names": round(sc.names, 2),
             "nearest": nearest,
         }
-        yield from _hit("duplicate-near", doc_id, sorted(score_of), keeper, index, official, values)
+        yield from _hit("duplicate-near", doc_id, sorted(score_of), keeper, table, official, values)
 
 
-def _group_hits(rule: str, ids: list[str], index: dict, official, values: dict) -> Iterable[tuple]:
+def _group_hits(rule: str, ids: list[str], table: StateTable, official, values: dict) -> Iterable[tuple]:
     """The hits of one group of copies of each other: one per document."""
-    keeper = min(ids, key=lambda d: keep_key(d, index[d].keep, official))
+    keeper = min(ids, key=lambda d: keep_key(d, table.keep_of(d), official))
     for doc_id in ids:
-        yield from _hit(rule, doc_id, [d for d in ids if d != doc_id], keeper, index, official, dict(values))
+        yield from _hit(rule, doc_id, [d for d in ids if d != doc_id], keeper, table, official, dict(values))
 
 
-def _hit(rule: str, doc_id: str, others: list[str], keeper: str, index: dict, official, values: dict) -> Iterable[tuple]:
+def _hit(rule: str, doc_id: str, others: list[str], keeper: str, table: StateTable, official, values: dict) -> Iterable[tuple]:
     """One finding for `doc_id`: the copies it has, and whether to keep or drop it. A dropped
     copy also carries the record patch `{"duplicate_of": keeper}`."""
-    state = index[doc_id]
+    row = table.row[doc_id]
+    line, excerpt, keep = table.line[row], table.excerpt[row], table.keep[row]
     values.update(others=", ".join(others), count=len(others), keeper=keeper)
     if doc_id == keeper:
-        reason = keep_reason(state.keep, index[others[0]].keep, official)
+        reason = keep_reason(keep, table.keep_of(others[0]), official)
         values["decision"] = f"keep this copy ({reason})"
         fix = Fix(f"keep this copy ({reason}); remove {', '.join(others)}", None, safe=False)
-        yield rule, doc_id, Hit(line=state.line, values=values, fix=fix, related=others, excerpt=state.excerpt)
+        yield rule, doc_id, Hit(line=line, values=values, fix=fix, related=others, excerpt=excerpt)
     else:
-        reason = keep_reason(index[keeper].keep, state.keep, official)
+        reason = keep_reason(table.keep_of(keeper), keep, official)
         values["decision"] = f"drop this copy, keep {keeper} ({reason})"
         fix = Fix(f"remove this document: {keeper} is the copy to keep ({reason})", None, safe=False)
-        yield rule, doc_id, Hit(line=state.line, values=values, fix=fix, related=others, excerpt=state.excerpt), {"duplicate_of": keeper}
+        yield rule, doc_id, Hit(line=line, values=values, fix=fix, related=others, excerpt=excerpt), {"duplicate_of": keeper}
