@@ -91,3 +91,22 @@ def test_spooled_run_equals_in_memory_run(tmp_path, monkeypatch):
     assert spooled_kinds == ["findings"]
     assert {f["rule"] for f in in_memory[0]} >= CORPUS_RULES
     assert spooled == in_memory
+
+
+def test_unpickled_findings_share_one_string_per_id_and_path():
+    # Duplicate findings name the same copies in `related` again and again; unpickled (from
+    # a worker or the spool) each would otherwise be a string of its own.
+    import pickle
+
+    from seedcheck.model import Finding, Fix, Severity
+
+    ids = ["".join(["0001/a-long-document-id-", str(i), ".md"]) for i in range(3)]
+    one = Finding("duplicate-near", Severity.WARNING, ids[0], "corpus/" + ids[0], "near duplicate",
+                  line=2, column=1, excerpt="x", fix=Fix("remove", None, safe=False), related=ids[1:])
+    two = Finding("duplicate-near", Severity.WARNING, ids[1], "corpus/" + ids[1], "near duplicate",
+                  related=[ids[0], ids[2]])
+    first = pickle.loads(pickle.dumps([one]))[0]  # separate pickles: nothing shared by the memo
+    second = pickle.loads(pickle.dumps([two]))[0]
+    assert first == one and second == two and first.to_json() == one.to_json()
+    assert first.related[0] is second.doc_id and first.doc_id is second.related[0]
+    assert first.related[1] is second.related[1]

@@ -7,6 +7,7 @@ and writers render. Both are plain dataclasses so they cross process boundaries 
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -49,6 +50,10 @@ class Fix:
         return {"description": self.description, "replacement": self.replacement, "safe": self.safe}
 
 
+def _intern(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value
+
+
 @dataclass(slots=True)
 class Finding:
     """One problem in one document (or in the corpus, with `doc_id` empty)."""
@@ -70,6 +75,19 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.doc_id, self.line or 0, self.column or 0, self.rule, self.message)
+
+    # Findings are pickled from the workers and through the spool. Unpickled, every id and
+    # path would be a new string: a large run's duplicate findings name the same copies in
+    # `related` again and again (at 100,000 documents, 1.7 million references to 100,000
+    # ids). Interned on arrival, the main process holds one string per id.
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+        self.doc_id, self.path = _intern(self.doc_id), _intern(self.path)
+        self.related = [_intern(r) for r in self.related]
 
     def to_json(self) -> dict[str, Any]:
         """The `findings[]` entry of findings.json (SPEC section 7)."""
