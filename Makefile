@@ -46,5 +46,5 @@ lint: $(TEST_STAMP) ## Lint the code with ruff
 	$(BIN)/ruff check src tests bench
 
 clean: ## Remove the virtualenv, caches and generated reports
-	rm -rf $(VENV) .pytest_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .seedcheck_cache build dist src/*.egg-info
 	find reports -mindepth 1 ! -name README.md -delete

@@ -8,7 +8,9 @@ For each size it builds (or reuses) a corpus with `bench/make_corpus.py`, then r
 after another on the same documents and cores:
 
 - `seedcheck check` (all rules, corpus rules, schema, expectations, writers) as a
-  subprocess; per-stage seconds come from $SEEDCHECK_TIMINGS;
+  subprocess, every file checked (`--no-cache`); per-stage seconds come from
+  $SEEDCHECK_TIMINGS; then twice with an empty cache directory (`--skip cache` to leave
+  out): the run that fills the cache, and a re-run that finds every file unchanged;
 - datatrove's C4 + Gopher quality + Gopher repetition + FineWeb filters as one pipeline
   (on the first `--peer-limit` documents only: it runs at tens of documents per second);
 - great-expectations alone validating the records table of that seedcheck run;
@@ -30,6 +32,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -95,13 +98,17 @@ def _last_json(text: str) -> dict:
     return {}
 
 
-def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
-    """The full check, as a user runs it, with reports written to `workdir/reports`."""
+def run_seedcheck(corpus: Path, jobs: int, workdir: Path, cache: Path | None = None) -> dict:
+    """The full check, as a user runs it, with reports written to `workdir/reports`:
+    every file checked (`--no-cache`), or with the cache of unchanged files in `cache`."""
     timings = workdir / "timings.json"
     timings.unlink(missing_ok=True)
     env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
+    env.pop("SEEDCHECK_NO_CACHE", None)
+    if cache is not None:
+        env["SEEDCHECK_CACHE_DIR"] = str(cache)
     cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--jobs", str(jobs), "--quiet", "--fail-on", "never",
-           "--format", "json", "--report-dir", str(workdir / "reports")]
+           "--format", "json", "--report-dir", str(workdir / "reports")] + ([] if cache else ["--no-cache"])
     m = measure(cmd, env=env)
     m["stdout_bytes"] = len(m.pop("stdout"))
     m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
@@ -150,6 +157,18 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
     print(f"seedcheck: {sc['wall']:.2f}s rc={sc['returncode']} peak {sc['peak_rss_mb']} MB", flush=True)
     if sc["returncode"] not in (0, 1):
         print(f"  seedcheck failed: {sc['stderr'].strip()[-500:]}", flush=True)
+    if "cache" not in skip:
+        # The cache's two sides: the first run fills it (its cost over a plain run), the
+        # second finds every file unchanged (what a re-run after a small edit costs).
+        cache = workdir / "cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        for name in ("seedcheck, cache filled", "seedcheck, cache warm"):
+            m = out["tools"][name] = run_seedcheck(corpus, jobs, workdir, cache=cache)
+            print(f"{name}: {m['wall']:.2f}s rc={m['returncode']} peak {m['peak_rss_mb']} MB "
+                  f"({m['timings'].get('cached_files', 0):,} files from the cache)", flush=True)
+            if m.get("summary", {}).get("findings") != sc.get("summary", {}).get("findings"):
+                print(f"  {name}: findings differ from the run without cache!", flush=True)
+        shutil.rmtree(cache, ignore_errors=True)
     if "floor" not in skip:
         out["tools"]["floor"] = run_peer("floor.py", [str(corpus), "--jobs", str(jobs)])
     if "gx" not in skip and (workdir / "reports" / "findings.json").exists():
@@ -158,17 +177,17 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
         limit = min(n, peer_limit)
         out["tools"]["datatrove"] = run_peer("datatrove_filters.py", [str(corpus), "--jobs", str(jobs), "--limit", str(limit)])
     for name, m in out["tools"].items():
-        docs = m.get("result", {}).get("docs", n) if name != "seedcheck" else n
+        docs = m.get("result", {}).get("docs", n) if not name.startswith("seedcheck") else n
         frac = docs / n if n else 1
         m["docs"] = docs
         # A tool that failed measured nothing: no throughput, no ratio.
-        ok = m["returncode"] in ((0, 1) if name == "seedcheck" else (0,)) and m["wall"]
+        ok = m["returncode"] in ((0, 1) if name.startswith("seedcheck") else (0,)) and m["wall"]
         m["docs_per_s"] = round(docs / m["wall"], 1) if ok else None
         m["mb_per_s"] = round(mb * frac / m["wall"], 2) if ok else None
         m["docs_per_cpu_s"] = round(docs / m["cpu"], 1) if ok and m["cpu"] else None
         inner = m.get("result", {}).get("seconds")
         m["docs_per_s_inner"] = round(docs / inner, 1) if inner else None
-        if m["returncode"] != 0 and name != "seedcheck":
+        if m["returncode"] != 0 and not name.startswith("seedcheck"):
             print(f"  {name} failed: {m['stderr'].strip()[-500:]}", flush=True)
     return out
 
@@ -206,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--peer-limit", type=int, default=2000,
                         help="documents given to datatrove per size (it runs at tens of docs/s)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove", "spark"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove", "spark", "cache"],
                         help="spark: no local vs Spark local[2] comparison (bench/spark_vs_local.py) on the largest size")
     parser.add_argument("--no-releases", action="store_true", help="skip the run on the real releases as shipped")
     args = parser.parse_args(argv)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+
+# Every run in the suite checks its files afresh (tests monkeypatch rules, and the CLI's
+# cache would live in the repository); tests/test_cache.py turns the cache on where it
+# is the subject. Set here so that CLI subprocesses inherit it.
+os.environ["SEEDCHECK_NO_CACHE"] = "1"
 
 
 @pytest.fixture

@@ -94,9 +94,11 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
 @click.option("--engine", "engine_name", type=click.Choice(["local", "spark"]), default="local", show_default=True, help="Where to run: this machine, or Apache Spark.")
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
+@click.option("--no-cache", is_flag=True, help="Check every file again: do not read or write the cache of unchanged files' results (also SEEDCHECK_NO_CACHE=1).")
 @click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
 def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
-          baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, gx_data_docs=None):
+          baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, no_cache,
+          gx_data_docs=None):
     """Check documents and write reports."""
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
@@ -147,7 +149,7 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
                            report_dir=None if no_reports else Path(report_dir) if report_dir else config.resolve(config.report_dir))
     else:
         try:
-            result = run(config, list(paths) or None, progress=progress, gate=gate)
+            result = run(config, list(paths) or None, progress=progress, gate=gate, cache=not no_cache)
         finally:
             gx_worker.stop(config)
     if update_baseline:

@@ -51,6 +51,7 @@ class Config:
     expectations: dict[str, Any] = field(default_factory=dict)
     expectations_suite: str = ""  # corpus expectations file (default: <schemas>/corpus.yaml)
     gx_data_docs: str = ""  # also build great-expectations Data Docs into this directory
+    cache_dir: str = ".seedcheck_cache"  # unchanged files' results between runs (cache.py)
 
     def resolve(self, path: str) -> Path:
         """A configured path, relative to the directory of the configuration file."""

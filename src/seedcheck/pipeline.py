@@ -20,6 +20,7 @@ from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
+from .cache import Cache, pack, unpack
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
@@ -137,21 +138,22 @@ def _analyzers(registry: Registry) -> list:
 _ENGINE: Engine | None = None
 
 
-def _init_worker(config: Config, keep_all_bodies: bool) -> None:
-    global _ENGINE
+def _init_worker(config: Config, keep_all_bodies: bool, packed: bool = False) -> None:
+    global _ENGINE, _PACKED
     # Under fork the worker inherits the parent's warmed-up engine (registry, compiled
     # patterns, language model); under spawn it builds its own.
     if _ENGINE is None or _ENGINE.config is not config:
         _ENGINE = Engine(config)
     _ENGINE.keep_all_bodies = keep_all_bodies
+    _PACKED = packed
 
 
-def _process_batch(sources: list[Source]) -> list[DocOutcome]:
+_PACKED = False  # in a worker: send each file's outcomes packed, as the cache stores them
+
+
+def _process_batch(sources: list[Source]) -> list[list[DocOutcome] | bytes]:
     assert _ENGINE is not None
-    out = []
-    for source in sources:
-        out.extend(_ENGINE.process(source))
-    return out
+    return [pack(outcomes) if _PACKED else outcomes for outcomes in map(_ENGINE.process, sources)]
 
 
 def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
@@ -159,12 +161,43 @@ def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
         yield items[i:i + size]
 
 
-def document_stage(engine: Engine, sources: list[Source], jobs: int, progress) -> Iterable[DocOutcome]:
-    """Run ingest + extraction + document rules, in `jobs` processes when it pays off.
-
-    Outcomes come back in source order whatever `jobs` is, so results are identical for any N.
-    """
+def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
+             packed: bool) -> Iterator[tuple[list[DocOutcome], bytes | None]]:
+    """Each file's outcomes, in source order, with their packed form when `packed` (the
+    cache stores it; the workers pack in parallel)."""
     global _ENGINE
+    if jobs <= 1 or len(sources) < 64:
+        for source in sources:
+            outcomes = engine.process(source)
+            yield outcomes, pack(outcomes) if packed else None
+            progress(1)
+        return
+    # The first file runs here: it warms the lazy caches that forked workers then share.
+    outcomes = engine.process(sources[0])
+    yield outcomes, pack(outcomes) if packed else None
+    progress(1)
+    rest = sources[1:]
+    size = max(16, min(256, len(rest) // (jobs * 8) or 16))
+    _ENGINE = engine
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(engine.config, engine.keep_all_bodies, packed)) as pool:
+            for batch, results in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
+                for result in results:
+                    yield (unpack(result), result) if packed else (result, None)
+                progress(len(batch))
+    finally:
+        _ENGINE = None
+
+
+def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
+                   cache: Cache | None = None) -> Iterable[DocOutcome]:
+    """Run ingest + extraction + document rules, in `jobs` processes when it pays off;
+    with a `cache`, files it holds are taken from it and the others stored in it.
+
+    Outcomes come back in source order whatever `jobs` is (and whether they were cached),
+    so results are identical for any N.
+    """
     engine.keep_all_bodies = len(sources) <= ALL_BODIES_UP_TO
     kept = 0
 
@@ -177,30 +210,32 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress) -
                     outcome.record["body"], outcome.record["_body_omitted"] = None, True
             yield outcome
 
-    if jobs <= 1 or len(sources) < 64:
-        for source in sources:
-            yield from bounded(engine.process(source))
-            progress(1)
+    if cache is None or not cache.active:
+        for outcomes, _ in _checked(engine, sources, jobs, progress, packed=False):
+            yield from bounded(outcomes)
         return
-    # The first file runs here: it warms the lazy caches that forked workers then share.
-    yield from bounded(engine.process(sources[0]))
-    progress(1)
-    rest = sources[1:]
-    size = max(16, min(256, len(rest) // (jobs * 8) or 16))
-    _ENGINE = engine
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(engine.config, engine.keep_all_bodies)) as pool:
-            for batch, outcomes in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
-                yield from bounded(outcomes)
-                progress(len(batch))
-    finally:
-        _ENGINE = None
+    cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
+    keys = [cache.key(source) for source in sources]
+    stored = cache.present(keys)
+    fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, packed=True)
+    for source, key in zip(sources, keys):
+        if key in stored:
+            outcomes = cache.load(key)
+            if outcomes is None:  # a damaged entry: check the file here
+                outcomes = engine.process(source)
+                cache.store(key, pack(outcomes))
+            progress(1)
+        else:
+            outcomes, blob = next(fresh)
+            if key is not None:
+                cache.store(key, blob)
+        yield from bounded(outcomes)
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
-        gate: "GateOptions | None" = None) -> Result:
-    """Check the documents under `paths` (default: the configured paths) and return the result."""
+        gate: "GateOptions | None" = None, cache: bool = False) -> Result:
+    """Check the documents under `paths` (default: the configured paths) and return the
+    result. With `cache`, unchanged files come from the cache (see cache.py)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     engine = Engine(config)
@@ -209,8 +244,8 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     timings["discover"] = time.perf_counter() - t0
     from . import gx_worker
 
-    if len(sources) >= gx_worker.WAIT_FOR_VERDICT_FROM and (worker := gx_worker.runner(config)):
-        worker.verdict()  # a long run does not start on a bad corpus suite
+    if len(sources) >= gx_worker.WAIT_FOR_VERDICT_FROM:
+        gx_worker.suspend(config)  # a long run does not start on a bad corpus suite, nor hold GX idle
 
     bar = None
     if progress:
@@ -220,11 +255,19 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     t1 = time.perf_counter()
     spooled = len(sources) >= SPOOL_FROM
     records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
-    for outcome in document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None)):
-        records.append(outcome.record)
-        findings.extend(outcome.findings)
-        states.add(outcome.record["doc_id"], outcome.states)
-        readable.append(outcome.readable)
+    stored = Cache.open(config, engine.context.today) if cache else None
+    try:
+        for outcome in document_stage(engine, sources, jobs or config.jobs_count,
+                                      bar.update if bar else (lambda n: None), stored):
+            records.append(outcome.record)
+            findings.extend(outcome.findings)
+            states.add(outcome.record["doc_id"], outcome.states)
+            readable.append(outcome.readable)
+    finally:
+        if stored is not None:
+            stored.close()
+    if stored is not None:
+        timings["cached_files"] = stored.hits
     if bar:
         bar.close()
     timings["documents"] = time.perf_counter() - t1
@@ -257,6 +300,8 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
 
     expectation_findings, expectation_results = expectations_stage(engine, records)
     findings.extend(expectation_findings)
+    if states.spooled:
+        give_back_memory()  # the table built for GX: before every finding comes back
     timings["expectations"] = time.perf_counter() - t_gx
     findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
 
@@ -270,15 +315,16 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
 
 
 def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, str],
-                 records_by_id: dict[str, dict] | None = None) -> list[Finding]:
-    """Run every corpus analyzer once over the collected per-document states.
+                 records_by_id: dict[str, dict] | None = None) -> Iterator[Finding]:
+    """Run every corpus analyzer once over the collected per-document states; yield the
+    findings as they come, so a large run spools them at once (duplicate findings name
+    every copy: held until the end of the stage, they were most of its peak).
 
     `finish` yields `(rule, doc_id, hit)`, or `(rule, doc_id, hit, patch)` where `patch`
     holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports.
     Each analyzer takes its own states out of `states` (from disk when they were spooled)
     and drops them once it has finished, so the next analyzer's working memory can reuse theirs.
     """
-    findings = []
     corpus_rules = {r.name: r for r in engine.registry.stage("corpus")}
     for analyzer in engine.analyzers:
         own = states.take(analyzer.name)
@@ -286,13 +332,12 @@ def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, st
         planned = {"plan": engine.corpus_plans[analyzer.name]} if analyzer.name in engine.corpus_plans else {}
         for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context, **planned):
             if name in rules:
-                findings.append(rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id)))
                 if patch and patch[0] and records_by_id and doc_id in records_by_id:
                     records_by_id[doc_id].update(patch[0])
+                yield rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id))
         if hasattr(own, "close"):
             own.close()  # a spool: its file goes now
         del own
-    return findings
 
 
 def schema_stage(engine: Engine, records: list[dict]) -> list[Finding]:

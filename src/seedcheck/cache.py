@@ -1,0 +1,247 @@
+"""Document-stage results kept between runs, so an unchanged file is not checked again.
+
+Like ruff's cache: `seedcheck check` stores each file's document-stage outcome (records,
+findings, corpus-analyzer states) and, on the next run, takes it from the cache when
+nothing it depends on has changed. The corpus stage, the schema, the expectations, the
+gate and the reports always run on every document: only per-file work is skipped.
+
+What "nothing changed" means (a miss costs time, a wrong hit would cost trust, so the key
+is deliberately broad):
+- the entry key hashes the file's bytes, its paths (the one opened, the one shown, the
+  document id) and whether the run keeps every body (runs of up to 2,000 files do);
+- the cache file is named by a fingerprint of everything else: seedcheck's version and
+  its installed source files, the checks directory (rules, lexicons, registries), the
+  configuration (all settings that can change a document's outcome), today's date
+  (date rules compare with it), the Python version and the versions of seedcheck's
+  dependencies. A change to any of them starts a new cache file (so one serves a day at
+  most); files not used for `KEEP_DAYS` are deleted.
+
+`--no-cache` (or `SEEDCHECK_NO_CACHE=1`) turns it off; `cache-dir` in the configuration (or
+`SEEDCHECK_CACHE_DIR`) moves it from `.seedcheck_cache/` next to the configuration. A cache
+that cannot be opened or read is ignored (and, if damaged, deleted): the run checks the
+files instead. Only the local engine uses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import re
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import PACKAGE_DIR, Config
+
+SCHEMA = 1
+KEEP_DAYS = 1  # the date is in the fingerprint: an older file can never be used again
+# Settings that only shape the output or the run, never a document's outcome.
+_OUTPUT_ONLY = ("source", "jobs", "report_dir", "fail_on", "baseline", "gx_data_docs", "cache_dir")
+_LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...)
+
+
+def _feed_tree(h, root: Path) -> None:
+    """Every file under `root` (paths and bytes), in a stable order."""
+    if not root.is_dir():
+        h.update(b"missing:" + str(root).encode())
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(path.read_bytes() + b"\0")
+
+
+def _dependency_versions() -> list[str]:
+    from importlib import metadata
+
+    try:
+        requires = metadata.requires("seedcheck") or []
+    except metadata.PackageNotFoundError:
+        requires = []
+    out = []
+    for requirement in requires:
+        if "extra ==" in requirement:
+            continue
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement)
+        if name:
+            try:
+                out.append(f"{name.group(0)}=={metadata.version(name.group(0))}")
+            except metadata.PackageNotFoundError:
+                out.append(f"{name.group(0)}==missing")
+    return sorted(out)
+
+
+def fingerprint(config: Config, today: dt.date) -> str:
+    """The hash of everything besides the file itself that a document's outcome depends on."""
+    h = hashlib.blake2b(digest_size=16)
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in _OUTPUT_ONLY}
+    for part in (f"schema {SCHEMA}", __version__, sys.version, today.isoformat(),
+                 json.dumps(settings, sort_keys=True, default=str), *_dependency_versions()):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    _feed_tree(h, PACKAGE_DIR)
+    _feed_tree(h, config.checks_path)
+    return h.hexdigest()
+
+
+def pack(outcomes: Any) -> bytes:
+    """One file's outcomes as stored (and as the workers send them when caching)."""
+    return zlib.compress(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(blob: bytes) -> Any:
+    return pickle.loads(zlib.decompress(blob))
+
+
+def enabled_by_environment() -> bool:
+    return os.environ.get("SEEDCHECK_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
+
+
+def directory(config: Config) -> Path:
+    """Where the cache lives: $SEEDCHECK_CACHE_DIR, else `cache-dir` from the configuration."""
+    return Path(os.environ.get("SEEDCHECK_CACHE_DIR") or config.resolve(config.cache_dir))
+
+
+class Cache:
+    """One run's view of the cache: `key` a file, `present` which keys are stored, `load`
+    and `store` outcomes, `close` to commit. Every failure turns the cache off for the
+    rest of the run (a warning on stderr) instead of failing the run."""
+
+    def __init__(self, folder: Path, fingerprint: str):
+        self.folder = folder
+        self.path = folder / f"v{SCHEMA}-{fingerprint}.sqlite"
+        self.variant = b""
+        self.hits = self.stored = 0
+        self.db: sqlite3.Connection | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# written by seedcheck: its cache is never committed\n*\n", encoding="utf-8")
+            self._prune()
+            try:
+                self._connect()
+            except sqlite3.DatabaseError as exc:  # not a database (any more): start a new one
+                self._fail(exc, damaged=True, then="a new one replaces it")
+                self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+
+    def _connect(self) -> None:
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS outcomes (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
+        self.db.execute("BEGIN")
+        os.utime(self.path)  # in use: not pruned
+
+    @classmethod
+    def open(cls, config: Config, today: dt.date) -> Cache | None:
+        """The cache for this configuration, or None when it is turned off."""
+        if not enabled_by_environment():
+            return None
+        return cls(directory(config), fingerprint(config, today))
+
+    @property
+    def active(self) -> bool:
+        return self.db is not None
+
+    def _prune(self) -> None:
+        cutoff = time.time() - KEEP_DAYS * 86400
+        for old in self.folder.glob("v*.sqlite*"):
+            try:
+                if old.stat().st_mtime < cutoff and not old.name.startswith(self.path.name):
+                    old.unlink()
+            except OSError:
+                pass
+
+    def _fail(self, exc: Exception, damaged: bool = False, then: str = "the run checks the files") -> None:
+        what = "is damaged and was deleted" if damaged else "cannot be used"
+        print(f"seedcheck: cache {self.path} {what} ({type(exc).__name__}: {exc}); {then}", file=sys.stderr)
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+        self.db = None
+        if damaged:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    Path(str(self.path) + suffix).unlink()
+                except OSError:
+                    pass
+
+    def key(self, source: Any) -> bytes | None:
+        """The entry key of one file, or None when it is not cached (unreadable, too big, or
+        flagged by discovery: such files are cheap and must report their problem afresh)."""
+        if not self.active or source.problem:
+            return None
+        try:
+            with open(source.fs_path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        h = hashlib.blake2b(digest_size=20)
+        for part in (self.variant, os.fsencode(source.fs_path), source.path.encode("utf-8", "surrogateescape"),
+                     source.doc_id.encode("utf-8", "surrogateescape"), str(len(data)).encode()):
+            h.update(part + b"\0")
+        h.update(data)
+        return h.digest()
+
+    def present(self, keys: Iterable[bytes | None]) -> set[bytes]:
+        """Which of `keys` have a stored outcome."""
+        wanted = [k for k in keys if k is not None]
+        found: set[bytes] = set()
+        try:
+            for i in range(0, len(wanted), _LOOKUP_CHUNK):
+                chunk = wanted[i:i + _LOOKUP_CHUNK]
+                query = f"SELECT key FROM outcomes WHERE key IN ({','.join('?' * len(chunk))})"
+                found.update(row[0] for row in self.db.execute(query, chunk))
+        except (sqlite3.Error, AttributeError) as exc:
+            if self.active:
+                self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+            return set()
+        return found
+
+    def load(self, key: bytes) -> Any | None:
+        """The stored outcomes of `key`, or None (then the caller checks the file)."""
+        if not self.active:
+            return None
+        try:
+            row = self.db.execute("SELECT blob FROM outcomes WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            outcomes = unpack(row[0])
+        except sqlite3.Error as exc:
+            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+            return None
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a crash
+            return None
+        self.hits += 1
+        return outcomes
+
+    def store(self, key: bytes, blob: bytes) -> None:
+        if not self.active:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO outcomes (key, blob) VALUES (?, ?)", (key, blob))
+            self.stored += 1
+        except sqlite3.Error as exc:
+            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+
+    def close(self) -> None:
+        """Commit what this run stored."""
+        if not self.active:
+            return
+        try:
+            self.db.execute("COMMIT")
+            self.db.close()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        self.db = None

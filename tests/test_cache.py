@@ -1,0 +1,170 @@
+"""The cache of unchanged files' document-stage results (cache.py): a warm run equals a
+cold one; a changed file, setting, rule file or day is checked again; a damaged cache
+never fails a run; --no-cache and SEEDCHECK_NO_CACHE leave no trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from seedcheck import pipeline
+from seedcheck.cache import Cache, fingerprint
+from seedcheck.config import Config, apply
+
+from .conftest import ROOT, SEEDS, run_cli
+
+
+@pytest.fixture(autouse=True)
+def cache_on(monkeypatch):
+    monkeypatch.delenv("SEEDCHECK_NO_CACHE", raising=False)
+    monkeypatch.delenv("SEEDCHECK_CACHE_DIR", raising=False)
+
+
+def _config(tmp_path, **settings) -> Config:
+    return apply(Config(root=tmp_path), {"cache-dir": str(tmp_path / "cache"), **settings}, where="test")
+
+
+def _corpus(tmp_path, n: int = 80):
+    from .corpus_factory import write_corpus
+    from .test_spark import write_extras
+
+    target = tmp_path / "corpus"
+    write_corpus(target, n=n)
+    write_extras(target)
+    shutil.copytree(SEEDS, target / "seeds")
+    return target
+
+
+def _run(config, target, jobs=1, cache=True):
+    result = pipeline.run(config, [str(target)], jobs=jobs, cache=cache)
+    view = ([f.to_json() for f in result.findings], result.documents, result.expectations)
+    return view, result.timings.get("cached_files")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_warm_run_equals_a_cold_run_and_reads_every_file_from_the_cache(tmp_path, jobs):
+    from .test_spark import CORPUS_RULES
+
+    target = _corpus(tmp_path)
+    config = _config(tmp_path)
+    fresh, none = _run(config, target, jobs, cache=False)
+    cold, cold_hits = _run(config, target, jobs)
+    warm, warm_hits = _run(config, target, jobs)
+    files = len([p for p in target.rglob("*") if p.is_file()])
+    assert none is None and cold_hits == 0 and warm_hits == files > 64  # 64+: the worker pool ran
+    assert {f["rule"] for f in fresh[0]} >= CORPUS_RULES  # the corpus rules run on cached states too
+    assert cold == fresh and warm == fresh
+
+
+def test_a_changed_file_is_checked_again_and_the_others_come_from_the_cache(tmp_path):
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    config = _config(tmp_path)
+    first, _ = _run(config, target)
+    changed = sorted(target.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nShare this article on Facebook\n", encoding="utf-8")
+    second, hits = _run(config, target)
+    assert hits == len(list(target.iterdir())) - 1
+    uncached, _ = _run(config, target, cache=False)
+    assert second == uncached != first
+    assert any(f["rule"] == "noise-social" and f["path"].endswith(changed.name) for f in second[0])
+
+
+def test_settings_rule_files_and_the_date_are_part_of_the_fingerprint(tmp_path):
+    checks = tmp_path / "checks"
+    shutil.copytree(ROOT / "checks", checks)
+    config = _config(tmp_path, **{"checks-dir": str(checks)})
+    today = dt.date(2026, 11, 22)
+    base = fingerprint(config, today)
+    assert fingerprint(config, today) == base
+    assert fingerprint(config, dt.date(2026, 11, 23)) != base
+    assert fingerprint(apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"ignore": ["short-body"]}, where="t"),
+                       today) != base
+    assert fingerprint(apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"jobs": 1}, where="t"),
+                       today) == base  # how a run is executed does not change a document's outcome
+    rule = next(checks.rglob("short-body.yaml"))
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert fingerprint(config, today) != base
+
+
+def test_another_setting_starts_a_new_cache(tmp_path):
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    _run(_config(tmp_path), target)
+    _, hits = _run(_config(tmp_path, ignore=["short-body"]), target)
+    assert hits == 0
+    _, hits = _run(_config(tmp_path), target)
+    assert hits == len(list(target.iterdir()))
+
+
+def test_a_damaged_cache_file_is_dropped_and_the_run_goes_on(tmp_path, capsys):
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    config = _config(tmp_path)
+    expected, _ = _run(config, target, cache=False)
+    _run(config, target)
+    (db,) = (tmp_path / "cache").glob("v*.sqlite")
+    db.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "cache" / (db.name + suffix)).unlink(missing_ok=True)
+    result, hits = _run(config, target)
+    assert result == expected and hits == 0
+    assert "is damaged and was deleted" in (err := capsys.readouterr().err) and "a new one replaces it" in err
+    _, hits = _run(config, target)  # the new cache file was filled by the run before
+    assert hits == len(list(target.iterdir()))
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    config = _config(tmp_path)
+    expected, _ = _run(config, target)
+    (db,) = (tmp_path / "cache").glob("v*.sqlite")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE outcomes SET blob = ?", (b"garbage",))
+    result, hits = _run(config, target)
+    assert result == expected and hits == 0
+    _, hits = _run(config, target)  # the entries were written again
+    assert hits == len(list(target.iterdir()))
+
+
+def test_cache_key_covers_the_bytes_and_the_name(tmp_path):
+    from seedcheck.ingest import discover
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text("Same text.\n", encoding="utf-8")
+    (folder / "b.md").write_text("Same text.\n", encoding="utf-8")
+    cache = Cache(tmp_path / "cache", "f" * 32)
+    a, b = sorted(discover([str(folder)], ["*"], []), key=lambda s: s.path)
+    assert cache.key(a) != cache.key(b)  # same bytes, other document
+    key = cache.key(a)
+    (folder / "a.md").write_text("Same text!\n", encoding="utf-8")
+    assert cache.key(a) != key
+    cache.variant = b"other"
+    assert cache.key(b) != cache.key(a) and cache.key(b) is not None
+    cache.close()
+
+
+def test_no_cache_flag_and_environment_leave_no_cache(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.seedcheck]\npaths = ["docs"]\n', encoding="utf-8")
+    shutil.copytree(SEEDS, project / "docs")
+    proc = run_cli("check", "--no-cache", "-q", "--no-reports", "--fail-on", "never", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert not (project / ".seedcheck_cache").exists()
+    monkeypatch.setenv("SEEDCHECK_NO_CACHE", "1")
+    proc = run_cli("check", "-q", "--no-reports", "--fail-on", "never", cwd=project)
+    assert proc.returncode == 0 and not (project / ".seedcheck_cache").exists()
+    monkeypatch.delenv("SEEDCHECK_NO_CACHE")
+    first = run_cli("check", "-q", "--format", "json", "--no-reports", "--fail-on", "never", cwd=project)
+    second = run_cli("check", "-q", "--format", "json", "--no-reports", "--fail-on", "never", cwd=project)
+    assert first.returncode == second.returncode == 0
+    assert (project / ".seedcheck_cache" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    assert json.loads(first.stdout)["findings"] == json.loads(second.stdout)["findings"]
