@@ -349,7 +349,7 @@ def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
 
 
 def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(monkeypatch):
-    # Runs of WAIT_FOR_VERDICT_FROM+ files stop the worker once the suite is checked (an idle
+    # Runs of SUSPEND_FROM+ files stop the worker once the suite is checked (an idle
     # GX through the document and corpus stages is memory at the run's peak) and fork a child
     # that inherits the finished table for the expectations stage.
     import multiprocessing
@@ -370,7 +370,7 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
         validated_in.value = os.getpid()
         return real_once(*args)
 
-    monkeypatch.setattr(gx_worker, "WAIT_FOR_VERDICT_FROM", 1)
+    monkeypatch.setattr(gx_worker, "SUSPEND_FROM", 1)
     monkeypatch.setattr(gx_worker, "validate_forked", spy)
     monkeypatch.setattr(gx_worker, "_validate_once", once)
     gx_worker.start(config)
@@ -411,3 +411,34 @@ def test_suspend_raises_a_bad_suite_before_any_document_is_read(tmp_path):
             gx_worker.suspend(config)
     finally:
         gx_worker.stop(config)
+
+
+def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_path, monkeypatch):
+    # From WATCH_VERDICT_FROM files the verdict is polled during the document stage, so the
+    # error comes before the corpus stage (here: once GX has imported, well before the end).
+    import time
+
+    from seedcheck import gx_worker, pipeline
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
+                     encoding="utf-8")
+    config = _config(**{"expectations-suite": str(suite)})
+    monkeypatch.setattr(gx_worker, "WATCH_VERDICT_FROM", 1)
+    real_process, seen = pipeline.Engine.process, []
+
+    def slow(self, source, data=None):
+        seen.append(source.path)
+        time.sleep(0.05)  # a long document stage: the verdict arrives during it
+        return real_process(self, source, data)
+
+    monkeypatch.setattr(pipeline.Engine, "process", slow)
+    monkeypatch.setattr(pipeline, "complete", lambda *a, **k: pytest.fail("the run went on to the corpus stage"))
+    corpus = _corpus(tmp_path, {f"d{i:03}.txt": "Title: T\n\nSome words here for the body.\n" for i in range(400)})
+    gx_worker.start(config)
+    try:
+        with pytest.raises(ConfigError, match="betwen not found"):
+            run(config, [str(corpus)], jobs=1)
+    finally:
+        gx_worker.stop(config)
+    assert 0 < len(seen) < 400

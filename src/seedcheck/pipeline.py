@@ -244,8 +244,12 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     timings["discover"] = time.perf_counter() - t0
     from . import gx_worker
 
-    if len(sources) >= gx_worker.WAIT_FOR_VERDICT_FROM:
-        gx_worker.suspend(config)  # a long run does not start on a bad corpus suite, nor hold GX idle
+    # A long run must not go on with a bad corpus suite, and a very long one must not hold
+    # GX idle: the worker's verdict is polled while the documents are checked (it arrives
+    # once GX has imported, a few seconds in), not awaited before (a run of cached files
+    # may be over by then).
+    watch = len(sources) >= gx_worker.WATCH_VERDICT_FROM
+    suspend = len(sources) >= gx_worker.SUSPEND_FROM
 
     bar = None
     if progress:
@@ -263,9 +267,13 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
             readable.append(outcome.readable)
+            if watch and len(records) % 64 == 1:
+                gx_worker.poll(config, suspend)
     finally:
         if stored is not None:
             stored.close()
+    if suspend:
+        gx_worker.suspend(config)  # waits for the verdict if it has not come yet
     if stored is not None:
         timings["cached_files"] = stored.hits
     if bar:
