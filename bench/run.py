@@ -28,6 +28,7 @@ not distort. Results go to `bench/results/bench-<timestamp>.json` (git-ignored).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -117,6 +118,11 @@ def run_seedcheck(corpus: Path, jobs: int, workdir: Path, cache: Path | None = N
         with open(findings, encoding="utf-8") as fh:
             summary = json.load(fh).get("summary", {})
         m["summary"] = summary
+        digest = hashlib.md5()
+        with open(findings, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        m["findings_md5"] = digest.hexdigest()  # the cached runs must write the same bytes
     return m
 
 
@@ -166,8 +172,8 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
             m = out["tools"][name] = run_seedcheck(corpus, jobs, workdir, cache=cache)
             print(f"{name}: {m['wall']:.2f}s rc={m['returncode']} peak {m['peak_rss_mb']} MB "
                   f"({m['timings'].get('cached_files', 0):,} files from the cache)", flush=True)
-            if m.get("summary", {}).get("findings") != sc.get("summary", {}).get("findings"):
-                print(f"  {name}: findings differ from the run without cache!", flush=True)
+            if m.get("findings_md5") != sc.get("findings_md5"):
+                print(f"  {name}: findings.json differs from the run without cache!", flush=True)
         shutil.rmtree(cache, ignore_errors=True)
     if "floor" not in skip:
         out["tools"]["floor"] = run_peer("floor.py", [str(corpus), "--jobs", str(jobs)])

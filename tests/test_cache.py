@@ -56,7 +56,9 @@ def test_a_warm_run_equals_a_cold_run_and_reads_every_file_from_the_cache(tmp_pa
     cold, cold_hits = _run(config, target, jobs)
     warm, warm_hits = _run(config, target, jobs)
     files = len([p for p in target.rglob("*") if p.is_file()])
-    assert none is None and cold_hits == 0 and warm_hits == files > 64  # 64+: the worker pool ran
+    unreadable = {f["path"] for f in fresh[0] if f["rule"] == "unreadable-document"}  # never stored
+    assert none is None and cold_hits == 0 and unreadable
+    assert warm_hits == files - len(unreadable) > 64  # 64+: the worker pool ran
     assert {f["rule"] for f in fresh[0]} >= CORPUS_RULES  # the corpus rules run on cached states too
     assert cold == fresh and warm == fresh
 
@@ -142,12 +144,16 @@ def test_cache_key_covers_the_bytes_and_the_name(tmp_path):
     (folder / "b.md").write_text("Same text.\n", encoding="utf-8")
     cache = Cache(tmp_path / "cache", "f" * 32)
     a, b = sorted(discover([str(folder)], ["*"], []), key=lambda s: s.path)
-    assert cache.key(a) != cache.key(b)  # same bytes, other document
-    key = cache.key(a)
+    limit = 1_000
+    assert cache.key(a, limit) != cache.key(b, limit)  # same bytes, other document
+    key = cache.key(a, limit)
     (folder / "a.md").write_text("Same text!\n", encoding="utf-8")
-    assert cache.key(a) != key
+    assert cache.key(a, limit) != key
     cache.variant = b"other"
-    assert cache.key(b) != cache.key(a) and cache.key(b) is not None
+    assert cache.key(b, limit) != cache.key(a, limit) and cache.key(b, limit) is not None
+    (folder / "big.md").write_text("x" * (limit + 1), encoding="utf-8")
+    (big,) = [s for s in discover([str(folder)], ["big.md"], []) if s.path.endswith("big.md")]
+    assert cache.key(big, limit) is None  # above max-file-size: never read for a key
     cache.close()
 
 
@@ -168,3 +174,81 @@ def test_no_cache_flag_and_environment_leave_no_cache(tmp_path, monkeypatch):
     assert first.returncode == second.returncode == 0
     assert (project / ".seedcheck_cache" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
     assert json.loads(first.stdout)["findings"] == json.loads(second.stdout)["findings"]
+
+
+def test_the_cache_directory_is_never_read_as_documents(tmp_path):
+    # Tagged with CACHEDIR.TAG: skipped by discovery even when `exclude` no longer has ".*".
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    config = _config(tmp_path, exclude=[])
+    apply(config, {"cache-dir": str(target / ".seedcheck_cache")}, where="test")
+    _run(config, target)
+    assert (target / ".seedcheck_cache" / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    result = pipeline.run(config, [str(target)], jobs=1, cache=True)
+    assert sorted(d["doc_id"] for d in result.documents) == sorted(p.name for p in SEEDS.iterdir())
+    assert result.timings["cached_files"] == len(result.documents)
+
+
+def test_a_file_changed_while_checked_is_stored_under_the_bytes_checked(tmp_path, monkeypatch):
+    # The lookup reads the file once; the check reads it again. Whatever the check saw is what
+    # the cache stores, keyed by those bytes: an outcome is never stored under other bytes.
+    from seedcheck import cache as cache_module
+
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    victim = sorted(target.iterdir())[0]
+    original = victim.read_bytes()
+    config = _config(tmp_path)
+    real = cache_module.read_keyed
+    calls = []
+
+    def changing(source, limit, variant):
+        calls.append(source.path)
+        if source.fs_path == str(victim) and len([c for c in calls if c == source.path]) == 2:
+            victim.write_bytes(original + b"\nShare this article on Facebook\n")  # after the lookup
+        return real(source, limit, variant)
+
+    monkeypatch.setattr(pipeline, "read_keyed", changing)
+    monkeypatch.setattr(cache_module, "read_keyed", changing)
+    first, _ = _run(config, target)
+    victim.write_bytes(original)
+    second, hits = _run(config, target)
+    uncached, _ = _run(config, target, cache=False)
+    assert second == uncached  # the unchanged bytes were not served the changed file's outcome
+    assert hits == len(list(target.iterdir())) - 1
+
+
+def test_unreadable_files_are_not_stored(tmp_path):
+    target = tmp_path / "docs"
+    shutil.copytree(SEEDS, target)
+    (target / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    config = _config(tmp_path)
+    _run(config, target)
+    _, hits = _run(config, target)
+    assert hits == len(list(SEEDS.iterdir()))  # every seed, not the unreadable file
+
+
+def test_a_concurrent_run_writing_never_deletes_the_cache(tmp_path, monkeypatch, capsys):
+    # A locked database is busy, not damaged: the waiting run stops storing, keeps reading,
+    # and the cache file stays.
+    from seedcheck import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT", 0.1)
+    first = Cache(tmp_path / "cache", "a" * 32)
+    for i in range(70):
+        first.store(b"k%03d" % i, b"blob")  # 64 written in one transaction, 6 pending
+    second = Cache(tmp_path / "cache", "a" * 32)
+    assert len(second.present([b"k%03d" % i for i in range(70)])) == 64
+    first.db.execute("BEGIN IMMEDIATE")  # the first run is writing now
+    for i in range(70, 140):
+        second.store(b"k%03d" % i, b"blob")
+    assert second.active and not second.writable
+    assert "not storing this run's results" in capsys.readouterr().err
+    assert len(second.present([b"k%03d" % i for i in range(70)])) == 64  # still reads
+    first.db.execute("COMMIT")
+    first.close()
+    second.close()
+    third = Cache(tmp_path / "cache", "a" * 32)
+    assert len(third.present([b"k%03d" % i for i in range(140)])) == 70
+    third.close()

@@ -281,3 +281,21 @@ def test_known_band_parameters_are_datasketchs():
         assert (lsh.b, lsh.r) == (b, r)
         assert band_ranges(threshold, num_perm) == list(lsh.hashranges)
     assert band_ranges(0.6, 64) == list(MinHashLSH(threshold=0.6, num_perm=64).hashranges)  # not in the table
+
+
+def test_state_table_grows_for_input_of_unknown_length():
+    # The Spark engine hands `finish` pruned states as an iterator (no len): the table grows,
+    # also when many signature-less states (empty bodies) come first.
+    from seedcheck.corpus.duplicates import StateTable
+
+    info = KeepInfo("whitehouse.gov", True, "2024-01-01", 10)
+    empty = np.zeros(0, dtype=np.uint32)
+    blank = DupState(None, None, 0, (0, 0), empty, empty, empty, 1, info, "")
+    full = [DupState(i, i, 30, (30, 28), np.full(8, i + 1, np.uint32), empty, empty, 1, info, "x") for i in range(3000)]
+    states = [(f"e{i}", blank) for i in range(1500)] + [(f"d{i}", s) for i, s in enumerate(full)]
+    table = StateTable(iter(states))
+    assert len(table) == 4500 and table.sigs.shape == (4500, 8)
+    assert not table.has_sigs[:1500].any() and table.has_sigs[1500:].all()
+    assert (table.sigs[1500:, 0] == np.arange(1, 3001)).all()
+    listed = StateTable(states)
+    assert (listed.sigs == table.sigs).all() and listed.ids == table.ids

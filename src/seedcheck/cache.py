@@ -43,10 +43,18 @@ from . import __version__
 from .config import PACKAGE_DIR, Config
 
 SCHEMA = 1
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by seedcheck.\n"
+                "# For information about cache directory tags, see https://bford.info/cachedir/\n")
 KEEP_DAYS = 1  # the date is in the fingerprint: an older file can never be used again
 # Settings that only shape the output or the run, never a document's outcome.
 _OUTPUT_ONLY = ("source", "jobs", "report_dir", "fail_on", "baseline", "gx_data_docs", "cache_dir")
+# Not direct dependencies, but their arithmetic and parsing land in outcomes (MinHash in numpy).
+_ALSO_VERSIONED = ("numpy",)
 _LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...)
+_WRITE_BATCH = 64  # entries per write transaction: another run is never locked out for long
+BUSY_TIMEOUT = 10  # seconds a write waits for another run's; then this run stops storing
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 def _feed_tree(h, root: Path) -> None:
@@ -76,7 +84,12 @@ def _dependency_versions() -> list[str]:
                 out.append(f"{name.group(0)}=={metadata.version(name.group(0))}")
             except metadata.PackageNotFoundError:
                 out.append(f"{name.group(0)}==missing")
-    return sorted(out)
+    for name in _ALSO_VERSIONED:
+        try:
+            out.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return sorted(set(out))
 
 
 def fingerprint(config: Config, today: dt.date) -> str:
@@ -100,6 +113,32 @@ def unpack(blob: bytes) -> Any:
     return pickle.loads(zlib.decompress(blob))
 
 
+def key_of(source: Any, data: bytes, variant: bytes) -> bytes:
+    """The entry key of `source` read as `data`: its bytes, its paths and the run variant."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in (variant, os.fsencode(source.fs_path), source.path.encode("utf-8", "surrogateescape"),
+                 source.doc_id.encode("utf-8", "surrogateescape"), str(len(data)).encode()):
+        h.update(part + b"\0")
+    h.update(data)
+    return h.digest()
+
+
+def read_keyed(source: Any, max_file_size: int, variant: bytes) -> tuple[bytes | None, bytes | None]:
+    """The file's bytes, read as the document stage reads them (no blocking open, never
+    past the size limit), and their entry key; (None, None) for a file that is not cached:
+    flagged by discovery, above the limit, or unreadable now (such files are cheap, and
+    must report their problem afresh). The document stage checks exactly these bytes, so
+    a file that changes during the run is stored under the key of what was checked."""
+    from .ingest.readers import _read_bytes
+
+    if source.problem or source.size > max_file_size:
+        return None, None
+    data, problem = _read_bytes(source.fs_path, max_file_size)
+    if problem:
+        return None, None
+    return data, key_of(source, data, variant)
+
+
 def enabled_by_environment() -> bool:
     return os.environ.get("SEEDCHECK_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
 
@@ -120,25 +159,32 @@ class Cache:
         self.variant = b""
         self.hits = self.stored = 0
         self.db: sqlite3.Connection | None = None
+        self.writable = True
+        self._pending: list[tuple[bytes, bytes]] = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# written by seedcheck: its cache is never committed\n*\n", encoding="utf-8")
+            tag = folder / "CACHEDIR.TAG"  # bford.info/cachedir: backups skip it, and so does discovery
+            if not tag.exists():
+                tag.write_text(CACHEDIR_TAG, encoding="utf-8")
             self._prune()
             try:
                 self._connect()
-            except sqlite3.DatabaseError as exc:  # not a database (any more): start a new one
+            except sqlite3.DatabaseError as exc:
+                if not _damaged(exc):
+                    raise
                 self._fail(exc, damaged=True, then="a new one replaces it")
                 self._connect()
         except (OSError, sqlite3.Error) as exc:
-            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+            self._fail(exc, damaged=_damaged(exc))
 
     def _connect(self) -> None:
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # WAL: readers never wait for a writer; a concurrent run waits at most 10 s to write.
+        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS outcomes (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
-        self.db.execute("BEGIN")
         os.utime(self.path)  # in use: not pruned
 
     @classmethod
@@ -146,7 +192,11 @@ class Cache:
         """The cache for this configuration, or None when it is turned off."""
         if not enabled_by_environment():
             return None
-        return cls(directory(config), fingerprint(config, today))
+        try:
+            return cls(directory(config), fingerprint(config, today))
+        except OSError as exc:  # an unreadable file under checks/ (the run itself will say so)
+            print(f"seedcheck: cache not used ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return None
 
     @property
     def active(self) -> bool:
@@ -177,22 +227,11 @@ class Cache:
                 except OSError:
                     pass
 
-    def key(self, source: Any) -> bytes | None:
-        """The entry key of one file, or None when it is not cached (unreadable, too big, or
-        flagged by discovery: such files are cheap and must report their problem afresh)."""
-        if not self.active or source.problem:
+    def key(self, source: Any, max_file_size: int) -> bytes | None:
+        """The entry key of one file as it is now (see `read_keyed`), or None."""
+        if not self.active:
             return None
-        try:
-            with open(source.fs_path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        h = hashlib.blake2b(digest_size=20)
-        for part in (self.variant, os.fsencode(source.fs_path), source.path.encode("utf-8", "surrogateescape"),
-                     source.doc_id.encode("utf-8", "surrogateescape"), str(len(data)).encode()):
-            h.update(part + b"\0")
-        h.update(data)
-        return h.digest()
+        return read_keyed(source, max_file_size, self.variant)[1]
 
     def present(self, keys: Iterable[bytes | None]) -> set[bytes]:
         """Which of `keys` have a stored outcome."""
@@ -205,7 +244,7 @@ class Cache:
                 found.update(row[0] for row in self.db.execute(query, chunk))
         except (sqlite3.Error, AttributeError) as exc:
             if self.active:
-                self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+                self._fail(exc, damaged=_damaged(exc))
             return set()
         return found
 
@@ -219,7 +258,7 @@ class Cache:
                 return None
             outcomes = unpack(row[0])
         except sqlite3.Error as exc:
-            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+            self._fail(exc, damaged=_damaged(exc))
             return None
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a crash
             return None
@@ -227,21 +266,48 @@ class Cache:
         return outcomes
 
     def store(self, key: bytes, blob: bytes) -> None:
-        if not self.active:
+        """Keep `blob` under `key` (written in small transactions)."""
+        if not self.active or not self.writable:
+            return
+        self._pending.append((key, blob))
+        if len(self._pending) >= _WRITE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending or not self.active or not self.writable:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO outcomes (key, blob) VALUES (?, ?)", (key, blob))
-            self.stored += 1
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO outcomes (key, blob) VALUES (?, ?)", pending)
+            self.db.execute("COMMIT")
+            self.stored += len(pending)
         except sqlite3.Error as exc:
-            self._fail(exc, damaged=isinstance(exc, sqlite3.DatabaseError))
+            if _damaged(exc):
+                self._fail(exc, damaged=True)
+                return
+            # Busy (another run is writing) or full disk: keep reading, stop writing.
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self.writable = False
+            print(f"seedcheck: cache {self.path}: not storing this run's results ({type(exc).__name__}: {exc})",
+                  file=sys.stderr)
 
     def close(self) -> None:
-        """Commit what this run stored."""
+        """Write what is pending and let the database go."""
         if not self.active:
             return
+        self._flush()
         try:
-            self.db.execute("COMMIT")
-            self.db.close()
+            if self.db is not None:
+                self.db.close()
         except sqlite3.Error as exc:
             self._fail(exc)
         self.db = None
+
+
+def _damaged(exc: BaseException) -> bool:
+    """A database that is not one (any more), as opposed to a busy or read-only one."""
+    return getattr(exc, "sqlite_errorname", "") in _DAMAGED

@@ -20,7 +20,7 @@ from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
-from .cache import Cache, pack, unpack
+from .cache import Cache, pack, read_keyed, unpack
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
@@ -138,22 +138,38 @@ def _analyzers(registry: Registry) -> list:
 _ENGINE: Engine | None = None
 
 
-def _init_worker(config: Config, keep_all_bodies: bool, packed: bool = False) -> None:
-    global _ENGINE, _PACKED
+def _init_worker(config: Config, keep_all_bodies: bool, variant: bytes | None = None) -> None:
+    global _ENGINE, _VARIANT
     # Under fork the worker inherits the parent's warmed-up engine (registry, compiled
     # patterns, language model); under spawn it builds its own.
     if _ENGINE is None or _ENGINE.config is not config:
         _ENGINE = Engine(config)
     _ENGINE.keep_all_bodies = keep_all_bodies
-    _PACKED = packed
+    _VARIANT = variant
 
 
-_PACKED = False  # in a worker: send each file's outcomes packed, as the cache stores them
+_VARIANT: bytes | None = None  # in a worker of a cached run: the cache's variant (see _outcomes)
 
 
-def _process_batch(sources: list[Source]) -> list[list[DocOutcome] | bytes]:
+def _outcomes(engine: Engine, source: Source, variant: bytes | None) -> tuple[list[DocOutcome], bytes | None]:
+    """One file's outcomes and, in a cached run (`variant` given), the cache key of the
+    bytes they were computed from (None when they must not be stored: a file that is not
+    cached, or one that turned out unreadable)."""
+    if variant is None:
+        return engine.process(source), None
+    data, key = read_keyed(source, engine.options.max_file_size, variant)
+    outcomes = engine.process(source, data)
+    if key is None or not all(o.readable for o in outcomes):
+        return outcomes, None
+    return outcomes, key
+
+
+def _process_batch(sources: list[Source]) -> list:
     assert _ENGINE is not None
-    return [pack(outcomes) if _PACKED else outcomes for outcomes in map(_ENGINE.process, sources)]
+    if _VARIANT is None:
+        return [_ENGINE.process(source) for source in sources]
+    # Packed here, in parallel: the main process stores the bytes as they are.
+    return [(pack(outcomes), key) for outcomes, key in (_outcomes(_ENGINE, s, _VARIANT) for s in sources)]
 
 
 def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
@@ -162,29 +178,36 @@ def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
 
 
 def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
-             packed: bool) -> Iterator[tuple[list[DocOutcome], bytes | None]]:
-    """Each file's outcomes, in source order, with their packed form when `packed` (the
-    cache stores it; the workers pack in parallel)."""
+             variant: bytes | None = None) -> Iterator[tuple[list[DocOutcome], bytes | None, bytes | None]]:
+    """Each file's (outcomes, cache key, packed outcomes), in source order; key and packed
+    form only in a cached run (`variant`), and the key only when they may be stored."""
     global _ENGINE
+
+    def here(source: Source) -> tuple[list[DocOutcome], bytes | None, bytes | None]:
+        outcomes, key = _outcomes(engine, source, variant)
+        return outcomes, key, pack(outcomes) if key is not None else None
+
     if jobs <= 1 or len(sources) < 64:
         for source in sources:
-            outcomes = engine.process(source)
-            yield outcomes, pack(outcomes) if packed else None
+            yield here(source)
             progress(1)
         return
     # The first file runs here: it warms the lazy caches that forked workers then share.
-    outcomes = engine.process(sources[0])
-    yield outcomes, pack(outcomes) if packed else None
+    yield here(sources[0])
     progress(1)
     rest = sources[1:]
     size = max(16, min(256, len(rest) // (jobs * 8) or 16))
     _ENGINE = engine
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(engine.config, engine.keep_all_bodies, packed)) as pool:
+                                 initargs=(engine.config, engine.keep_all_bodies, variant)) as pool:
             for batch, results in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
                 for result in results:
-                    yield (unpack(result), result) if packed else (result, None)
+                    if variant is None:
+                        yield result, None, None
+                    else:
+                        blob, key = result
+                        yield unpack(blob), key, blob
                 progress(len(batch))
     finally:
         _ENGINE = None
@@ -211,23 +234,24 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
             yield outcome
 
     if cache is None or not cache.active:
-        for outcomes, _ in _checked(engine, sources, jobs, progress, packed=False):
+        for outcomes, _, _ in _checked(engine, sources, jobs, progress):
             yield from bounded(outcomes)
         return
-    cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
-    keys = [cache.key(source) for source in sources]
+    variant = cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
+    keys = [cache.key(source, engine.options.max_file_size) for source in sources]
     stored = cache.present(keys)
-    fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, packed=True)
+    fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
     for source, key in zip(sources, keys):
+        outcomes = cache.load(key) if key in stored else None
         if key in stored:
-            outcomes = cache.load(key)
-            if outcomes is None:  # a damaged entry: check the file here
-                outcomes = engine.process(source)
-                cache.store(key, pack(outcomes))
+            if outcomes is None:  # a damaged entry (or a cache gone mid-run): check the file here
+                outcomes, key, _ = _checked(engine, [source], 1, lambda n: None, variant).__next__()
+                if key is not None:
+                    cache.store(key, pack(outcomes))
             progress(1)
         else:
-            outcomes, blob = next(fresh)
-            if key is not None:
+            outcomes, key, blob = next(fresh)
+            if key is not None:  # the key of the bytes checked (the file may have changed since)
                 cache.store(key, blob)
         yield from bounded(outcomes)
 

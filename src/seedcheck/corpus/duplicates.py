@@ -359,9 +359,9 @@ class StateTable:
             row = len(self.ids)
             if len(s.sigs):
                 if sigs is None:
-                    sigs = np.zeros((capacity, len(s.sigs)), np.uint32)
-                elif row >= len(sigs):
-                    sigs = np.concatenate([sigs, np.zeros_like(sigs)])
+                    sigs = np.zeros((max(capacity, row + 1), len(s.sigs)), np.uint32)
+                elif row >= len(sigs):  # input of unknown length (the Spark engine's pruned states)
+                    sigs = np.concatenate([sigs, np.zeros((max(len(sigs), row + 1 - len(sigs)), sigs.shape[1]), np.uint32)])
                 sigs[row] = s.sigs
             has_sigs.append(bool(len(s.sigs)))
             self.ids.append(doc_id)

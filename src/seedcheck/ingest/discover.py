@@ -82,9 +82,11 @@ def discover(
             rel_dir = "" if rel_dir == "." else rel_dir
             # Prune excluded directories; links to directories are listed as files by
             # os.walk(followlinks=False) only when broken, so they never recurse.
+            # A tagged cache directory (seedcheck's own, or any other) holds no documents.
             dirnames[:] = sorted(
                 d for d in dirnames
                 if not _matches(display(os.path.join(rel_dir, d)).replace(os.sep, "/"), exclude)
+                and not os.path.isfile(os.path.join(dirpath, d, "CACHEDIR.TAG"))
             )
             linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
             for d in linked_dirs:
