@@ -68,7 +68,7 @@ def test_a_changed_file_is_checked_again_and_the_others_come_from_the_cache(tmp_
     shutil.copytree(SEEDS, target)
     config = _config(tmp_path)
     first, _ = _run(config, target)
-    changed = sorted(target.glob("*.txt"))[0]
+    changed = min(target.glob("*.txt"))
     changed.write_text(changed.read_text(encoding="utf-8") + "\nShare this article on Facebook\n", encoding="utf-8")
     second, hits = _run(config, target)
     assert hits == len(list(target.iterdir())) - 1
@@ -197,7 +197,7 @@ def test_a_file_changed_while_checked_is_stored_under_the_bytes_checked(tmp_path
 
     target = tmp_path / "docs"
     shutil.copytree(SEEDS, target)
-    victim = sorted(target.iterdir())[0]
+    victim = min(target.iterdir())
     original = victim.read_bytes()
     config = _config(tmp_path)
     real = cache_module.read_keyed
@@ -211,7 +211,7 @@ def test_a_file_changed_while_checked_is_stored_under_the_bytes_checked(tmp_path
 
     monkeypatch.setattr(pipeline, "read_keyed", changing)
     monkeypatch.setattr(cache_module, "read_keyed", changing)
-    first, _ = _run(config, target)
+    _run(config, target)
     victim.write_bytes(original)
     second, hits = _run(config, target)
     uncached, _ = _run(config, target, cache=False)

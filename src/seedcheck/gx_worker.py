@@ -198,9 +198,9 @@ def validate_forked(config: Config, suite: Any, frame: Any, data_docs_dir: str |
     reply = None
     try:
         # The reply, or the child's end (it died): never wait on a child that is gone.
-        if multiprocessing.connection.wait([receiver, process.sentinel], timeout=FORKED_TIMEOUT):
-            if receiver.poll():
-                reply = receiver.recv()
+        ready = multiprocessing.connection.wait([receiver, process.sentinel], timeout=FORKED_TIMEOUT)
+        if ready and receiver.poll():
+            reply = receiver.recv()
     except (EOFError, OSError):
         reply = None
     finally:

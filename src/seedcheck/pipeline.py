@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+from .cache import Cache, pack, read_keyed, unpack
 from .config import Config
 from .context import Context
 from .extract import RECORD_FIELDS, build_record
@@ -20,7 +21,6 @@ from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
-from .cache import Cache, pack, read_keyed, unpack
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
@@ -242,17 +242,17 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
     stored = cache.present(keys)
     fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
     for source, key in zip(sources, keys):
-        outcomes = cache.load(key) if key in stored else None
-        if key in stored:
-            if outcomes is None:  # a damaged entry (or a cache gone mid-run): check the file here
-                outcomes, key, _ = _checked(engine, [source], 1, lambda n: None, variant).__next__()
-                if key is not None:
-                    cache.store(key, pack(outcomes))
-            progress(1)
-        else:
+        if key not in stored:
             outcomes, key, blob = next(fresh)
             if key is not None:  # the key of the bytes checked (the file may have changed since)
                 cache.store(key, blob)
+        elif (outcomes := cache.load(key)) is None:  # a damaged entry (or a cache gone mid-run)
+            outcomes, key = _outcomes(engine, source, variant)
+            if key is not None:
+                cache.store(key, pack(outcomes))
+            progress(1)
+        else:
+            progress(1)
         yield from bounded(outcomes)
 
 
