@@ -193,26 +193,24 @@ def test_the_cache_directory_is_never_read_as_documents(tmp_path):
 def test_a_file_changed_while_checked_is_stored_under_the_bytes_checked(tmp_path, monkeypatch):
     # The lookup reads the file once; the check reads it again. Whatever the check saw is what
     # the cache stores, keyed by those bytes: an outcome is never stored under other bytes.
-    from seedcheck import cache as cache_module
-
     target = tmp_path / "docs"
     shutil.copytree(SEEDS, target)
     victim = min(target.iterdir())
-    original = victim.read_bytes()
+    edited = victim.read_bytes() + b"\nAn edited closing line of the statement.\n"
     config = _config(tmp_path)
-    real = cache_module.read_keyed
-    calls = []
+    _run(config, target)  # a filled cache: the next run looks files up before checking them
+    victim.write_bytes(edited)
+    real = pipeline.read_keyed
 
-    def changing(source, limit, variant):
-        calls.append(source.path)
-        if source.fs_path == str(victim) and len([c for c in calls if c == source.path]) == 2:
-            victim.write_bytes(original + b"\nShare this article on Facebook\n")  # after the lookup
+    def changing(source, limit, variant):  # the check's read, after the lookup's
+        if source.fs_path == str(victim):
+            victim.write_bytes(edited + b"\nShare this article on Facebook\n")
         return real(source, limit, variant)
 
     monkeypatch.setattr(pipeline, "read_keyed", changing)
-    monkeypatch.setattr(cache_module, "read_keyed", changing)
     _run(config, target)
-    victim.write_bytes(original)
+    monkeypatch.setattr(pipeline, "read_keyed", real)
+    victim.write_bytes(edited)
     second, hits = _run(config, target)
     uncached, _ = _run(config, target, cache=False)
     assert second == uncached  # the unchanged bytes were not served the changed file's outcome

@@ -78,8 +78,9 @@ class Finding:
 
     # Findings are pickled from the workers and through the spool. Unpickled, every id and
     # path would be a new string: a large run's duplicate findings name the same copies in
-    # `related` again and again (at 100,000 documents, 1.7 million references to 100,000
-    # ids). Interned on arrival, the main process holds one string per id.
+    # `related` again and again. Interned on arrival, the main process holds one string per
+    # id (at 100,000 documents the writers' peak fell from 1,652 to 1,176 MB with this and
+    # the other changes of that stage).
     def __getstate__(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__slots__)
 

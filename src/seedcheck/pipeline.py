@@ -238,7 +238,8 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
             yield from bounded(outcomes)
         return
     variant = cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
-    keys = [cache.key(source, engine.options.max_file_size) for source in sources]
+    # Lookup keys only when there is something to find: the checks key what they read anyway.
+    keys = [None] * len(sources) if cache.empty() else [cache.key(s, engine.options.max_file_size) for s in sources]
     stored = cache.present(keys)
     fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
     for source, key in zip(sources, keys):
