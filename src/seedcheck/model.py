@@ -72,6 +72,8 @@ class Finding:
     related: list[str] = field(default_factory=list)
     fingerprint: str = ""
     baselined: bool = False
+    # Duplicate rules: {"id", "keeper", "reason", "similarity": {other doc: value}}.
+    cluster: dict[str, Any] | None = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.doc_id, self.line or 0, self.column or 0, self.rule, self.message)
@@ -107,6 +109,7 @@ class Finding:
             "related": list(self.related),
             "fingerprint": self.fingerprint,
             "baselined": self.baselined,
+            **({"cluster": self.cluster} if self.cluster is not None else {}),
         }
 
 
@@ -128,6 +131,7 @@ class Hit:
     related: list[str] = field(default_factory=list)
     message: str | None = None
     severity: Severity | None = None
+    cluster: dict[str, Any] | None = None  # duplicate rules: see Finding.cluster
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from .cache import Cache, pack, read_keyed, unpack
 from .config import Config
 from .context import Context
 from .extract import RECORD_FIELDS, build_record
-from .gate import GateOptions, apply_gate
+from .gate import GateOptions, _real, apply_gate
 from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
 from .model import Document, Finding, Fix, Hit, Severity
@@ -317,6 +317,9 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     config = engine.config
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
+    # --changed-since: the duplicate rules keep the committed copy and drop the one the change adds.
+    engine.context.changed_ids = ({r["doc_id"] for r in records if _real(r) in gate.changed}
+                                  if gate is not None and gate.changed is not None else None)
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it

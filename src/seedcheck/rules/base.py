@@ -97,4 +97,5 @@ class Rule:
             fix=hit.fix,
             related=list(hit.related),
             fingerprint=fingerprint(self.name, doc_id, flagged),
+            cluster=hit.cluster,
         )
