@@ -384,3 +384,60 @@ def test_ten_thousand_documents_open_and_filter_smoothly(browser, tmp_path, reco
         record_property(key, value)
     print(f"\n10k report: {size:,} bytes; check {check_seconds:.1f} s; " + ", ".join(f"{k} {v:.3f} s" for k, v in timings.items()))
     assert timings["load"] < 30 and timings["rule_filter"] < 5 and timings["search"] < 5
+
+
+CLUSTER_TEXT = (
+    "President Joe Biden hosted Mexican President Andres Manuel Lopez Obrador on March 1 for a virtual "
+    "bilateral meeting to review cooperation on migration and to advance joint efforts to promote "
+    "development in Southern Mexico and Central America. Building on their positive January 22 "
+    "conversation, the two Presidents reaffirmed the enduring partnership between both countries, "
+    "based on mutual respect and the extraordinary bond of family and friendship.\n"
+)
+
+
+def test_duplicate_cluster_shows_group_and_side_by_side(browser, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    hostile = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+    (corpus / "original.md").write_text(
+        "---\ntitle: U.S.-Mexico Joint Declaration\ndate: '2021-03-01'\n"
+        "source_url: https://www.whitehouse.gov/briefing-room/2021/03/01/u-s-mexico-joint-declaration/\n---\n"
+        + CLUSTER_TEXT, encoding="utf-8")
+    (corpus / "rescrape.md").write_text(
+        "---\ntitle: U.S.-Mexico Joint Declaration\ndate: '2021-03-02'\nsource_url: https://news.example.com/11929/\n---\n"
+        + CLUSTER_TEXT.upper(), encoding="utf-8")
+    (corpus / "paraphrase.txt").write_text(
+        CLUSTER_TEXT.replace("to review cooperation", "to review the cooperation").replace("Building on", "Armed with")
+        .replace("enduring", "lasting") + hostile + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = cli_report([str(corpus)], out, "--select", "duplicate-")
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    clusters = {f["cluster"]["id"] for f in data["findings"] if f["rule"].startswith("duplicate-")}
+    assert len(clusters) == 1, data["findings"]
+    cid = clusters.pop()
+    s = Session(browser, report, "#doc=paraphrase.txt")
+    s.page.wait_for_selector(".cluster table.cluster-members")
+    cluster = s.page.inner_text(".cluster")
+    assert f"Duplicate cluster {cid} (3 documents)" in cluster
+    rows = s.page.eval_on_selector_all("table.cluster-members tbody tr", "rs => rs.map(r => r.innerText)")
+    assert len(rows) == 3
+    kept = [r for r in rows if "keep" in r.split("\n")[0]]
+    assert len(kept) == 1 and "original.md" in kept[0] and "official domain" in kept[0]
+    # The pairs and their similarity; the side by side opens on the kept copy, differences marked.
+    s.page.click(".pair-list summary")
+    assert "original.md \u2194 paraphrase.txt" in s.page.inner_text("ul.pairs")
+    heads = s.page.eval_on_selector_all(".sbs-head", "hs => hs.map(h => h.innerText)")
+    assert "paraphrase.txt" in heads[0] and "original.md" in heads[1]
+    deleted = s.page.eval_on_selector_all(".sbs-col:first-child del", "ds => ds.map(d => d.textContent.trim())")
+    inserted = s.page.eval_on_selector_all(".sbs-col:last-child ins", "ds => ds.map(d => d.textContent.trim())")
+    assert "lasting" in " ".join(deleted) and "enduring" in " ".join(inserted)
+    assert any(hostile[:20] in d for d in deleted)  # shown as text, never run
+    assert s.page.locator("img").count() == 0
+    # Compare with the other member on request.
+    s.page.click("table.cluster-members tbody tr:has-text('rescrape.md') button:has-text('compare')")
+    assert "rescrape.md" in s.page.inner_text(".sbs-col:last-child .sbs-head")
+    s.assert_clean()
+    s.page.eval_on_selector(".cluster", "e => e.scrollIntoView()")
+    s.close(tmp_path / "duplicate-cluster.png")
+    if os.environ.get("SEEDCHECK_SCREENSHOTS"):
+        shutil.copy(tmp_path / "duplicate-cluster.png", os.environ["SEEDCHECK_SCREENSHOTS"])

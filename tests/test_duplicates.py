@@ -299,3 +299,92 @@ def test_state_table_grows_for_input_of_unknown_length():
     assert (table.sigs[1500:, 0] == np.arange(1, 3001)).all()
     listed = StateTable(states)
     assert (listed.sigs == table.sigs).all() and listed.ids == table.ids
+
+
+# --- templated siblings, keep choice, clusters -------------------------------------------
+
+def _md(title: str, date: str, body: str, url: str | None = None) -> str:
+    head = f"---\ntitle: '{title}'\ndate: '{date}'\n" + (f"source_url: {url}\n" if url else "") + "---\n"
+    return head + body
+
+
+NOTICE = ("The national emergency declared in Executive Order 13405 of June 16, 2006, with respect to the actions "
+          "and policies of certain members of the Government of Belarus and other persons to undermine democratic "
+          "processes or institutions of Belarus must continue in effect beyond June 16. Therefore I am continuing "
+          "for 1 year the national emergency declared in Executive Order 13405.\n")
+
+
+def test_title_slot_and_days_apart():
+    from seedcheck.corpus.siblings import days_apart, title_slot
+
+    assert title_slot("nomination sent to the senate", "withdrawal sent to the senate") == ("nomination", "withdrawal")
+    assert title_slot("fact sheet addresses risks from jenner block", "fact sheet addresses risks from susman godfrey")
+    # A new version (words added) and a by/from wording are not another event.
+    assert title_slot("fact sheet bipartisan infrastructure deal", "updated fact sheet bipartisan infrastructure deal") is None
+    assert title_slot("statement by nsc spokesperson on the launch", "statement from nsc spokesperson on the launch") is None
+    assert title_slot("same title here", "same title here") is None
+    assert days_apart("2021-06-08", "2022-06-13") == 370 and days_apart("", "2022-01-01") is None
+
+
+def test_yearly_notice_and_other_launch_are_siblings_not_duplicates(tmp_path):
+    result = check(tmp_path, {
+        "notice-2021.md": _md("Notice on Belarus", "2021-06-08", NOTICE),
+        "notice-2022.md": _md("Notice on Belarus", "2022-06-13", NOTICE.replace("June 16. Therefore", "June 16, 2022. Therefore")),
+        "repost.md": _md("Notice on Belarus", "2021-06-09", NOTICE),
+    }, select="duplicate-,templated-sibling")
+    exact, near, sib = (by_rule(result, r) for r in ("duplicate-exact", "duplicate-near", "templated-sibling"))
+    assert sorted(exact) == ["notice-2021.md", "repost.md"]  # the re-post a day later is a copy
+    assert "notice-2022.md" not in near
+    assert "notice-2022.md" in sib and "days apart" in sib["notice-2022.md"].message
+    assert str(sib["notice-2022.md"].severity) == "info" and sib["notice-2022.md"].fix is None
+
+
+def test_identical_bodies_far_apart_are_siblings(tmp_path):
+    body = PARAPHRASE_A
+    result = check(tmp_path, {"a.md": _md("Statement on the launch", "2023-02-18", body),
+                              "b.md": _md("Statement on the launch", "2023-03-15", body),
+                              "c.md": _md("Statement on the launch", "2024-10-30", body)},
+                   select="duplicate-,templated-sibling")
+    assert by_rule(result, "duplicate-exact") == {}
+    assert sorted(by_rule(result, "templated-sibling")) == ["a.md", "b.md", "c.md"]
+
+
+def test_name_swapped_in_title_is_a_sibling(tmp_path):
+    jenner = PARAPHRASE_A.replace("Mexican", "Jenner")
+    result = check(tmp_path, {"jenner.md": _md("Fact Sheet: Addresses Risks from Jenner", "2025-03-25", jenner),
+                              "susman.md": _md("Fact Sheet: Addresses Risks from Susman", "2025-03-27", PARAPHRASE_B.replace("Mexican", "Jenner"))},
+                   select="duplicate-,templated-sibling")
+    assert by_rule(result, "duplicate-near") == {}
+    assert "titles differ" in by_rule(result, "templated-sibling")["jenner.md"].message
+
+
+def test_paraphrase_from_other_source_is_still_near(tmp_path):
+    result = check(tmp_path, {"a.md": _md("Joint Declaration", "2021-03-01", PARAPHRASE_A, "https://www.whitehouse.gov/x/joint/"),
+                              "b.md": _md("Declaration", "2021-03-03", PARAPHRASE_B, "https://news.example.com/joint-declaration")})
+    near = by_rule(result, "duplicate-near")
+    assert sorted(near) == ["a.md", "b.md"]
+    assert near["a.md"].cluster["id"] == near["b.md"].cluster["id"]
+    assert near["b.md"].cluster["keeper"] == "a.md" and near["b.md"].cluster["reason"] == "official domain"
+    assert near["a.md"].cluster["similarity"]["b.md"] >= 0.5
+    assert near["a.md"].to_json()["cluster"]["id"] == near["a.md"].cluster["id"]
+    assert result.documents[0]["record"]["cluster"] == near["a.md"].cluster["id"]
+
+
+def test_keep_prefers_descriptive_url():
+    from seedcheck.corpus.keep import descriptive
+
+    assert not descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/11929/")
+    assert not descriptive("https://www.whitehouse.gov/briefings-statements/2025/08/auto-draft-2708/")
+    assert not descriptive("2025-08-15-auto-draft-2708.md")
+    assert descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/president-trump-welcomes-leaders/")
+    opaque = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, False)
+    slug = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, True)
+    assert min([("2025-05-08-11929.md", opaque), ("2025-05-08-welcome.md", slug)],
+               key=lambda x: keep_key(x[0], x[1], OFFICIAL))[0] == "2025-05-08-welcome.md"
+
+
+def test_changed_copy_is_dropped_not_the_committed_one():
+    info = KeepInfo("whitehouse.gov", True, "2021-08-20", 10)
+    committed, added = "releases/2021-08-20-readout-of-the-call.md", "copy, of: readout.md"
+    assert min([committed, added], key=lambda d: keep_key(d, info, OFFICIAL)) == added  # shorter id wins a tie
+    assert min([committed, added], key=lambda d: keep_key(d, info, OFFICIAL, {added})) == committed

@@ -277,6 +277,11 @@ def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | 
     }
     if f.fix:
         out["fix"] = {"description": f.fix.description, "replacement": f.fix.replacement, "deleteLine": f.fix.delete_line}
+    if f.cluster:
+        # The page groups a duplicate cluster from these: who is kept and why, each pair's similarity.
+        similarity = dict(list((f.cluster.get("similarity") or {}).items())[:MAX_RELATED])
+        out["cluster"] = {"id": f.cluster.get("id"), "keeper": f.cluster.get("keeper"), "reason": f.cluster.get("reason"),
+                          "similarity": similarity}
     # Absent means null/false/empty to the page: at 10,000 documents every byte is paid per finding.
     return {k: v for k, v in out.items() if not (v is None or v is False or v == [] or (k == "relatedMore" and v == 0))}
 

@@ -18,9 +18,11 @@
     d.domain = (d.record && d.record.source_domain) || "(none)";
     byId[d.id] = i;
   });
+  var CLUSTERS = Object.create(null); /* duplicate cluster id -> indexes of its findings */
   FINDINGS.forEach(function (f, i) {
     f.i = i;
     if (f.doc >= 0 && DOCS[f.doc]) { DOCS[f.doc].f.push(i); DOCS[f.doc].counts[f.severity] += 1; }
+    if (f.cluster && f.cluster.id) (CLUSTERS[f.cluster.id] = CLUSTERS[f.cluster.id] || []).push(i);
   });
 
   /* ---------- DOM helpers: text only, never HTML ---------- */
@@ -231,8 +233,143 @@
       if (relatedMore) detailEl.appendChild(el("p", { cls: "muted" }, "\u2026 and up to " + fmt(relatedMore) + " more (see findings.json)."));
     }
 
+    var clustered = own.filter(function (f) { return f.cluster && f.cluster.id; });
+    if (clustered.length) detailEl.appendChild(clusterNode(d, clustered));
+
     detailEl.appendChild(el("h4", null, "Text"));
     detailEl.appendChild(renderText(d, lines, own));
+  }
+
+  /* ---------- duplicate clusters: the group, and two members side by side ---------- */
+  function memberId(f) { return f.doc >= 0 && DOCS[f.doc] ? DOCS[f.doc].id : f.docId; }
+  function clusterData(cid) {
+    var members = Object.create(null), order = [], pairs = Object.create(null), pairOrder = [];
+    (CLUSTERS[cid] || []).forEach(function (i) {
+      var g = FINDINGS[i], gid = memberId(g);
+      if (!members[gid]) { members[gid] = { id: gid, doc: g.doc, findings: [] }; order.push(gid); }
+      members[gid].findings.push(g);
+      var sim = g.cluster.similarity || {};
+      Object.keys(sim).forEach(function (o) {
+        var a = gid < o ? gid : o, b = gid < o ? o : gid, key = a + "\u0000" + b;
+        if (!pairs[key]) { pairs[key] = { a: a, b: b, sim: sim[o], rules: [] }; pairOrder.push(key); }
+        if (pairs[key].rules.indexOf(g.rule) < 0) pairs[key].rules.push(g.rule);
+      });
+    });
+    order.sort();
+    return { members: members, order: order, pairs: pairOrder.sort().map(function (k) { return pairs[k]; }) };
+  }
+  function docButton(id, doc) {
+    if (doc === undefined || doc < 0) return el("span", null, vis(el("span"), id), el("span", { cls: "muted" }, " (not in this report)"));
+    var b = el("button", { type: "button", cls: "linkish" }, vis(el("span"), id));
+    b.addEventListener("click", function () { openDoc(doc, true); });
+    return b;
+  }
+  function short(text, n) { text = String(text || ""); return text.length > n ? text.slice(0, n - 1) + "\u2026" : text; }
+  function decisionText(m) {
+    return m.findings.map(function (g) {
+      var keep = g.cluster.keeper === m.id;
+      return g.rule + ": " + (keep ? "keep" : "drop, keep " + g.cluster.keeper) + " (" + (g.cluster.reason || "") + ")";
+    }).join("; ");
+  }
+  function clusterNode(d, fs) {
+    var box = el("section", { cls: "cluster", "aria-label": "Duplicate cluster" });
+    var ids = [];
+    fs.forEach(function (f) { if (ids.indexOf(f.cluster.id) < 0) ids.push(f.cluster.id); });
+    var cmp = el("div", { cls: "compare" });
+    var firstOther = null;
+    ids.forEach(function (cid) {
+      var c = clusterData(cid);
+      box.appendChild(el("h4", null, "Duplicate cluster " + cid + " (" + c.order.length + " documents)"));
+      var tbody = el("tbody");
+      c.order.forEach(function (mid) {
+        var m = c.members[mid], rec = m.doc >= 0 && DOCS[m.doc] ? DOCS[m.doc].record || {} : {};
+        var kept = m.findings.some(function (g) { return g.cluster.keeper === mid; });
+        var tr = el("tr", { cls: mid === d.id ? "current" : "" });
+        tr.appendChild(el("td", null, el("span", { cls: "sev " + (kept ? "sev-ok" : "sev-warning") }, kept ? "\u2714 keep" : "\u2716 drop")));
+        tr.appendChild(el("td", null, mid === d.id ? el("strong", null, vis(el("span"), mid), " (this document)") : docButton(mid, m.doc),
+          el("div", { cls: "muted" }, vis(el("span"), short(rec.title || "", 140) + (rec.date ? " \u00b7 " + rec.date : "")))));
+        tr.appendChild(el("td", { cls: "small" }, vis(el("span"), decisionText(m))));
+        var cell = el("td");
+        if (mid !== d.id && m.doc >= 0) {
+          var b = el("button", { type: "button" }, "compare");
+          b.addEventListener("click", function () { showCompare(cmp, d, DOCS[m.doc]); });
+          cell.appendChild(b);
+          if (firstOther === null || kept) firstOther = m.doc;
+        }
+        tr.appendChild(cell);
+        tbody.appendChild(tr);
+      });
+      box.appendChild(el("table", { cls: "small cluster-members" },
+        el("thead", null, el("tr", null, el("th", { scope: "col" }, "decision"), el("th", { scope: "col" }, "document"),
+          el("th", { scope: "col" }, "why"), el("th", { scope: "col" }, "side by side"))), tbody));
+      var pl = el("ul", { cls: "pairs" });
+      c.pairs.forEach(function (p) {
+        pl.appendChild(el("li", null, el("span", { cls: "num" }, Number(p.sim).toFixed(2)), " ", vis(el("span"), p.a), " \u2194 ", vis(el("span"), p.b),
+          el("span", { cls: "muted" }, " (" + p.rules.join(", ") + ")")));
+      });
+      box.appendChild(el("details", { cls: "pair-list" }, el("summary", null, "Similarity of each pair (" + c.pairs.length + ")"), pl));
+    });
+    box.appendChild(cmp);
+    if (firstOther !== null) showCompare(cmp, d, DOCS[firstOther]);
+    return box;
+  }
+
+  /* Word-level differences of two texts: [{t: 0 same | -1 left only | 1 right only, a: [...], b: [...]}]. */
+  var DIFF_CELLS = 4000000;
+  function wordDiff(left, right) {
+    var a = String(left || "").match(/\S+\s*/g) || [], b = String(right || "").match(/\S+\s*/g) || [];
+    /* Compared as the duplicate rules compare: case and punctuation folded. */
+    function key(t) { var k = t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); return k || t.trim(); }
+    var ka = a.map(key), kb = b.map(key);
+    var n = a.length, m = b.length, s = 0, e = 0, out = [], exact = true;
+    while (s < n && s < m && ka[s] === kb[s]) s++;
+    while (e < n - s && e < m - s && ka[n - 1 - e] === kb[m - 1 - e]) e++;
+    function push(t, x, y) {
+      var last = out[out.length - 1];
+      if (last && last.t === t) { last.a = last.a.concat(x); last.b = last.b.concat(y); } else out.push({ t: t, a: x, b: y });
+    }
+    if (s) push(0, a.slice(0, s), b.slice(0, s));
+    var N = n - s - e, M = m - s - e;
+    if (N && M && (N + 1) * (M + 1) <= DIFF_CELLS) {
+      var W = M + 1, L = new Uint16Array((N + 1) * W);
+      for (var i = N - 1; i >= 0; i--) for (var j = M - 1; j >= 0; j--)
+        L[i * W + j] = ka[s + i] === kb[s + j] ? L[(i + 1) * W + j + 1] + 1 : Math.max(L[(i + 1) * W + j], L[i * W + j + 1]);
+      i = 0; j = 0;
+      while (i < N || j < M) {
+        if (i < N && j < M && ka[s + i] === kb[s + j]) { push(0, [a[s + i]], [b[s + j]]); i++; j++; }
+        else if (j >= M || (i < N && L[(i + 1) * W + j] >= L[i * W + j + 1])) { push(-1, [a[s + i]], []); i++; }
+        else { push(1, [], [b[s + j]]); j++; }
+      }
+    } else if (N || M) {
+      exact = !(N && M);
+      push(-1, a.slice(s, n - e), []); push(1, [], b.slice(s, m - e));
+    }
+    if (e) push(0, a.slice(n - e), b.slice(m - e));
+    return { ops: out, exact: exact };
+  }
+  function showCompare(box, left, right) {
+    box.textContent = "";
+    var rl = left.record || {}, rr = right.record || {};
+    box.appendChild(el("h4", null, "Side by side"));
+    if (left.omitted || right.omitted) { box.appendChild(el("p", { cls: "muted" }, "A text is not embedded in this report (large run): compare the files.")); return; }
+    var diff = wordDiff(left.body, right.body), changed = 0, total = 0;
+    var pl = el("pre", { cls: "sbs-text", "aria-label": "this document" }), pr = el("pre", { cls: "sbs-text", "aria-label": "the other document" });
+    diff.ops.forEach(function (op) {
+      total += Math.max(op.a.length, op.b.length);
+      if (op.t === 0) { vis(pl, op.a.join("")); vis(pr, op.b.join("")); return; }
+      changed += op.t < 0 ? op.a.length : op.b.length;
+      if (op.t < 0) pl.appendChild(vis(el("del", { title: "only in this document" }), op.a.join("")));
+      else pr.appendChild(vis(el("ins", { title: "only in the other document" }), op.b.join("")));
+    });
+    box.appendChild(el("p", { cls: "muted" }, fmt(changed) + " of " + fmt(total) + " words differ" +
+      (diff.exact ? "" : " (texts too long to align word by word: the differing middle is marked whole)") +
+      " (compared ignoring case and punctuation, as the duplicate rules do). Struck out: only on the left; underlined: only on the right."));
+    var grid = el("div", { cls: "sbs" });
+    [[left, rl, pl], [right, rr, pr]].forEach(function (side) {
+      grid.appendChild(el("div", { cls: "sbs-col" }, el("div", { cls: "sbs-head" }, vis(el("strong"), short(side[1].title || side[0].id, 160)),
+        el("div", { cls: "muted" }, vis(el("span"), side[0].id + (side[1].date ? " \u00b7 " + side[1].date : "")))), side[2]));
+    });
+    box.appendChild(grid);
   }
 
   function lineLabel(d, idx) { return d.bodyLine ? String(d.bodyLine + idx) : "b" + (idx + 1); }
