@@ -323,6 +323,8 @@ def test_title_slot_and_days_apart():
     assert title_slot("fact sheet bipartisan infrastructure deal", "updated fact sheet bipartisan infrastructure deal") is None
     assert title_slot("statement by nsc spokesperson on the launch", "statement from nsc spokesperson on the launch") is None
     assert title_slot("same title here", "same title here") is None
+    assert title_slot("approves florida emergency declaration", "approves the seminole tribe of florida emergency declaration")
+    assert title_slot("fact sheet historic infrastructure deal", "updated fact sheet infrastructure investment act") is None
     assert days_apart("2021-06-08", "2022-06-13") == 370 and days_apart("", "2022-01-01") is None
 
 
@@ -388,3 +390,11 @@ def test_changed_copy_is_dropped_not_the_committed_one():
     committed, added = "releases/2021-08-20-readout-of-the-call.md", "copy, of: readout.md"
     assert min([committed, added], key=lambda d: keep_key(d, info, OFFICIAL)) == added  # shorter id wins a tie
     assert min([committed, added], key=lambda d: keep_key(d, info, OFFICIAL, {added})) == committed
+
+
+def test_identical_body_under_an_unrelated_title_stays_a_duplicate(tmp_path):
+    result = check(tmp_path, {"remarks.md": _md("Remarks at the Military Mothers Celebration", "2025-05-08", PARAPHRASE_A),
+                              "auto-draft.md": _md("Welcomes Foster and Adoptive Families", "2025-05-30", PARAPHRASE_A)},
+                   select="duplicate-,templated-sibling")
+    assert sorted(by_rule(result, "duplicate-exact")) == ["auto-draft.md", "remarks.md"]
+    assert by_rule(result, "templated-sibling") == {}

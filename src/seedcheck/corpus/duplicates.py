@@ -42,7 +42,7 @@ from .dup_signatures import (  # noqa: F401
     score,
 )
 from .keep import KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
-from .siblings import days_apart, sibling_reason
+from .siblings import days_apart, sibling_reason, title_slot
 
 DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
 SIBLING = "templated-sibling"
@@ -131,35 +131,67 @@ class Duplicates(Analyzer):
 
 
 def _exact_groups(table: StateTable, params: dict) -> tuple[list[list[str]], list[tuple[str, str, str]]]:
-    """The groups of identical bodies, each split where its dates lie more than
-    `max_days_apart` apart (the same statement on another launch is another statement):
-    (sorted ids of each part with 2+ copies, [(a, b, reason)] across parts)."""
+    """The groups of identical bodies, split where the same body was issued again for
+    another event (`exact_sibling`): (sorted ids of each group of 2+ copies, [(a, b,
+    reason)] of the pairs set apart)."""
     by_hash: dict[int, list[str]] = defaultdict(list)
     hashes = table.exact_num if params["fold_numbers"] else table.exact
     for row, key in enumerate(hashes):
         if key is not None and table.words[row] >= params["min_words"]:
             by_hash[key].append(table.ids[row])
-    limit = params.get("max_days_apart") or 0
     groups, split = [], []
     for _, ids in sorted(by_hash.items(), key=lambda kv: min(kv[1])):
         if len(ids) < 2:
             continue
-        # Undated copies stay with the earliest part (nothing says they are another event).
-        ordered = sorted(ids, key=lambda d: (table.keep_of(d).date or "", d))
-        parts: list[list[str]] = [[ordered[0]]]
-        for d in ordered[1:]:
-            gap = days_apart(table.keep_of(parts[-1][-1]).date, table.keep_of(d).date)
-            if limit and gap is not None and gap > limit:
-                parts.append([])
-            parts[-1].append(d)
-        groups.extend(sorted(part) for part in parts if len(part) > 1)
-        for n, part in enumerate(parts):
-            for later in parts[n + 1:]:
-                for a in part:
-                    for b in later:
-                        gap = days_apart(table.keep_of(a).date, table.keep_of(b).date)
-                        split.append((a, b, f"same body, published {gap} days apart"))
+        if len(ids) > MAX_SPLIT:  # boilerplate pasted everywhere: one group, not a pair check each
+            groups.append(sorted(ids))
+            continue
+        parts = {d: d for d in ids}
+        apart = []
+        for n, a in enumerate(ids):
+            for b in ids[n + 1:]:
+                reason = exact_sibling(table, a, b, params)
+                if reason:
+                    apart.append((a, b, reason))
+                else:
+                    _merge(parts, a, b)
+        members: dict[str, list[str]] = defaultdict(list)
+        for d in ids:
+            members[_find(parts, d)].append(d)
+        groups.extend(sorted(m) for m in members.values() if len(m) > 1)
+        split.extend((a, b, r) for a, b, r in apart if _find(parts, a) != _find(parts, b))
     return groups, split
+
+
+MAX_SPLIT = 50
+
+
+def exact_sibling(table: StateTable, a: str, b: str, params: dict) -> str | None:
+    """Why two identical bodies are the same words issued again for another event: their
+    dates lie more than `max_days_apart` apart and their titles say the same kind of
+    release (equal, or differing in a slot). An identical body under an unrelated title is
+    a copy pasted where it does not belong, and stays a duplicate."""
+    limit = params.get("max_days_apart") or 0
+    gap = days_apart(table.keep_of(a).date, table.keep_of(b).date)
+    if not limit or gap is None or gap <= limit:
+        return None
+    ta, tb = table.title[table.row[a]], table.title[table.row[b]]
+    if ta != tb and not title_slot(ta, tb):
+        return None
+    return f"same body, published {gap} days apart"
+
+
+def _find(parts: dict[str, str], d: str) -> str:
+    while parts[d] != d:
+        parts[d] = parts[parts[d]]
+        d = parts[d]
+    return d
+
+
+def _merge(parts: dict[str, str], a: str, b: str) -> None:
+    ra, rb = _find(parts, a), _find(parts, b)
+    if ra != rb:
+        parts[max(ra, rb)] = min(ra, rb)
 
 
 def _near_copies(table: StateTable, params: dict, exact_of: dict[str, int],
@@ -186,29 +218,19 @@ def _near_copies(table: StateTable, params: dict, exact_of: dict[str, int],
 def _clusters(groups: list[list[str]], copies: dict[str, dict[str, PairScore]]) -> dict[str, str]:
     """Cluster id of every copy: connected components of the exact groups and near pairs,
     numbered in the order of their smallest document id (``dup-1``, ``dup-2``, …)."""
-    parent: dict[str, str] = {}
-
-    def root(d: str) -> str:
-        parent.setdefault(d, d)
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    def join(a: str, b: str) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    parts: dict[str, str] = {}
     for ids in groups:
+        parts.update((d, parts.get(d, d)) for d in ids)
         for d in ids[1:]:
-            join(ids[0], d)
+            _merge(parts, ids[0], d)
     for d, others in copies.items():
+        for o in [d, *others]:
+            parts.setdefault(o, o)
         for o in others:
-            join(d, o)
-    roots = sorted({root(d) for d in parent})
+            _merge(parts, d, o)
+    roots = sorted({_find(parts, d) for d in parts})
     number = {r: f"dup-{n}" for n, r in enumerate(roots, 1)}
-    return {d: number[root(d)] for d in parent}
+    return {d: number[_find(parts, d)] for d in parts}
 
 
 def _near_hits(table: StateTable, params: dict, copies: dict, clusters: dict[str, str], changed) -> Iterable[tuple]:

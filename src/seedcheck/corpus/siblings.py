@@ -26,8 +26,9 @@ import functools
 # A title slot: at most this many words replaced on each side, with this many kept.
 SLOT_WORDS = 4
 MIN_SHARED_TITLE_WORDS = 3
-# Replacing only these ("Statement by …" / "Statement from …") does not name another event.
-_FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with".split())
+# Replacing only these ("Statement by …" / "Statement from …", "UPDATED FACT SHEET: …")
+# does not name another event.
+_FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with updated update revised corrected new".split())
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -47,19 +48,23 @@ def days_apart(a: str, b: str) -> int | None:
 
 def title_slot(a: str, b: str) -> tuple[str, str] | None:
     """The words that differ when two folded titles agree except for a few replaced
-    words (``("nomination", "withdrawal")``); None when the titles are equal, unrelated,
-    or differ by added or removed words ("UPDATED FACT SHEET: …" is a new version)."""
+    words (``("nomination", "withdrawal")``) or one added name ("Approves Florida …" /
+    "Approves the Seminole Tribe of Florida …"); None when the titles are equal,
+    unrelated, or differ in several places with words added or removed, or only in
+    function and version words ("UPDATED FACT SHEET: …" is a new version)."""
     wa, wb = a.split(), b.split()
     if not wa or not wb or wa == wb:
         return None
     ops = difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
     changed = [op for op in ops if op[0] != "equal"]
     shared = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
-    if shared < MIN_SHARED_TITLE_WORDS or any(tag != "replace" for tag, *_ in changed):
+    if shared < MIN_SHARED_TITLE_WORDS or (len(changed) > 1 and any(tag != "replace" for tag, *_ in changed)):
         return None
     if any(i2 - i1 > SLOT_WORDS or j2 - j1 > SLOT_WORDS for _, i1, i2, j1, j2 in changed):
         return None
-    if all(w in _FUNCTION_WORDS for _, i1, i2, j1, j2 in changed for w in wa[i1:i2] + wb[j1:j2]):
+    content = [w for _, i1, i2, j1, j2 in changed for w in wa[i1:i2] + wb[j1:j2] if w not in _FUNCTION_WORDS]
+    # A lone added word ("President Joe Biden") is a wording; an added name of two words is another subject.
+    if not content or (changed[0][0] != "replace" and len(content) < 2):
         return None
     return (" … ".join(" ".join(wa[i1:i2]) for _, i1, i2, _, _ in changed),
             " … ".join(" ".join(wb[j1:j2]) for _, _, _, j1, j2 in changed))
