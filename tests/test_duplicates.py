@@ -398,3 +398,24 @@ def test_identical_body_under_an_unrelated_title_stays_a_duplicate(tmp_path):
                    select="duplicate-,templated-sibling")
     assert sorted(by_rule(result, "duplicate-exact")) == ["auto-draft.md", "remarks.md"]
     assert by_rule(result, "templated-sibling") == {}
+
+
+def test_changed_since_drops_the_added_copy(tmp_path):
+    import os
+
+    from seedcheck.gate import GateOptions
+
+    corpus = tmp_path / "corpus"
+    (corpus / "releases").mkdir(parents=True)
+    committed = corpus / "releases" / "2021-08-20-readout-of-the-call-with-prime-minister-draghi.md"
+    added = corpus / "copy, of: draghi%call.md"
+    committed.write_text(PARAPHRASE_A, encoding="utf-8")
+    added.write_text(PARAPHRASE_A, encoding="utf-8")
+    config = Config(root=ROOT)
+    apply(config, {"select": ["duplicate-"]}, where="test")
+    result = run(config, [str(corpus)], jobs=1, gate=GateOptions(changed={os.path.realpath(added)}))
+    found = by_rule(result, "duplicate-exact")
+    assert list(found) == ["copy, of: draghi%call.md"]  # the focus reports the changed file only
+    finding = found["copy, of: draghi%call.md"]
+    assert finding.fix.description.startswith("remove this document")
+    assert "already in the corpus" in finding.message and finding.cluster["keeper"].startswith("releases/")
