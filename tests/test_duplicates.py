@@ -378,6 +378,8 @@ def test_keep_prefers_descriptive_url():
     assert not descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/11929/")
     assert not descriptive("https://www.whitehouse.gov/briefings-statements/2025/08/auto-draft-2708/")
     assert not descriptive("2025-08-15-auto-draft-2708.md")
+    assert not descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/auto-draft-4ad9/")
+    assert descriptive("https://example.org/news/draft-legislation-passes-senate/")
     assert descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/president-trump-welcomes-leaders/")
     opaque = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, False)
     slug = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, True)

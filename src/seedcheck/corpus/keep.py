@@ -21,7 +21,7 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 # The last path segment of a URL (or a file name) that says nothing about its page.
-_OPAQUE = re.compile(r"(?:\d+|auto-?draft(?:-\d+)?|draft(?:-\d+)?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.I)
+_OPAQUE = re.compile(r"(?:\d+|(?:auto-?)?draft(?:-[0-9a-z]{1,8})?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.I)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-?")
 _EXTENSION = re.compile(r"\.(?:md|markdown|txt|html?|php|aspx?|jsonl?)$", re.I)
 
