@@ -53,8 +53,8 @@ def title_slot(a: str, b: str) -> tuple[str, str] | None:
     unrelated, or differ in several places with words added or removed, or only in
     function and version words ("UPDATED FACT SHEET: …" is a new version)."""
     wa, wb = a.split(), b.split()
-    if not wa or not wb or wa == wb:
-        return None
+    if not wa or not wb or wa == wb or len(set(wa) ^ set(wb)) > 2 * SLOT_WORDS:
+        return None  # equal, or too different to differ in one slot (no alignment needed)
     ops = difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
     changed = [op for op in ops if op[0] != "equal"]
     shared = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
