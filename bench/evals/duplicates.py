@@ -53,8 +53,8 @@ def pair_set(jobs: int = 2, src: Path | None = None) -> tuple[list[list], list[s
         corpus.mkdir()
         for item in spec:
             for key in ("a", "b"):
-                src = ROOT / item[key] if item[key].startswith("seeds/") else PAIRS / "docs" / item[key]
-                shutil.copy(src, corpus / src.name)
+                doc = ROOT / item[key] if item[key].startswith("seeds/") else PAIRS / "docs" / item[key]
+                shutil.copy(doc, corpus / doc.name)
         data = _check(corpus, jobs, src)
     found, sibling = set(), set()
     for f in data["findings"]:
