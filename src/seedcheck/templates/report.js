@@ -275,6 +275,7 @@
     var box = el("section", { cls: "cluster", "aria-label": "Duplicate cluster" });
     var ids = [];
     fs.forEach(function (f) { if (ids.indexOf(f.cluster.id) < 0) ids.push(f.cluster.id); });
+    ids.sort(); /* exact and near clusters (dup-) before same-URL groups (url-) */
     var cmp = el("div", { cls: "compare" });
     var firstOther = null;
     ids.forEach(function (cid) {
