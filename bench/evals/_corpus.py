@@ -60,14 +60,13 @@ def run_check(paths: list[Path], options: Options, out: Path, args: tuple[str, .
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(options.root / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     env.pop("SEEDCHECK_NO_CACHE", None)
-    command = [sys.executable, "-c", "import sys; from seedcheck.cli import main; sys.argv[0] = 'seedcheck'; main()",
-               "check", *map(str, paths), "--no-cache", "--no-reports", "--fail-on", "never", "-q",
+    command = [sys.executable, str(Path(sys.executable).parent / "seedcheck"), "check", *map(str, paths), "--no-cache", "--no-reports", "--fail-on", "never", "-q",
                "--format", "json", "--jobs", str(options.jobs), *args]
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
     with tempfile.TemporaryDirectory(prefix="seedcheck-eval-") as cwd, partial.open("wb") as fh:
         done = subprocess.run(command, cwd=cwd, env=env, stdout=fh, stderr=subprocess.PIPE)
-    if done.returncode != 0:
+    if done.returncode != 0 or not partial.stat().st_size:
         raise RuntimeError(f"seedcheck exited {done.returncode}: {done.stderr.decode(errors='replace')[-2000:]}")
     partial.replace(out)
     return json.loads(out.read_text(encoding="utf-8"))
