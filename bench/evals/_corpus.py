@@ -5,10 +5,9 @@ once, runs `seedcheck check` on it cold (`--no-cache`, default configuration, fr
 temporary directory with no pyproject.toml, this tree's src/ first on the path) and returns
 the parsed findings.json. The file is kept as bench/work/eval/findings-<corpus>-<hash>.json,
 where the hash covers src/, checks/ and schemas/: every section of a run (and later runs of
-an unchanged tree) share one check per corpus; `--fresh` re-runs it.
-
-Doc ids are as in /work/data/: the 2021-2025 tarball's month folders sit under
-`statements-releases/` there, so they are extracted under that folder here too.
+an unchanged tree) share one check per corpus; `--fresh` re-runs it. The corpora are
+extracted under bench/work/eval/<corpus>/ (a marker file beside it records completion), so
+doc ids are those of the tarballs, e.g. `statements-releases/2021-01/….md`.
 """
 
 from __future__ import annotations
@@ -24,23 +23,19 @@ from pathlib import Path
 
 from evals import ROOT, Options
 
-# corpus key -> (tarball under ../shared/corpora, folder the tarball's content goes in)
-CORPORA = {
-    "wh21": ("wh-briefings-2021-2025.tar.gz", "statements-releases"),
-    "wh25": ("wh-briefings-2025-2026-sample.tar.gz", ""),
-}
+# corpus key -> tarball under ../shared/corpora
+CORPORA = {"wh21": "wh-briefings-2021-2025.tar.gz", "wh25": "wh-briefings-2025-2026-sample.tar.gz"}
 _MEMO: dict[tuple[str, str], dict] = {}
 
 
 def corpus_root(corpus: str, options: Options) -> Path:
     """The extracted corpus `corpus` (wh21 or wh25), extracted on first use."""
-    tarball, folder = CORPORA[corpus]
     root = options.work / "eval" / corpus
     marker = options.work / "eval" / f"{corpus}.extracted"
     if not marker.exists():
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        with tarfile.open(options.shared / "corpora" / tarball) as tar:
-            tar.extractall(root / folder, filter="data")
+        root.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(options.shared / "corpora" / CORPORA[corpus]) as tar:
+            tar.extractall(root, filter="data")
         marker.write_text("ok\n")
     return root
 
