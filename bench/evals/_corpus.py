@@ -58,7 +58,7 @@ def run_check(paths: list[Path], options: Options, out: Path, args: tuple[str, .
     command = [sys.executable, str(Path(sys.executable).parent / "seedcheck"), "check", *map(str, paths), "--no-cache", "--no-reports", "--fail-on", "never", "-q",
                "--format", "json", "--jobs", str(options.jobs), *args]
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_suffix(".partial")
+    partial = out.with_suffix(f".{os.getpid()}.partial")  # concurrent runs never share one
     with tempfile.TemporaryDirectory(prefix="seedcheck-eval-") as cwd, partial.open("wb") as fh:
         done = subprocess.run(command, cwd=cwd, env=env, stdout=fh, stderr=subprocess.PIPE)
     if done.returncode != 0 or not partial.stat().st_size:
