@@ -25,7 +25,7 @@ BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
-from evals import ROOT, Options  # noqa: E402
+from evals import ROOT, Options
 
 
 def section_names() -> list[str]:
@@ -66,7 +66,7 @@ def run_section(name: str, options: Options) -> dict:
                     "notes": ["skipped: the module defines no TITLE or evaluate(options)"]}
         result = dict(module.evaluate(options))
         result["title"] = title
-    except Exception as exc:  # a broken section must not hide the others' figures
+    except Exception as exc:  # noqa: BLE001 - a broken section must not hide the others' figures
         traceback.print_exc()
         result = {"title": name, "columns": [], "rows": [], "error": repr(exc),
                   "notes": [f"FAILED: {exc!r} (traceback on stderr)"]}
@@ -80,7 +80,7 @@ def git_commit() -> str:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                               text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
+                               capture_output=True, text=True, check=False).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

@@ -24,8 +24,7 @@ BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
-from evals import Options  # noqa: E402
-from evals import _corpus, _judged  # noqa: E402
+from evals import Options, _corpus, _judged
 
 PARAGRAPH_CAP = 40  # lines of a paragraph shown on each side of the finding at most
 WIDTH = 400  # characters of a line shown at most

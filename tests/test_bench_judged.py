@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from evals import _judged  # noqa: E402
+from evals import _judged
 
 
 def finding(rule: str, doc: str, line: int | None, related: list[str] | None = None) -> dict:

@@ -60,7 +60,7 @@ def run_check(paths: list[Path], options: Options, out: Path, args: tuple[str, .
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(f".{os.getpid()}.partial")  # concurrent runs never share one
     with tempfile.TemporaryDirectory(prefix="seedcheck-eval-") as cwd, partial.open("wb") as fh:
-        done = subprocess.run(command, cwd=cwd, env=env, stdout=fh, stderr=subprocess.PIPE)
+        done = subprocess.run(command, cwd=cwd, env=env, stdout=fh, stderr=subprocess.PIPE, check=False)
     if done.returncode != 0 or not partial.stat().st_size:
         raise RuntimeError(f"seedcheck exited {done.returncode}: {done.stderr.decode(errors='replace')[-2000:]}")
     partial.replace(out)

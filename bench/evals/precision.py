@@ -10,8 +10,7 @@ true one). `--quick` skips wh21 unless its findings are already cached for this 
 
 from __future__ import annotations
 
-from evals import Options
-from evals import _corpus, _judged
+from evals import Options, _corpus, _judged
 
 TITLE = "Rule precision on the real corpora (judged samples)"
 COLUMNS = ["rule", "corpus", "findings", "sampled", "true", "false", "unjudged", "precision",
@@ -36,8 +35,8 @@ def evaluate(options: Options) -> dict:
                          t["precision"], f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else None,
                          f"{t['gone_true']}/{t['gone_false']}"])
             unjudged += t["unjudged"]
-    notes = [f"source tree {_corpus.source_hash(options.root)}; sample: findings.json order, "
-             f"random.Random({_judged.SEED}).sample(k=min({_judged.SAMPLE_SIZE}, n)); precision = true / (true + false)",
+    notes = [(f"source tree {_corpus.source_hash(options.root)}; sample: findings.json order, "
+              f"random.Random({_judged.SEED}).sample(k=min({_judged.SAMPLE_SIZE}, n)); precision = true / (true + false)"),
              f"{unjudged} sampled findings have no judgement: `python bench/judge.py RULE` prints them with context"]
     if len(corpora) < 2:
         notes.append("quick: wh21 skipped (its findings are not cached for this source tree)")

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from evals import Options
-from evals import _corpus
+from evals import Options, _corpus
 
 TITLE = "Rule recall on the labelled defect documents (bench/defects)"
 COLUMNS = ["rule", "labelled", "found", "recall", "in doc", "extra"]
@@ -106,8 +105,8 @@ def evaluate(options: Options) -> dict:
     total = sum(s["labelled"] for r, s in scored["stats"].items() if not r.endswith(")"))
     hits = sum(s["found"] for r, s in scored["stats"].items() if not r.endswith(")"))
     stale = [f"{x['file']}:{x['line']}" for x in labels if x["stale"]]
-    notes = [f"{len(result['documents'])} documents, {total} labels, {hits} found on their line "
-             f"({hits / total:.1%}); {len(scored['extras'])} unlabelled findings (extra)",
+    notes = [(f"{len(result['documents'])} documents, {total} labels, {hits} found on their line "
+              f"({hits / total:.1%}); {len(scored['extras'])} unlabelled findings (extra)"),
              "misses and extras are listed in the JSON copy (sections.recall.missed / .extras)"]
     if stale:
         notes.append(f"labels whose text is not on their line (fix labels.yaml): {', '.join(stale)}")
