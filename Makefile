@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
 .DEFAULT_GOAL := help
-.PHONY: help check test report bench lint clean
+.PHONY: help check test report bench eval lint clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,9 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX, a Python floor, and its Spark engine (needs ../shared/, Java)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+eval: $(BENCH_STAMP) ## Rule precision (judged samples), recall (bench/defects), noise lines vs peers (needs ../shared/)
+	$(BIN)/python bench/eval.py $(EVAL_ARGS)
 
 lint: $(TEST_STAMP) ## Lint the code with ruff
 	$(BIN)/python -m pip install --quiet ruff
