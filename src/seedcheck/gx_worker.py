@@ -41,8 +41,13 @@ _RUNNERS: dict[int, Runner] = {}
 _SUSPENDED: set[int] = set()
 
 
-def _serve(conn, config: Config) -> None:
+def _serve(conn, config: Config, parent_end=None) -> None:
     """The worker's loop: check the suite once, then validate tables until told to stop."""
+    from .lifecycle import die_with_parent
+
+    die_with_parent()
+    if parent_end is not None:
+        parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
     from .expectations import check_config, run_suite
 
     try:
@@ -71,7 +76,7 @@ class Runner:
         self.config = config
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, config), daemon=True, name="seedcheck-gx")
+        self.process = context.Process(target=_serve, args=(child, config, self.conn), daemon=True, name="seedcheck-gx")
         self.process.start()
         child.close()
         self.checked: tuple[str, Any] | None = None
@@ -167,6 +172,9 @@ def was_suspended(config: Config) -> bool:
 
 def _validate_once(conn, suite: Any, frame: Any, data_docs_dir: str | None) -> None:
     from .expectations import run_suite
+    from .lifecycle import die_with_parent
+
+    die_with_parent()
 
     try:
         conn.send(("ok", run_suite(suite, frame, data_docs_dir)))
