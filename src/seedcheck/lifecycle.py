@@ -16,9 +16,30 @@ import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 _PR_SET_PDEATHSIG = 1
 WATCH_EVERY = 1.0  # seconds between two looks at the parent pid
+
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def forking() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while worker processes are forked: a child gets them
+    only once `die_with_parent` has set its own handlers (else one arriving in between
+    would print a worker's traceback); the parent gets them right after."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
 
 
 def die_with_parent() -> None:
@@ -27,6 +48,8 @@ def die_with_parent() -> None:
     handle (the terminal sends it to the whole process group)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # held back by `forking`
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:

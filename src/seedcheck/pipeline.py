@@ -20,6 +20,7 @@ from .extract import RECORD_FIELDS, build_record
 from .gate import GateOptions, apply_gate
 from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
+from .lifecycle import die_with_parent, forking
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
@@ -141,8 +142,6 @@ _ENGINE: Engine | None = None
 
 def _init_worker(config: Config, keep_all_bodies: bool, variant: bytes | None = None) -> None:
     global _ENGINE, _VARIANT
-    from .lifecycle import die_with_parent
-
     die_with_parent()
     # Under fork the worker inherits the parent's warmed-up engine (registry, compiled
     # patterns, language model); under spawn it builds its own.
@@ -205,7 +204,9 @@ def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                initargs=(engine.config, engine.keep_all_bodies, variant))
     try:
-        for batch, results in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
+        with forking():  # map submits every batch now, which forks the workers
+            outputs = pool.map(_process_batch, _batches(rest, size))
+        for batch, results in zip(_batches(rest, size), outputs):
             for result in results:
                 if variant is None:
                     yield result, None, None
