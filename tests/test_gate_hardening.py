@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from seedcheck.cli import FORMATS, main
+from seedcheck.cli import main
 
 from .conftest import ROOT
 
@@ -214,6 +214,34 @@ def test_fix_diff_is_a_valid_patch_and_exits_1(tmp_path):
 
 # ------------------------------------------------------------------ the rest of issue 20
 
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_html_counts_no_unreported_document_as_ok(tmp_path):
+    from seedcheck.config import load_config
+    from seedcheck.gate import GateOptions, changed_files
+    from seedcheck.pipeline import run
+    from seedcheck.report import html
+
+    root = project(tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]', {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(5)})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "corpus")
+    (root / "docs" / "new.md").write_text(doc("New", "new"), encoding="utf-8")
+    config = load_config(str(root / "pyproject.toml"))
+    gate = GateOptions(changed=changed_files("HEAD", [str(root / "docs")]), changed_since="HEAD")
+    result = run(config, jobs=1, gate=gate)
+    assert html.context(result)["statuses"] == {"error": 0, "warning": 0, "ok": 1}
+
+
+def test_safe_fixes_write_registered_name_variants_as_the_readme_says(tmp_path):
+    root = project(tmp_path, 'paths = ["docs"]\nselect = ["name-variant"]',
+                   {"a.md": doc("A", "a", extra="Andres Manuel Lopez Obrador spoke today.\n\n")})
+    assert cli(root, "fix").exit_code == 0  # safe mode
+    assert "Andrés Manuel López Obrador spoke today." in (root / "docs" / "a.md").read_text()
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    safe, unsafe = readme.split("`--unsafe-fixes` also applies the fixes that are guesses", 1)
+    assert "`name-variant`" in safe[-800:] and "name-variant" not in unsafe[:200]
+
+
 def test_a_missing_baseline_stops_the_run_before_any_document_is_read(tmp_path, monkeypatch):
     import seedcheck.pipeline
 
@@ -260,6 +288,7 @@ def test_usage_errors_are_one_line_with_a_suggestion(tmp_path):
 
 
 def test_check_help_lists_every_format():
+    from seedcheck.cli import FORMATS
     from seedcheck.report import WRITERS
 
     assert sorted(FORMATS) == sorted(WRITERS)

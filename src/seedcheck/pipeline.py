@@ -378,6 +378,10 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions(), expectation_results)
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
+    if gate is not None and gate.changed is not None and gate.focus is not None:
+        for d in documents:  # outside --changed-since: not reported on, so not "ok" either
+            if d["doc_id"] not in gate.focus:
+                d["record"]["_unreported"] = True
     timings["total"] = time.perf_counter() - t0
     return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
                   timings=timings, paths=paths, expectations=expectation_results)
