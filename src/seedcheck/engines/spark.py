@@ -88,7 +88,8 @@ def _session(master: str):
                # A partition's outcomes (~13 KB per file) reach the driver as one task result:
                # sent directly, not parked in the block manager, from which results were
                # lost ("TaskResultLost") at 100,000 files.
-               .config("spark.task.maxDirectResultSize", str(64 * 2**20)))
+               .config("spark.task.maxDirectResultSize", str(64 * 2**20))
+               .config("spark.ui.showConsoleProgress", "false"))  # stderr is seedcheck's (-q means quiet)
     if not submitted or master != DEFAULT_MASTER:
         builder = builder.master(master)
     if master.startswith("local") and not submitted:
