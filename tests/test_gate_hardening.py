@@ -183,8 +183,19 @@ def test_fix_force_exclude_touches_only_the_configured_corpus(tmp_path):
     # Never the baseline or the configuration, even when named without --force-exclude.
     assert cli(root, "fix", "seedcheck-baseline.json", "pyproject.toml").exit_code == 0
     assert (root / "seedcheck-baseline.json").read_text() == baseline
-    # Only files outside the corpus: nothing to do, exit 0.
+    # Only files outside the corpus: nothing to do, exit 0 (check too).
     assert cli(root, "fix", "--force-exclude", "README.md").exit_code == 0
+    checked = cli(root, "check", "--force-exclude", "README.md", "notes.md")
+    assert checked.exit_code == 0 and "no file to check" in checked.stderr
+
+
+def test_fix_says_it_leaves_jsonl_files_alone(tmp_path):
+    record = json.dumps({"id": "1", "text": f"{LONG}\n\nFollow us on Twitter\n"})
+    root = project(tmp_path, 'paths = ["docs"]\nselect = ["noise-social"]')
+    (root / "docs" / "a.jsonl").write_text(record + "\n", encoding="utf-8")
+    result = cli(root, "fix")
+    assert result.exit_code == 0 and "1 JSONL file(s) not rewritten" in result.stderr
+    assert (root / "docs" / "a.jsonl").read_text(encoding="utf-8") == record + "\n"
 
 
 def test_fix_leaves_no_run_of_blank_lines(tmp_path):
