@@ -246,11 +246,12 @@ def _run_check(config, paths: list[str], engine_name: str, spark_master: str, ga
     from .pipeline import run
 
     if engine_name == "spark":
-        from .engines.spark import run_spark
+        from .engines.spark import quiet_jvm, run_spark
         from .expectations import check_config
 
         check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
-        return run_spark(config, paths or None, master=spark_master, gate=gate, report_dir=report_dir)
+        with quiet_jvm(quiet):
+            return run_spark(config, paths or None, master=spark_master, gate=gate, report_dir=report_dir)
     gx_worker.start(config)  # checks the suite (and imports GX) in the background
     try:
         return run(config, paths or None, progress=not quiet and sys.stderr.isatty(), gate=gate, cache=cache)
