@@ -439,18 +439,35 @@ def test_a_killed_run_never_leaves_a_half_written_findings_json(config, tmp_path
     out = tmp_path / "reports"
     out.mkdir()
     (out / "findings.json").write_text('{"previous": true}\n', encoding="utf-8")
-    for delay in (0.5, 2.0, 4.0, 6.0, 9.0):
-        proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(corpus), "--report-dir", str(out),
-                                 "-q", "--fail-on", "never", "--jobs", "1"], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        data = json.loads((out / "findings.json").read_text(encoding="utf-8"))  # never half-written
-        if data.get("previous") is None:
-            assert data["summary"]["documents"] == 40
+    import psutil
+
+    from .test_processes import _alive
+
+    workers: set = set()
+    try:
+        for delay in (0.5, 2.0, 4.0, 6.0, 9.0):
+            proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(corpus), "--report-dir", str(out),
+                                     "-q", "--fail-on", "never", "--jobs", "1"], cwd=ROOT,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                proc.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                try:
+                    workers |= set(psutil.Process(proc.pid).children(recursive=True))
+                except psutil.NoSuchProcess:
+                    pass
+                proc.kill()
+                proc.wait()
+            data = json.loads((out / "findings.json").read_text(encoding="utf-8"))  # never half-written
+            if data.get("previous") is None:
+                assert data["summary"]["documents"] == 40
+        assert _alive(workers) == []  # no worker (the GX process) outlives its killed run
+    finally:
+        for p in workers:  # the suite itself never leaks a process
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
     # Temporary files of killed writers may remain (nothing runs after SIGKILL), but they are
     # hidden dot-files and never the report itself.
     for leftover in out.iterdir():

@@ -6,8 +6,10 @@ Every key is declared here and validated at start-up; a bad key or value raises
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,14 @@ except ModuleNotFoundError:  # Python 3.10
 from .model import Severity
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+# The file formats read as documents when seedcheck walks the project directory itself
+# (the default `paths = ["."]`) and `include` is not configured: a repository's LICENSE,
+# pyproject.toml or CI files are not documents. A reader for a new format adds its globs here.
+DOCUMENT_GLOBS = ["*.md", "*.markdown", "*.mdown", "*.txt", "*.text", "*.jsonl", "*.ndjson"]
+# A repository's own files in those formats, which are not corpus documents.
+DEFAULT_EXCLUDE = [".*", "__pycache__", "*.pyc", "README", "README.*", "CHANGELOG*", "CHANGES*", "CONTRIBUTING*",
+                   "CODE_OF_CONDUCT*", "SECURITY*", "LICENSE*", "COPYING*", "requirements*.txt"]
 
 
 class ConfigError(ValueError):
@@ -33,7 +43,7 @@ class Config:
     source: str = "defaults"
     paths: list[str] = field(default_factory=lambda: ["."])
     include: list[str] = field(default_factory=lambda: ["*"])
-    exclude: list[str] = field(default_factory=lambda: [".*", "__pycache__", "*.pyc", "README.md", "README"])
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
@@ -58,6 +68,53 @@ class Config:
         p = Path(path)
         return p if p.is_absolute() else self.root / p
 
+    def configured(self, key: str) -> bool:
+        """Whether `key` was set by the configuration file or the command line."""
+        return key in self.__dict__.get("_configured", ())
+
+    def include_for(self, folder: str) -> list[str]:
+        """The include globs for walking `folder`: `DOCUMENT_GLOBS` when it is the project
+        directory and `include` is not configured, else `include`."""
+        if not self.configured("include") and os.path.realpath(folder) == os.path.realpath(self.root):
+            return list(DOCUMENT_GLOBS)
+        return self.include
+
+    def own_files(self) -> list[str]:
+        """Real paths of what seedcheck itself reads or writes next to a corpus (reports,
+        cache, baseline, configuration): never documents."""
+        own = [self.resolve(self.report_dir), Path(os.environ.get("SEEDCHECK_CACHE_DIR") or self.resolve(self.cache_dir)),
+               self.root / "pyproject.toml"]
+        own.append(self.resolve(self.baseline or "seedcheck-baseline.json"))
+        if self.source != "defaults":
+            own.append(Path(self.source))
+        return [os.path.realpath(p) for p in own]
+
+    def is_own_file(self, path: str, own: list[str] | None = None) -> bool:
+        """Whether `path` is (or lies under) one of `own_files()`."""
+        real = os.path.realpath(path)
+        return any(real == o or real.startswith(o.rstrip(os.sep) + os.sep) for o in own or self.own_files())
+
+    def selects(self, path: str) -> bool:
+        """`--force-exclude`: whether a path named on the command line is part of the
+        configured corpus (under `paths`, not excluded, included), as a walk would find it."""
+        if self.is_own_file(path):
+            return False
+        real = os.path.realpath(path)
+        for configured in self.paths:
+            base = os.path.realpath(self.resolve(configured))
+            if real != base and not real.startswith(base.rstrip(os.sep) + os.sep):
+                continue
+            rel = os.path.relpath(real, base).replace(os.sep, "/")
+            if rel == ".":
+                return True
+            parts = rel.split("/")
+            prefixes = ["/".join(parts[:i + 1]) for i in range(len(parts))]
+            if any(_glob_match(p, self.exclude) for p in prefixes):
+                continue
+            if os.path.isdir(real) or _glob_match(rel, self.include_for(base)):
+                return True
+        return False
+
     @property
     def checks_path(self) -> Path:
         return _data_dir(self, self.checks_dir, "checks")
@@ -69,6 +126,20 @@ class Config:
     @property
     def jobs_count(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+@lru_cache(maxsize=64)
+def _repository_of(folder: str) -> str:
+    for candidate in (folder, *map(str, Path(folder).parents)):
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+    return folder
+
+
+def source_root(config: Config) -> Path:
+    """Where report paths start: the git repository holding the configuration (GitHub's
+    workspace, also for a corpus in a subfolder of a monorepo), else the configuration's folder."""
+    return Path(_repository_of(os.path.realpath(config.root)))
 
 
 def _data_dir(config: Config, configured: str, name: str) -> Path:
@@ -86,6 +157,12 @@ def _data_dir(config: Config, configured: str, name: str) -> Path:
     return PACKAGE_DIR.parent.parent / name  # source checkout
 
 
+def _glob_match(relpath: str, patterns: list[str]) -> bool:
+    # As discovery matches: the path relative to the walked folder, or the file name.
+    name = relpath.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(relpath, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Config) if f.name not in ("root", "source")}
 _FAIL_ON = ("error", "warning", "info", "never")
 
@@ -98,8 +175,12 @@ def find_pyproject(start: Path) -> Path | None:
         if candidate.is_file():
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (OSError, UnicodeDecodeError):
                 continue
+            except tomllib.TOMLDecodeError as exc:
+                # Whether it holds [tool.seedcheck] cannot be known: running on defaults
+                # instead would check the whole directory with no baseline (as ruff, stop).
+                raise ConfigError(f"{candidate}: invalid TOML: {exc}") from None
             if "seedcheck" in data.get("tool", {}):
                 return candidate
     return None
@@ -152,6 +233,7 @@ def apply(config: Config, table: dict[str, Any], where: str = "options") -> Conf
         elif isinstance(default, str) and not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a string")
         setattr(config, f.name, value)
+        config.__dict__.setdefault("_configured", set()).add(f.name)
     if config.fail_on not in _FAIL_ON:
         raise ConfigError(f"{where}: fail-on must be one of {', '.join(_FAIL_ON)}")
     for rule, sev in config.severity.items():

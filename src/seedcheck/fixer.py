@@ -37,6 +37,7 @@ class FixReport:
     by_rule: dict[str, int] = field(default_factory=dict)
     diffs: list[str] = field(default_factory=list)
     passes: int = 0
+    skipped_jsonl: int = 0  # JSONL files with fixable findings, never rewritten
 
 
 def fixable(finding: Finding, unsafe: bool) -> bool:
@@ -76,7 +77,26 @@ def apply_to_lines(lines: list[str], findings: list[Finding], line_offset: int =
             taken_until = start
             applied.append(f)
         out[index] = text
-    return [line for i, line in enumerate(out) if i not in deleted], applied
+    return _without_blank_runs(out, deleted), applied
+
+
+def _without_blank_runs(lines: list[str], deleted: set[int]) -> list[str]:
+    """`lines` without the `deleted` ones; where a deletion leaves two blank lines
+    together (a noise line between paragraphs), one of them goes too."""
+    kept: list[str] = []
+    gap = False
+    for i, line in enumerate(lines):
+        if i in deleted:
+            gap = True
+            continue
+        if gap and not line.strip() and (not kept or not kept[-1].strip()):
+            continue  # the blank line after the deleted ones repeats the one before (or opens the file)
+        gap = False if line.strip() else gap
+        kept.append(line)
+    if gap:
+        while kept and not kept[-1].strip():
+            kept.pop()  # deleted lines at the end leave no trailing blank lines
+    return kept
 
 
 def _rewrite(fs_path: str, findings: list[Finding]) -> tuple[str, str, list[Finding]] | None:
@@ -99,38 +119,26 @@ def _rewrite(fs_path: str, findings: list[Finding]) -> tuple[str, str, list[Find
 
 def fix_paths(config: Config, paths: list[str], unsafe: bool = False, write: bool = True, jobs: int | None = 1) -> FixReport:
     """Fix the documents under `paths` in place (`write`), or in a scratch copy to diff them."""
+    if not write:
+        return _diff_only(config, paths, unsafe, jobs)
     from .pipeline import run
 
     report = FixReport()
-    if not write:
-        with tempfile.TemporaryDirectory(prefix="seedcheck-fix-") as scratch:
-            copies = []
-            for i, p in enumerate(paths):
-                target = os.path.join(scratch, str(i), os.path.basename(os.path.normpath(p)) or "root")
-                if os.path.isdir(p):
-                    shutil.copytree(p, target, symlinks=True)
-                else:
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    shutil.copy2(p, target)
-                copies.append((p, target))
-            inner = fix_paths(config, [t for _, t in copies], unsafe=unsafe, write=True, jobs=jobs)
-            for original, copy in copies:
-                _diff_trees(original, copy, report)
-            report.by_rule, report.passes = inner.by_rule, inner.passes
-            report.changed = {_map_back(k, copies): v for k, v in inner.changed.items()}
-        return report
     roots = [os.path.realpath(p) for p in paths]
     for _ in range(MAX_PASSES):
         result = run(config, paths, jobs=jobs)
         report.passes += 1
-        fs_by_id = {d["doc_id"]: d["record"].get("_fs_path") for d in result.documents if d["record"].get("format") != "jsonl"}
+        fs_by_id = {d["doc_id"]: d["record"].get("_fs_path") for d in result.documents}
+        jsonl = {d["record"].get("_fs_path") for d in result.documents if d["record"].get("format") == "jsonl"}
         todo: dict[str, list[Finding]] = {}
         for f in result.findings:
             fs = fs_by_id.get(f.doc_id)
             if fs and fixable(f, unsafe) and _inside(fs, roots):
                 todo.setdefault(fs, []).append(f)
+        if report.passes == 1:
+            report.skipped_jsonl = len(jsonl & set(todo))
         changed = False
-        for fs_path in sorted(todo):
+        for fs_path in sorted(set(todo) - jsonl):
             outcome = _rewrite(fs_path, todo[fs_path])
             if outcome is None:
                 continue
@@ -142,6 +150,31 @@ def fix_paths(config: Config, paths: list[str], unsafe: bool = False, write: boo
                 report.by_rule[f.rule] = report.by_rule.get(f.rule, 0) + 1
         if not changed:
             break
+    return report
+
+
+def _diff_only(config: Config, paths: list[str], unsafe: bool, jobs: int | None) -> FixReport:
+    """Fix a scratch copy of the documents under `paths` (only what a check would read:
+    the same include, exclude and own files) and diff it against the originals."""
+    from .pipeline import discover_sources
+
+    report = FixReport()
+    with tempfile.TemporaryDirectory(prefix="seedcheck-fix-") as scratch:
+        copies = []
+        for i, p in enumerate(paths):
+            target = os.path.join(scratch, str(i), os.path.basename(os.path.normpath(p)) or "root")
+            for source in discover_sources(config, [p]):
+                if source.problem:
+                    continue
+                copy = os.path.join(target, os.path.relpath(source.fs_path, p)) if os.path.isdir(p) else target
+                os.makedirs(os.path.dirname(copy), exist_ok=True)
+                shutil.copy2(source.fs_path, copy)
+            copies.append((p, target))
+        inner = fix_paths(config, [t for _, t in copies if os.path.exists(t)], unsafe=unsafe, write=True, jobs=jobs)
+        for original, copy in copies:
+            _diff_trees(original, copy, report)
+        report.by_rule, report.passes, report.skipped_jsonl = inner.by_rule, inner.passes, inner.skipped_jsonl
+        report.changed = {_map_back(k, copies): v for k, v in inner.changed.items()}
     return report
 
 
@@ -175,4 +208,18 @@ def _diff_trees(original: str, copy: str, report: FixReport) -> None:
             continue
         a = decode(before).text.splitlines(keepends=True)
         b = decode(after).text.splitlines(keepends=True)
-        report.diffs.append("".join(difflib.unified_diff(a, b, fromfile=f"a/{orig}", tofile=f"b/{orig}")))
+        name = _patch_name(orig)
+        lines = []
+        for line in difflib.unified_diff(a, b, fromfile=f"a/{name}", tofile=f"b/{name}"):
+            lines.append(line)
+            if not line.endswith(("\n", "\r")):
+                lines.append("\n\\ No newline at end of file\n")  # what git apply and patch expect
+        report.diffs.append("".join(lines))
+
+
+def _patch_name(path: str) -> str:
+    """A path as a patch names it (after `a/`, `b/`): relative to the working directory
+    when inside it (as ruff and git do), forward slashes."""
+    rel = os.path.relpath(os.path.abspath(path))
+    shown = path if rel.startswith("..") else rel
+    return shown.replace(os.sep, "/").lstrip("/")

@@ -7,12 +7,13 @@ findings alike.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .baseline import apply_baseline, load_baseline
-from .config import Config, ConfigError
+from .baseline import apply_baseline, expectation_name, load_baseline, observed
+from .config import PACKAGE_DIR, Config, ConfigError
 from .model import Finding
 from .rules.registry import Registry
 from .waivers import apply_waivers
@@ -27,6 +28,8 @@ class GateOptions:
     changed_since: str | None = None
     scoped: bool = False  # paths other than the configured ones were given
     notes: list[str] = field(default_factory=list)
+    entries: list[dict] | None = None  # the baseline, when read before the run (the CLI does)
+    focus: set[str] | None = None  # set by apply_gate: doc ids this partial run reports on
 
 
 def changed_files(ref: str, paths: list[str]) -> set[str]:
@@ -54,26 +57,62 @@ def changed_files(ref: str, paths: list[str]) -> set[str]:
 
 
 def apply_gate(config: Config, registry: Registry, records: list[dict], findings: list[Finding],
-               options: GateOptions) -> list[Finding]:
-    """Apply waivers, then the changed-files focus, then the baseline."""
+               options: GateOptions, expectations: list[dict] | None = None) -> list[Finding]:
+    """Apply waivers, then the changed-files focus, then the baseline (`expectations`: the
+    run's expectation results, so a baselined expectation that got worse is new)."""
     findings = apply_waivers(registry, records, findings)
     if options.changed is not None:
         changed_ids = {r["doc_id"] for r in records if _real(r) in options.changed}
         findings = [f for f in findings if f.doc_id in changed_ids or (not f.doc_id and f.rule == "expectation-failed")]
+    # The documents this run reports on, when it is not the whole configured corpus
+    # (changed files; or the paths given, when they are not the configured ones).
+    focus = changed_ids if options.changed is not None else {r["doc_id"] for r in records} if options.scoped else None
+    options.focus = focus
     if options.baseline:
         path = Path(options.baseline)
-        entries = load_baseline(path)
-        # An entry can only be judged stale if this run could have matched it: its rule ran,
-        # and its document was in focus (changed files; or the paths given, when they are not
-        # the configured corpus the baseline was written for).
-        focus = changed_ids if options.changed is not None else {r["doc_id"] for r in records} if options.scoped else None
+        entries = options.entries if options.entries is not None else load_baseline(path)
 
         def judged(entry: dict) -> bool:
+            # An entry is stale only if this run could have matched it: its rule ran and
+            # its document was in focus.
             return entry.get("rule") in registry.enabled and (focus is None or entry.get("doc_id") in focus)
 
         paths_by_id = {r["doc_id"]: r["path"] for r in records}
-        findings = findings + apply_baseline(registry, findings, entries, paths_by_id, str(options.baseline), judged)
+        findings = findings + apply_baseline(registry, findings, entries, paths_by_id, str(options.baseline), judged,
+                                             observed(findings, expectations or []))
+    locate_expectations(config, findings)
     return findings
+
+
+_SHIPPED_SUITES = {os.path.realpath(p) for p in (PACKAGE_DIR / "_data" / "schemas" / "corpus.yaml",
+                                                  PACKAGE_DIR.parent.parent / "schemas" / "corpus.yaml")}
+
+
+def locate_expectations(config: Config, findings: list[Finding]) -> None:
+    """Point failed expectations of the suite shipped with seedcheck at the project's
+    configuration, where their thresholds are set (`[tool.seedcheck.expectations.NAME]`),
+    not at a file in site-packages. A project's own suite file stays their location."""
+    own_checkout = os.path.realpath(config.root) == os.path.realpath(PACKAGE_DIR.parent.parent)
+    lines: list[str] | None = None
+    for f in findings:
+        if own_checkout or f.rule != "expectation-failed" or os.path.realpath(f.path) not in _SHIPPED_SUITES:
+            continue
+        if config.source == "defaults":
+            f.path, f.line, f.column, f.end_line, f.end_column = "", None, None, None, None
+            continue
+        if lines is None:
+            try:
+                lines = Path(config.source).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines = []
+        name = re.escape(expectation_name(f) or "")
+        table = re.compile(rf"^\s*\[\s*(?:tool\.seedcheck\.)?expectations\.[\"']?{name}[\"']?\s*\]")
+        line = next((i for i, t in enumerate(lines, 1) if table.match(t)), None)
+        line = line or next((i for i, t in enumerate(lines, 1) if _TOOL_TABLE.match(t)), None) or 1
+        f.path, f.line, f.column, f.end_line, f.end_column = config.source, line, 1, line, None
+
+
+_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\.seedcheck\s*\]")
 
 
 def _real(record: dict) -> str:

@@ -24,6 +24,7 @@ import multiprocessing.connection
 from typing import Any
 
 from .config import Config
+from .lifecycle import die_with_parent, forking
 
 # From this many files a run polls for the suite check while it reads documents and stops
 # on a bad suite (a typo must not cost a long run); smaller runs learn it at the end.
@@ -41,8 +42,11 @@ _RUNNERS: dict[int, Runner] = {}
 _SUSPENDED: set[int] = set()
 
 
-def _serve(conn, config: Config) -> None:
+def _serve(conn, config: Config, parent_end=None) -> None:
     """The worker's loop: check the suite once, then validate tables until told to stop."""
+    die_with_parent()
+    if parent_end is not None:
+        parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
     from .expectations import check_config, run_suite
 
     try:
@@ -71,8 +75,9 @@ class Runner:
         self.config = config
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, config), daemon=True, name="seedcheck-gx")
-        self.process.start()
+        self.process = context.Process(target=_serve, args=(child, config, self.conn), daemon=True, name="seedcheck-gx")
+        with forking():
+            self.process.start()
         child.close()
         self.checked: tuple[str, Any] | None = None
 
@@ -168,6 +173,8 @@ def was_suspended(config: Config) -> bool:
 def _validate_once(conn, suite: Any, frame: Any, data_docs_dir: str | None) -> None:
     from .expectations import run_suite
 
+    die_with_parent()
+
     try:
         conn.send(("ok", run_suite(suite, frame, data_docs_dir)))
     except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
@@ -189,7 +196,8 @@ def validate_forked(config: Config, suite: Any, frame: Any, data_docs_dir: str |
                               daemon=True, name="seedcheck-gx")
     gc.freeze()  # the child's collector then leaves the inherited objects (and their pages) alone
     try:
-        process.start()
+        with forking():
+            process.start()
     except OSError:  # no memory or no process left for a fork: validate here
         return run_suite(suite, frame, data_docs_dir)
     finally:

@@ -7,6 +7,7 @@ files -> ingest -> extract (record) -> document rules -> [worker processes]
 from __future__ import annotations
 
 import fnmatch
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .extract import RECORD_FIELDS, build_record
 from .gate import GateOptions, _real, apply_gate
 from .ingest import Source, discover, read_source
 from .ingest.readers import IngestOptions
+from .lifecycle import die_with_parent, forking
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
@@ -140,6 +142,7 @@ _ENGINE: Engine | None = None
 
 def _init_worker(config: Config, keep_all_bodies: bool, variant: bytes | None = None) -> None:
     global _ENGINE, _VARIANT
+    die_with_parent()
     # Under fork the worker inherits the parent's warmed-up engine (registry, compiled
     # patterns, language model); under spawn it builds its own.
     if _ENGINE is None or _ENGINE.config is not config:
@@ -198,19 +201,38 @@ def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
     rest = sources[1:]
     size = max(16, min(256, len(rest) // (jobs * 8) or 16))
     _ENGINE = engine
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                               initargs=(engine.config, engine.keep_all_bodies, variant))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(engine.config, engine.keep_all_bodies, variant)) as pool:
-            for batch, results in zip(_batches(rest, size), pool.map(_process_batch, _batches(rest, size))):
-                for result in results:
-                    if variant is None:
-                        yield result, None, None
-                    else:
-                        blob, key = result
-                        yield unpack(blob), key, blob
-                progress(len(batch))
+        with forking():  # map submits every batch now, which forks the workers
+            outputs = pool.map(_process_batch, _batches(rest, size))
+        for batch, results in zip(_batches(rest, size), outputs):
+            for result in results:
+                if variant is None:
+                    yield result, None, None
+                else:
+                    blob, key = result
+                    yield unpack(blob), key, blob
+            progress(len(batch))
+    except BaseException:
+        _stop_pool(pool)  # Ctrl-C, SIGTERM, an error, or a consumer that stopped reading
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _ENGINE = None
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now: `shutdown(wait=True)`, as leaving the `with` block does, would
+    first finish every batch already queued."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
@@ -265,7 +287,7 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     t0 = time.perf_counter()
     engine = Engine(config)
     paths = paths or [str(config.resolve(p)) for p in config.paths]
-    sources = list(discover(paths, config.include, config.exclude))
+    sources = discover_sources(config, paths)
     timings["discover"] = time.perf_counter() - t0
     from . import gx_worker
 
@@ -307,6 +329,20 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
 
 
+def discover_sources(config: Config, paths: list[str]) -> list[Source]:
+    """The files under `paths` (see `discover`), each folder with its include globs
+    (`Config.include_for`), never seedcheck's own reports, cache, baseline or configuration."""
+    own = config.own_files()
+    sources: list[Source] = []
+    for path in paths:
+        found = discover([path], config.include_for(path), config.exclude)
+        base = os.path.realpath(path).rstrip(os.sep) + os.sep
+        inside = [o for o in own if o.startswith(base) or o + os.sep == base]
+        # Only a folder that holds one of them needs each file's real path looked up.
+        sources.extend(s for s in found if not inside or not config.is_own_file(s.fs_path, inside))
+    return sources
+
+
 def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spool, states: CorpusStates,
              readable: list[bool], timings: dict[str, float], paths: list[str], gate: "GateOptions | None",
              t0: float) -> Result:
@@ -342,9 +378,13 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
 
     findings = apply_per_file_ignores(config, findings)
-    findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions())
+    findings = apply_gate(config, engine.registry, records, findings, gate or GateOptions(), expectation_results)
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
+    if gate is not None and gate.changed is not None and gate.focus is not None:
+        for d in documents:  # outside --changed-since: not reported on, so not "ok" either
+            if d["doc_id"] not in gate.focus:
+                d["record"]["_unreported"] = True
     timings["total"] = time.perf_counter() - t0
     return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
                   timings=timings, paths=paths, expectations=expectation_results)

@@ -20,8 +20,11 @@ from typing import Any
 from .model import Document, Finding, Hit
 from .rules.registry import Registry, matches
 
+# The reason follows `--` (never the `--` of a closing `-->`), `—` or `:`; without one the
+# waiver is still recognised, so that it can be reported as `invalid-waiver`.
 _COMMENT = re.compile(
-    r"^\s*(?:<!--|#|//)\s*seedcheck:\s*(ignore|ignore-next-line)\s+([\w\-, ]+?)\s*(?:--|—|:)\s*(.*?)\s*(?:-->)?\s*$",
+    r"^\s*(?:<!--|#|//)\s*seedcheck:\s*(ignore|ignore-next-line)\s+([\w\-, ]+?)"
+    r"(?:\s*(?:--(?!>)|—|:)\s*(.*?))?\s*(?:-->)?\s*$",
     re.IGNORECASE,
 )
 _BARE_COMMENT = re.compile(r"^\s*(?:<!--|#|//)\s*seedcheck:", re.IGNORECASE)
@@ -64,7 +67,7 @@ def extract(doc: Document, context: Any) -> None:
         if m.group(1).lower() == "ignore-next-line":
             target = next((n for n, t in body[i + 1:] if t.strip()), None)
         rules = [r.strip() for r in m.group(2).split(",") if r.strip()]
-        waivers.append({"rules": rules, "reason": m.group(3).strip(), "line": number, "target_line": target})
+        waivers.append({"rules": rules, "reason": (m.group(3) or "").strip(), "line": number, "target_line": target})
     doc.record["_waivers"] = waivers
 
 

@@ -25,6 +25,7 @@ pyspark is an optional extra: `pip install seedcheck[spark]`.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import os
@@ -88,7 +89,8 @@ def _session(master: str):
                # A partition's outcomes (~13 KB per file) reach the driver as one task result:
                # sent directly, not parked in the block manager, from which results were
                # lost ("TaskResultLost") at 100,000 files.
-               .config("spark.task.maxDirectResultSize", str(64 * 2**20)))
+               .config("spark.task.maxDirectResultSize", str(64 * 2**20))
+               .config("spark.ui.showConsoleProgress", "false"))  # stderr is seedcheck's (-q means quiet)
     if not submitted or master != DEFAULT_MASTER:
         builder = builder.master(master)
     if master.startswith("local") and not submitted:
@@ -341,6 +343,36 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
                           "value": pa.array([json.dumps(e, ensure_ascii=False) for e in entries], pa.string())})
         spark.createDataFrame(lines).write.mode(mode).partitionBy("rule").text(str(jsonl))
     return [parquet, jsonl]
+
+
+_QUIET_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+@contextlib.contextmanager
+def quiet_jvm(quiet: bool):
+    """With -q, the JVM that pyspark starts logs errors only (no start-up WARN lines):
+    a log4j2 configuration passed through PYSPARK_SUBMIT_ARGS, unless that is set already."""
+    if not quiet or "PYSPARK_SUBMIT_ARGS" in os.environ or "PYSPARK_GATEWAY_PORT" in os.environ:
+        yield
+        return
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="seedcheck-log4j2-", suffix=".properties")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(_QUIET_LOG4J)
+    os.environ["PYSPARK_SUBMIT_ARGS"] = f'--driver-java-options "-Dlog4j2.configurationFile={Path(name).as_uri()}" pyspark-shell'
+    try:
+        yield
+    finally:
+        os.environ.pop("PYSPARK_SUBMIT_ARGS", None)
+        os.unlink(name)
 
 
 def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFAULT_MASTER, gate=None, progress: bool = False,

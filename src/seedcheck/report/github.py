@@ -11,6 +11,7 @@ import os
 import stat
 from functools import lru_cache
 
+from ..config import source_root
 from ..model import Severity
 from .findings_json import summary
 
@@ -21,11 +22,11 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def display_path(result, path: str) -> str:
-    """`path` relative to the project root (where GitHub's workspace is) when it lies
-    inside it, with forward slashes; otherwise unchanged."""
+    """`path` relative to the repository root (GitHub's workspace; see `source_root`) when
+    it lies inside it, with forward slashes; otherwise unchanged."""
     if not path:
         return ""
-    root = getattr(result.config, "root", None)
+    root = source_root(result.config) if getattr(result.config, "root", None) is not None else None
     if root is not None and os.path.isabs(path):
         return _relative(str(root), path)
     return path.replace(os.sep, "/")

@@ -388,7 +388,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
 def context(result) -> dict[str, Any]:
     """The template's variables: the overview tables and charts."""
     s = summary(result)
-    statuses = Counter(d["status"] for d in result.documents)
+    statuses = Counter(d["status"] for d in result.documents if not d["record"].get("_unreported"))
     worst: dict[str, Severity] = {}
     new_by_rule = Counter()
     for f in result.findings:

@@ -17,6 +17,7 @@ from typing import Any, Iterator, TextIO
 from urllib.parse import quote
 
 from .. import __version__
+from ..config import source_root
 from ..model import Severity
 from . import jsonstream
 from .github import display_path
@@ -153,9 +154,8 @@ def document(result) -> dict[str, Any]:
         "results": _results(result, index),
         "properties": {"expectations": result.expectations},
     }
-    root = getattr(result.config, "root", None)
-    if root is not None:
-        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": Path(root).resolve().as_uri() + "/"}}
+    if getattr(result.config, "root", None) is not None:  # the base display_path's paths are relative to
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": source_root(result.config).as_uri() + "/"}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

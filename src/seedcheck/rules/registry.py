@@ -7,6 +7,7 @@ broken configuration fails at start-up with one line, never half-way through a c
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,15 +72,15 @@ class Registry:
         for option, selectors in (("select", config.select), ("ignore", config.ignore)):
             for sel in selectors:
                 if sel.upper() != "ALL" and not any(matches(n, [sel]) for n in names):
-                    raise ConfigError(f"{option}: unknown rule {sel!r} (see `seedcheck rules`)")
+                    raise ConfigError(f"{option}: unknown rule {sel!r}{_suggest(sel, names)} (see `seedcheck rules`)")
         for option, table in (("severity", config.severity), ("rules", config.rules)):
             for name in table:
                 if name not in names:
-                    raise ConfigError(f"{option}: unknown rule {name!r} (see `seedcheck rules`)")
+                    raise ConfigError(f"{option}: unknown rule {name!r}{_suggest(name, names)} (see `seedcheck rules`)")
         for pattern, rule_names in config.per_file_ignores.items():
             for sel in rule_names if isinstance(rule_names, list) else [rule_names]:
                 if not any(matches(n, [sel]) for n in names):
-                    raise ConfigError(f"per-file-ignores {pattern!r}: unknown rule {sel!r}")
+                    raise ConfigError(f"per-file-ignores {pattern!r}: unknown rule {sel!r}{_suggest(sel, names)}")
         registry = cls(specs=specs)
         for spec in specs:
             kind = KINDS.get(spec.kind)
@@ -106,3 +107,9 @@ class Registry:
 
     def get(self, name: str) -> Rule:
         return self.rules[name]
+
+
+def _suggest(name: str, names) -> str:
+    """` (did you mean 'x'?)` for a mistyped rule name."""
+    close = difflib.get_close_matches(str(name), sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,112 @@
+"""A run that is stopped (SIGTERM from CI or `timeout`, SIGKILL, Ctrl-C) leaves no process
+behind, and says how it ended: 143 for SIGTERM, 130 for Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """Enough documents for the worker pool (64 files or more) and a run of several seconds."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(400):
+        body = " ".join(f"The leaders of country {i} and {j} met today to discuss trade." for j in range(60))
+        (folder / f"d{i:03}.md").write_text(f"Title: Doc {i}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def started():
+    """Start `seedcheck check` runs in their own session; kill whatever is left at the end,
+    so the suite itself never leaks a process."""
+    procs: list[subprocess.Popen] = []
+    seen: set[psutil.Process] = set()
+
+    def start(folder) -> tuple[subprocess.Popen, set[psutil.Process]]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(folder), "--jobs", "2", "--no-cache",
+                                 "--no-reports", "-q", "--fail-on", "never"], cwd=folder, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        procs.append(proc)
+        workers = _wait_for_workers(proc, 3)  # the GX worker and two pool workers
+        seen.update(workers)
+        return proc, workers
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for p in seen:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+
+
+def _wait_for_workers(proc: subprocess.Popen, count: int, timeout: float = 120) -> set[psutil.Process]:
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = set(parent.children(recursive=True))
+        except psutil.NoSuchProcess:
+            break
+        if len(children) >= count:
+            return children
+        time.sleep(0.05)
+    pytest.fail(f"the run never had {count} worker processes (exit {proc.poll()})")
+
+
+def _alive(processes: set[psutil.Process], timeout: float = 15) -> list[psutil.Process]:
+    """The processes still running after `timeout` seconds (zombies count as gone)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for p in processes:
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE:
+                    left.append(p)
+            except psutil.NoSuchProcess:
+                pass
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def test_sigterm_stops_the_workers_and_exits_143(corpus, started):
+    proc, workers = started(corpus)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.decode().strip().splitlines()[-1] == "seedcheck: terminated"
+    assert _alive(workers) == []
+
+
+def test_sigkill_leaves_no_worker_behind(corpus, started):
+    proc, workers = started(corpus)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert _alive(workers) == []
+
+
+def test_ctrl_c_exits_130_and_leaves_no_worker(corpus, started):
+    proc, workers = started(corpus)
+    os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole process group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err.decode()
+    assert _alive(workers) == []
