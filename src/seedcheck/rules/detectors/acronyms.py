@@ -87,16 +87,17 @@ def classify(short: str, words: list[str], after: str) -> str | None:
     if len(content) < 2:
         return None
     for start in range(len(words)):
-        if words[start].lower() not in _CONNECTORS and aligns(short, " ".join(words[start:])):
-            return None
+        if words[start][:1].isupper() and aligns(short, " ".join(words[start:])):
+            return None   # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
     initials = _initials(words)
     nxt = after.split()[0].strip(",.;:)") if after.split() else ""
     if nxt[:1].isupper() and aligns(short, " ".join(words + [nxt])):
         return "near"   # "Health and Human (HHS) Services": the parenthesis splits the name
     if nxt[:1].islower() and aligns(short, " ".join(words + [nxt])):
         return None     # "Rural Energy for America (REAP) program": the lower-case word belongs to it
-    for k in range(2, len(initials) + 1):
-        if Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1 and len(short) >= 3:
+    # One letter from the initials of three or more of the name's last words.
+    for k in range(max(3, len(short) - 1), min(len(initials), len(short) + 1) + 1):
+        if Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
             return "near"
     # Another language's acronym: only when the name has about as many words as it has letters.
     return "foreign" if len(content) >= 3 and abs(len(content) - len(short)) <= 1 else None
