@@ -115,14 +115,14 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         col = len(raw) - len(raw.lstrip()) + 1
         if ESCAPED_END_MARK.match(stripped):
             yield Hit(line=number, column=col, end_column=col + len(stripped),
-                      values={"what": stripped}, message=f"escaped end mark {stripped!r}: a markdown escape left in the text",
+                      values={"what": stripped}, message=f"escaped end mark '{stripped}': a markdown escape left in the text",
                       fix=Fix("write the end mark without backslashes", "###"))
             continue
         if END_MARK.match(stripped):
             if i >= last - 2:
                 yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
                           severity=Severity.parse(params["end_mark_severity"]),
-                          message=f"conventional end mark {stripped!r}")
+                          message=f"conventional end mark '{stripped}'")
             continue
         if ESCAPED_HEADING.match(raw):
             # No end column: the fix replaces the whole line.
