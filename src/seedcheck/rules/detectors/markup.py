@@ -29,6 +29,10 @@ _TAGS = (
 # (`<a href="#_ftn1"` / `id="_ftnref1">`), or the end of such a tag.
 TAG = re.compile(rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+# Formatting tags whose removal leaves the words as a reader reads them (`<br>` would glue
+# two words, `<q>` carries quotation marks, block and media tags hold the layout).
+INLINE_TAGS = {"a", "abbr", "acronym", "b", "big", "cite", "code", "del", "em", "font", "i", "ins", "mark", "s",
+               "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u"}
 TABLE_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup"}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
@@ -66,8 +70,7 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             continue
         spans = sorted([(m.start(), m.end()) for m in tags + entities])
         shown = sorted({m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:18] + "…" for m in tags + entities})
-        only_inline = not (names & TABLE_TAGS) and not any(
-            m.group(0).endswith(("\"", "'")) or not m.group(0).endswith(">") for m in tags)
+        only_inline = names <= INLINE_TAGS and all(m.group(0).startswith("<") and m.group(0).endswith(">") for m in tags)
         start, end = spans[0][0], spans[-1][1]
         fixed = _strip_markup(raw[start:end])
         if markdown and only_inline:
