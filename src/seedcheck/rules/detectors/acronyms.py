@@ -70,8 +70,8 @@ def name_words(before: str) -> list[str]:
             continue
         break
     words.reverse()
-    while words and words[0].lower() in _CONNECTORS:
-        words.pop(0)   # a name starts with a capitalised word
+    while words and words[0].lower() in _CONNECTORS and not words[0][:1].isupper():
+        words.pop(0)   # a name starts with a capitalised word ("The American Border Story")
     return words
 
 
