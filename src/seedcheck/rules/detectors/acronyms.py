@@ -35,6 +35,10 @@ _TOKEN = re.compile(r"[\w'’.&-]+|,")
 _CONNECTORS = frozenset({"of", "and", "for", "on", "the", "to", "in", "de", "del", "la", "y", "with", "a", "an",
                          "at", "&", ",", "des", "du", "et", "le", "les"})
 _MAX_WORDS = 14
+# Words a writer leaves after the parenthesis although the acronym covers them.
+_KIND_WORDS = frozenset({"program", "programs", "programme", "act", "agency", "initiative", "fund", "project",
+                         "network", "plan", "system", "council", "committee", "center", "centre", "office",
+                         "grant", "grants", "award", "awards", "partnership", "facility", "strategy"})
 
 
 def aligns(short: str, long: str) -> bool:
@@ -75,6 +79,15 @@ def name_words(before: str) -> list[str]:
     return words
 
 
+def _last_name(words: list[str]) -> list[str]:
+    """The words after the last comma or "and the" (where one name ends and another starts)."""
+    start = 0
+    for i, w in enumerate(words):
+        if w == "," or (w.lower() in ("and", "or") and i + 1 < len(words) and words[i + 1].lower() in ("the", "a", "an")):
+            start = i + 1
+    return words[start:]
+
+
 def _initials(words: list[str]) -> str:
     return "".join(w[0].upper() for w in words if w.lower() not in _CONNECTORS)
 
@@ -89,13 +102,18 @@ def classify(short: str, words: list[str], after: str) -> str | None:
     for start in range(len(words)):
         if words[start][:1].isupper() and aligns(short, " ".join(words[start:])):
             return None   # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
-    initials = _initials(words)
-    nxt = after.split()[0].strip(",.;:)") if after.split() else ""
-    if nxt[:1].isupper() and aligns(short, " ".join(words + [nxt])):
-        return "near"   # "Health and Human (HHS) Services": the parenthesis splits the name
-    if nxt[:1].islower() and aligns(short, " ".join(words + [nxt])):
-        return None     # "Rural Energy for America (REAP) program": the lower-case word belongs to it
-    # One letter from the initials of three or more of the name's last words.
+    first = re.match(r"\W*([\w’'-]*)", after)
+    nxt = first.group(1) if first else ""
+    if nxt[:1].upper() == short[-1] and aligns(short[:-1], " ".join(words)):
+        # "Health and Human (HHS) Services": the parenthesis splits the name; "Rural Energy
+        # for America (REAP) program": the lower-case word is part of what it abbreviates.
+        if nxt[:1].isupper():
+            return "near"
+        if nxt.lower() in _KIND_WORDS:
+            return None
+    # One letter from the initials of three or more of the name's last words (of one name:
+    # "the Governor of Hawaiʻi and the Pacific Community" names two bodies).
+    initials = _initials(_last_name(words))
     for k in range(max(3, len(short) - 1), min(len(initials), len(short) + 1) + 1):
         if Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
             return "near"
@@ -121,12 +139,15 @@ _WHY = {"near": "a word missing or misspelt, or the acronym inside the name?",
 @detector("acronym-mismatch", foreign=False)
 def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Flag `(ACRONYM)` after a multi-word name whose letters it cannot be aligned with."""
-    previous = ""
+    language = doc.record.get("language")
+    if language and language != (getattr(context, "corpus_language", None) or "en").lower():
+        return   # another language's names are not English initials
+    previous: list[str] = []   # the paragraph's two lines before this one (a name may wrap twice)
     for number, text in doc.body_lines():
         if "(" in text:
             for m in _SHORT.finditer(text):
                 short = m.group(1)
-                before = (previous + " " + text[: m.start()]) if previous else text[: m.start()]
+                before = " ".join(previous + [text[: m.start()]])
                 words = name_words(before)
                 kind = classify(short, words, text[m.end():])
                 if kind is None or (kind == "foreign" and not params["foreign"]):
@@ -137,4 +158,4 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
                     values={"short": short, "long": long, "why": _WHY[kind]},
                     fix=Fix("use the acronym of the name as written, or name what the acronym abbreviates", None, safe=False),
                 )
-        previous = text if text.strip() else ""
+        previous = (previous + [text])[-2:] if text.strip() else []

@@ -47,8 +47,11 @@ def _reversed_open(text: str, k: int) -> bool:
     (“said: ” For the majority”), or right before a word (“…”Through things”)."""
     before = text[k - 1] if k > 0 else " "
     after = text[k + 1:k + 2]
-    if before.isspace() and text[:k].rstrip()[-1:] in (",", ".", "!", "?"):
+    previous = text[:k].rstrip()[-1:]
+    if before.isspace() and previous in (",", ".", "!", "?"):
         return False   # "pleasant, ”the president wrote": a closing quote with a stray space
+    if previous == ":" and before.isspace():
+        return True    # "he said: ” For the majority"
     return (before.isspace() and after[:1] not in ("", " ")) or (not before.isalnum() and after.isalpha())
 
 
