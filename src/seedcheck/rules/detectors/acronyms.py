@@ -102,7 +102,7 @@ def classify(short: str, words: list[str], after: str) -> str | None:
     for start in range(len(words)):
         if words[start][:1].isupper() and aligns(short, " ".join(words[start:])):
             return None   # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
-    first = re.match(r"\W*([\w’'-]*)", after)
+    first = re.match(r"\s*([\w’'-]+)", after)   # the word right after the parenthesis, no comma between
     nxt = first.group(1) if first else ""
     if nxt[:1].upper() == short[-1] and aligns(short[:-1], " ".join(words)):
         # "Health and Human (HHS) Services": the parenthesis splits the name; "Rural Energy
@@ -114,6 +114,8 @@ def classify(short: str, words: list[str], after: str) -> str | None:
     # One letter from the initials of three or more of the name's last words (of one name:
     # "the Governor of Hawaiʻi and the Pacific Community" names two bodies).
     initials = _initials(_last_name(words))
+    if sorted(short) == sorted(initials[-len(short):]):
+        return "foreign"   # the same initials in another order: a translated name (FDLR, GPA)
     for k in range(max(3, len(short) - 1), min(len(initials), len(short) + 1) + 1):
         if Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
             return "near"
@@ -143,13 +145,17 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     if language and language != (getattr(context, "corpus_language", None) or "en").lower():
         return   # another language's names are not English initials
     previous: list[str] = []   # the paragraph's two lines before this one (a name may wrap twice)
-    for number, text in doc.body_lines():
+    lines = list(doc.body_lines())
+    for i, (number, text) in enumerate(lines):
         if "(" in text:
             for m in _SHORT.finditer(text):
                 short = m.group(1)
                 before = " ".join(previous + [text[: m.start()]])
                 words = name_words(before)
-                kind = classify(short, words, text[m.end():])
+                after = text[m.end():]
+                if not after.strip() and i + 1 < len(lines):
+                    after = " " + lines[i + 1][1]   # the name may go on after a line wrap
+                kind = classify(short, words, after)
                 if kind is None or (kind == "foreign" and not params["foreign"]):
                     continue
                 long = _shown(words, len(short))
