@@ -35,6 +35,7 @@ _TOKEN = re.compile(r"[\w'’.&-]+|,")
 _CONNECTORS = frozenset({"of", "and", "for", "on", "the", "to", "in", "de", "del", "la", "y", "with", "a", "an",
                          "at", "&", ",", "des", "du", "et", "le", "les"})
 _MAX_WORDS = 14
+_ARTICLE = re.compile(r"\b(?:a|an|A|An)\s*$")
 # Words a writer leaves after the parenthesis although the acronym covers them.
 _KIND_WORDS = frozenset({"program", "programs", "programme", "act", "agency", "initiative", "fund", "project",
                          "network", "plan", "system", "council", "committee", "center", "centre", "office",
@@ -92,7 +93,7 @@ def _initials(words: list[str]) -> str:
     return "".join(w[0].upper() for w in words if w.lower() not in _CONNECTORS)
 
 
-def classify(short: str, words: list[str], after: str) -> str | None:
+def classify(short: str, words: list[str], after: str, article: bool = False) -> str | None:
     """None when `short` abbreviates a stretch of `words`; else "near" (one letter from
     the initials of the name's last words, or the parenthesis inside the name) or
     "foreign" (no relation)."""
@@ -116,8 +117,11 @@ def classify(short: str, words: list[str], after: str) -> str | None:
     initials = _initials(_last_name(words))
     if sorted(short) == sorted(initials[-len(short):]):
         return "foreign"   # the same initials in another order: a translated name (FDLR, GPA)
+    if article and initials.endswith(short[:-1]):
+        return None   # "a Historically Black College (HBCU)": the acronym of the class, used as a noun
     for k in range(max(3, len(short) - 1), min(len(initials), len(short) + 1) + 1):
-        if Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
+        # Another first letter names something else: "the Secretary of Homeland Security (DHS)".
+        if initials[-k] == short[0] and Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
             return "near"
     # Another language's acronym: only when the name has about as many words as it has letters.
     return "foreign" if len(content) >= 3 and abs(len(content) - len(short)) <= 1 else None
@@ -152,10 +156,11 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
                 short = m.group(1)
                 before = " ".join(previous + [text[: m.start()]])
                 words = name_words(before)
+                article = bool(words) and _ARTICLE.search(before[: before.rfind(words[0])]) is not None
                 after = text[m.end():]
                 if not after.strip() and i + 1 < len(lines):
                     after = " " + lines[i + 1][1]   # the name may go on after a line wrap
-                kind = classify(short, words, after)
+                kind = classify(short, words, after, article)
                 if kind is None or (kind == "foreign" and not params["foreign"]):
                     continue
                 long = _shown(words, len(short))
