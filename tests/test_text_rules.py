@@ -3,7 +3,6 @@ body-size rules, and the document statistics columns."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from seedcheck.extract.stats import statistics

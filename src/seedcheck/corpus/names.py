@@ -36,14 +36,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from ..model import Fix, Hit
 from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
 from . import Analyzer, analyzer
-
 
 # Maximal runs of lower-case ASCII letters: whole lower-case words, plus harmless tails of
 # capitalised words ("ater" of "Later"), which no capitalised word lowers to.

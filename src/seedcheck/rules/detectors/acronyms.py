@@ -23,7 +23,7 @@ What fails is one of two things:
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from rapidfuzz.distance import Levenshtein
 

@@ -12,7 +12,7 @@ quoted article) the words are someone else's: the fix is offered but never marke
 from __future__ import annotations
 
 import bisect
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...model import Document, Fix, Hit
 from ...names import NameMatch, analyse, load_registry
