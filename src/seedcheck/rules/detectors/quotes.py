@@ -47,7 +47,10 @@ def _reversed_open(text: str, k: int) -> bool:
     (“said: ” For the majority”), or right before a word (“…”Through things”)."""
     before = text[k - 1] if k > 0 else " "
     after = text[k + 1:k + 2]
-    previous = text[:k].rstrip()[-1:]
+    j = k - 1
+    while j >= 0 and text[j].isspace():   # the last visible character before the mark
+        j -= 1
+    previous = text[j] if j >= 0 else ""
     if before.isspace() and previous in (",", ".", "!", "?"):
         return False   # "pleasant, ”the president wrote": a closing quote with a stray space
     if previous == ":" and before.isspace():
