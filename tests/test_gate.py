@@ -139,7 +139,8 @@ def test_fix_on_the_seeds(tmp_path):
     out = tmp_path / "out"
     run_cli("check", str(corpus), "--report-dir", str(out), "-q")
     fixable = [f for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None and f["fix"]["safe"]]
-    assert {f["rule"] for f in fixable} >= {"noise-weather", "markup-html", "markup-markdown"}
+    # 001's `\###` is markdown's escape of the end mark: reported, never fixed to an empty heading.
+    assert {f["rule"] for f in fixable} >= {"noise-weather", "markup-html"}
     proc = run_cli("fix", str(corpus))
     assert proc.returncode == 0, proc.stderr
     after = {p.name: p.read_text() for p in corpus.iterdir()}

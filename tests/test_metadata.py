@@ -19,7 +19,8 @@ from seedcheck.ingest.discover import discover
 from seedcheck.ingest.readers import read_source
 from seedcheck.rules.detectors import DETECTORS
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, run_rules
+from .conftest import write_doc as write
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -348,3 +349,41 @@ def test_title_ignores_short_repeated_menu_lines(tmp_path):
     text = "Share on Facebook\nLeaders meet in the capital to sign accord\nShare on Facebook\nBody text.\n"
     doc = load(tmp_path, text)
     assert doc.record["title"] == "Leaders meet in the capital to sign accord" and doc.record["_lines"]["title"] == 2
+
+
+@pytest.mark.parametrize("line,date", [
+    ("HomeNewsWASHINGTON, Oct. 6, 2023 — The President", "Oct. 6, 2023"),
+    ("72°F Clear WASHINGTON, Oct. 6, 2023 – The President", "Oct. 6, 2023"),
+    ("Subscribe now MEXICO CITY, June 8 (AP) - The", "June 8"),
+])
+def test_dateline_after_junk_on_its_line(line, date):
+    assert find_dateline(line) is None
+    assert find_dateline(line, after_junk=True)[0] == date
+
+
+def test_a_place_and_date_inside_a_sentence_is_no_dateline():
+    assert find_dateline("He spoke in WASHINGTON, Oct. 6, 2023 and left.", after_junk=True) is None
+
+
+def test_dates_found_below_junk_lines(tmp_path):
+    junk = "72°F Clear\nHomeBriefing RoomStatements and Releases\nSign up for our newsletter\n"
+    write(tmp_path, "a.txt", junk + "Date: 2023-10-06\nSource: https://www.whitehouse.gov/briefing-room/a/\n"
+          "The two presidents met today in the capital.\n")
+    write(tmp_path, "b.txt", junk + "Menu\nSearch\nWASHINGTON, Oct. 7, 2023 — The two presidents met today.\n")
+    write(tmp_path, "c.txt", "A title line\nDate: TBD\nThe two presidents met today in the capital.\n")
+    result = run_rules([tmp_path], "missing-date,invalid-date")
+    records = {d["doc_id"]: d["record"] for d in result.documents}
+    assert (records["a.txt"]["date"], records["a.txt"]["date_source"]) == ("2023-10-06", "header")
+    assert records["a.txt"]["source_url"] == "https://www.whitehouse.gov/briefing-room/a/"
+    assert (records["b.txt"]["date"], records["b.txt"]["date_source"]) == ("2023-10-07", "dateline")
+    assert [(f.doc_id, f.rule) for f in result.findings] == [("c.txt", "missing-date")]
+
+
+def test_missing_date_proposes_the_stated_date_as_an_unsafe_fix(tmp_path):
+    write(tmp_path, "a.txt", "Readout\nThe leaders met.\n\nIssued on: March 3, 2024\n")
+    write(tmp_path, "b.txt", "Readout\nThe leaders met on a day no one wrote down.\n")
+    write(tmp_path, "c.txt", "Readout\nThe leaders will meet on March 3, 2099.\n")
+    found = {f.doc_id: f for f in run_rules([tmp_path], "missing-date").findings}
+    assert found["a.txt"].fix.replacement == "Date: 2024-03-03\nReadout" and not found["a.txt"].fix.safe
+    assert "line 4 (March 3, 2024)" in found["a.txt"].fix.description
+    assert found["b.txt"].fix.replacement is None and found["c.txt"].fix.replacement is None

@@ -246,3 +246,36 @@ def test_pathological_lines_take_linear_time(registry, text):
     matches = registry.match(text)
     registry.misspellings(text, candidate_runs(text), [(m.start, m.end) for m in matches])
     assert time.perf_counter() - started < 5
+
+
+# --- safe fixes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, fixed", [
+    ("We briefed President Zelensky directly.", "We briefed President Zelenskyy directly."),
+    ("Volodymyr Zelensky said", "Volodymyr Zelenskyy said"),
+    ("PRESIDENT ZELENSKY SPOKE", "PRESIDENT ZELENSKYY SPOKE"),
+    ("President Obrador said", "President López Obrador said"),
+    ("Joseph R Biden signed it.", "Joseph R. Biden signed it."),
+])
+def test_variant_fix_keeps_the_titles_and_changes_only_the_name(registry, text, fixed):
+    assert registry.fix_text(text) == fixed
+
+
+def test_variant_fix_inside_a_quotation_is_never_safe(tmp_path):
+    from .conftest import run_cli
+
+    doc = tmp_path / "q.txt"
+    doc.write_text("Title: x\n\nWe met President Zelensky today. “We briefed President Zelensky\ndirectly,” he said.\n",
+                   encoding="utf-8")
+    found = [(f.line, f.column, f.fix.replacement, f.fix.safe) for f in check([tmp_path], select=["name-variant"]).findings]
+    assert found == [(3, 8, "President Zelenskyy", True), (3, 46, "President Zelenskyy", False)]
+    assert run_cli("fix", str(tmp_path), "--select", "name-variant").returncode == 0
+    assert doc.read_text(encoding="utf-8") == ("Title: x\n\nWe met President Zelenskyy today. “We briefed President "
+                                                "Zelensky\ndirectly,” he said.\n")
+
+
+def test_forms_the_corpus_uses_consistently_are_allowed(registry):
+    for text in ("SBA Administrator Isabella Casillas Guzman", "Isabella Guzman", "Svyatlana Tsikhanouskaya"):
+        assert all(kind == "ok" for _, kind, _ in kinds(registry, text)), text
+        assert near(registry, text) == []
+    assert kinds(registry, "Ricardo Zuniga") == [("Ricardo Zuniga", "variant", "Ricardo Zúñiga")]

@@ -3,7 +3,6 @@ body-size rules, and the document statistics columns."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from seedcheck.extract.stats import statistics
@@ -120,3 +119,80 @@ def test_statistics_are_record_columns_in_findings_json(tmp_path):
     result = check([SEEDS], select="empty-body")
     record = next(d["record"] for d in result.documents if d["doc_id"].startswith("002"))
     assert 0 < record["short_line_ratio"] < 1 and record["duplicate_line_ratio"] > 0
+
+
+# --- precision on the real releases (patterns from the judged samples) -------------------
+
+def _broken(tmp_path, text, name="q.md"):
+    doc = write(tmp_path, name, "---\ntitle: T\n---\n" + text)
+    return [(f.line, f.message) for f in check([doc], select="broken-sentence").findings]
+
+
+def test_quotations_across_paragraphs_list_items_and_italics_pair_up(tmp_path):
+    italic = ("Read the op-ed:\n\n*“When the deal was signed on Sunday, the experts were\nsurprised once again.*\n\n"
+              "*They had predicted doom, and it did not come.*\n\n*Most of them will not admit it.”*\n")
+    listed = ("Highlights:\n\n-   “Hold on to your traditions, because that is what\n    makes a team great.”\n"
+              "    *[Watch](https://example.com/1)*\n-   “You chose honor and you chose\n    service.”\n")
+    inner = ("“The report shows that firms have received a lower share, as\nits “category management” section says.\n\n"
+             "The guidance will change that next year for every agency.”\n")
+    first_line = " \n“As we have said from the beginning, access is a privilege and not a\nright. This is the most open team in history.”\n"
+    for i, text in enumerate((italic, listed, inner, first_line)):
+        assert _broken(tmp_path, text, f"{i}.md") == [], text
+
+
+def test_unpaired_quotes_are_still_reported(tmp_path):
+    never_closed = ("He said: “Our commitment to the region is deep and lasting. We will keep\nspeaking out.\n\n"
+                    "The fact sheet lists the actions below for the record.\n\n“Next year,” she said.\n")
+    assert _broken(tmp_path, never_closed, "a.md") == [(4, "opening quote “ that is never closed")]
+    assert _broken(tmp_path, "She starred in “The Adam Project “for Netflix and in “Yes Day.”\n", "b.md") == [
+        (4, "opening quote “ that is never closed")]
+    reversed_ = _broken(tmp_path, "Fees such as the nearly $30 billion in ”junk fees” that families pay.\n", "c.md")
+    assert reversed_ == [(4, "closing quote ” where a quotation opens (“ expected)")]
+    prime = _broken(tmp_path, "“We are focused on lowering prices,″ the Secretary said.\n", "d.md")
+    assert prime == [(4, "a double prime ″ closes the quotation instead of ”")]
+
+
+def test_abbreviations_and_tweet_idioms_are_not_broken_sentences(tmp_path):
+    text = ("Jane Roe, Esq. currently works as an attorney. We thank you for the exec. order today.\n\n"
+            "They had NO PLAN.\u00a0.\u00a0.\u00a0. Which is the point. Promises kept. .@HouseGOP agrees.\n")
+    assert _broken(tmp_path, text) == []
+
+
+def test_truncated_text_trusts_an_end_mark_and_a_closing_quote(tmp_path):
+    body = ("The leaders met in the capital today to discuss trade and migration.\n\n"
+            "They spoke for an hour. The President reaffirmed the ironclad\n"
+            "commitment of the United States to the security of its partners in\n"
+            "the region and beyond")
+    write(tmp_path, "ended.md", "---\ntitle: E\n---\n" + body + "\n\n\\###\n")
+    write(tmp_path, "cut.md", "---\ntitle: C\n---\n" + body + "\n")
+    write(tmp_path, "quoted.md", "---\ntitle: Q\n---\n" + body + ". Rep. Roe: “It is well past time our allies\n"
+          "pay their fair share. The President is making sure of it. America First”\n")
+    found = check([tmp_path], select="truncated-text").findings
+    assert [f.doc_id for f in found] == ["cut.md"]
+
+
+def test_short_body_reports_placeholders_not_short_statements(tmp_path):
+    write(tmp_path, "nomination.md", "---\ntitle: N\n---\nNOMINATION SENT TO THE SENATE:\n\n"
+          "Julie A. Su, of California, to be Secretary of Labor, vice Martin Joseph\nWalsh.\n\n\\# \\# \\#\n")
+    write(tmp_path, "pointer.md", "---\ntitle: P\n---\nTo view the letter from the Physician to the President,\n"
+          "visit: <https://example.gov/uploads/Letter-7.21.pdf>\n\n\\###\n")
+    write(tmp_path, "image.md", "---\ntitle: I\n---\n<figure>\n<img\nsrc=\"https://example.gov/memo.png\"\n"
+          "decoding=\"async\" width=\"1162\" height=\"1200\" />\n</figure>\n")
+    write(tmp_path, "download.md", "---\ntitle: D\n---\n<a\nhref=\"https://example.gov/report.pdf\"\nid=\"wp-block-file\">Saving\n"
+          "America’s Story</a><a\nhref=\"https://example.gov/report.pdf\"\ndownload=\"\">Download</a>\n")
+    found = sorted(f.doc_id for f in check([tmp_path], select="short-body").findings)
+    assert found == ["download.md", "image.md", "pointer.md"]
+
+
+def test_acronym_near_misses_by_default_foreign_acronyms_on_request(tmp_path):
+    doc = write(tmp_path, "a.txt", "Treasury runs the State Small Business Initiative (SSBCI) this year.\n"
+                "They revived the High Level Economic Dialogue (DEAN) in September.\n"
+                "Students are served under the Individuals with Disabilities Education Act (IDEA) now.\n"
+                "A deal between the United States and the Indonesian Maritime Security Agency (BAKAMLA) was signed.\n")
+
+    def shorts(findings):
+        return [(f.line, f.message.split(")")[0].lstrip("(")) for f in findings]
+
+    assert shorts(check([doc], select="acronym-mismatch").findings) == [(1, "SSBCI")]
+    foreign = check([doc], select="acronym-mismatch", rules={"acronym-mismatch": {"foreign": True}}).findings
+    assert shorts(foreign) == [(1, "SSBCI"), (2, "DEAN"), (4, "BAKAMLA")]

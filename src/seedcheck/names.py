@@ -23,8 +23,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -225,6 +226,10 @@ class Registry:
                 self.by_fold.setdefault(fold(f.text), []).append(f)
         self.variant_by_fold = {fold(f.text): f for f in sorted(self.forms.values(), key=lambda f: f.text)
                                 if f.role == "variant"}
+        self.accepted: dict[str, list[Form]] = {}
+        for f in self.forms.values():
+            if f.role != "variant":
+                self.accepted.setdefault(f.person, []).append(f)
         for forms in self.by_fold.values():
             forms.sort(key=lambda f: (f.role != "canonical", -diacritic_count(f.text), f.text))
         sequences = {tuple(fold(f.text).split()) for f in self.forms.values()}
@@ -259,7 +264,7 @@ class Registry:
             form = self.forms.get(surface)
             if form is not None:
                 if form.role == "variant":
-                    out.append(NameMatch(m.start(), m.end(), surface, form.person, "variant", form.target,
+                    out.append(NameMatch(m.start(), m.end(), surface, form.person, "variant", self.safe_target(surface, form),
                                          "a discouraged variant"))
                 else:
                     out.append(NameMatch(m.start(), m.end(), surface, form.person, "ok"))
@@ -273,9 +278,34 @@ class Registry:
                 # A listed variant written with other diacritics is still that variant.
                 alt = self.variant_by_fold.get(fold(surface))
                 if alt is not None:
-                    out.append(NameMatch(m.start(), m.end(), surface, alt.person, "variant", alt.target,
+                    out.append(NameMatch(m.start(), m.end(), surface, alt.person, "variant", self.safe_target(surface, alt),
                                          "a discouraged variant"))
         return out
+
+    def _is_title(self, word: str) -> bool:
+        return word in self.titles or (word.isupper() and word.capitalize() in self.titles)
+
+    def safe_target(self, surface: str, form: Form) -> str:
+        """What to write for the variant `surface`, changing as little as the reader sees:
+        an explicit `fix` of the registry if it keeps the surface's leading titles, else the
+        closest accepted form of the person with the same leading titles ("President
+        Zelensky" -> "President Zelenskyy", not "Volodymyr Zelenskyy"); the target itself
+        when no accepted form keeps them."""
+        words = surface.split()
+        lead = words[:next((i for i, w in enumerate(words) if not self._is_title(w)), len(words))]
+        upper = surface.isupper()
+
+        def keeps(text: str) -> bool:
+            toks = text.split()
+            return toks[:len(lead)] == lead and (len(toks) == len(lead) or not self._is_title(toks[len(lead)]))
+
+        if form.target != form.person and keeps(form.target):
+            return form.target   # the registry names this variant's fix
+        options = [f.text for f in self.accepted.get(form.person, ()) if f.text.isupper() == upper and keeps(f.text)]
+        if not options:
+            return form.target
+        key = fold(surface).lower()
+        return min(options, key=lambda t: (Levenshtein.distance(key, fold(t).lower()), t))
 
     def misspellings(self, text: str, runs: list[list[tuple[int, int, str]]], taken: list[tuple[int, int]],
                      max_distance: int = 2, long_name: int = 16) -> list[NameMatch]:

@@ -17,7 +17,10 @@ first column, end line, end column).
   (rapidfuzz), same initials, the majority spelling at least `min_ratio` times as
   frequent as the minority one (two real people with similar names are usually both
   frequent), and the minority word found in no other name of the corpus ("Mike Johnston"
-  is not a typo of "Mike Johnson" when "Johnston" is someone else's surname too);
+  is not a typo of "Mike Johnson" when "Johnston" is someone else's surname too); a
+  document that writes the minority spelling twice or more and never the majority one
+  names another person ("Bishop Kevin Rhoades" is not OMB's "Dr. Kevin Rhodes") and gets
+  no finding;
 - **middle name**: "First Middle Last" next to "First Last" (a full middle name; middle
   initials only with `middle_initials: true`, since "Merrick B. Garland" next to "Merrick
   Garland" is house style, not a slip), with the same frequency condition.
@@ -33,14 +36,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from ..model import Fix, Hit
 from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
 from . import Analyzer, analyzer
-
 
 # Maximal runs of lower-case ASCII letters: whole lower-case words, plus harmless tails of
 # capitalised words ("ater" of "Later"), which no capitalised word lowers to.
@@ -162,6 +165,8 @@ class PersonNames(Analyzer):
             for doc_id, (count, line, col, end_line, end_col) in sorted(where[minor].items()):
                 others = [d for d in major_docs if d != doc_id]
                 same = doc_id in where[major]
+                if reason == "spelling" and count >= 2 and not same:
+                    continue   # used consistently in its document: another person ("Bishop Kevin Rhoades")
                 shown = others[: params["max_related"]]
                 place = ", ".join(shown) + (f" and {len(others) - len(shown)} more" if len(others) > len(shown) else "")
                 text = ("in this document" + (f" and in {place}" if place else "")) if same else f"in {place}"

@@ -135,12 +135,45 @@ DATELINE = re.compile(
 )
 
 
-def find_dateline(line: str) -> tuple[str, int, int] | None:
-    """`(date text, start, end)` of a dateline at the start of `line`, or None."""
-    m = DATELINE.match(line)
+# The same dateline after junk glued before it on its line ("HomeNewsWASHINGTON, Oct. 6,
+# 2023 —", "72°F Clear WASHINGTON, ..."): the place starts a run of capitals and the date
+# must be followed by a dash or "(AP)", which a sentence mentioning a place and a date is not.
+DATELINE_AFTER_JUNK = re.compile(
+    rf"(?<![A-ZÁÉÍÓÚÑÜ.'’-])(?P<place>{_PLACE}),\s+(?P<date>(?:{_ANY_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH}(?:,?\s+(?:de(?:l)?\s+)?\d{{4}})?))"
+    r"(?=[*_]*\s*(?:\(|[—–-]|\.-))"
+)
+
+
+def find_dateline(line: str, after_junk: bool = False) -> tuple[str, int, int] | None:
+    """`(date text, start, end)` of a dateline at the start of `line` (or, with
+    `after_junk`, after page junk glued before it), or None."""
+    m = DATELINE.match(line) or (DATELINE_AFTER_JUNK.search(line) if after_junk else None)
     if not m:
         return None
     return m["date"], m.start("date"), m.end("date")
+
+
+# A full date inside running text: "October 6, 2023", "Oct. 6th, 2023", "6 October 2023",
+# "8 de junio de 2021", "2023-10-06".
+FULL_DATE_IN_TEXT = re.compile(
+    rf"\b(?:{_ANY_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}\s+(?:de\s+)?{_ANY_MONTH},?\s+(?:de(?:l)?\s+)?(?:19|20)\d{{2}}"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b"
+)
+
+
+def full_dates(text: str) -> list[tuple[DateValue, int, int]]:
+    """Every full, existing date in `text`: `(value, start, end)`."""
+    found = []
+    for m in FULL_DATE_IN_TEXT.finditer(text):
+        try:
+            value = parse_date(m.group(0))
+        except DateProblem:
+            continue
+        if value.as_date() is not None:
+            found.append((value, m.start(), m.end()))
+    return found
 
 
 # /2023/11/17/ (day) or /2025/07/ (month) in a URL path.

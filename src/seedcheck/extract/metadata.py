@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model import Document, Fix, Hit
-from .dates import DateProblem, DateValue, find_dateline, parse_date, url_date
+from .dates import DateProblem, DateValue, find_dateline, full_dates, parse_date, url_date
 from .urls import URL_IN_TEXT, domain_of, url_problem
 
 _MARKUP = re.compile(r"^[#>\s*_]+|[*_]+$")
@@ -33,6 +33,13 @@ ATTRIBUTION = re.compile(
 )
 DATE_SOURCES = ("frontmatter.date", "frontmatter.published_time", "header", "dateline", "source_url", "canonical_url")
 DATELINE_LINES = 3  # a dateline opens the body: look at its first few content lines
+JUNK_LINES = 8  # ... or follows page junk (weather, breadcrumbs, a newsletter prompt)
+# `Title:`/`Date:`/`Source:` lines that ingest did not take as headers because junk lines
+# came first; read when no more than JUNK_HEADER_SKIP lines precede them.
+_HEADER_LINE = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
+JUNK_HEADER_SKIP = 3
+# Where a body states its own date ("Released: October 6, 2023", "Issued on ...").
+_STATED = re.compile(r"\b(?:released|issued|published|posted|dated|updated|fecha)\b(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
 
 
 def _clean_title(text: str) -> str:
@@ -143,12 +150,68 @@ def find_attribution(doc: Document) -> tuple[int, str, str | None, int] | None:
     return found
 
 
+def _late_headers(doc: Document) -> None:
+    """Header lines below a few junk lines at the top of a document without frontmatter
+    (a weather reading or a glued breadcrumb above `Date:`); only well-formed values count."""
+    if doc.frontmatter or doc.format == "jsonl":
+        return
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_HEADER_SKIP + 4]
+    start = next((i for i, (_, t) in enumerate(content) if _HEADER_LINE.match(t)), None)
+    if start is None or start == 0 or start > JUNK_HEADER_SKIP:
+        return
+    for number, text in content[start:]:
+        m = _HEADER_LINE.match(text)
+        if not m:
+            break
+        key, value = {"url": "source"}.get(m.group(1).lower(), m.group(1).lower()), m.group(2)
+        if key == "date" and not _full_date(value):
+            continue
+        if key == "source" and (not value.lower().startswith(("http://", "https://")) or url_problem(value)):
+            continue
+        doc.headers.setdefault(key, (value, number))
+
+
+def _full_date(text: str) -> bool:
+    try:
+        return parse_date(text).as_date() is not None
+    except DateProblem:
+        return False
+
+
+def propose_date(doc: Document, today: Any) -> dict | None:
+    """The date an undated body states, as a fix for `missing-date`: a date on a line of
+    its own or after "Released:"/"Issued on" anywhere, else the first full date in the
+    first lines. `{"date", "line", "replacement", "description"}`, or None."""
+    lines = [(n, t) for n, t in doc.body_lines() if t.strip()]
+    candidates = []
+    for index, (number, text) in enumerate(lines):
+        for value, start, end in full_dates(text):
+            own_line = not text[:start].strip(" *_#>-–—(") and not text[end:].strip(" *_.)")
+            stated = bool(_STATED.search(text[:start]))
+            early = index < DATELINE_LINES + 2
+            if own_line or stated or early:
+                candidates.append((0 if (own_line or stated) else 1, index, value, number, text[start:end]))
+    candidates = [c for c in candidates if today is None or c[2].as_date() <= today]
+    if not candidates:
+        return None
+    _, _, value, number, text = min(candidates, key=lambda c: (c[0], c[1]))
+    iso = value.as_date().isoformat()
+    if doc.frontmatter is not None and doc.line_text(1).strip() == "---":
+        replacement = f"---\ndate: '{iso}'"
+    else:
+        replacement = f"Date: {iso}\n" + doc.line_text(1)
+    return {"date": iso, "line": number, "replacement": replacement,
+            "description": f"add the date the body states on line {number} ({text}): {iso}; "
+                           "check that it is the publication date"}
+
+
 def extract(doc: Document, context: Any) -> None:
     """Fill title, date, date_source, published_time, source_url, source_domain, canonical_url and tags."""
     fm = doc.frontmatter or {}
     rec = doc.record
     fm_line = doc.frontmatter_lines
     lines = rec.setdefault("_lines", {})  # field -> line it came from (private to rules)
+    _late_headers(doc)
 
     title, title_line = _scalar(fm.get("title")), fm_line.get("title")
     if not title and "title" in doc.headers:
@@ -185,9 +248,10 @@ def extract(doc: Document, context: Any) -> None:
         value, line = doc.headers["date"]
         col = doc.line_text(line).find(value) + 1
         _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:DATELINE_LINES]
-    for number, text in content:
-        found = find_dateline(text)
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
+    for index, (number, text) in enumerate(content):
+        found = find_dateline(text) if index < DATELINE_LINES else None
+        found = found or find_dateline(text, after_junk=True)
         if found:
             _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
             break
@@ -203,6 +267,8 @@ def extract(doc: Document, context: Any) -> None:
             rec["date"], rec["date_source"] = full.isoformat(), item["source"]
             lines["date"] = item["line"]
             break
+
+    rec["_date_proposal"] = None if rec["date"] else propose_date(doc, getattr(context, "today", None))
 
     published = next((d for d in dates if d["source"] == "frontmatter.published_time"), None)
     rec["published_time"] = _iso_timestamp(published["text"]) if published else None

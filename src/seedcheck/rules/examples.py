@@ -2,8 +2,11 @@
 
 An example is `fail:` or `pass:` with either a text (one document, `example.txt`), a
 mapping `{name, text}` or `{name, base64}`, or `{documents: {name: text, ...}}` for
-corpus rules; optional `lines:` (the lines a fail must flag) and `config:` (settings for
-this example). Used by the test suite; each example runs the real pipeline.
+corpus rules; optional `lines:` (the lines a fail must flag), `config:` (settings for
+this example), `message:` (a substring of one finding's message) and `fix:` (each
+document's text after `seedcheck fix` with only this rule selected; with `fixable: unsafe`
+the unsafe fixes are applied too). Used by the test suite; each example runs the real
+pipeline and, for `fix:`, the real fixer.
 """
 
 from __future__ import annotations
@@ -59,4 +62,27 @@ def run_example(spec: RuleSpec, example: dict, workdir: Path, root: Path) -> Exa
         got = sorted({f.line for f in hits})
         if not set(want) <= set(got):
             return ExampleOutcome(False, f"expected lines {want}, got {got}")
+    message = example.get("message")
+    if message is not None and not any(message in f.message for f in hits):
+        return ExampleOutcome(False, f"no message contains {message!r}: " + "; ".join(f.message for f in hits))
+    if "fix" in example:
+        return _check_fix(spec, example["fix"], config, corpus)
+    return ExampleOutcome(True, "")
+
+
+def _check_fix(spec: RuleSpec, expected, config: Config, corpus: Path) -> ExampleOutcome:
+    """Apply the rule's fixes to the example's documents and compare with `expected`."""
+    from ..fixer import fix_paths
+
+    fix_paths(config, [str(corpus)], unsafe=spec.fixable == "unsafe", write=True, jobs=1)
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    if isinstance(expected, str):
+        if len(files) != 1:
+            return ExampleOutcome(False, "fix: as a string needs a one-document example; give {name: text}")
+        expected = {files[0].relative_to(corpus).as_posix(): expected}
+    for name, want in expected.items():
+        path = corpus / name
+        got = path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else None
+        if got != want:
+            return ExampleOutcome(False, f"fixed text of {name}: expected {want!r}, got {got!r}")
     return ExampleOutcome(True, "")

@@ -14,6 +14,10 @@ from ..model import Severity
 REQUIRED_KEYS = ("id", "name", "severity", "kind", "message", "docs")
 OPTIONAL_KEYS = ("category", "params", "examples", "fixable", "stage")
 DOC_KEYS = ("what", "why", "fix")
+# `fixable`: which fixes the rule's findings carry and which `fix:` examples assert:
+# `safe` (applied by `seedcheck fix`) or `unsafe` (only with `--unsafe-fixes`).
+FIXABLE = ("safe", "unsafe")
+EXAMPLE_KEYS = {"fail": ("lines", "config", "fix", "message"), "pass": ("config",)}
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -34,6 +38,7 @@ class RuleSpec:
     category: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
+    fixable: str = ""
     source: str = ""
 
     @classmethod
@@ -68,9 +73,41 @@ class RuleSpec:
         examples = data.get("examples") or []
         if not isinstance(params, dict) or not isinstance(examples, list):
             raise RuleFileError(f"{path}: params must be a mapping and examples a list")
+        fixable = data.get("fixable") or ""
+        if fixable and fixable not in FIXABLE:
+            raise RuleFileError(f"{path}: fixable must be one of {', '.join(FIXABLE)}")
+        for index, example in enumerate(examples):
+            problem = example_problem(example, fixable)
+            if problem:
+                raise RuleFileError(f"{path}: example {index}: {problem}")
         return cls(
             id=str(data["id"]), name=name, severity=severity, kind=str(data["kind"]),
             message=str(data["message"]).strip(), docs={k: str(v).strip() for k, v in docs.items()},
             category=str(data.get("category") or path.parent.name), params=params,
-            examples=examples, source=str(path),
+            examples=examples, fixable=fixable, source=str(path),
         )
+
+
+def example_problem(example: Any, fixable: str) -> str:
+    """Why an `examples:` entry is malformed, or "" when it is valid.
+
+    An entry has exactly one of `fail:`/`pass:`; a fail may add `lines:`, `config:`,
+    `message:` (a substring of one finding's message) and `fix:` (the text after the fixes,
+    a string for one document or `{name: text}`), the last only when the rule is `fixable`.
+    """
+    if not isinstance(example, dict):
+        return "must be a mapping with fail: or pass:"
+    kinds = [k for k in EXAMPLE_KEYS if k in example]
+    if len(kinds) != 1:
+        return "must have exactly one of fail: or pass:"
+    unknown = sorted(set(example) - {kinds[0], *EXAMPLE_KEYS[kinds[0]]})
+    if unknown:
+        return f"unknown key(s) {', '.join(unknown)} for a {kinds[0]} example"
+    if "message" in example and not isinstance(example["message"], str):
+        return "message: must be a string"
+    if "fix" in example:
+        if not fixable:
+            return "fix: is given but the rule offers no fix (declare fixable: safe or unsafe)"
+        if not isinstance(example["fix"], (str, dict)):
+            return "fix: must be the fixed text or a mapping of document name to text"
+    return ""

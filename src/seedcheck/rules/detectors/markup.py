@@ -29,6 +29,10 @@ _TAGS = (
 # (`<a href="#_ftn1"` / `id="_ftnref1">`), or the end of such a tag.
 TAG = re.compile(rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+# Formatting tags whose removal leaves the words as a reader reads them (`<br>` would glue
+# two words, `<q>` carries quotation marks, block and media tags hold the layout).
+INLINE_TAGS = {"a", "abbr", "acronym", "b", "big", "cite", "code", "del", "em", "font", "i", "ins", "mark", "s",
+               "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u"}
 TABLE_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup"}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
@@ -66,14 +70,29 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             continue
         spans = sorted([(m.start(), m.end()) for m in tags + entities])
         shown = sorted({m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:18] + "…" for m in tags + entities})
-        only_inline = not (names & TABLE_TAGS) and not any(
-            m.group(0).endswith(("\"", "'")) or not m.group(0).endswith(">") for m in tags)
+        only_inline = names <= INLINE_TAGS and all(m.group(0).startswith("<") and m.group(0).endswith(">") for m in tags)
         start, end = spans[0][0], spans[-1][1]
+        fixed = _strip_markup(raw[start:end])
+        if markdown and only_inline:
+            only_inline = not _makes_markdown(raw, raw[:start] + fixed + raw[end:], entities)
         yield Hit(
             line=lay.numbers[i], column=start + 1, end_column=end + 1,
             values={"what": ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")},
-            fix=Fix("remove the tags and decode the entities", _strip_markup(raw[start:end]), safe=only_inline),
+            fix=Fix("remove the tags and decode the entities", fixed, safe=only_inline),
         )
+
+
+_MD_SPECIAL = set("\\`*_[]<>#|~!")
+
+
+def _makes_markdown(before: str, after: str, entities: list) -> bool:
+    """Whether cleaning a markdown line would create markdown: an entity that decodes to a
+    markdown character (`&#42;` → `*`, `&lt;b&gt;` → a tag) or a line that now starts a block."""
+    if any(set(html.unescape(m.group(0))) & _MD_SPECIAL for m in entities):
+        return True
+    if not _BLOCK_START.match(after):
+        return False
+    return not (_BLOCK_START.match(before) and before.lstrip()[:1] == after.lstrip()[:1])
 
 
 # --- markdown ------------------------------------------------------------------------
@@ -95,6 +114,35 @@ MD_SYNTAX = re.compile(
 )
 
 
+def _escaped_end_mark(number: int, col: int, stripped: str, markdown: bool) -> Hit:
+    """`\\###`: in plain text a leftover whose fix is `###`; in markdown the correct escape
+    of a literal end mark, where `###` would render as an empty heading, so no safe fix."""
+    if not markdown:
+        return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
+                   message=f"escaped end mark '{stripped}': a markdown escape left in the text",
+                   fix=Fix("write the end mark without backslashes", "###"))
+    return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
+               message=f"escaped end mark '{stripped}': the press-release end mark kept as escaped markdown",
+               fix=Fix("keep the escape in markdown (an unescaped ### is an empty heading); "
+                       "delete the line if the corpus should not carry the end mark", None, safe=False))
+
+
+# What would start a markdown block if it opened a line (heading, list, quote, rule, fence,
+# setext underline, HTML block): a fix must not create one.
+_BLOCK_START = re.compile(r"^\s*(?:#|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|>|=+\s*$|-+\s*$|```|~~~|<)")
+
+
+def _heading_fix(raw: str, markdown: bool) -> Fix:
+    """Remove an escaped heading mark; in markdown only the mark (other escapes are
+    correct there), and no safe fix when what is left would start a markdown block."""
+    if not markdown:
+        return Fix("remove the heading mark", _unmark(raw))
+    rest = re.sub(r"^(\s*)\\#{1,6}\s+", r"\1", raw)
+    if _BLOCK_START.match(rest):
+        return Fix("remove the heading mark (the rest of the line would start a markdown block)", None, safe=False)
+    return Fix("remove the heading mark", rest)
+
+
 def _unmark(text: str) -> str:
     text = re.sub(r"^(\s*)\\?#{1,6}\s+", r"\1", text)
     text = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: m.group(1) or m.group(2), text)
@@ -114,21 +162,19 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         number = lay.numbers[i]
         col = len(raw) - len(raw.lstrip()) + 1
         if ESCAPED_END_MARK.match(stripped):
-            yield Hit(line=number, column=col, end_column=col + len(stripped),
-                      values={"what": stripped}, message=f"escaped end mark {stripped!r}: a markdown escape left in the text",
-                      fix=Fix("write the end mark without backslashes", "###"))
+            yield _escaped_end_mark(number, col, stripped, markdown)
             continue
         if END_MARK.match(stripped):
             if i >= last - 2:
                 yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
                           severity=Severity.parse(params["end_mark_severity"]),
-                          message=f"conventional end mark {stripped!r}")
+                          message=f"conventional end mark '{stripped}'")
             continue
         if ESCAPED_HEADING.match(raw):
             # No end column: the fix replaces the whole line.
             yield Hit(line=number, column=col, values={"what": stripped[:12]},
                       message="escaped markdown heading mark: a conversion leftover",
-                      fix=Fix("remove the heading mark", _unmark(raw)))
+                      fix=_heading_fix(raw, markdown))
             continue
         if markdown:
             continue

@@ -109,7 +109,7 @@ def tracking_parameters(doc: Document, params: dict, context) -> Iterable[Hit]:
             clean = urlunsplit(parts._replace(query=strip_tracking(parts.query)))
             yield Hit(line=line, column=col, end_column=end,
                       values={"url": url, "field": field, "params": ", ".join(dict.fromkeys(found))},
-                      fix=Fix("remove the tracking parameters", clean))
+                      fix=Fix("remove the tracking parameters", clean if col else None, safe=bool(col)))
 
 
 @detector("untrusted-source-domain", trusted_file="trusted-sources.yaml", trusted=[])

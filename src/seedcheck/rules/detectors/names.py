@@ -3,15 +3,44 @@
 The registry, matcher and candidate runs live in `seedcheck.names`; the document's
 analysis is shared with the `people` extractor and the `name-inconsistent` analyzer, so
 the body is matched once whatever the number of rules.
+
+A fix replaces only the matched name, keeping its titles ("President Zelensky" becomes
+"President Zelenskyy", see `Registry.safe_target`). Inside a quotation (speech, a post, a
+quoted article) the words are someone else's: the fix is offered but never marked safe.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+import bisect
+from collections.abc import Iterable
 
 from ...model import Document, Fix, Hit
 from ...names import NameMatch, analyse, load_registry
 from . import detector
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) offsets of `text` inside curly double quotes. A quotation left open
+    runs to the end of the text: when unsure, a name counts as quoted (its fix stays unsafe)."""
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch == "“":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    if depth:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    i = bisect.bisect_right(starts, offset) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def _hit(analysis, m: NameMatch, safe: bool) -> Hit:
@@ -29,9 +58,13 @@ def _hit(analysis, m: NameMatch, safe: bool) -> Hit:
 def name_variant(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Registered variants and diacritic-stripped forms of registered names."""
     analysis = analyse(doc, context)
-    for m in analysis.matches:
-        if m.kind == "variant":
-            yield _hit(analysis, m, safe=True)
+    variants = [m for m in analysis.matches if m.kind == "variant"]
+    if not variants:
+        return
+    spans = quoted_spans(analysis.text) if "“" in analysis.text else []
+    starts = [s for s, _ in spans]
+    for m in variants:
+        yield _hit(analysis, m, safe=not _inside(spans, starts, m.start))
 
 
 @detector("name-misspelling", max_distance=2, long_name=16)

@@ -14,6 +14,7 @@ from typing import Any
 from ...model import Document, Hit
 from . import detector
 from .layout import END_MARK, LIST_ITEM, TERMINAL, Layout, layout
+from .quotes import curly_problems, straight_problems
 
 # Words that end in a full stop without ending a sentence.
 ABBREVIATIONS = frozenset("""
@@ -22,14 +23,14 @@ sec secs gov sen rep reps gen col lt sgt capt adm prof rev hon ave blvd rd jan f
 sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para paras art arts ch cl ibid
 avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend phil
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
-penn tenn tex vt va wash wis wyo admin comm cong sess
+penn tenn tex vt va wash wis wyo admin comm cong sess esq exec inst
 """.split())  # noqa: SIM905 - a word list reads best as text
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
 # Embedded posts and links carry their own (often broken) quoting: not judged.
 _EMBED = re.compile(r"https?://|www\.|pic\.twitter|\\?#\w|@\w")
-DOTS = re.compile(r"\.(?:[ \t]*\.)+")
-OPEN_Q, CLOSE_Q = "“", "”"
+# Spaces may be non-breaking (". . ." typeset with U+00A0); ".@handle" is a tweet's own idiom.
+DOTS = re.compile(r"\.(?:[ \t\u00a0]*\.)+(?![@#])")
 
 
 def _paragraph_text(lay: Layout, members: list[int]) -> tuple[str, list[tuple[int, int, int]]]:
@@ -66,6 +67,7 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     lay = layout(doc)
     paragraphs = lay.paragraphs
     joined = [_paragraph_text(lay, members) for members in paragraphs]
+    judged = [not _skip(lay, members) and not _EMBED.search(text) for members, (text, _) in zip(paragraphs, joined)]
     for p, members in enumerate(paragraphs):
         if _skip(lay, members):
             continue
@@ -79,7 +81,7 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             yield Hit(line=line, column=col, end_column=col + 2 + len(m.group(2)),
                       values={"what": f"“{word}. {m.group(2)}”", "kind": "sentence split mid-clause"},
                       message=f"sentence split mid-clause: “{word}. {m.group(2)}”")
-        for m in DOTS.finditer(text) if ".." in text or ". " in text or ".\t" in text else ():
+        for m in DOTS.finditer(text) if ".." in text or ". " in text or ".\t" in text or ".\u00a0" in text else ():
             dots = m.group(0).count(".")
             # "..." and ". . ." are ellipses; two dots with a space between are a slip.
             if dots != 2 or m.group(0) == "..":
@@ -88,73 +90,27 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             yield Hit(line=line, column=col, end_column=col + len(m.group(0)),
                       values={"what": m.group(0), "kind": "stray full stop"},
                       message="stray full stop “. .”")
-        if (OPEN_Q in text or CLOSE_Q in text or '"' in text) and not _EMBED.search(text):
-            yield from _quotes(lay, paragraphs, p, text, spans, joined)
+    yield from _quotes(lay, joined, judged)
 
 
-_CURLY = re.compile(f"[{OPEN_Q}{CLOSE_Q}]")
+_QUOTE_MESSAGES = {
+    "close": "closing quote ” without an opening quote",
+    "open": "opening quote “ that is never closed",
+    "prime": "a double prime ″ closes the quotation instead of ”",
+    "reversed": "closing quote ” where a quotation opens (“ expected)",
+    "straight": 'unbalanced straight quotes "',
+}
 
 
-def _opens_unclosed(text: str) -> bool:
-    depth = 0
-    for m in _CURLY.finditer(text):  # only the quote marks, not every character
-        if m.group() == OPEN_Q:
-            depth += 1
-        elif depth:
-            depth -= 1
-    return depth > 0
-
-
-def _quotes(lay: Layout, paragraphs: list[list[int]], p: int, text: str, spans, joined) -> Iterable[Hit]:
-    # A quotation may run over paragraphs: the previous paragraph may have left one open
-    # (then a closing quote here is fine), and a quote left open here may be continued or
-    # closed in the next paragraph.
-    previous = joined[p - 1][0] if p > 0 else ""
-    depth = 1 if previous and _opens_unclosed(previous) and not _EMBED.search(previous) else 0
-    last_open = -1
-    for m in _CURLY.finditer(text):
-        k, ch = m.start(), m.group()
-        if ch == OPEN_Q:
-            depth += 1
-            last_open = k
-        elif ch == CLOSE_Q:
-            if depth == 0 and k > 0 and (text[k - 1].isdigit() or text[k - 1].isalpha() and text[k + 1:k + 2].isalpha()):
-                continue  # an inch mark (6’6”) or a letter inside a word (z”l), not a quote
-            if depth == 0:
-                line, col = _where(spans, k, lay)
-                yield Hit(line=line, column=col, end_column=col + 1, values={"what": CLOSE_Q, "kind": "unbalanced quotes"},
-                          message="closing quote ” without an opening quote")
-            else:
-                depth -= 1
-    if last_open >= 0 and _opens_unclosed(text) and not _continued(joined, p):
-        line, col = _where(spans, last_open, lay)
-        yield Hit(line=line, column=col, end_column=col + 1, values={"what": OPEN_Q, "kind": "unbalanced quotes"},
-                  message="opening quote “ that is never closed")
-    straight = text.count('"')
-    if straight % 2 and not re.search(r"\d\"", text) and not _next_opens(lay, paragraphs, p, '"'):
-        k = text.rfind('"')
-        line, col = _where(spans, k, lay)
-        yield Hit(line=line, column=col, end_column=col + 1, values={"what": '"', "kind": "unbalanced quotes"},
-                  message='unbalanced straight quotes "')
-
-
-def _continued(joined: list[tuple[str, list]], p: int) -> bool:
-    """The next paragraph continues a quotation: it opens with a quote mark (the
-    multi-paragraph convention) or closes one."""
-    if p + 1 >= len(joined):
-        return False
-    nxt = joined[p + 1][0]
-    if nxt.lstrip(" >*_-\t").startswith(OPEN_Q):
-        return True
-    first_close, first_open = nxt.find(CLOSE_Q), nxt.find(OPEN_Q)
-    return first_close >= 0 and (first_open < 0 or first_close < first_open)
-
-
-def _next_opens(lay: Layout, paragraphs: list[list[int]], p: int, mark: str) -> bool:
-    if p + 1 >= len(paragraphs):
-        return False
-    first = lay.raw[paragraphs[p + 1][0]].lstrip(" >*_-\t")
-    return first.startswith(mark)
+def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> Iterable[Hit]:
+    texts = [text for text, _ in joined]
+    problems = curly_problems(texts) + straight_problems(texts, judged)
+    for problem in sorted(problems, key=lambda q: (q.paragraph, q.offset)):
+        if not judged[problem.paragraph]:
+            continue
+        line, col = _where(joined[problem.paragraph][1], problem.offset, lay)
+        yield Hit(line=line, column=col, end_column=col + 1, values={"what": problem.mark, "kind": "unbalanced quotes"},
+                  message=_QUOTE_MESSAGES[problem.kind])
 
 
 DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
@@ -166,7 +122,8 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """The body's last paragraph is running text that stops mid-sentence: it ends on a
     function word or a comma ("… that delivers for the"), or it has finished sentences
     before but not at its end, or it ends with an ellipsis. A body that ends with a list,
-    a signature, a name, a date or a link is not truncated."""
+    a signature, a name, a date, a link or a closing quote is not truncated, nor is a last
+    sentence without its full stop that an end mark (###) follows."""
     lay = layout(doc)
     # The last line that is not an end mark: when it is a link, a table or markup, the
     # sentence before it ("… please visit") continues into it.
@@ -188,10 +145,15 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     ellipsis = bare.endswith(("...", "…")) and not bare.endswith(". . .")
     if (lay.terminal[i] or TERMINAL.search(bare)) and not ellipsis:
         return
-    if bare.endswith((":", ";", "]", ")")) or bare[-1].isdigit():
+    # A closing quotation mark ends a quoted post or statement that is complete as quoted.
+    if bare.endswith((":", ";", "]", ")", "”", '"')) or bare[-1].isdigit():
         return
     # Finished sentences earlier in the paragraph make it running text ("Mrs. Deborah" does not).
     running = re.search(r"\b[a-z]{3,}[.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
+    # An end mark (###, -30-) after the paragraph says the release is complete: a last
+    # sentence that only lacks its full stop was not cut off.
+    if lay.end_mark is not None and lay.end_mark > i:
+        running = False
     if not (ellipsis or DANGLING.search(bare) or running):
         return
     tail = bare[-40:]
@@ -199,3 +161,38 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     yield Hit(line=lay.numbers[i], column=len(bare) - len(tail) + 1, end_column=len(bare) + 1,
               values={"end": tail.strip(), "how": how},
               message=f"the text ends {how}: “…{tail.strip()}”")
+
+
+# A sentence that only points elsewhere ("To view the letter, visit: <PDF>") states nothing.
+_POINTER = re.compile(r"\b(?:to view|to read|to see|to download|download|visit|click|available at|can be found)\b",
+                      re.IGNORECASE)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+# Where a sentence ends: terminal punctuation (and closing marks), then a capital.
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![A-Z]\.)(?<!\b[A-Z][a-z]\.)[\"”’)*_]*\s+(?=[\"“*_]*[A-Z])")
+
+
+def _statement(lay: Layout, min_words: int) -> bool:
+    """The body says something complete: a sentence of `min_words` words or more that
+    ends like one and is not a bare pointer to a file or page (markup, links and end
+    marks set aside)."""
+    text = " ".join(lay.raw[i].strip() for i in range(len(lay.raw)) if not lay.structure[i])
+    text = _LINK.sub(lambda m: m.group(1) or "", re.sub(r"<[^>]*>", " ", text))
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip(" *_")
+        words = [w for w in sentence.split() if any(c.isalpha() for c in w)]
+        if (len(words) >= min_words and TERMINAL.search(sentence) and not sentence.endswith(":")
+                and any(w.islower() for w in words) and not _POINTER.search(sentence)):
+            return True
+    return False
+
+
+@detector("short-body", value=30, min_sentence_words=8)
+def short_body(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
+    """A body of fewer than `value` words that states nothing complete: empty, a pointer
+    ("To view the letter, visit: <PDF>"), a file-download block or an image. A short
+    complete statement (a one-sentence nomination, a two-sentence notice) is a release."""
+    words = doc.record.get("word_count") or 0
+    if words >= params["value"] or _statement(layout(doc), int(params["min_sentence_words"])):
+        return
+    yield Hit(line=doc.body_start + doc.line_offset + 1 if doc.lines else 1, column=1,
+              values={"actual": words}, excerpt="")

@@ -5,26 +5,56 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import regex
+
 from ...model import Document, Fix, Hit
 from . import detector
 
 # C0/C1 controls (tab excepted), zero-width characters, soft hyphen, BOM and
 # bidirectional overrides: invisible in a report, harmful in a corpus.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+# Joiners that belong to a grapheme cluster and must stay: the ZWJ of an emoji sequence
+# (🧑‍🔧: a pictograph, its modifiers or variation selector, ZWJ, a pictograph) and ZWJ/ZWNJ
+# between letters of the scripts that write with them (Persian, Devanagari, ...).
+_EMOJI_TAIL = "[\uFE0E\uFE0F\u20E3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]*"
+JOINER = regex.compile(
+    f"(?<=\\p{{Extended_Pictographic}}{_EMOJI_TAIL})\u200d(?=\\p{{Extended_Pictographic}})"
+    "|(?<=(?!\\p{Latin})\\p{L}\\p{M}*)[\u200c\u200d](?=(?!\\p{Latin})[\\p{L}\\p{M}])"
+)
+
+
+def invisible_positions(text: str) -> list[int]:
+    """Offsets of the control and invisible characters in `text` that are defects (the
+    joiners inside an emoji sequence or a word of a joining script are not)."""
+    bad = [m.start() for m in CONTROL.finditer(text)]
+    if bad and ("\u200c" in text or "\u200d" in text):
+        keep = {m.start() for m in JOINER.finditer(text)}
+        bad = [i for i in bad if i not in keep]
+    return bad
+
+
+def remove_at(text: str, positions: list[int]) -> str:
+    """`text` without the characters at `positions`."""
+    drop = set(positions)
+    return "".join(c for i, c in enumerate(text) if i not in drop)
 
 
 @detector("control-characters")
 def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
-    """Control, zero-width and bidi-override characters inside text lines."""
+    """Control, zero-width and bidi-override characters inside text lines; the fix removes
+    them and nothing else (emoji sequences and joining scripts keep their joiners)."""
     for number, text in doc.body_lines():
-        bad = [m.start() for m in CONTROL.finditer(text)]
+        if not CONTROL.search(text):
+            continue
+        bad = invisible_positions(text)
         if not bad:
             continue
         names = sorted({f"U+{ord(text[i]):04X}" for i in bad})
+        start, end = bad[0], bad[-1] + 1
         yield Hit(
-            line=number, column=bad[0] + 1, end_column=bad[-1] + 2,
+            line=number, column=start + 1, end_column=end + 1,
             values={"chars": ", ".join(names), "count": len(bad)},
-            fix=Fix("remove the invisible characters", CONTROL.sub("", text[bad[0]:bad[-1] + 1])),
+            fix=Fix("remove the invisible characters", remove_at(text[start:end], [i - start for i in bad])),
         )
 
 
@@ -38,9 +68,10 @@ SUSPECT = re.compile("[ÃÂâÅÄÐÑÎÏÆØÙ][\u0080-\u00bf€‚ƒ„…†�
 @detector("mojibake")
 def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Encoding damage, judged by ftfy (`badness.is_bad`) on lines the pre-filter suspects;
-    the fix is ftfy's repair of the line. A U+FFFD replacement character is data already
-    lost: reported without a fix."""
-    from ftfy import fix_text
+    the fix is ftfy's repair of the line's encoding (`fix_encoding` only: `fix_text` would
+    also straighten quotes, decode entities and fold widths). A U+FFFD replacement character
+    is data already lost: reported without a fix."""
+    from ftfy import fix_encoding
     from ftfy.badness import is_bad
 
     for number, text in doc.body_lines():
@@ -55,7 +86,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
             continue
         if not is_bad(text):
             continue
-        fixed = fix_text(text)
+        fixed = fix_encoding(text)
         if fixed == text:
             continue
         # No end column: the fix (ftfy's repair) replaces the whole line.

@@ -9,6 +9,7 @@ column and check, so a record requirement has a named rule; unclaimed failures b
 
 from __future__ import annotations
 
+from ...model import Fix
 from ..base import Rule
 
 
@@ -21,7 +22,17 @@ class BuiltinRule(Rule):
 class SchemaRule(Rule):
     kind = "schema"
     stage = "schema"
-    PARAMS = {"column": None, "checks": [], "fallback": False, "fix": None}
+    # `propose`: a record field holding a fix proposed for this document
+    # (`{"description", "replacement"}`, e.g. missing-date's `_date_proposal`).
+    PARAMS = {"column": None, "checks": [], "fallback": False, "fix": None, "propose": None}
+
+    def fix_for(self, record: dict) -> Fix | None:
+        """The fix of a failure in `record`: the record's own proposal (never safe: it is
+        read from the text, not known) or the rule's general advice."""
+        proposal = record.get(self.params["propose"]) if self.params["propose"] else None
+        if proposal:
+            return Fix(proposal["description"], proposal["replacement"], safe=False)
+        return Fix(self.params["fix"], None, safe=False) if self.params["fix"] else None
 
     def claims(self, column: str | None, check: str) -> bool:
         """True when a schema failure of `column`/`check` is reported under this rule."""
