@@ -98,7 +98,8 @@ def load_pages(bench: Path, quick: bool = False) -> list[dict]:
             continue
         body = norm(truth[key].get("articleBody") or "")
         lines = [ln for ln in (pages_text[key].get("articleBody") or "").split("\n") if ln.strip()]
-        pages.append({"key": key, "lines": lines, "labels": label_lines(lines, body), "split": split_of(key)})
+        pages.append({"key": key, "lines": lines, "labels": label_lines(lines, body), "split": split_of(key),
+                      "body": body})
     return pages
 
 
