@@ -350,7 +350,7 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             candidates.append((key, seen[key]))
         seen.setdefault(key, i)
     out: dict[int, Hit] = {}
-    first_sentence = next((k for k in range(len(lay.norm)) if lay.prose[k] and lay.terminal[k]
+    first_sentence = next((k for k in range(len(lay.norm)) if (lay.prose[k] or lay.wrapped[k]) and lay.terminal[k]
                            and lay.numbers[k] != lay.title_line and not lay.structure[k]), len(lay.norm))
     # When the title came from frontmatter or a header line, `kept` is None: every body
     # copy is a repeat.
