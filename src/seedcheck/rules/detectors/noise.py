@@ -205,14 +205,15 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
     return out
 
 
-_SIGNED = re.compile(r"\b(?:signed|witnessed|done at|on behalf of|for the government of|in witness whereof)\b", re.IGNORECASE)
+_SIGNED = re.compile(r"\b(?:signed|witnessed|done at|on behalf of|for the government of|in witness whereof"
+                     r"|(?:prime minister|president|secretary|minister) of the)\b", re.IGNORECASE)
 
 
 def signature_block(lay: Layout, first: int, last: int) -> bool:
-    """Short lines next to "Signed at …", "Witnessed by" or an office ("Prime Minister of …")
-    are the names of a signature block, not a menu."""
+    """Short lines next to "Signed at …", "Witnessed by" or "Prime Minister of the …" are
+    the names of a signature block, not a menu."""
     near = range(max(0, first - 3), min(len(lay.norm), last + 4))
-    return any(_SIGNED.search(lay.norm[k]) or (lay.words[k] <= 12 and lay.official_like[k]) for k in near)
+    return any(_SIGNED.search(lay.norm[k]) for k in near)
 
 
 @detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
