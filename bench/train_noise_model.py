@@ -8,7 +8,7 @@ words do. A one-hidden-layer network (numpy, L2), features from `noise_model.lin
 threshold is the lowest that keeps the model's own content flags on the dev half under
 `--max-content` percent. Only weights and feature statistics are written: no page text.
 
-Usage: python bench/train_noise_model.py [--max-content 0.6] [--out checks/data/noise/line-model.yaml]
+Usage: python bench/train_noise_model.py [--max-content 0.4] [--out checks/data/noise/line-model.yaml]
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench" / "evals")]
 
-import noise_lines  # noqa: E402
-from seedcheck.config import Config  # noqa: E402
-from seedcheck.context import Context  # noqa: E402
-from seedcheck.model import Document  # noqa: E402
-from seedcheck.rules.detectors import DETECTORS, noise, noise_model  # noqa: E402
-from seedcheck.rules.detectors.layout import layout  # noqa: E402
+import noise_lines
+
+from seedcheck.config import Config
+from seedcheck.context import Context
+from seedcheck.model import Document
+from seedcheck.rules.detectors import DETECTORS, noise, noise_model
+from seedcheck.rules.detectors.layout import layout
 
 
 def page_rows(page: dict, context: Context) -> tuple[list, list, list]:
@@ -84,12 +85,12 @@ def predict(params: dict, x: np.ndarray) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-content", type=float, default=0.6)
+    parser.add_argument("--max-content", type=float, default=0.4)
     parser.add_argument("--out", type=Path, default=ROOT / "checks" / "data" / "noise" / "line-model.yaml")
     args = parser.parse_args(argv)
     context = Context(Config(root=ROOT))
     feats, train, evals = [], [], []
-    for name, bench in noise_lines.SETS.items():
+    for bench in noise_lines.SETS.values():
         for page in noise_lines.load_pages(bench):
             if page["split"] == "dev":
                 f, t, e = page_rows(page, context)

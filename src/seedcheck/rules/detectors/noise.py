@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from ...model import Document, Fix, Hit
 from . import detector
+from .authored import EMPHASISED, authored, signature_block
 from .layout import Layout, comparable, layout
 from .noise_model import candidates, line_features, probabilities
 
@@ -102,18 +103,6 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
     return dict(out)
 
 
-_EMPHASISED = re.compile(r"^\s*(?:#{1,6}\s+.*|(\*{1,3}|_{1,3})[^*_].*\1:?)\s*\\?$")
-
-
-def authored(lay: Layout, i: int) -> bool:
-    """A menu word that is the author's own: a bold or heading line between paragraphs
-    ("**MENU**" over a state dinner's courses, "***Read more:***" over a press roundup), or
-    the last word of a sentence running on from a prose line ("… here is why.\nLinkedIn.")."""
-    if lay.terminal[i] and i > 0 and lay.numbers[i - 1] == lay.numbers[i] - 1 and lay.prose[i - 1]:
-        return True
-    return not (lay.in_head(i) or lay.in_tail(i)) and bool(_EMPHASISED.match(lay.raw[i]))
-
-
 LEXICON_DEFAULTS = {"lexicon": None, "max_words": 8}
 
 
@@ -145,7 +134,7 @@ def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
     """Short, not a sentence, not structure, not a list item, not bold: what a menu entry
     looks like (a bold line is a heading the author set, as on a memorandum's title page)."""
     return (
-        not lay.structure[i] and not _EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
+        not lay.structure[i] and not EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
         and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
@@ -203,17 +192,6 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
                 out[k] = f"run of {length} short lines at the {where}"
         i = j + 1
     return out
-
-
-_SIGNED = re.compile(r"\b(?:signed|witnessed|done at|on behalf of|for the government of|in witness whereof"
-                     r"|(?:prime minister|president|secretary|minister) of the)\b", re.IGNORECASE)
-
-
-def signature_block(lay: Layout, first: int, last: int) -> bool:
-    """Short lines next to "Signed at …", "Witnessed by" or "Prime Minister of the …" are
-    the names of a signature block, not a menu."""
-    near = range(max(0, first - 3), min(len(lay.norm), last + 4))
-    return any(_SIGNED.search(lay.norm[k]) for k in near)
 
 
 @detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
