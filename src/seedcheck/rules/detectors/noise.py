@@ -145,7 +145,8 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     """A link to another article ("Weston captures 7th straight Class S swim title"):
     a headline-length line without sentence punctuation. Only runs of them count."""
     return (
-        max_words > 0 and not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
+        max_words > 0 and not lay.structure[i] and not EMPHASISED.match(lay.raw[i])
+        and not lay.terminal[i] and not lay.listitem[i]
         and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
