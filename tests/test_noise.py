@@ -149,11 +149,11 @@ def test_boilerplate_is_learned_per_domain_with_thresholds(tmp_path):
 def test_zyte_yardstick():
     if not (ZYTE / "html-text.json").is_file():
         pytest.skip(f"Zyte benchmark not found at {ZYTE} (../shared is not checked out)")
-    sys.path.insert(0, str(ROOT / "bench"))
-    import zyte_noise
+    sys.path.insert(0, str(ROOT / "bench" / "evals"))
+    import noise_lines
 
-    pages = zyte_noise.load_pages(ZYTE)
-    flags, _ = zyte_noise.run_seedcheck(pages, ROOT / "bench" / "work", jobs=1)
-    score = zyte_noise.score(pages, flags)
+    pages = noise_lines.load_pages(ZYTE)
+    flags, _ = noise_lines.run_seedcheck(pages, ROOT / "bench" / "work", jobs=1)
+    score = noise_lines.score(pages, flags)
     assert score["content_flagged_pct"] <= 2.0, score
     assert score["boilerplate_flagged_pct"] >= 80.0, score

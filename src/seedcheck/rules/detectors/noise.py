@@ -17,7 +17,9 @@ from typing import Any, Iterable
 
 from ...model import Document, Fix, Hit
 from . import detector
+from .authored import EMPHASISED, authored, signature_block
 from .layout import Layout, comparable, layout
+from .noise_model import candidates, line_features, probabilities
 
 # Compiled lexicons, per (data file, section): built once per process.
 _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
@@ -81,7 +83,8 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
         stripped = lay.raw[i].strip()
         m = None
         if lay.words[i] <= max_words and whole is not None and (m := whole.match(norm)):
-            out[i] = _hit(lay, i, m.group(0), "whole line")
+            if not authored(lay, i):
+                out[i] = _hit(lay, i, m.group(0), "whole line")
             continue
         # Patterns carry their own anchors and length limits, so they see every line.
         if patterns is not None and (m := patterns.search(stripped) or patterns.search(norm)):
@@ -128,9 +131,10 @@ def _sorted(hits: dict[int, Hit]) -> list[Hit]:
 # --- navigation: lexicon + shape -------------------------------------------------------
 
 def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
-    """Short, not a sentence, not structure, not a list item: what a menu entry looks like."""
+    """Short, not a sentence, not structure, not a list item, not bold: what a menu entry
+    looks like (a bold line is a heading the author set, as on a memorandum's title page)."""
     return (
-        not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
+        not lay.structure[i] and not EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
         and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
@@ -141,7 +145,8 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     """A link to another article ("Weston captures 7th straight Class S swim title"):
     a headline-length line without sentence punctuation. Only runs of them count."""
     return (
-        max_words > 0 and not lay.structure[i] and not lay.terminal[i] and not lay.listitem[i]
+        max_words > 0 and not lay.structure[i] and not EMPHASISED.match(lay.raw[i])
+        and not lay.terminal[i] and not lay.listitem[i]
         and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
@@ -180,7 +185,7 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
         at_edge = lay.in_head(j) or lay.in_tail(i)
         # A run right after "… the following participated:" is a list the text introduces.
         introduced = i > 0 and lay.intro[i - 1]
-        if introduced:
+        if introduced or signature_block(lay, i, j):
             pass
         elif length >= params["min_run"] or (at_edge and length >= params["edge_min_run"]):
             where = "top" if lay.in_head(j) else "bottom" if lay.in_tail(i) else "middle"
@@ -192,29 +197,54 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
 
 @detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
                                  "shape": True, "min_run": 5, "edge_min_run": 3, "max_chars": 40, "headline_max_words": 14,
-                                 "shape_max_words": 5})
+                                 "shape_max_words": 5, "model": "noise/line-model.yaml", "model_threshold": None,
+                                 "run_confirm": 0.5, "model_min_evidence": 3})
 def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """Breadcrumbs, menus, "latest articles", "read more": lexicon and line shape."""
+    """Breadcrumbs, menus, "latest articles", "read more": lexicon, line shape and the line model."""
     hits = lexicon_hits(doc, params, context)
-    if params["shape"]:
-        lay = layout(doc)
-        shape_params = {**params, "max_words": params["shape_max_words"]}
-        claimed = claimed_by_other_lexicons(doc, context)
-        for i, reason in shape_runs(lay, shape_params).items():
-            # A footer line that another noise rule names ("gossip news" is advertising)
-            # still counts towards the run, but is reported once, by that rule.
-            if i not in hits and i not in claimed:
-                hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    lay = layout(doc)
+    claimed = lexicon_claims(doc, context)
+    runs = shape_runs(lay, {**params, "max_words": params["shape_max_words"]}) if params["shape"] else {}
+    model = context.yaml(params["model"]) if params["model"] and context is not None else None
+    # The model only reads pages that show furniture the lexicons or the menu shape already
+    # found: a clean release or report has its headings and lists left alone.
+    evidence = len(set(hits) | claimed | set(runs))
+    if evidence < params["model_min_evidence"]:
+        model = None
+    if model:
+        todo = [i for i in candidates(lay) if i not in hits and i not in claimed]
+        scores = dict(zip(todo, probabilities(model, line_features(lay, todo, claimed, set(runs)))))
+    for i, reason in runs.items():
+        # A footer line that another noise rule names ("gossip news" is advertising)
+        # still counts towards the run, but is reported once, by that rule. The model
+        # confirms a run line (a list of ingredients or of headlines the article links to
+        # has the shape of a menu, not its neighbourhood).
+        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= params["run_confirm"]):
+            hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    if model:
+        threshold = params["model_threshold"] or model["threshold"]
+        for i, p in scores.items():
+            if p >= threshold and i not in hits:
+                hits[i] = _hit(lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False)
     return _sorted(hits)
 
 
 OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
+ALL_LEXICONS = OTHER_LEXICONS + (("noise/navigation.yaml", 8),)
 
 
 def claimed_by_other_lexicons(doc: Document, context: Any) -> set[int]:
     """Layout indices that the advertising, social or legal lexicons match."""
     out: set[int] = set()
     for lexicon, max_words in OTHER_LEXICONS:
+        out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
+    return out
+
+
+def lexicon_claims(doc: Document, context: Any) -> set[int]:
+    """Layout indices that any noise lexicon matches (a feature of the line model)."""
+    out: set[int] = set()
+    for lexicon, max_words in ALL_LEXICONS:
         out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
     return out
 
@@ -300,13 +330,16 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             candidates.append((key, seen[key]))
         seen.setdefault(key, i)
     out: dict[int, Hit] = {}
+    first_sentence = next((k for k in range(len(lay.norm)) if (lay.prose[k] or lay.wrapped[k]) and lay.terminal[k]
+                           and lay.numbers[k] != lay.title_line and not lay.structure[k]), len(lay.norm))
     # When the title came from frontmatter or a header line, `kept` is None: every body
     # copy is a repeat.
     for key, kept in candidates:
         for i, norm in enumerate(lay.norm):
             # Scrapers repeat the title in the page header; a heading that matches the
             # title further down (a declaration's own heading after a preamble) is content.
-            if not (lay.in_head(i) or i < params["top"]):
+            # ... and so is a copy after the first paragraph of sentences (an author's lead-in).
+            if not (lay.in_head(i) or i < params["top"]) or i > first_sentence:
                 break
             if i == kept or i in out or lay.structure[i] or lay.wrapped[i] or lay.numbers[i] == lay.title_line:
                 continue
