@@ -130,10 +130,13 @@ _KEY = re.compile(r"^[\w-]+\s*:|^---\s*$")
 
 # A lower-case word glued to a capitalised one ("ofLiberia"), or two capitalised words
 # ("PalmToasted"); URLs, handles, hashtags and file names are cut out first.
-GLUED = re.compile(r"(?<![\w#@/.\\-])([A-Za-z][a-z]+)([A-Z][a-z]{1,})(?![\w@/\\-])")
+GLUED = re.compile(r"(?<![\w#@/.\\?&=-])([A-Za-z][a-z]+)([A-Z][a-z]{1,})(?![\w@/\\-]|\.\w)")
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\S+@\S+|<[^>]*>")
 _PARTICLES = {"de", "da", "di", "du", "del", "della", "van", "von", "la", "le", "mc", "mac", "al", "el", "bin", "ibn", "ben"}
 _HARD_BREAK = ("  ", "\\")
+# A list item of words only (a menu line "Hearts of PalmToasted Shallots"), not a list of
+# names with commas ("Nancy Weis, AutoNation") nor a single name ("KeyBank").
+_TITLE_LINE = re.compile(r"^[^\W\d_][\w'’&-]*(?:\s+[\w'’&-]+)+$")
 
 
 @lru_cache(maxsize=1)
@@ -164,10 +167,11 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             token, first, second = m.group(0), m.group(1), m.group(2)
             if counts[token] > 1 or token.lower() in known or token.lower() in words:
                 continue
+            ok = len(second) >= 3 and second.lower() in words
             if first[0].islower():
-                ok = len(first) >= 2 and first in words and first not in _PARTICLES
+                ok = ok and first in words and first not in _PARTICLES
             else:
-                ok = (len(first) >= 3 and len(second) >= 3 and first.lower() in words and second.lower() in words
+                ok = (ok and len(first) >= 3 and first.lower() in words and _TITLE_LINE.match(text.strip(" *_-\\"))
                       and _in_short_list(lines, i, params["max_list_words"]))
             if ok:
                 yield Hit(line=number, column=m.start() + 1, end_column=m.end() + 1,
