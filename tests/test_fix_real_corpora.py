@@ -102,8 +102,11 @@ def emoji_clusters(text: str) -> collections.Counter:
 
 
 def headings(text: str) -> collections.Counter:
+    """The document's CommonMark headings, by their text with defects removed (a fix that
+    strips `<u>` from a heading does not make a new one)."""
     tokens = markdown_it.MarkdownIt("commonmark").parse(FRONTMATTER.sub("", text))
-    return collections.Counter(tokens[i + 1].content.strip() for i, t in enumerate(tokens) if t.type == "heading_open")
+    return collections.Counter(reader_text(tokens[i + 1].content).strip()
+                               for i, t in enumerate(tokens) if t.type == "heading_open")
 
 
 def name_change_only(before: str, after: str, inside: list[bool]) -> bool:
