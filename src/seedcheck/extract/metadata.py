@@ -205,6 +205,17 @@ def propose_date(doc: Document, today: Any) -> dict | None:
                            "check that it is the publication date"}
 
 
+def _add_dateline(doc: Document, dates: list) -> None:
+    """The dateline opening the body, or following page junk in its first lines."""
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
+    for index, (number, text) in enumerate(content):
+        found = find_dateline(text) if index < DATELINE_LINES else None
+        found = found or find_dateline(text, after_junk=True)
+        if found:
+            _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
+            return
+
+
 def extract(doc: Document, context: Any) -> None:
     """Fill title, date, date_source, published_time, source_url, source_domain, canonical_url and tags."""
     fm = doc.frontmatter or {}
@@ -248,13 +259,7 @@ def extract(doc: Document, context: Any) -> None:
         value, line = doc.headers["date"]
         col = doc.line_text(line).find(value) + 1
         _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
-    for index, (number, text) in enumerate(content):
-        found = find_dateline(text) if index < DATELINE_LINES else None
-        found = found or find_dateline(text, after_junk=True)
-        if found:
-            _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
-            break
+    _add_dateline(doc, dates)
     _url_dates(doc, dates, "source_url", url, url_line)
     if rec["canonical_url"]:
         _url_dates(doc, dates, "canonical_url", rec["canonical_url"], lines.get("canonical_url"))
