@@ -39,6 +39,7 @@ JUNK_LINES = 8  # ... or follows page junk (weather, breadcrumbs, a newsletter p
 _HEADER_LINE = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 JUNK_HEADER_SKIP = 3
 # Where a body states its own date ("Released: October 6, 2023", "Issued on ...").
+_STATED_WORD = re.compile(r"\b(?:released|issued|published|posted|dated|updated|fecha)\b", re.IGNORECASE)
 _STATED = re.compile(r"\b(?:released|issued|published|posted|dated|updated|fecha)\b(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
 
 
@@ -185,10 +186,12 @@ def propose_date(doc: Document, today: Any) -> dict | None:
     lines = [(n, t) for n, t in doc.body_lines() if t.strip()]
     candidates = []
     for index, (number, text) in enumerate(lines):
+        early = index < DATELINE_LINES + 2
+        if not (early or len(text) < 120 or _STATED_WORD.search(text)):
+            continue  # a date inside running prose far down is an event's, not the release's
         for value, start, end in full_dates(text):
             own_line = not text[:start].strip(" *_#>-–—(") and not text[end:].strip(" *_.)")
             stated = bool(_STATED.search(text[:start]))
-            early = index < DATELINE_LINES + 2
             if own_line or stated or early:
                 candidates.append((0 if (own_line or stated) else 1, index, value, number, text[start:end]))
     candidates = [c for c in candidates if today is None or c[2].as_date() <= today]
