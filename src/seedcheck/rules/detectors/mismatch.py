@@ -40,7 +40,11 @@ def stems(text: str, drop: frozenset[str] = frozenset()) -> set[str]:
 
 def slug_words(url: str) -> str:
     """The words of a URL's last path segment, numbers and a `-2` copy suffix dropped."""
-    segment = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # "http://[bad" and the like: invalid-source-url's part
+        return ""
+    segment = unquote(path.rstrip("/").rsplit("/", 1)[-1])
     segment = re.sub(r"\.[a-z]{2,5}$", "", segment)
     return re.sub(r"\b\d+\b", " ", segment.replace("-", " ").replace("_", " "))
 
