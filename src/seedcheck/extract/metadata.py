@@ -183,6 +183,8 @@ def propose_date(doc: Document, today: Any) -> dict | None:
     """The date an undated body states, as a fix for `missing-date`: a date on a line of
     its own or after "Released:"/"Issued on" anywhere, else the first full date in the
     first lines. `{"date", "line", "replacement", "description"}`, or None."""
+    if doc.format == "jsonl":
+        return None  # a JSONL record is not rewritten by `seedcheck fix`
     lines = [(n, t) for n, t in doc.body_lines() if t.strip()]
     candidates = []
     for index, (number, text) in enumerate(lines):
