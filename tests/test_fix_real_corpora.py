@@ -29,6 +29,7 @@ import regex
 from seedcheck.config import Config
 from seedcheck.extract.urls import strip_tracking
 from seedcheck.fixer import fix_paths
+from seedcheck.rules.detectors.leftovers import _clean_line
 from seedcheck.rules.detectors.markup import TAG
 from seedcheck.rules.detectors.text import invisible_positions, remove_at
 
@@ -69,8 +70,9 @@ def extract(target: Path, sample: int | None) -> int:
 
 
 def reader_text(line: str) -> str:
-    """The line with every defect a safe fix may remove already removed."""
-    text = html.unescape(TAG.sub("", line))
+    """The line with every defect a safe fix may remove already removed (invisible
+    characters also as YAML escapes, for the frontmatter title)."""
+    text = html.unescape(TAG.sub("", _clean_line(line)))
     text = remove_at(text, invisible_positions(text))
     text = ESCAPED_HEADING.sub(r"\1", ftfy.fix_encoding(text))
     return URL.sub(lambda m: _clean_url(m.group(0)), text)
@@ -100,8 +102,11 @@ def emoji_clusters(text: str) -> collections.Counter:
 
 
 def headings(text: str) -> collections.Counter:
+    """The document's CommonMark headings, by their text with defects removed (a fix that
+    strips `<u>` from a heading does not make a new one)."""
     tokens = markdown_it.MarkdownIt("commonmark").parse(FRONTMATTER.sub("", text))
-    return collections.Counter(tokens[i + 1].content.strip() for i, t in enumerate(tokens) if t.type == "heading_open")
+    return collections.Counter(reader_text(tokens[i + 1].content).strip()
+                               for i, t in enumerate(tokens) if t.type == "heading_open")
 
 
 def name_change_only(before: str, after: str, inside: list[bool]) -> bool:

@@ -163,9 +163,14 @@ FULL_DATE_IN_TEXT = re.compile(
 )
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def full_dates(text: str) -> list[tuple[DateValue, int, int]]:
     """Every full, existing date in `text`: `(value, start, end)`."""
     found = []
+    if not _YEAR.search(text):
+        return found  # most lines: no year, no full date (and no scan of a long line)
     for m in FULL_DATE_IN_TEXT.finditer(text):
         try:
             value = parse_date(m.group(0))

@@ -39,6 +39,7 @@ JUNK_LINES = 8  # ... or follows page junk (weather, breadcrumbs, a newsletter p
 _HEADER_LINE = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 JUNK_HEADER_SKIP = 3
 # Where a body states its own date ("Released: October 6, 2023", "Issued on ...").
+_STATED_WORD = re.compile(r"\b(?:released|issued|published|posted|dated|updated|fecha)\b", re.IGNORECASE)
 _STATED = re.compile(r"\b(?:released|issued|published|posted|dated|updated|fecha)\b(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
 
 
@@ -182,13 +183,17 @@ def propose_date(doc: Document, today: Any) -> dict | None:
     """The date an undated body states, as a fix for `missing-date`: a date on a line of
     its own or after "Released:"/"Issued on" anywhere, else the first full date in the
     first lines. `{"date", "line", "replacement", "description"}`, or None."""
+    if doc.format == "jsonl":
+        return None  # a JSONL record is not rewritten by `seedcheck fix`
     lines = [(n, t) for n, t in doc.body_lines() if t.strip()]
     candidates = []
     for index, (number, text) in enumerate(lines):
+        early = index < DATELINE_LINES + 2
+        if not (early or len(text) < 120 or _STATED_WORD.search(text)):
+            continue  # a date inside running prose far down is an event's, not the release's
         for value, start, end in full_dates(text):
             own_line = not text[:start].strip(" *_#>-–—(") and not text[end:].strip(" *_.)")
             stated = bool(_STATED.search(text[:start]))
-            early = index < DATELINE_LINES + 2
             if own_line or stated or early:
                 candidates.append((0 if (own_line or stated) else 1, index, value, number, text[start:end]))
     candidates = [c for c in candidates if today is None or c[2].as_date() <= today]
@@ -203,6 +208,17 @@ def propose_date(doc: Document, today: Any) -> dict | None:
     return {"date": iso, "line": number, "replacement": replacement,
             "description": f"add the date the body states on line {number} ({text}): {iso}; "
                            "check that it is the publication date"}
+
+
+def _add_dateline(doc: Document, dates: list) -> None:
+    """The dateline opening the body, or following page junk in its first lines."""
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
+    for index, (number, text) in enumerate(content):
+        found = find_dateline(text) if index < DATELINE_LINES else None
+        found = found or find_dateline(text, after_junk=True)
+        if found:
+            _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
+            return
 
 
 def extract(doc: Document, context: Any) -> None:
@@ -248,13 +264,7 @@ def extract(doc: Document, context: Any) -> None:
         value, line = doc.headers["date"]
         col = doc.line_text(line).find(value) + 1
         _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
-    for index, (number, text) in enumerate(content):
-        found = find_dateline(text) if index < DATELINE_LINES else None
-        found = found or find_dateline(text, after_junk=True)
-        if found:
-            _add_date(doc, dates, "dateline", found[0], number, found[1] + 1, found[2] + 1)
-            break
+    _add_dateline(doc, dates)
     _url_dates(doc, dates, "source_url", url, url_line)
     if rec["canonical_url"]:
         _url_dates(doc, dates, "canonical_url", rec["canonical_url"], lines.get("canonical_url"))

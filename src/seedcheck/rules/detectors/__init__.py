@@ -33,3 +33,5 @@ from . import names  # noqa: E402,F401
 from . import markup  # noqa: E402,F401
 from . import sentences  # noqa: E402,F401
 from . import acronyms  # noqa: E402,F401
+from . import leftovers  # noqa: E402,F401
+from . import mismatch  # noqa: E402,F401

@@ -30,9 +30,10 @@ _TAGS = (
 TAG = re.compile(rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Formatting tags whose removal leaves the words as a reader reads them (`<br>` would glue
-# two words, `<q>` carries quotation marks, block and media tags hold the layout).
-INLINE_TAGS = {"a", "abbr", "acronym", "b", "big", "cite", "code", "del", "em", "font", "i", "ins", "mark", "s",
-               "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u"}
+# two words, `<q>` carries quotation marks, `<s>`/`<del>` mark text as deleted, block and
+# media tags hold the layout).
+INLINE_TAGS = {"a", "abbr", "acronym", "b", "big", "cite", "code", "em", "font", "i", "ins", "mark",
+               "small", "span", "strong", "sub", "sup", "time", "tt", "u"}
 TABLE_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup"}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
@@ -75,10 +76,13 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         fixed = _strip_markup(raw[start:end])
         if markdown and only_inline:
             only_inline = not _makes_markdown(raw, raw[:start] + fixed + raw[end:], entities)
+        # A line of nothing but tags goes (an empty line would split a markdown paragraph).
+        emptied = not (raw[:start] + fixed + raw[end:]).strip()
         yield Hit(
             line=lay.numbers[i], column=start + 1, end_column=end + 1,
             values={"what": ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")},
-            fix=Fix("remove the tags and decode the entities", fixed, safe=only_inline),
+            fix=Fix("delete the line (only tags)" if emptied else "remove the tags and decode the entities",
+                    "" if emptied else fixed, delete_line=emptied, safe=only_inline),
         )
 
 
@@ -100,7 +104,7 @@ def _makes_markdown(before: str, after: str, entities: list) -> bool:
 END_MARK = re.compile(r"^\s*(?:#\s*#\s*#|-\s*30\s*-)\s*$")
 ESCAPED_END_MARK = re.compile(r"^\s*\\#\s*\\?#\s*\\?#\s*$")
 # A heading mark escaped at the start of a line: `\### Readout of …`.
-ESCAPED_HEADING = re.compile(r"^\s*\\#{1,6}\s+\S")
+ESCAPED_HEADING = re.compile(r"^\s*\\#{1,6}\s+[^\s\\#]")
 # Backslash escapes of markdown punctuation, leftovers in plain text: `\*`, `\_`, `\[`.
 ESCAPE = re.compile(r"\\[\\`*_{}\[\]()#+\-.!|>~]")
 # Markdown syntax in plain text.
