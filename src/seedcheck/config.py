@@ -45,7 +45,8 @@ class Config:
     corpus_language: str = "en"
     checks_dir: str = ""
     schemas_dir: str = ""
-    max_file_size: int = 50 * 1024 * 1024
+    max_file_size: int = 50 * 1024 * 1024  # per file; per record in a shard (JSONL line, Parquet row)
+    split_size: int = 8 * 1024 * 1024  # a shard larger than this is checked in parts, in parallel
     baseline: str = ""
     jsonl: dict[str, Any] = field(default_factory=dict)
     expectations: dict[str, Any] = field(default_factory=dict)
