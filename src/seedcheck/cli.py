@@ -82,6 +82,7 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest pyproject.toml with [tool.seedcheck]).")
 @click.option("--report-dir", type=click.Path(), help="Where to write the report files (default: reports/).")
 @click.option("--no-reports", is_flag=True, help="Write no report files, only stdout.")
+@click.option("--reports", "reports", metavar="LIST", help="Which report files to write: comma-separated formats or file names (json, html, junit, sarif, markdown, findings-parquet, documents-parquet), or all, default, parquet, none.")
 @click.option("--format", "fmt", default="text", show_default=True, help="What goes to stdout: text, json (more with more writers).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Lowest severity that fails the run (default: error).")
 @click.option("--select", help="Only these rules (comma-separated names or prefixes such as noise-).")
@@ -96,14 +97,14 @@ def _csv(value: str | None) -> list[str] | None:
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("--no-cache", is_flag=True, help="Check every file again: do not read or write the cache of unchanged files' results (also SEEDCHECK_NO_CACHE=1).")
 @click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
-def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
+def check(paths, config_file, report_dir, no_reports, reports, fmt, fail_on, select, ignore, jobs, quiet,
           baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, no_cache,
           gx_data_docs=None):
     """Check documents and write reports."""
     from .baseline import DEFAULT_BASELINE, render_baseline
     from .gate import GateOptions, changed_files
     from .pipeline import run
-    from .report import WRITERS, write_atomic, write_reports, write_to
+    from .report import WRITERS, report_formats, write_atomic, write_reports, write_to
 
     config = load_config(config_file)
     overrides = {}
@@ -130,8 +131,14 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
     else:
         gx_worker.start(config)  # checks the suite (and imports GX) in the background
-    if fmt not in WRITERS:
-        raise ConfigError(f"--format {fmt!r}: one of {', '.join(sorted(WRITERS))}")
+    printable = sorted(f for f, m in WRITERS.items() if not getattr(m, "BINARY", False))
+    if fmt not in printable:
+        raise ConfigError(f"--format {fmt!r}: one of {', '.join(printable)}")
+    try:
+        formats = report_formats(_csv(reports) or config.reports)
+    except ValueError as exc:
+        raise ConfigError(f"{'--reports' if reports else 'reports'}: {exc}") from None
+    no_reports = no_reports or not formats
     progress = not quiet and sys.stderr.isatty()
     baseline = baseline_file or (str(config.resolve(config.baseline)) if config.baseline else None)
     if no_baseline and (baseline_file or update_baseline):
@@ -162,7 +169,7 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     write_to(WRITERS[fmt], result, _Echo(), color=color)  # streamed, never one big string
     if not no_reports:
         target = Path(report_dir) if report_dir else config.resolve(config.report_dir)
-        written = write_reports(result, target)
+        written = write_reports(result, target, formats)
         if not quiet:
             click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
     result.timings["writers"] = time.perf_counter() - started

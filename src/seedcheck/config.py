@@ -41,6 +41,7 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     fail_on: str = "error"
     report_dir: str = "reports"
+    reports: list[str] = field(default_factory=lambda: ["default"])  # which report files (report.report_formats)
     jobs: int = 0
     corpus_language: str = "en"
     checks_dir: str = ""
