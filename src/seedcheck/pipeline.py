@@ -268,6 +268,17 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
         yield from bounded(outcomes)
 
 
+def discover_all(paths: list[str], include, exclude) -> Iterator[Source]:
+    """`discover` for local paths; fsspec URLs (`memory://`, `s3://...`) through ingest.remote."""
+    for given in paths:
+        if "://" in given:
+            from .ingest.remote import discover_url
+
+            yield from discover_url(given, include, exclude)
+        else:
+            yield from discover([given], include, exclude)
+
+
 def unique_ids(outcomes: Iterable[DocOutcome]) -> Iterator[DocOutcome]:
     """Outcomes with unique doc ids. A shard's parts are read apart, so a record id seen
     in an earlier part is only noticed here: the later record takes its line (or row) id,
@@ -287,14 +298,18 @@ def unique_ids(outcomes: Iterable[DocOutcome]) -> Iterator[DocOutcome]:
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
-        gate: "GateOptions | None" = None, cache: bool = False) -> Result:
-    """Check the documents under `paths` (default: the configured paths) and return the
-    result. With `cache`, unchanged files come from the cache (see cache.py)."""
+        gate: "GateOptions | None" = None, cache: bool = False, sources: list[Source] | None = None) -> Result:
+    """Check the documents under `paths` (default: the configured paths), or the given
+    `sources` (in-memory records from the Python API), and return the result. With
+    `cache`, unchanged files come from the cache (see cache.py)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     engine = Engine(config)
-    paths = paths or [str(config.resolve(p)) for p in config.paths]
-    sources = list(plan(discover(paths, config.include, config.exclude), config.split_size, config.max_file_size))
+    if sources is None:
+        paths = paths or [str(config.resolve(p)) for p in config.paths]
+        found = discover_all(paths, config.include, config.exclude)
+        sources = list(plan(found, config.split_size, config.max_file_size))
+    paths = paths or []
     documents = estimated_documents(sources)
     timings["discover"] = time.perf_counter() - t0
     from . import gx_worker

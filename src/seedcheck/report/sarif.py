@@ -64,7 +64,7 @@ def _region(f) -> dict | None:
 
 def _artifact(uri: str) -> dict:
     # Paths inside the project are relative to %SRCROOT% (what GitHub code scanning expects).
-    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    return {"uri": uri} if uri.startswith("file:") or "://" in uri else {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def _location(uri: str, region: dict | None, message: str | None = None) -> dict:
@@ -79,6 +79,8 @@ def _location(uri: str, region: dict | None, message: str | None = None) -> dict
 
 def _uri(result, path: str) -> str:
     shown = display_path(result, path)
+    if "://" in shown:  # an fsspec URL (s3://bucket/key) is its own URI
+        return shown
     return Path(shown).as_uri() if Path(shown).is_absolute() else quote(shown, safe="/")
 
 
