@@ -138,6 +138,8 @@ def check(paths, config_file, report_dir, no_reports, reports, fmt, fail_on, sel
         formats = report_formats(_csv(reports) or config.reports)
     except ValueError as exc:
         raise ConfigError(f"{'--reports' if reports else 'reports'}: {exc}") from None
+    if engine_name == "spark":  # the engine writes its own partitioned findings.parquet dataset there
+        formats = [f for f in formats if f != "findings-parquet"]
     no_reports = no_reports or not formats
     progress = not quiet and sys.stderr.isatty()
     baseline = baseline_file or (str(config.resolve(config.baseline)) if config.baseline else None)
