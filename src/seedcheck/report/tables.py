@@ -32,6 +32,7 @@ DOCUMENT_COLUMNS: list[tuple[str, str]] = [
     ("jsonl_line", "int64"), ("row", "int64"),
 ]
 _SAMPLE = 1000  # documents looked at to find the numeric extra fields
+BATCH_ROWS = 4096  # rows per Parquet row group written (the writers never hold more)
 
 
 def finding_rows(result) -> Iterator[dict[str, Any]]:
@@ -105,10 +106,11 @@ def arrow_schema(columns: list[tuple[str, str]], extras: list[str] = (), with_ex
     return pa.schema(fields)
 
 
-def batches(rows: Iterator[dict[str, Any]], schema, size: int = 4096):
-    """`rows` as pyarrow RecordBatches of `size` rows with `schema` (never all at once)."""
+def batches(rows: Iterator[dict[str, Any]], schema, size: int | None = None):
+    """`rows` as pyarrow RecordBatches of `size` (BATCH_ROWS) rows with `schema` (never all at once)."""
     import pyarrow as pa
 
+    size = size or BATCH_ROWS
     while True:
         chunk = list(islice(rows, size))
         if not chunk:
