@@ -40,6 +40,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX, a Python floor, and its Spark engine (needs ../shared/, Java)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/shards.py $(SHARDS_ARGS)  # --docs N: documents as small files, 100 .jsonl.gz, 100 Parquet
 
 lint: $(TEST_STAMP) ## Lint the code with ruff
 	$(BIN)/python -m pip install --quiet ruff
