@@ -127,7 +127,8 @@ def test_a_broken_parquet_file_is_one_finding(tmp_path):
     assert not doc.readable and "not a readable Parquet file" in doc.hits[0][1].message
 
 
-def test_findings_are_identical_for_any_jobs_and_split(tmp_path):
+@pytest.mark.parametrize("name", ["shard.jsonl", "shard.jsonl.gz"])
+def test_findings_are_identical_for_any_jobs_and_split(tmp_path, name):
     from seedcheck.pipeline import run
     from seedcheck.report import findings_json
 
@@ -135,16 +136,18 @@ def test_findings_are_identical_for_any_jobs_and_split(tmp_path):
                          "date": "2021-03-01", "url": f"https://www.state.gov/r/{i}"}) for i in range(60)]
     lines[7] = "not json"
     (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "shard.jsonl").write_text("\n".join(lines) + "\n")
+    data = ("\n".join(lines) + "\n").encode()
+    (tmp_path / "c" / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     outputs = []
     for jobs, split in ((1, 1 << 30), (1, 1000), (2, 1000)):
         config = apply(Config(root=tmp_path), {"split-size": split, "select": ["unreadable-document", "duplicate-", "short-body"]})
         result = run(config, [str(tmp_path / "c")], jobs=jobs)
         outputs.append(findings_json.render(result))
-    assert len(list(plan(discover([str(tmp_path / "c")]), 1000, 1 << 20))) > 4
+    units = list(plan(discover([str(tmp_path / "c")]), 1000, 1 << 20))
+    assert len(units) > 4 and units[1].unit[0] == ("zlines" if name.endswith(".gz") else "lines")
     assert outputs[0] == outputs[1] == outputs[2]
     ids = [d["doc_id"] for d in json.loads(outputs[0])["documents"]]
-    assert len(ids) == len(set(ids)) == 60 and "shard.jsonl#L41" in ids  # d0 again on line 41
+    assert len(ids) == len(set(ids)) == 60 and f"{name}#L41" in ids  # d0 again on line 41
 
 
 def test_units_never_depend_on_jobs(tmp_path):

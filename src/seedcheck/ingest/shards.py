@@ -40,6 +40,8 @@ def iter_unit(source, options, data: bytes | None = None) -> Iterator[Document]:
         elif kind == "lines":
             raw.seek(unit[1])
             yield from _jsonl(source, raw, options, unit[3], unit[2] - unit[1], None)
+        elif kind == "zlines":
+            yield from _compressed_range(source, raw, unit, options)
         else:
             yield from _compressed(source, raw, options)
 
@@ -65,6 +67,25 @@ def _compressed(source, raw: BinaryIO, options) -> Iterator[Document]:
         return
     stream = decompressing(raw, found)
     yield from _jsonl(source, stream, options, 1, None, found)
+
+
+def _compressed_range(source, raw: BinaryIO, unit: tuple, options) -> Iterator[Document]:
+    """Lines `unit[1]`..`unit[2]` (bytes of the decompressed text) of a compressed JSONL:
+    decompressed from the start, the bytes before the range skipped."""
+    kind = sniff(raw.read(8))
+    raw.seek(0)
+    stream = decompressing(raw, kind)
+    left = unit[1]
+    try:
+        while left > 0:
+            skipped = len(stream.read(min(left, 1 << 20)))
+            if not skipped:
+                raise EOFError("the data ends before this part of the file")
+            left -= skipped
+    except stream_errors() as exc:
+        yield bad_record(source, "jsonl", "line", unit[3], f"{kind} stream damaged ({type(exc).__name__}: {exc})")
+        return
+    yield from _jsonl(source, stream, options, unit[3], unit[2] - unit[1], kind)
 
 
 def _lines(stream: BinaryIO, limit: int, budget: int | None) -> Iterator[tuple[bytes | None, int]]:

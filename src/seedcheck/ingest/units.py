@@ -2,10 +2,12 @@
 
 A plain JSONL file larger than `split-size` becomes byte ranges aligned to line starts
 (each knowing its first line number); a Parquet file becomes row ranges of about
-`split-size` uncompressed bytes (row groups, or slices of a large one); a compressed
-JSONL is one unit (a compressed stream cannot be entered in the middle). The split
-depends on the file and `split-size` only, never on `--jobs`, so findings are the same
-for any number of workers.
+`split-size` uncompressed bytes (row groups, or slices of a large one). A compressed
+stream cannot be entered in the middle: a large compressed JSONL is decompressed once
+here to find line-aligned ranges of its text, and each unit decompresses again from the
+start and skips to its range (decompressing runs hundreds of times faster than checking).
+The split depends on the file and `split-size` only, never on `--jobs`, so findings are
+the same for any number of workers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from .compression import JSONL_SUFFIXES, PARQUET_SUFFIXES, head_of, open_binary, sniff, split_suffix
+from .compression import (JSONL_SUFFIXES, PARQUET_SUFFIXES, decompressing, head_of, open_binary, sniff, split_suffix,
+                          stream_errors)
 from .discover import Source
 
 DEFAULT_SPLIT_SIZE = 8 * 1024 * 1024
@@ -21,6 +24,9 @@ DEFAULT_SPLIT_SIZE = 8 * 1024 * 1024
 # worker processes pay off).
 UNIT_WEIGHT = 64
 _CHUNK = 1 << 20
+# Compressed text is rarely more than this many times smaller: a compressed shard smaller
+# than split-size / this holds one unit's worth and is not decompressed to be planned.
+_RATIO = 8
 
 
 def shard_kind(source: Source) -> str | None:
@@ -45,7 +51,7 @@ def plan(sources: Iterable[Source], split_size: int, max_file_size: int) -> Iter
             continue
         kind = shard_kind(source)
         if kind == "compressed":
-            yield replace(source, unit=("stream", None))
+            yield from _compressed_units(source, split_size)
         elif kind == "parquet":
             yield from _parquet_units(source, split_size)
         elif kind == "jsonl" and (source.size > split_size or source.size > max_file_size):
@@ -67,7 +73,7 @@ def estimated_documents(sources: list[Source]) -> int:
         unit = s.unit
         if unit is None:
             total += 1
-        elif unit[0] == "lines":
+        elif unit[0] in ("lines", "zlines"):
             total += unit[4]
         elif unit[0] == "rows":
             total += unit[2] - unit[1]
@@ -86,25 +92,54 @@ def _line_units(source: Source, split: int) -> Iterator[Source]:
         yield replace(source, unit=("stream", None))  # the reader reports why it cannot read it
         return
     with fh:
-        start, start_line, pos, lines, target = 0, 1, 0, 0, split
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
+        for start, end, first, count in _ranges(fh, split):
+            yield replace(source, unit=("lines", start, end, first, count))
+
+
+def _compressed_units(source: Source, split: int) -> Iterator[Source]:
+    """Line-aligned ranges of the decompressed text of a large compressed JSONL; one
+    `stream` unit when it is small, or when it cannot be planned (damaged: the reader
+    then reports where)."""
+    whole = [replace(source, unit=("stream", None))]
+    if source.size * _RATIO <= split:
+        yield from whole
+        return
+    try:
+        with open_binary(source.fs_path) as raw:
+            kind = sniff(raw.read(8))
+            raw.seek(0)
+            ranges = list(_ranges(decompressing(raw, kind), split)) if kind else []
+    except stream_errors():
+        ranges = []
+    if len(ranges) < 2:
+        yield from whole
+        return
+    for start, end, first, count in ranges:
+        yield replace(source, unit=("zlines", start, end, first, count))
+
+
+def _ranges(fh, split: int) -> Iterator[tuple[int, int, int, int]]:
+    """(start, end, first line, lines) of byte ranges of about `split` bytes of `fh`, each
+    starting at a line start."""
+    start, start_line, pos, lines, target = 0, 1, 0, 0, split
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            break
+        base, searched = pos, 0
+        pos += len(chunk)
+        while target < pos:
+            at = chunk.find(b"\n", max(searched, target - 1 - base))
+            if at < 0:
                 break
-            base, searched = pos, 0
-            pos += len(chunk)
-            while target < pos:
-                at = chunk.find(b"\n", max(searched, target - 1 - base))
-                if at < 0:
-                    break
-                lines += chunk.count(b"\n", searched, at + 1)
-                searched = at + 1
-                end = base + at + 1
-                yield replace(source, unit=("lines", start, end, start_line, lines - start_line + 1))
-                start, start_line, target = end, lines + 1, end + split
-            lines += chunk.count(b"\n", searched)
-        if start < pos or pos == 0:
-            yield replace(source, unit=("lines", start, pos, start_line, max(1, lines - start_line + 1)))
+            lines += chunk.count(b"\n", searched, at + 1)
+            searched = at + 1
+            end = base + at + 1
+            yield start, end, start_line, lines - start_line + 1
+            start, start_line, target = end, lines + 1, end + split
+        lines += chunk.count(b"\n", searched)
+    if start < pos or pos == 0:
+        yield start, pos, start_line, max(1, lines - start_line + 1)
 
 
 def _parquet_units(source: Source, split: int) -> Iterator[Source]:
