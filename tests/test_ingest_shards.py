@@ -154,3 +154,31 @@ def test_units_never_depend_on_jobs(tmp_path):
     (tmp_path / "s.jsonl").write_bytes(JSONL)
     [source] = discover([str(tmp_path / "s.jsonl")])
     assert list(plan([source], 500, 1 << 20)) == list(plan([replace(source)], 500, 1 << 20))
+
+
+def test_fsspec_urls_list_like_local_directories(tmp_path):
+    import fsspec
+
+    from seedcheck.ingest.remote import discover_url
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/shards-test/year=2021/b.jsonl.gz", gzip.compress(JSONL))
+    fs.pipe("/shards-test/year=2021/a.md", b"Body.\n")
+    fs.pipe("/shards-test/.hidden/x.md", b"x")
+    fs.pipe("/shards-test/top.txt", b"Top.\n")
+    try:
+        found = list(discover_url("memory://shards-test", exclude=(".*",)))
+        assert [s.doc_id for s in found] == ["top.txt", "year=2021/a.md", "year=2021/b.jsonl.gz"]
+        assert found[2].path == "memory://shards-test/year=2021/b.jsonl.gz"
+        docs = [d for u in plan(found, 1 << 20, 1 << 20) for d in read_source(u)]
+        assert len(docs) == 32 and docs[2].doc_id == "year=2021/b.jsonl.gz#d0"
+        globbed = list(discover_url("memory://shards-test/year=*/*.gz"))
+        assert [s.doc_id for s in globbed] == ["year=2021/b.jsonl.gz"]
+        with pytest.raises(FileNotFoundError):
+            list(discover_url("memory://shards-test-none"))
+        (tmp_path / "l").mkdir()
+        (tmp_path / "l" / "s.jsonl.xz").write_bytes(lzma.compress(JSONL))
+        [local] = discover_url((tmp_path / "l").as_uri())
+        assert local.fs_path.startswith("file://") and len(read_source(next(plan([local], 1 << 20, 1 << 20)))) == 30
+    finally:
+        fs.rm("/shards-test", recursive=True)
