@@ -19,7 +19,9 @@ from .extract import RECORD_FIELDS, build_record
 from .gate import GateOptions, apply_gate
 from .ingest import Source, discover
 from .ingest.readers import IngestOptions, iter_documents
+from .ingest.remote import discover_all
 from .ingest.units import estimated_documents, plan, weight
+from .record_ids import unique_ids
 from .model import Document, Finding, Fix, Hit, Severity
 from .rules.registry import Registry, matches
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
@@ -266,35 +268,6 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
         else:
             progress(1)
         yield from bounded(outcomes)
-
-
-def discover_all(paths: list[str], include, exclude) -> Iterator[Source]:
-    """`discover` for local paths; fsspec URLs (`memory://`, `s3://...`) through ingest.remote."""
-    for given in paths:
-        if "://" in given:
-            from .ingest.remote import discover_url
-
-            yield from discover_url(given, include, exclude)
-        else:
-            yield from discover([given], include, exclude)
-
-
-def unique_ids(outcomes: Iterable[DocOutcome]) -> Iterator[DocOutcome]:
-    """Outcomes with unique doc ids. A shard's parts are read apart, so a record id seen
-    in an earlier part is only noticed here: the later record takes its line (or row) id,
-    as it would when the shard is read whole, and its findings follow."""
-    from .rules.base import fingerprint
-
-    seen: set[str] = set()
-    for outcome in outcomes:
-        record = outcome.record
-        alternative = record.pop("_alt_id", None)
-        if alternative and record["doc_id"] in seen and alternative != record["doc_id"]:
-            record["doc_id"] = alternative
-            for f in outcome.findings:
-                f.doc_id, f.fingerprint = alternative, fingerprint(f.rule, alternative, f.excerpt or f.message)
-        seen.add(record["doc_id"])
-        yield outcome
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,

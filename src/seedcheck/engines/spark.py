@@ -354,7 +354,8 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     with `report_dir`, also write the partitioned findings there (`write_findings`)."""
     from pyspark import StorageLevel
 
-    from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, DocOutcome, Engine, complete, unique_ids
+    from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, DocOutcome, Engine, complete
+    from ..record_ids import unique_ids
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

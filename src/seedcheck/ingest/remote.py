@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .discover import Source, _matches
+from .discover import Source, _matches, discover
 
 _GLOB = set("*?[")
 
@@ -69,3 +69,12 @@ def _full(fs, protocol: str, path: str) -> str:
     """A URL workers can open again (`memory://x`, `s3://bucket/key`)."""
     full = fs.unstrip_protocol(path)
     return full if "://" in full else f"{protocol}://{path}"
+
+
+def discover_all(paths: list[str], include, exclude) -> Iterator[Source]:
+    """`discover` for local paths; fsspec URLs (`memory://`, `s3://...`) through ingest.remote."""
+    for given in paths:
+        if "://" in given:
+            yield from discover_url(given, include, exclude)
+        else:
+            yield from discover([given], include, exclude)
