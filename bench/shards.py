@@ -1,7 +1,7 @@
 """Sharded corpora: N generated documents as small files, as 100 `.jsonl.gz` shards and
 as 100 Parquet files; each checked cold (`--no-cache`) by the local engine.
 
-    python bench/shards.py [--docs 20000] [--shards 100] [--jobs 2] [--split-size BYTES]
+    python bench/shards.py [--docs 20000] [--shards 100] [--jobs 2] [--split-size BYTES] [--inputs files,jsonl.gz,parquet]
 
 The small files come from `bench/make_corpus.py` (the generated corpus of `make bench`);
 each shard holds the same documents as JSONL records (`id`, `text` = the body, `title`,
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--split-size", type=int, default=None, help="split-size for the runs (default: seedcheck's)")
-    parser.add_argument("--skip-files", action="store_true", help="do not run the small-files baseline")
+    parser.add_argument("--inputs", default="files,jsonl.gz,parquet", help="which inputs to check (comma-separated)")
     args = parser.parse_args()
     corpus = WORK / f"corpus-{args.docs}"
     make_corpus(args.docs, corpus)
@@ -92,9 +92,9 @@ def main() -> None:
         write_shards(corpus, shard_dir, args.shards)
         (shard_dir / "done").write_text("ok\n")
     runs = {}
-    inputs = [("jsonl.gz", shard_dir / "jsonl-gz"), ("parquet", shard_dir / "parquet")]
-    if not args.skip_files:
-        inputs.insert(0, ("files", corpus))
+    wanted = args.inputs.split(",")
+    inputs = [(name, target) for name, target in (("files", corpus), ("jsonl.gz", shard_dir / "jsonl-gz"),
+                                                  ("parquet", shard_dir / "parquet")) if name in wanted]
     for name, target in inputs:
         m = check(target, args.jobs, shard_dir / f"reports-{name}", args.split_size)
         m["docs_per_s"] = round(m.get("documents", 0) / m["wall"], 1)
@@ -103,7 +103,7 @@ def main() -> None:
         print(f"{name:9} {m.get('documents', '?'):>8} docs {m['wall']:8.1f} s {m['docs_per_s']:8.1f} docs/s "
               f"{m['docs_per_cpu_s']} docs/CPU-s  peak {m['peak_rss_mb']:7.1f} MB  rc {m['returncode']}", flush=True)
     if "files" in runs:
-        for name in ("jsonl.gz", "parquet"):
+        for name in [n for n in ("jsonl.gz", "parquet") if n in runs]:
             runs[name]["ratio_to_files"] = round(runs[name]["docs_per_s"] / runs["files"]["docs_per_s"], 3)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"shards-{time.strftime('%Y%m%dT%H%M%S')}.json"
