@@ -250,6 +250,12 @@ def test_the_checkers_catch_live_payloads():
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_no_payload_is_live_in_any_report(xss_result, fmt, tmp_path):
     module = WRITERS[fmt]
+    if getattr(module, "BINARY", False):  # a data table: the text is stored as it is, never rendered
+        import pyarrow.parquet as pq
+
+        [path] = write_reports(xss_result, tmp_path, [fmt])
+        assert pq.read_table(path).num_rows > 0
+        return
     if module.FILENAME:
         written = {p.name: p for p in write_reports(xss_result, tmp_path)}
         content = written[module.FILENAME].read_text(encoding="utf-8")

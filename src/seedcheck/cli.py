@@ -157,6 +157,7 @@ def _forced(config, paths: tuple[str, ...], force_exclude: bool) -> list[str]:
 @click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest pyproject.toml with [tool.seedcheck]).")
 @click.option("--report-dir", type=click.Path(), help="Where to write the report files (default: reports/).")
 @click.option("--no-reports", is_flag=True, help="Write no report files, only stdout.")
+@click.option("--reports", "reports", metavar="LIST", help="Which report files to write: comma-separated formats or file names (json, html, junit, sarif, markdown, findings-parquet, documents-parquet), or all, default, parquet, none.")
 @click.option("--format", "fmt", default="text", show_default=True, help=f"What goes to stdout: {', '.join(FORMATS)}.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Lowest severity that fails the run (default: error).")
 @click.option("--select", help="Only these rules (comma-separated names or prefixes such as noise-).")
@@ -173,7 +174,7 @@ def _forced(config, paths: tuple[str, ...], force_exclude: bool) -> list[str]:
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("--no-cache", is_flag=True, help="Check every file again: do not read or write the cache of unchanged files' results (also SEEDCHECK_NO_CACHE=1).")
 @click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
-def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, ignore, jobs, quiet,
+def check(paths, config_file, report_dir, no_reports, reports, fmt, fail_on, select, ignore, jobs, quiet,
           baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, no_cache,
           gx_data_docs=None, new_only=False, force_exclude=False):
     """Check documents and write reports."""
@@ -187,6 +188,8 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
         raise ConfigError("--no-baseline cannot be combined with --baseline or --update-baseline")
     if engine_name == "spark":
         _require_pyspark()
+    formats = _report_formats(config, reports, engine_name)
+    no_reports = no_reports or not formats
     named = _forced(config, paths, force_exclude)
     if paths and not named:
         click.echo("seedcheck: no file to check (every path given is outside the configured corpus)", err=True)
@@ -207,7 +210,7 @@ def check(paths, config_file, report_dir, no_reports, fmt, fail_on, select, igno
     if update_baseline:
         _write_baseline(result, gate, Path(baseline or config.resolve("seedcheck-baseline.json")))
         sys.exit(EXIT_OK)
-    _write_outputs(config, result, fmt, quiet, no_reports, new_only)
+    _write_outputs(config, result, fmt, quiet, None if no_reports else formats, new_only)
     sys.exit(EXIT_FINDINGS if result.gating(config.fail_on) else EXIT_OK)
 
 
@@ -274,8 +277,21 @@ def _write_baseline(result, gate, target: Path) -> None:
     click.echo(f"baseline: wrote {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} to {target}{note}", err=True)
 
 
-def _write_outputs(config, result, fmt: str, quiet: bool, no_reports: bool, new_only: bool) -> None:
-    """stdout in `fmt` (only new findings with `new_only`), then the report files."""
+def _report_formats(config, reports: str | None, engine_name: str) -> list[str]:
+    """The report files to write (`--reports`, else the configured `reports`)."""
+    from .report import report_formats
+
+    try:
+        formats = report_formats(_csv(reports) or config.reports)
+    except ValueError as exc:
+        raise ConfigError(f"{'--reports' if reports else 'reports'}: {exc}") from None
+    if engine_name == "spark":  # the engine writes its own partitioned findings.parquet dataset there
+        formats = [f for f in formats if f != "findings-parquet"]
+    return formats
+
+
+def _write_outputs(config, result, fmt: str, quiet: bool, formats: list[str] | None, new_only: bool) -> None:
+    """stdout in `fmt` (only new findings with `new_only`), then the report files (`formats`; None: none)."""
     from .report import WRITERS, write_reports, write_to
 
     started = time.perf_counter()
@@ -285,10 +301,10 @@ def _write_outputs(config, result, fmt: str, quiet: bool, no_reports: bool, new_
     write_to(WRITERS[fmt], shown, _Echo(), color=fmt == "text" and sys.stdout.isatty())  # streamed
     if new_only and len(shown.findings) < len(result.findings):
         click.echo(f"seedcheck: {len(result.findings) - len(shown.findings)} baselined finding(s) not shown (--new-only)", err=True)
-    if not no_reports:
+    if formats:
         target = config.resolve(config.report_dir)
         fresh = not target.exists()
-        written = write_reports(result, target)
+        written = write_reports(result, target, formats)
         if fresh:  # like the cache directory: generated files stay out of git
             (target / ".gitignore").write_text("# Written by seedcheck: its reports are not committed.\n*\n", encoding="utf-8")
         if not quiet:

@@ -25,7 +25,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The file formats read as documents when seedcheck walks the project directory itself
 # (the default `paths = ["."]`) and `include` is not configured: a repository's LICENSE,
 # pyproject.toml or CI files are not documents. A reader for a new format adds its globs here.
-DOCUMENT_GLOBS = ["*.md", "*.markdown", "*.mdown", "*.txt", "*.text", "*.jsonl", "*.ndjson"]
+DOCUMENT_GLOBS = ["*.md", "*.markdown", "*.mdown", "*.txt", "*.text", "*.jsonl", "*.ndjson", "*.parquet", "*.pq"] + [
+    f"*.{kind}.{codec}" for kind in ("jsonl", "ndjson") for codec in ("gz", "zst", "zstd", "bz2", "xz")]
 # A repository's own files in those formats, which are not corpus documents.
 DEFAULT_EXCLUDE = [".*", "__pycache__", "*.pyc", "README", "README.*", "CHANGELOG*", "CHANGES*", "CONTRIBUTING*",
                    "CODE_OF_CONDUCT*", "SECURITY*", "LICENSE*", "COPYING*", "requirements*.txt"]
@@ -51,11 +52,13 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     fail_on: str = "error"
     report_dir: str = "reports"
+    reports: list[str] = field(default_factory=lambda: ["default"])  # which report files (report.report_formats)
     jobs: int = 0
     corpus_language: str = "en"
     checks_dir: str = ""
     schemas_dir: str = ""
-    max_file_size: int = 50 * 1024 * 1024
+    max_file_size: int = 50 * 1024 * 1024  # per file; per record in a shard (JSONL line, Parquet row)
+    split_size: int = 8 * 1024 * 1024  # a shard larger than this is checked in parts, in parallel
     baseline: str = ""
     jsonl: dict[str, Any] = field(default_factory=dict)
     expectations: dict[str, Any] = field(default_factory=dict)

@@ -129,7 +129,9 @@ def fix_paths(config: Config, paths: list[str], unsafe: bool = False, write: boo
         result = run(config, paths, jobs=jobs)
         report.passes += 1
         fs_by_id = {d["doc_id"]: d["record"].get("_fs_path") for d in result.documents}
-        jsonl = {d["record"].get("_fs_path") for d in result.documents if d["record"].get("format") == "jsonl"}
+        # Shard records (JSONL, Parquet) and in-memory records are not rewritten in place.
+        jsonl = {d["record"].get("_fs_path") for d in result.documents
+                 if d["record"].get("format") in ("jsonl", "parquet", "records")}
         todo: dict[str, list[Finding]] = {}
         for f in result.findings:
             fs = fs_by_id.get(f.doc_id)

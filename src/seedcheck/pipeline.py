@@ -18,10 +18,13 @@ from .config import Config
 from .context import Context
 from .extract import RECORD_FIELDS, build_record
 from .gate import GateOptions, _real, apply_gate
-from .ingest import Source, discover, read_source
-from .ingest.readers import IngestOptions
+from .ingest import Source
+from .ingest.readers import IngestOptions, iter_documents
+from .ingest.remote import discover_all
+from .ingest.units import estimated_documents, plan, weight
 from .lifecycle import die_with_parent, forking
 from .model import Document, Finding, Hit, Severity
+from .record_ids import unique_ids
 from .rules.registry import Registry, matches
 from .spool import SPOOL_FROM, CorpusStates, Spool, give_back_memory
 
@@ -33,7 +36,7 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 # others (every date stated in the text, the attribution line, the noise lines, ...) are the document rules' and analyzers' working data: they are dropped
 # before a record leaves its worker, or the main process would hold them for every
 # document of the run (the dates alone were 40% of the records at 100,000 documents).
-KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted"})
+KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id"})
 
 # Bodies are the one per-document thing that is not compact, and after the document stage
 # only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every
@@ -104,9 +107,11 @@ class Engine:
         """Ingest one file (or its bytes `data`, already read) and run the document stage
         on each of its documents."""
         outcomes = []
-        for doc in read_source(source, self.options, data):
+        for doc in iter_documents(source, self.options, data):
             record = build_record(doc, self.context)
             record["_fs_path"] = source.fs_path
+            if source.unit is not None:  # a part of a shard: its record's id if another part has its id
+                record["_alt_id"] = source.doc_id + (f"#L{record['jsonl_line']}" if "jsonl_line" in record else f"#row{record.get('row')}")
             findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
             if doc.readable:
                 for rule in self.document_rules:
@@ -158,7 +163,7 @@ def _outcomes(engine: Engine, source: Source, variant: bytes | None) -> tuple[li
     """One file's outcomes and, in a cached run (`variant` given), the cache key of the
     bytes they were computed from (None when they must not be stored: a file that is not
     cached, or one that turned out unreadable)."""
-    if variant is None:
+    if variant is None or source.unit is not None:  # a shard's part is not cached
         return engine.process(source), None
     data, key = read_keyed(source, engine.options.max_file_size, variant)
     outcomes = engine.process(source, data)
@@ -176,8 +181,16 @@ def _process_batch(sources: list[Source]) -> list:
 
 
 def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    """Consecutive sources of about `size` small files of work (a shard's unit weighs more)."""
+    batch, load = [], 0
+    for item in items:
+        batch.append(item)
+        load += weight(item)
+        if load >= size:
+            yield batch
+            batch, load = [], 0
+    if batch:
+        yield batch
 
 
 def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
@@ -190,7 +203,7 @@ def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
         outcomes, key = _outcomes(engine, source, variant)
         return outcomes, key, pack(outcomes) if key is not None else None
 
-    if jobs <= 1 or len(sources) < 64:
+    if jobs <= 1 or sum(map(weight, sources)) < 64:
         for source in sources:
             yield here(source)
             progress(1)
@@ -199,7 +212,7 @@ def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
     yield here(sources[0])
     progress(1)
     rest = sources[1:]
-    size = max(16, min(256, len(rest) // (jobs * 8) or 16))
+    size = max(16, min(256, sum(map(weight, rest)) // (jobs * 8) or 16))
     _ENGINE = engine
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                initargs=(engine.config, engine.keep_all_bodies, variant))
@@ -243,7 +256,7 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
     Outcomes come back in source order whatever `jobs` is (and whether they were cached),
     so results are identical for any N.
     """
-    engine.keep_all_bodies = len(sources) <= ALL_BODIES_UP_TO
+    engine.keep_all_bodies = estimated_documents(sources) <= ALL_BODIES_UP_TO
     kept = 0
 
     def bounded(outcomes: list[DocOutcome]) -> Iterator[DocOutcome]:
@@ -261,7 +274,7 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
         return
     variant = cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
     # Lookup keys only when there is something to find: the checks key what they read anyway.
-    keys = [None] * len(sources) if cache.empty() else [cache.key(s, engine.options.max_file_size) for s in sources]
+    keys = [None] * len(sources) if cache.empty() else [cache.key(s, engine.options.max_file_size) if s.unit is None else None for s in sources]
     stored = cache.present(keys)
     fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
     for source, key in zip(sources, keys):
@@ -280,14 +293,18 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
-        gate: "GateOptions | None" = None, cache: bool = False) -> Result:
-    """Check the documents under `paths` (default: the configured paths) and return the
-    result. With `cache`, unchanged files come from the cache (see cache.py)."""
+        gate: "GateOptions | None" = None, cache: bool = False, sources: list[Source] | None = None) -> Result:
+    """Check the documents under `paths` (default: the configured paths), or the given
+    `sources` (in-memory records from the Python API), and return the result. With
+    `cache`, unchanged files come from the cache (see cache.py)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     engine = Engine(config)
-    paths = paths or [str(config.resolve(p)) for p in config.paths]
-    sources = discover_sources(config, paths)
+    if sources is None:
+        paths = paths or [str(config.resolve(p)) for p in config.paths]
+        sources = list(plan(discover_sources(config, paths), config.split_size, config.max_file_size))
+    paths = paths or []
+    documents = estimated_documents(sources)
     timings["discover"] = time.perf_counter() - t0
     from . import gx_worker
 
@@ -295,8 +312,8 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     # GX idle: the worker's verdict is polled while the documents are checked (it arrives
     # once GX has imported, a few seconds in), not awaited before (a run of cached files
     # may be over by then).
-    watch = len(sources) >= gx_worker.WATCH_VERDICT_FROM
-    suspend = len(sources) >= gx_worker.SUSPEND_FROM
+    watch = documents >= gx_worker.WATCH_VERDICT_FROM
+    suspend = documents >= gx_worker.SUSPEND_FROM
 
     bar = None
     if progress:
@@ -304,12 +321,12 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
 
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
-    spooled = len(sources) >= SPOOL_FROM
+    spooled = documents >= SPOOL_FROM
     records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
     stored = Cache.open(config, engine.context.today) if cache else None
     try:
-        for outcome in document_stage(engine, sources, jobs or config.jobs_count,
-                                      bar.update if bar else (lambda n: None), stored):
+        for outcome in unique_ids(document_stage(engine, sources, jobs or config.jobs_count,
+                                                 bar.update if bar else (lambda n: None), stored)):
             records.append(outcome.record)
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
@@ -335,7 +352,7 @@ def discover_sources(config: Config, paths: list[str]) -> list[Source]:
     own = config.own_files()
     sources: list[Source] = []
     for path in paths:
-        found = discover([path], config.include_for(path), config.exclude)
+        found = discover_all([path], config.include_for(path), config.exclude)
         base = os.path.realpath(path).rstrip(os.sep) + os.sep
         inside = [o for o in own if o.startswith(base) or o + os.sep == base]
         # Only a folder that holds one of them needs each file's real path looked up.

@@ -39,9 +39,11 @@ from typing import Any
 
 from ..config import Config, ConfigError
 from ..ingest import Source, discover
+from ..ingest.units import estimated_documents, plan
 from ..spool import SPOOL_FROM, CorpusStates, Spool
 
-_SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string"
+# `unit`: a shard's work unit (ingest/units.py), pickled; null for a whole file.
+_SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string, unit binary"
 _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string, weight long"
@@ -122,7 +124,8 @@ def _process_partitions(config: Config, keep_all_bodies: bool, run_id: str):
             rows = []
             for row in frame.itertuples(index=False):
                 problem = row.problem if isinstance(row.problem, str) and row.problem else None
-                source = Source(row.fs_path, row.path, row.doc_id, int(row.size), problem)
+                unit = pickle.loads(row.unit) if isinstance(row.unit, (bytes, bytearray)) else None
+                source = Source(row.fs_path, row.path, row.doc_id, int(row.size), problem, unit)
                 data = row.content if isinstance(row.content, (bytes, bytearray)) else None
                 for sub, outcome in enumerate(engine.process(source, data)):
                     rows.append((int(row.order), sub, outcome.record["doc_id"],
@@ -216,11 +219,13 @@ def _sources(spark, paths: list[str], config: Config):
     for given in paths:
         if "://" in given:
             found, content = _uri_sources(spark, given, config)
-            rows.extend((len(rows) + i, fs, shown, rel, size, None) for i, (fs, shown, rel, size) in enumerate(found))
+            rows.extend((len(rows) + i, fs, shown, rel, size, None, None) for i, (fs, shown, rel, size) in enumerate(found))
             contents.append(content)
         else:
-            for s in discover([given], config.include, config.exclude):
-                rows.append((len(rows), s.fs_path, s.path, s.doc_id, s.size, s.problem))
+            # A local shard is split into work units here, on the driver (by split-size).
+            for s in plan(discover([given], config.include, config.exclude), config.split_size, config.max_file_size):
+                rows.append((len(rows), s.fs_path, s.path, s.doc_id, s.size, s.problem,
+                             pickle.dumps(s.unit) if s.unit is not None else None))
     frame = spark.createDataFrame(rows, _SOURCE_SCHEMA)
     if not contents:
         return rows, frame.withColumn("content", F.lit(None).cast("binary"))
@@ -381,7 +386,8 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     with `report_dir`, also write the partitioned findings there (`write_findings`)."""
     from pyspark import StorageLevel
 
-    from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, Engine, complete
+    from ..pipeline import ALL_BODIES_UP_TO, HTML_BODY_CAP, DocOutcome, Engine, complete
+    from ..record_ids import unique_ids
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -393,11 +399,14 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     timings["discover"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    keep_all_bodies = len(rows) <= ALL_BODIES_UP_TO
+    units = [Source(r[1], r[2], r[3], r[4], r[5], pickle.loads(r[6]) if r[6] else None) for r in rows]
+    work, docs = sum(64 if u.unit is not None else 1 for u in units), estimated_documents(units)
+    del units
+    keep_all_bodies = docs <= ALL_BODIES_UP_TO
     parallelism = max(1, spark.sparkContext.defaultParallelism)
     # Partitions of at most DOCS_PER_PARTITION files: each partition's outcomes travel to
     # the driver as one task result, which stays small (~13 MB) however large the corpus.
-    partitions = max(1, min(len(rows) // 64 + 1, parallelism * 4), -(-len(rows) // DOCS_PER_PARTITION))
+    partitions = max(1, min(work // 64 + 1, parallelism * 4), -(-docs // DOCS_PER_PARTITION))
     sources_df = sources_df.repartition(partitions)
     run_id = uuid.uuid4().hex
     # Read twice (blocking keys, then pruning): kept on local disk, not in executor memory,
@@ -424,7 +433,10 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     arrived.sort(key=lambda a: a[0])
     spooled = len(arrived) >= SPOOL_FROM
     records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
-    for _, record, doc_findings, doc_states, ok in arrived:
+    # Records of one shard read in several units may repeat an id: the later takes its line id.
+    renamed = unique_ids(DocOutcome(record, doc_findings, doc_states, ok) for _, record, doc_findings, doc_states, ok in arrived)
+    for outcome in renamed:
+        record, doc_findings, doc_states, ok = outcome.record, outcome.findings, outcome.states, outcome.readable
         records.append(record)
         findings.extend(doc_findings)
         states.add(record["doc_id"], pickle.loads(doc_states))

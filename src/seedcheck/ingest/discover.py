@@ -23,6 +23,8 @@ class Source:
     doc_id: str  # path relative to the scanned root
     size: int = 0
     problem: str | None = None  # set when the file must not or cannot be read
+    # Set for a work unit of a shard (see units.py): which part of the file to read.
+    unit: tuple | None = None
 
 
 def display(name: str) -> str:

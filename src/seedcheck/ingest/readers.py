@@ -1,7 +1,8 @@
 """Readers: one function per input format, each turning a `Source` into `Document`s.
 
 Plain text and markdown yield one document per file (with YAML frontmatter or header
-lines when present); JSONL yields one document per line. Whatever goes wrong becomes a
+lines when present); JSONL yields one document per line; shards (compressed JSONL,
+Parquet, large JSONL) are streamed by `shards.py`. Whatever goes wrong becomes a
 hit on the document (`unreadable-document`, `encoding-not-utf8`, `invalid-frontmatter`),
 never an exception and never a lost file.
 """
@@ -13,14 +14,17 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Iterator
 
 from ..model import Document, Hit
+from .compression import JSONL_SUFFIXES, PARQUET_SUFFIXES, is_url, open_binary, sniff, split_suffix
 from .decode import decode, decode_jsonl, split_lines
 from .discover import Source
 from .frontmatter import parse_frontmatter
+from .records import bad_record, object_document
+from .shards import iter_unit
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 # Plain-text header lines at the top of a document (SPEC section 4).
@@ -50,21 +54,46 @@ def _unreadable(source: Source, fmt: str, reason: str, encoding: str = "") -> Do
 
 
 def read_source(source: Source, options: IngestOptions | None = None, data: bytes | None = None) -> list[Document]:
-    """Read one input file into its documents (never raises for a bad file). `data`, when
-    given, is the file's content already read (by Spark from a Hadoop-compatible URI)."""
+    """Read one input file (or one work unit of a shard) into its documents (never raises
+    for a bad file). `data`, when given, is the file's content already read (by Spark
+    from a Hadoop-compatible URI, or by the cache)."""
+    return list(iter_documents(source, options, data))
+
+
+def iter_documents(source: Source, options: IngestOptions | None = None, data: bytes | None = None) -> Iterator[Document]:
+    """The documents of `source`, one at a time: a shard's unit is streamed, never read whole."""
     options = options or IngestOptions()
-    lower = source.path.lower()
-    fmt = "jsonl" if lower.endswith(JSONL_SUFFIXES) else "markdown" if lower.endswith(MARKDOWN_SUFFIXES) else "text"
+    lower = split_suffix(source.path)[0].lower()
+    fmt = ("parquet" if lower.endswith(PARQUET_SUFFIXES) else "jsonl" if lower.endswith(JSONL_SUFFIXES)
+           else "markdown" if lower.endswith(MARKDOWN_SUFFIXES) else "text")
     if source.problem:
-        return [_unreadable(source, fmt, source.problem)]
+        yield _unreadable(source, fmt, source.problem)
+        return
+    if source.unit is not None:
+        yield from iter_unit(source, options, data)
+        return
     if source.size > options.max_file_size:
-        return [_unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")]
+        yield _unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")
+        return
     if data is None:
         data, problem = _read_bytes(source.fs_path, options.max_file_size)
     else:
         problem = f"file grew above the {options.max_file_size:,}-byte limit while read" if len(data) > options.max_file_size else None
     if problem:
-        return [_unreadable(source, fmt, problem)]
+        yield _unreadable(source, fmt, problem)
+        return
+    packed = sniff(data[:8])
+    if packed == "parquet" or (packed and fmt == "jsonl"):
+        yield from iter_unit(replace(source, unit=("stream", None)), options, data)
+        return
+    if packed:
+        yield _unreadable(source, fmt, f"{packed}-compressed data: seedcheck reads compressed JSONL "
+                          "(.jsonl.gz, .jsonl.zst, .jsonl.bz2, .jsonl.xz) and Parquet; decompress other files", "binary")
+        return
+    yield from _read_whole(source, fmt, data, options)
+
+
+def _read_whole(source: Source, fmt: str, data: bytes, options: IngestOptions) -> list[Document]:
     decoded = decode_jsonl(data) if fmt == "jsonl" else decode(data)
     if decoded.binary_reason:
         return [_unreadable(source, fmt, decoded.binary_reason, "binary")]
@@ -91,6 +120,13 @@ def _read_bytes(fs_path: str, limit: int) -> tuple[bytes, str | None]:
     file): it is opened without blocking, checked with fstat on the open descriptor, and
     never read past `limit` + 1 bytes.
     """
+    if is_url(fs_path):
+        try:
+            with open_binary(fs_path) as fh:
+                data = fh.read(limit + 1)
+        except OSError as exc:
+            return b"", f"cannot read: {exc.strerror or exc}"
+        return (b"", f"file is above the {limit:,}-byte limit (max-file-size); not read") if len(data) > limit else (data, None)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(fs_path, flags)
@@ -150,57 +186,20 @@ def _read_headers(doc: Document) -> int:
     return i if i > start else 0
 
 
-def _get(obj: dict, dotted: str):
-    for part in dotted.split("."):
-        if not isinstance(obj, dict) or part not in obj:
-            return None
-        obj = obj[part]
-    return obj
-
-
-def _first(obj: dict, names: tuple[str, ...]):
-    for name in names:
-        value = _get(obj, name)
-        if value not in (None, ""):
-            return value
-    return None
-
-
 def _read_jsonl(source: Source, text: str, options: IngestOptions) -> list[Document]:
     docs: list[Document] = []
     seen: set[str] = set()
     for number, raw in enumerate(split_lines(text), start=1):
         if not raw.strip():
             continue
-        doc_id = f"{source.doc_id}#L{number}"
         try:
             obj = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # ValueError: also ints past the digit limit
-            doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=[], readable=False)
-            doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"line {number} is not valid JSON: {exc}")))
-            docs.append(doc)
+            docs.append(bad_record(source, "jsonl", "line", number, f"is not valid JSON: {exc}",
+                                   raw.encode("utf-8", "surrogatepass")))
             continue
-        if not isinstance(obj, dict):
-            doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=[], readable=False)
-            doc.hits.append(("unreadable-document", Hit(line=1, column=1, message=f"line {number} is a JSON {type(obj).__name__}, not an object")))
-            docs.append(doc)
-            continue
-        ident = _first(obj, options.jsonl_id)
-        if ident is not None and f"{source.doc_id}#{ident}" not in seen:
-            doc_id = f"{source.doc_id}#{ident}"
-        seen.add(doc_id)
-        body = _first(obj, options.jsonl_text)
-        body = body if isinstance(body, str) else "" if body is None else json.dumps(body)
-        doc = Document(doc_id=doc_id, path=source.path, format="jsonl", lines=split_lines(body))
-        meta = {}
-        for key, names in (("title", options.jsonl_title), ("date", options.jsonl_date), ("source_url", options.jsonl_url)):
-            value = _first(obj, names)
-            if value is not None:
-                meta[key] = str(value)
-        doc.frontmatter = meta
-        doc.record["jsonl_line"] = number
-        doc.record["sha256"] = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
-        docs.append(doc)
+        sha = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        docs.append(object_document(source, "jsonl", "line", number, obj, options, seen, sha))
     if not docs:
         doc = Document(doc_id=source.doc_id, path=source.path, format="jsonl", lines=[])
         doc.record["empty_file"] = True

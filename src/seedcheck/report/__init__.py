@@ -15,9 +15,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, TextIO
 
-from . import findings_json, github, html, junit, markdown, sarif, text
+from . import documents_parquet, findings_json, findings_parquet, github, html, junit, markdown, sarif, text
 
-WRITERS = {module.FORMAT: module for module in (text, findings_json, html, junit, sarif, markdown, github)}
+WRITERS = {module.FORMAT: module for module in (text, findings_json, html, junit, sarif, markdown, github,
+                                                findings_parquet, documents_parquet)}
+# The report files written by default (SPEC section 6); the Parquet tables are opt-in.
+DEFAULT_REPORTS = ("json", "html", "junit", "sarif", "markdown")
+# Names `--reports` also takes: a group, or a file name for its format.
+REPORT_GROUPS = {"all": tuple(f for f, m in WRITERS.items() if m.FILENAME), "none": (),
+                 "default": DEFAULT_REPORTS, "parquet": ("findings-parquet", "documents-parquet")}
+
+
+def report_formats(names) -> list[str]:
+    """The formats that `--reports`/`reports` names select (format names such as `json`,
+    file names such as `findings.json`, or `all`, `none`, `default`, `parquet`), in
+    WRITERS order. Raises ValueError naming what is not a report."""
+    by_file = {m.FILENAME: f for f, m in WRITERS.items() if m.FILENAME}
+    chosen = set()
+    for name in names:
+        name = name.strip()
+        if name in REPORT_GROUPS:
+            chosen.update(REPORT_GROUPS[name])
+        elif name in by_file or (name in WRITERS and WRITERS[name].FILENAME):
+            chosen.add(by_file.get(name, name))
+        else:
+            known = sorted(REPORT_GROUPS) + sorted(f for f, m in WRITERS.items() if m.FILENAME)
+            raise ValueError(f"unknown report {name!r}: one of {', '.join(known)}")
+    return [f for f in WRITERS if f in chosen]
 
 
 def write_atomic(path: Path, content: str) -> None:
@@ -52,6 +76,27 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
         raise
 
 
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path next to `path` for a binary report; renamed to `path` when the
+    block completes, removed on any error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def write_to(module, result, fh: TextIO, **options) -> None:
     """Write `module`'s output for `result` to `fh`: streamed when the writer can."""
     if hasattr(module, "write"):
@@ -60,13 +105,18 @@ def write_to(module, result, fh: TextIO, **options) -> None:
         fh.write(module.render(result, **options))
 
 
-def write_reports(result, report_dir: Path) -> list[Path]:
-    """Write every file-producing format into `report_dir`; return the paths written."""
+def write_reports(result, report_dir: Path, formats=None) -> list[Path]:
+    """Write the report files of `formats` (default: DEFAULT_REPORTS) into `report_dir`;
+    return the paths written."""
     written = []
-    for module in WRITERS.values():
-        if module.FILENAME:
-            target = report_dir / module.FILENAME
+    for name in formats if formats is not None else DEFAULT_REPORTS:
+        module = WRITERS[name]
+        target = report_dir / module.FILENAME
+        if getattr(module, "BINARY", False):
+            with atomic_path(target) as tmp:
+                module.write_file(result, tmp)
+        else:
             with atomic_open(target) as fh:
                 write_to(module, result, fh)
-            written.append(target)
+        written.append(target)
     return written

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from . import jsonstream
+from .locations import record_id, record_locations
 
 FORMAT = "json"
 FILENAME = "findings.json"
@@ -43,9 +44,21 @@ def document(result) -> dict[str, Any]:
         "tool": {"name": "seedcheck", "version": __version__},
         "summary": summary(result),
         "documents": ({**d, "record": public_record(d["record"])} for d in result.documents),
-        "findings": (f.to_json() for f in result.findings),
+        "findings": _findings(result),
         "expectations": result.expectations,
     }
+
+
+def _findings(result):
+    """Each finding's entry; a record of a shard adds `record`: its JSONL `line` or Parquet
+    `row` in the file, and its `id` (the finding's `line` counts lines of the record's text)."""
+    locations = record_locations(result)
+    for f in result.findings:
+        entry = f.to_json()
+        loc = locations.get(f.doc_id)
+        if loc is not None:
+            entry["record"] = {**loc, "id": record_id(f.doc_id)}
+        yield entry
 
 
 def write(result, fh: TextIO, **options) -> None:

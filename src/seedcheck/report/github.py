@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..config import source_root
 from ..model import Severity
 from .findings_json import summary
+from .locations import file_line, in_text, label, record_id, record_locations
 
 FORMAT = "github"
 FILENAME = None
@@ -75,11 +76,20 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(result, finding) -> str:
-    """One `::error …::message` line for `finding`."""
+def annotation(result, finding, record: dict | None = None) -> str:
+    """One `::error …::message` line for `finding`; `record`, its record's location when
+    it is a record of a shard: the annotation then points at the record's line of the file."""
     props = []
     path = display_path(result, finding.path)
-    if path:
+    message = finding.message
+    if record is not None:
+        where = ", ".join(filter(None, [label(path, record), f"record {record_id(finding.doc_id)}", in_text(finding)]))
+        message = f"{where}: {message}"
+    if path and record is not None:
+        props.append(f"file={escape_property(path)}")
+        if file_line(record):
+            props.append(f"line={file_line(record)}")
+    elif path:
         props.append(f"file={escape_property(path)}")
         if finding.line:
             props.append(f"line={finding.line}")
@@ -90,7 +100,6 @@ def annotation(result, finding) -> str:
                 if finding.end_column and (not finding.end_line or finding.end_line == finding.line):
                     props.append(f"endColumn={finding.end_column}")
     props.append(f"title={escape_property(f'{finding.rule} ({finding.severity})')}")
-    message = finding.message
     if finding.fix and finding.fix.description:
         message += f"\nfix: {finding.fix.description}"
     return f"::{_COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
@@ -101,7 +110,8 @@ def render(result, **options) -> str:
     new = [f for f in result.findings if not f.baselined]
     # GitHub shows only the first annotations of each kind per step: errors matter most.
     new.sort(key=lambda f: -int(f.severity))
-    lines = [annotation(result, f) for f in new]
+    locations = record_locations(result)
+    lines = [annotation(result, f, locations.get(f.doc_id)) for f in new]
     s = summary(result)
     sev = s["by_severity"]
     lines.append(

@@ -18,6 +18,7 @@ from typing import Iterator, TextIO
 from ..model import Severity
 from .findings_json import summary
 from .github import display_path
+from .locations import in_text, label, record_location
 
 FORMAT = "junit"
 FILENAME = "junit.xml"
@@ -35,8 +36,10 @@ def _where(f) -> str:
     return f"{f.line}:{f.column or 1}" if f.line else "-"
 
 
-def _failure_text(result, f) -> str:
-    lines = [f"{display_path(result, f.path) or '(corpus)'}:{_where(f)} {f.rule} ({f.severity}): {f.message}"]
+def _failure_text(result, f, record: dict | None = None) -> str:
+    path = display_path(result, f.path) or "(corpus)"
+    where = f"{label(path, record)} ({in_text(f) or 'record'})" if record else f"{path}:{_where(f)}"
+    lines = [f"{where} {f.rule} ({f.severity}): {f.message}"]
     if f.excerpt:
         lines.append(f"  | {f.excerpt}")
     if f.fix and f.fix.description:
@@ -47,7 +50,7 @@ def _failure_text(result, f) -> str:
     return xml_text("\n".join(lines))
 
 
-def _testcase(parent, result, name: str, classname: str, file: str, findings: list, threshold) -> int:
+def _testcase(parent, result, name: str, classname: str, file: str, findings: list, record, threshold) -> int:
     """Add one test case to `parent`; return its number of failures."""
     case = ET.SubElement(parent, "testcase", name=xml_text(name), classname=xml_text(classname))
     if file:
@@ -57,10 +60,10 @@ def _testcase(parent, result, name: str, classname: str, file: str, findings: li
     others = [f for f in findings if id(f) not in failing_ids]
     for f in failing:
         failure = ET.SubElement(case, "failure", type=f.rule, message=xml_text(f"{f.rule}: {f.message}"))
-        failure.text = _failure_text(result, f)
+        failure.text = _failure_text(result, f, record)
     if others:
         out = ET.SubElement(case, "system-out")
-        out.text = "\n".join(_failure_text(result, f) + (" [baselined]" if f.baselined else "") for f in others)
+        out.text = "\n".join(_failure_text(result, f, record) + (" [baselined]" if f.baselined else "") for f in others)
     return len(failing)
 
 
@@ -75,18 +78,20 @@ _BATCH = 256
 _CASE_INDENT = "\n    "  # a test case sits two levels deep
 
 
-def _document_cases(result) -> Iterator[tuple[str, str, str, list]]:
-    """(name, classname, file, findings) of each document's test case, then of `(corpus)`."""
+def _document_cases(result) -> Iterator[tuple[str, str, str, list, dict | None]]:
+    """(name, classname, file, findings, record location) of each document's test case,
+    then of `(corpus)`."""
     by_doc = defaultdict(list)
     for f in result.findings:
         by_doc[f.doc_id].append(f)
     for doc in result.documents:
-        yield doc["doc_id"], "seedcheck.documents", display_path(result, doc["path"]), by_doc.get(doc["doc_id"], [])
+        yield (doc["doc_id"], "seedcheck.documents", display_path(result, doc["path"]), by_doc.get(doc["doc_id"], []),
+               record_location(doc["record"]))
     known = {d["doc_id"] for d in result.documents}
     # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
     orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
     if orphans:
-        yield "(corpus)", "seedcheck.corpus", "", orphans
+        yield "(corpus)", "seedcheck.corpus", "", orphans, None
 
 
 def write(result, fh: TextIO, **options) -> None:

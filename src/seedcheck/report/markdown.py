@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from ..model import Severity
 from .findings_json import summary
 from .github import display_path
+from .locations import label, record_locations
 
 FORMAT = "markdown"
 FILENAME = "summary.md"
@@ -86,9 +87,11 @@ def render(result, **options) -> str:
     if errors:
         out += ["<details><summary>Documents with new errors</summary>", "", "| document | errors |", "|---|---|"]
         paths = {d["doc_id"]: d["path"] for d in result.documents}
+        records = record_locations(result)
         for doc_id in sorted(errors)[:MAX_DOCUMENTS]:
             rules = Counter(f.rule for f in errors[doc_id])
-            where = md(display_path(result, paths.get(doc_id, doc_id)), 80) if doc_id else "(corpus)"
+            shown = display_path(result, paths.get(doc_id, doc_id))
+            where = md(label(shown, records[doc_id]) if doc_id in records else shown, 80) if doc_id else "(corpus)"
             out.append(f"| {where} | " + ", ".join(f"`{r}`" + (f" ×{n}" if n > 1 else "") for r, n in sorted(rules.items())) + " |")
         if len(errors) > MAX_DOCUMENTS:
             out.append(f"| … {len(errors) - MAX_DOCUMENTS} more documents | |")

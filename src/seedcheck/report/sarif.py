@@ -21,6 +21,7 @@ from ..config import source_root
 from ..model import Severity
 from . import jsonstream
 from .github import display_path
+from .locations import file_line, record_id, record_locations
 
 FORMAT = "sarif"
 FILENAME = "findings.sarif"
@@ -64,7 +65,7 @@ def _region(f) -> dict | None:
 
 def _artifact(uri: str) -> dict:
     # Paths inside the project are relative to %SRCROOT% (what GitHub code scanning expects).
-    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    return {"uri": uri} if uri.startswith("file:") or "://" in uri else {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def _location(uri: str, region: dict | None, message: str | None = None) -> dict:
@@ -79,6 +80,8 @@ def _location(uri: str, region: dict | None, message: str | None = None) -> dict
 
 def _uri(result, path: str) -> str:
     shown = display_path(result, path)
+    if "://" in shown:  # an fsspec URL (s3://bucket/key) is its own URI
+        return shown
     return Path(shown).as_uri() if Path(shown).is_absolute() else quote(shown, safe="/")
 
 
@@ -107,7 +110,9 @@ def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
     # Findings come sorted by path, so one document's URI is computed once; related
     # documents repeat across a duplicate cluster.
     uri_of = lru_cache(maxsize=4096)(lambda path: _uri(result, path))
+    locations = record_locations(result)
     for f in result.findings:
+        record = locations.get(f.doc_id)
         rule = registry.rules.get(f.rule)
         entry = {
             "ruleId": (rule.spec.id or f.rule) if rule else f.rule,
@@ -121,7 +126,13 @@ def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
         if f.fingerprint:
             entry["partialFingerprints"] = {"seedcheckFingerprint/v1": f.fingerprint}
         uri = uri_of(f.path) if f.path else ""
-        if uri:
+        if uri and record is not None:
+            # A record of a shard: the region is the record's line of the file (none in
+            # Parquet); where the finding is inside the record's text goes in properties.
+            line = file_line(record)
+            entry["locations"] = [_location(uri, {"startLine": line} if line else None)]
+            entry["properties"]["record"] = {**record, "id": record_id(f.doc_id), "textLine": f.line, "textColumn": f.column}
+        elif uri:
             entry["locations"] = [_location(uri, _region(f))]
         # A large duplicate cluster would repeat every member in every result: cap it.
         related = [_location(uri_of(paths_by_id[r]), None, f"related document {r}")
@@ -132,7 +143,7 @@ def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
             for i, loc in enumerate(related):
                 loc["id"] = i
             entry["relatedLocations"] = related
-        if uri and (fix := _fix(result, f, uri)):
+        if uri and record is None and (fix := _fix(result, f, uri)):
             entry["fixes"] = [fix]
         yield entry
 

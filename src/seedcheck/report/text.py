@@ -8,6 +8,7 @@ from typing import TextIO
 
 from ..model import Severity
 from .findings_json import summary
+from .locations import label as record_label, record_id, record_locations
 
 FORMAT = "text"
 FILENAME = None
@@ -30,8 +31,11 @@ def _clean(text: str) -> str:
 def write(result, fh: TextIO, color: bool = False, **options) -> None:
     """Write the findings, document by document, then the summary, to `fh`."""
     out = []
-    for path, group in groupby(result.findings, key=lambda f: f.path):
-        out.append(_paint(_clean(path), "1", color))
+    locations = record_locations(result)
+    # A shard's findings are grouped by record, each headed `file:record  id`.
+    for (path, doc_id), group in groupby(result.findings, key=lambda f: (f.path, f.doc_id if f.doc_id in locations else "")):
+        heading = f"{record_label(path, locations[doc_id])}  {record_id(doc_id)}" if doc_id else path
+        out.append(_paint(_clean(heading), "1", color))
         for f in group:
             where = f"{f.line}:{f.column or 1}" if f.line else "-"
             label = _LABEL[f.severity]
