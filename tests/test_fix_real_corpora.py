@@ -134,12 +134,18 @@ def compare(before: str, after: str, problems: list[str], name: str) -> None:
     for line in a:
         flags, inside = quoted(line, inside and line.strip() != "")
         states.append(flags)
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # Aligned on the text as read, so a line of only invisible characters that became
+    # blank lines up with the blank line it became.
+    na, nb = [reader_text(x) for x in a], [reader_text(x) for x in b]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, na, nb, autojunk=False).get_opcodes():
         if op == "equal":
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                if a[i] != b[j]:
+                    _changed_line(a[i], b[j], states[i], problems, f"{name}:{i + 1}")
             continue
         j = j1
         for i in range(i1, i2):
-            if j < j2 and difflib.SequenceMatcher(None, reader_text(a[i]), reader_text(b[j])).ratio() >= 0.5:
+            if j < j2 and difflib.SequenceMatcher(None, na[i], nb[j]).ratio() >= 0.5:
                 _changed_line(a[i], b[j], states[i], problems, f"{name}:{i + 1}")
                 j += 1
             elif "“" in a[i] or "”" in a[i]:
