@@ -13,6 +13,7 @@ import yaml
 from ...model import Document, Fix, Hit
 from . import detector
 from .text import CONTROL, invisible_positions, remove_at
+from .layout import ends_sentence
 
 # --- markup-comment --------------------------------------------------------------------
 
@@ -182,9 +183,10 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
 
 def _in_short_list(lines: list[tuple[int, str]], i: int, limit: int) -> bool:
     """Whether line `i` is one of a run of short lines broken by hand (a menu, a list of
-    names): it or a neighbour ends with a markdown hard break, and each is short."""
+    names): each is short, and it or a neighbour ends with a markdown hard break or none
+    ends like a sentence (wrapped prose has long lines and full stops)."""
     run = [lines[j][1] for j in (i - 1, i, i + 1) if 0 <= j < len(lines) and lines[j][1].strip()]
-    breaks = any(t.endswith(_HARD_BREAK) for t in run)
+    breaks = any(t.endswith(_HARD_BREAK) for t in run) or not any(ends_sentence(t) for t in run)
     return breaks and len(run) >= 2 and all(len(t.split()) <= limit for t in run)
 
 

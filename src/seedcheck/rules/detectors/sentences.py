@@ -113,6 +113,25 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
                   message=_QUOTE_MESSAGES[problem.kind])
 
 
+_CONTACT = re.compile(r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
+                      re.IGNORECASE)
+
+
+def _sentence_like(text: str) -> bool:
+    """Starts like a sentence and its longer words are mostly lower case (not a title-case
+    heading, where only the short function words are)."""
+    words = text.split()
+    long = [w for w in words if len(w.strip(",.;:“”\"'*_()")) >= 4]
+    return (bool(words) and words[0].lstrip("*_“\"")[:1].isupper() and bool(long)
+            and sum(w[:1].islower() for w in long) * 2 >= len(long))
+
+
+def _ends_prose(lay: Layout, members: list[int], min_words: int) -> bool:
+    """The paragraph is running text that ends a sentence."""
+    members = [k for k in members if not lay.structure[k] and not lay.listitem[k]]
+    return bool(members) and lay.terminal[members[-1]] and sum(lay.words[k] for k in members) >= min_words
+
+
 DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
                       re.IGNORECASE)
 
@@ -128,10 +147,12 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     # The last line that is not an end mark: when it is a link, a table or markup, the
     # sentence before it ("… please visit") continues into it.
     last = next((k for k in range(len(lay.raw) - 1, -1, -1) if not END_MARK.match(lay.raw[k].strip())), None)
+    while last and _CONTACT.match(lay.raw[last]):
+        last -= 1   # a wire copy's contact line, glued under the last paragraph
     if last is None or lay.structure[last]:
         return
-    members = next((m for m in lay.paragraphs if last in m), [last])
-    members = [k for k in members if not lay.structure[k]]
+    p = next((n for n, m in enumerate(lay.paragraphs) if last in m), None)
+    members = [k for k in (lay.paragraphs[p] if p is not None else [last]) if not lay.structure[k] and k <= last]
     i = members[-1]
     if LIST_ITEM.match(lay.raw[members[0]]) or any(lay.listitem[k] for k in members):
         return
@@ -150,6 +171,10 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         return
     # Finished sentences earlier in the paragraph make it running text ("Mrs. Deborah" does not).
     running = re.search(r"\b[a-z]{3,}[.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
+    # ... and so do finished sentences in the paragraph before, when this one reads as a
+    # sentence too (not a heading, a name list or a caption in title case).
+    running = running or (_sentence_like(text) and p is not None and _ends_prose(lay, lay.paragraphs[p - 1] if p else [],
+                                                                                 params["min_words"]))
     # An end mark (###, -30-) after the paragraph says the release is complete: a last
     # sentence that only lacks its full stop was not cut off.
     if lay.end_mark is not None and lay.end_mark > i:
