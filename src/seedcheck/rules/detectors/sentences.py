@@ -113,27 +113,17 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
                   message=_QUOTE_MESSAGES[problem.kind])
 
 
+# A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
+_ADDRESS = re.compile(r"\S+@\S+\.\w+$|https?://\S+$")
 _CONTACT = re.compile(r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
                       re.IGNORECASE)
 
 
-def _sentence_like(text: str) -> bool:
-    """Starts like a sentence and its longer words are mostly lower case (not a title-case
-    heading, where only the short function words are)."""
-    words = text.split()
-    long = [w for w in words if len(w.strip(",.;:“”\"'*_()")) >= 4]
-    return (bool(words) and words[0].lstrip("*_“\"")[:1].isupper() and bool(long)
-            and sum(w[:1].islower() for w in long) * 2 >= len(long))
-
-
-def _ends_prose(lay: Layout, members: list[int], min_words: int) -> bool:
-    """The paragraph is running text that ends a sentence."""
-    members = [k for k in members if not lay.structure[k] and not lay.listitem[k]]
-    return bool(members) and lay.terminal[members[-1]] and sum(lay.words[k] for k in members) >= min_words
-
-
 DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
                       re.IGNORECASE)
+# A lower-case word alone after a comma starts the next item or clause ("… roads and
+# bridges, connect"); a sentence does not end on one, bar a few adverbs.
+COMMA_WORD = re.compile(r",\s+(?!(?:too|however|respectively|etc|instead|though|accordingly|alike|again|also|either|else|indeed)$)[a-z]+$")
 
 
 @detector("truncated-text", min_words=12)
@@ -151,8 +141,8 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         last -= 1   # a wire copy's contact line, glued under the last paragraph
     if last is None or lay.structure[last]:
         return
-    p = next((n for n, m in enumerate(lay.paragraphs) if last in m), None)
-    members = [k for k in (lay.paragraphs[p] if p is not None else [last]) if not lay.structure[k] and k <= last]
+    members = next((m for m in lay.paragraphs if last in m), [last])
+    members = [k for k in members if not lay.structure[k] and k <= last]
     i = members[-1]
     if LIST_ITEM.match(lay.raw[members[0]]) or any(lay.listitem[k] for k in members):
         return
@@ -167,19 +157,15 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if (lay.terminal[i] or TERMINAL.search(bare)) and not ellipsis:
         return
     # A closing quotation mark ends a quoted post or statement that is complete as quoted.
-    if bare.endswith((":", ";", "]", ")", "”", '"')) or bare[-1].isdigit():
+    if bare.endswith((":", ";", "]", ")", ">", "”", '"')) or bare[-1].isdigit() or _ADDRESS.search(bare):
         return
     # Finished sentences earlier in the paragraph make it running text ("Mrs. Deborah" does not).
     running = re.search(r"\b[a-z]{3,}[.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
-    # ... and so do finished sentences in the paragraph before, when this one reads as a
-    # sentence too (not a heading, a name list or a caption in title case).
-    running = running or (_sentence_like(text) and p is not None and _ends_prose(lay, lay.paragraphs[p - 1] if p else [],
-                                                                                 params["min_words"]))
     # An end mark (###, -30-) after the paragraph says the release is complete: a last
     # sentence that only lacks its full stop was not cut off.
     if lay.end_mark is not None and lay.end_mark > i:
         running = False
-    if not (ellipsis or DANGLING.search(bare) or running):
+    if not (ellipsis or DANGLING.search(bare) or COMMA_WORD.search(bare) or running):
         return
     tail = bare[-40:]
     how = "with an ellipsis" if ellipsis else "mid-sentence"
