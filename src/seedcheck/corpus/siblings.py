@@ -27,9 +27,11 @@ import functools
 # A title slot: at most this many words replaced on each side, with this many kept.
 SLOT_WORDS = 4
 MIN_SHARED_TITLE_WORDS = 3
-# A later version under the same title: most of the earlier text kept, and this much longer.
+# A later version under the same title: most of the earlier text kept, and this much longer
+# (share and characters of folded text: a longer link alone does not make a new version).
 GROWN_CONTAINMENT = 0.8
 GROWN_LENGTH_RATIO = 1.15
+GROWN_MIN_CHARS = 300
 # Replacing only these ("Statement by …" / "Statement from …", "UPDATED FACT SHEET: …")
 # does not name another event.
 _FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with updated update revised corrected new".split())
@@ -80,7 +82,7 @@ def grown_version(keep_a, keep_b, title_a: str, title_b: str, contained: float) 
     if title_a != title_b or contained < GROWN_CONTAINMENT:
         return False
     early, late = sorted((keep_a, keep_b), key=lambda k: k.date)
-    return late.length >= GROWN_LENGTH_RATIO * early.length
+    return late.length >= GROWN_LENGTH_RATIO * early.length and late.length - early.length >= GROWN_MIN_CHARS
 
 
 def sibling_reason(keep_a, keep_b, title_a: str, title_b: str, grams: float, contained: float,

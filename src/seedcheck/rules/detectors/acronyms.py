@@ -93,12 +93,6 @@ def _initials(words: list[str]) -> str:
     return "".join(w[0].upper() for w in words if w.lower() not in _CONNECTORS)
 
 
-def _one_swap(a: str, b: str) -> bool:
-    """`a` is `b` with two neighbouring letters swapped."""
-    diff = [k for k in range(len(a)) if a[k] != b[k]] if len(a) == len(b) else []
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
 def classify(short: str, words: list[str], after: str, article: bool = False) -> str | None:
     """None when `short` abbreviates a stretch of `words`; else "near" (one letter from
     the initials of the name's last words, or the parenthesis inside the name) or
@@ -106,12 +100,6 @@ def classify(short: str, words: list[str], after: str, article: bool = False) ->
     content = [w for w in words if w.lower() not in _CONNECTORS]
     if len(content) < 2:
         return None
-    tail = _initials(_last_name(words))[-len(short):]
-    if short[0] == tail[:1] and _one_swap(short, tail):
-        # Two neighbouring letters swapped behind the right first letter: a typo ("Environmental
-        # Protection Agency (EAP)") that the permissive alignment below would let through.
-        # A translated name moves its head word to the front instead (FDLR, GPA).
-        return "near"
     for start in range(len(words)):
         if words[start][:1].isupper() and aligns(short, " ".join(words[start:])):
             return None   # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
