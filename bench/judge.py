@@ -68,9 +68,10 @@ def show(corpus: str, index: int, finding: dict, verdict: dict | None, extra: in
     if verdict:
         print(f"    judged {verdict['verdict']}: {verdict['reason']}")
     print("\n".join(context(read_lines(finding["path"]), finding.get("line"), finding.get("end_line"), extra)))
-    root = Path(finding["path"]).parents[len(Path(finding["doc_id"]).parts) - 1]
+    parts = len(Path(finding["doc_id"]).parts)
+    root = Path(finding["path"]).parents[parts - 1] if parts and finding.get("path") else None
     for other in finding.get("related") or []:
-        print(f"    related: {root / other}")
+        print(f"    related: {root / other if root else other}")
     print("    " + json.dumps(entry(corpus, finding), ensure_ascii=False) + "\n")
 
 

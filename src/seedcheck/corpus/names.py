@@ -13,8 +13,9 @@ first column, end line, end column).
   "Zoe Quintanilla"); the suggestion is the spelling with the most diacritics, then the
   most frequent; a case or hyphen difference counts only inside the surname and only
   when one spelling is more frequent;
-- **typo**: same number of words, one word different by a small Levenshtein distance
-  (rapidfuzz), same initials, the majority spelling at least `min_ratio` times as
+- **typo**: same number of words, one word different by a small edit distance
+  (rapidfuzz's optimal string alignment: two neighbouring letters swapped are one edit),
+  same initials, the majority spelling at least `min_ratio` times as
   frequent as the minority one (two real people with similar names are usually both
   frequent), and the minority word found in no other name of the corpus ("Mike Johnston"
   is not a typo of "Mike Johnson" when "Johnston" is someone else's surname too); a
@@ -39,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from ..model import Fix, Hit
 from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
@@ -229,7 +230,7 @@ class PersonNames(Analyzer):
                         continue
                     if _inflection(wa, wb):
                         continue   # "Obamas", "Arabian", "Advanced": inflections, not typos
-                    if Levenshtein.distance(wa, wb, score_cutoff=limit) > limit:
+                    if OSA.distance(wa, wb, score_cutoff=limit) > limit:
                         continue
                     if used_in[wb] - {b} or total[a] < ratio * total[b] or b in out:
                         continue

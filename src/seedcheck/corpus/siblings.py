@@ -6,7 +6,8 @@ another missile launch in the same words, or a fact sheet with one firm's name s
 for another's. What tells them apart is around the text:
 
 - **dates far apart**: copies of one release appear within days of each other; the same
-  wording weeks or years apart is another notice (`max_days_apart`);
+  wording weeks or years apart is another notice (`max_days_apart`), unless the later one
+  has the same title and holds the earlier one and more (a running list kept up to date);
 - **a title that differs in a slot**: the titles agree except for a few words replaced
   (``Nomination``/``Withdrawal``, ``Sweden``/``Finland``, one firm for another);
 - **one publisher, loose wording**: a publisher re-posts its own release nearly word for
@@ -26,6 +27,11 @@ import functools
 # A title slot: at most this many words replaced on each side, with this many kept.
 SLOT_WORDS = 4
 MIN_SHARED_TITLE_WORDS = 3
+# A later version under the same title: most of the earlier text kept, and this much longer
+# (share and characters of folded text: a longer link alone does not make a new version).
+GROWN_CONTAINMENT = 0.8
+GROWN_LENGTH_RATIO = 1.15
+GROWN_MIN_CHARS = 300
 # Replacing only these ("Statement by …" / "Statement from …", "UPDATED FACT SHEET: …")
 # does not name another event.
 _FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with updated update revised corrected new".split())
@@ -70,13 +76,22 @@ def title_slot(a: str, b: str) -> tuple[str, str] | None:
             " … ".join(" ".join(wb[j1:j2]) for _, _, _, j1, j2 in changed))
 
 
+def grown_version(keep_a, keep_b, title_a: str, title_b: str, contained: float) -> bool:
+    """A page kept up to date under one title (a running list): the later document holds
+    most of the earlier one and is clearly longer. A newer version, not another event."""
+    if title_a != title_b or contained < GROWN_CONTAINMENT:
+        return False
+    early, late = sorted((keep_a, keep_b), key=lambda k: k.date)
+    return late.length >= GROWN_LENGTH_RATIO * early.length and late.length - early.length >= GROWN_MIN_CHARS
+
+
 def sibling_reason(keep_a, keep_b, title_a: str, title_b: str, grams: float, contained: float,
                    by_words: bool, params: dict) -> str | None:
     """Why a pair that passed the text checks is a templated sibling rather than a copy
     (None: a copy). `keep_*` are the documents' `KeepInfo` (date, domain)."""
     limit = params.get("max_days_apart") or 0
     gap = days_apart(keep_a.date, keep_b.date)
-    if limit and gap is not None and gap > limit:
+    if limit and gap is not None and gap > limit and not grown_version(keep_a, keep_b, title_a, title_b, contained):
         return f"published {gap} days apart"
     slot = title_slot(title_a, title_b)
     if slot:

@@ -26,8 +26,11 @@ _GLUED = re.compile(r"^(?:Home|Inicio|Start)(?=[A-Z])|^\S*[a-z][A-Z]\S*[a-z][A-Z
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*$")
 # Lines that credit another original. Group `url` when the URL is on the line.
 ATTRIBUTION = re.compile(
-    r"^[\s*_>(\[-]*(?P<lead>official news published (?:at|on|in)|(?:this (?:article|story|release) (?:was )?)?"
-    r"(?:originally|first) published (?:at|on|in|by)|read (?:the )?(?:original|full) (?:article|story|release) (?:at|on)|"
+    r"^[\s*_>(\[-]*(?P<lead>official news published (?:at|on|in)|"
+    r"(?:this (?:article|story|release|post|piece|report|statement) (?:was |is |has been )?)?"
+    r"(?:(?:(?:originally|first) (?:published|appeared|posted|ran)|(?:published|appeared|posted) (?:originally|first))"
+    r" (?:at|on|in|by)|(?:republished|reprinted)(?: with permission)? from)|"
+    r"read (?:the )?(?:original|full) (?:article|story|release|post) (?:at|on)|"
     r"source of (?:the )?original|with information from|con información de)\b",
     re.IGNORECASE,
 )

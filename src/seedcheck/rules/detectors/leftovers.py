@@ -13,6 +13,7 @@ import yaml
 from ...model import Document, Fix, Hit
 from . import detector
 from .text import CONTROL, invisible_positions, remove_at
+from .layout import ends_sentence
 
 # --- markup-comment --------------------------------------------------------------------
 
@@ -171,8 +172,11 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             if first[0].islower():
                 ok = ok and first in words and first not in _PARTICLES
             else:
+                # A lost line break glues the end of one line to the start of the next, so
+                # the pair follows words of the first line ("Hearts of PalmToasted"); a
+                # list line that starts with the form is a name ("ReadyCap Lending").
                 ok = (ok and len(first) >= 3 and first.lower() in words and _TITLE_LINE.match(text.strip(" *_-\\"))
-                      and _in_short_list(lines, i, params["max_list_words"]))
+                      and bool(masked[:m.start()].strip(" *_-\\")) and _in_short_list(lines, i, params["max_list_words"]))
             if ok:
                 yield Hit(line=number, column=m.start() + 1, end_column=m.end() + 1,
                           values={"word": token, "split": f"{first} {second}"},
@@ -182,10 +186,17 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
 
 def _in_short_list(lines: list[tuple[int, str]], i: int, limit: int) -> bool:
     """Whether line `i` is one of a run of short lines broken by hand (a menu, a list of
-    names): it or a neighbour ends with a markdown hard break, and each is short."""
+    names): each is short, and it or a neighbour ends with a markdown hard break, or each
+    is in title case and none ends like a sentence (wrapped prose is mostly lower case)."""
     run = [lines[j][1] for j in (i - 1, i, i + 1) if 0 <= j < len(lines) and lines[j][1].strip()]
-    breaks = any(t.endswith(_HARD_BREAK) for t in run)
+    breaks = any(t.endswith(_HARD_BREAK) for t in run) or all(_title_case(t) and not ends_sentence(t) for t in run)
     return breaks and len(run) >= 2 and all(len(t.split()) <= limit for t in run)
+
+
+def _title_case(text: str) -> bool:
+    """The line's words of four letters or more are mostly capitalised ("Ricotta Cheese with Asparagus")."""
+    long = [w for w in text.split() if len(w) >= 4 and w[0].isalpha()]
+    return bool(long) and sum(w[0].isupper() for w in long) * 2 > len(long)
 
 
 def _known_names(params: dict, context: Any) -> set[str]:

@@ -113,8 +113,17 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
                   message=_QUOTE_MESSAGES[problem.kind])
 
 
+# A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
+_ADDRESS = re.compile(r"\S+@\S+\.\w+$|https?://\S+$")
+_CONTACT = re.compile(r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
+                      re.IGNORECASE)
+
+
 DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
                       re.IGNORECASE)
+# A lower-case word alone after a comma starts the next item or clause ("… roads and
+# bridges, connect"); a sentence does not end on one, bar a few adverbs.
+COMMA_WORD = re.compile(r",\s+(?!(?:too|however|respectively|etc|instead|though|accordingly|alike|again|also|either|else|indeed)$)[a-z]+$")
 
 
 @detector("truncated-text", min_words=12)
@@ -128,10 +137,12 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     # The last line that is not an end mark: when it is a link, a table or markup, the
     # sentence before it ("… please visit") continues into it.
     last = next((k for k in range(len(lay.raw) - 1, -1, -1) if not END_MARK.match(lay.raw[k].strip())), None)
+    while last and _CONTACT.match(lay.raw[last]):
+        last -= 1   # a wire copy's contact line, glued under the last paragraph
     if last is None or lay.structure[last]:
         return
     members = next((m for m in lay.paragraphs if last in m), [last])
-    members = [k for k in members if not lay.structure[k]]
+    members = [k for k in members if not lay.structure[k] and k <= last]
     i = members[-1]
     if LIST_ITEM.match(lay.raw[members[0]]) or any(lay.listitem[k] for k in members):
         return
@@ -146,7 +157,7 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if (lay.terminal[i] or TERMINAL.search(bare)) and not ellipsis:
         return
     # A closing quotation mark ends a quoted post or statement that is complete as quoted.
-    if bare.endswith((":", ";", "]", ")", "”", '"')) or bare[-1].isdigit():
+    if bare.endswith((":", ";", "]", ")", ">", "”", '"')) or bare[-1].isdigit() or _ADDRESS.search(bare):
         return
     # Finished sentences earlier in the paragraph make it running text ("Mrs. Deborah" does not).
     running = re.search(r"\b[a-z]{3,}[.!?][\"”’)]?\s+[A-Z“\"]", text) is not None
@@ -154,7 +165,7 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     # sentence that only lacks its full stop was not cut off.
     if lay.end_mark is not None and lay.end_mark > i:
         running = False
-    if not (ellipsis or DANGLING.search(bare) or running):
+    if not (ellipsis or DANGLING.search(bare) or COMMA_WORD.search(bare) or running):
         return
     tail = bare[-40:]
     how = "with an ellipsis" if ellipsis else "mid-sentence"
