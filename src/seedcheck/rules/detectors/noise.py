@@ -19,7 +19,9 @@ from ...model import Document, Fix, Hit
 from . import detector
 from .authored import EMPHASISED, authored, signature_block
 from .layout import Layout, comparable, layout
+from .noise_article import comments, headline
 from .noise_model import candidates, line_features, probabilities
+from .noise_wrap import wrapped
 
 # Compiled lexicons, per (data file, section): built once per process.
 _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
@@ -42,7 +44,7 @@ def compiled(context: Any, lexicon: str, section: str) -> re.Pattern | None:
     if key not in _COMPILED:
         data = context.yaml(lexicon) if context is not None else {}
         items = (data or {}).get(section) or []
-        if section in ("patterns", "readings"):
+        if section in ("patterns", "readings", "measures"):
             source = "|".join(f"(?:{p})" for p in items)
         else:
             source = _terms_regex(items, whole_line=(section == "lines"))
@@ -77,8 +79,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
     patterns = compiled(context, name, "patterns")
     max_words = params["max_words"]
     out: dict[int, Hit] = {}
+    joined = wrapped(lay)
     for i, norm in enumerate(lay.norm):
-        if (lay.structure[i] and not lay.norm[i]) or lay.wrapped[i]:
+        if (lay.structure[i] and not lay.norm[i]) or joined[i]:
             continue
         stripped = lay.raw[i].strip()
         m = None
@@ -135,7 +138,7 @@ def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
     looks like (a bold line is a heading the author set, as on a memorandum's title page)."""
     return (
         not lay.structure[i] and not EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
+        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
     )
@@ -147,7 +150,7 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     return (
         max_words > 0 and not lay.structure[i] and not EMPHASISED.match(lay.raw[i])
         and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
+        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
     )
@@ -214,6 +217,9 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if model:
         todo = [i for i in candidates(lay) if i not in hits and i not in claimed]
         scores = dict(zip(todo, probabilities(model, line_features(lay, todo, claimed, set(runs)))))
+    # The article's headline under the menus has a menu entry's shape; its byline tells it apart.
+    title = headline(lay)
+    runs.pop(title, None)
     for i, reason in runs.items():
         # A footer line that another noise rule names ("gossip news" is advertising)
         # still counts towards the run, but is reported once, by that rule. The model
@@ -221,10 +227,13 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         # has the shape of a menu, not its neighbourhood).
         if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= params["run_confirm"]):
             hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    for i in comments(lay):
+        if i not in hits and i not in claimed:
+            hits[i] = _hit(lay, i, lay.norm[i], "a reader comment", safe=False)
     if model:
         threshold = params["model_threshold"] or model["threshold"]
         for i, p in scores.items():
-            if p >= threshold and i not in hits:
+            if p >= threshold and i not in hits and i != title:
                 hits[i] = _hit(lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False)
     return _sorted(hits)
 
@@ -260,19 +269,23 @@ def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     words = compiled(context, params["lexicon"], "phrases_words")
     if readings is None:
         return []
+    measures = compiled(context, params["lexicon"], "measures")
     if words is None:
         terms = (context.yaml(params["lexicon"]) or {}).get("words") or []
         words = re.compile(_terms_regex(terms, whole_line=False), re.IGNORECASE) if terms else None
         _COMPILED[(params["lexicon"], "phrases_words")] = words
     out = []
+    joined = wrapped(lay)
     for i, norm in enumerate(lay.norm):
-        if lay.words[i] > params["max_words"] or lay.terminal[i] or lay.wrapped[i]:
+        if lay.words[i] > params["max_words"] or lay.terminal[i] or joined[i]:
             continue
         stripped = lay.raw[i].strip()
         m = readings.search(stripped)
         if not m:
             continue
         rest = (stripped[:m.start()] + " " + stripped[m.end():]).strip()
+        if measures is not None:
+            rest = measures.sub(" ", rest).strip(" |,;·•-–—:")
         bare = not rest
         degree = "°" in m.group(0) or "º" in m.group(0)
         worded = words is not None and words.search(rest) is not None
