@@ -258,43 +258,6 @@ def lexicon_claims(doc: Document, context: Any) -> set[int]:
     return out
 
 
-# --- weather ---------------------------------------------------------------------------
-
-@detector("noise-weather", lexicon="noise/weather.yaml", max_words=8)
-def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """Weather widget lines: a bare temperature reading ("90.5 F"), a reading with a degree
-    sign on a short line, or a reading with a weather word ("72°F Sunny")."""
-    lay = layout(doc)
-    readings = compiled(context, params["lexicon"], "readings")
-    words = compiled(context, params["lexicon"], "phrases_words")
-    if readings is None:
-        return []
-    measures = compiled(context, params["lexicon"], "measures")
-    if words is None:
-        terms = (context.yaml(params["lexicon"]) or {}).get("words") or []
-        words = re.compile(_terms_regex(terms, whole_line=False), re.IGNORECASE) if terms else None
-        _COMPILED[(params["lexicon"], "phrases_words")] = words
-    out = []
-    joined = wrapped(lay)
-    for i, norm in enumerate(lay.norm):
-        if lay.words[i] > params["max_words"] or lay.terminal[i] or joined[i]:
-            continue
-        stripped = lay.raw[i].strip()
-        m = readings.search(stripped)
-        if not m:
-            continue
-        rest = (stripped[:m.start()] + " " + stripped[m.end():]).strip()
-        if measures is not None:
-            rest = measures.sub(" ", rest).strip(" |,;·•-–—:")
-        bare = not rest
-        degree = "°" in m.group(0) or "º" in m.group(0)
-        worded = words is not None and words.search(rest) is not None
-        # Anything else with digits ("Section 5 F", "Form 1040 C") is not a widget.
-        if bare or ((degree or worded) and not re.search(r"\d", rest) and len(rest.split()) <= 4):
-            out.append(_hit(lay, i, m.group(0), "temperature reading"))
-    return out
-
-
 # --- repeated title --------------------------------------------------------------------
 
 _SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
@@ -347,7 +310,10 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                            and lay.numbers[k] != lay.title_line and not lay.structure[k]), len(lay.norm))
     # When the title came from frontmatter or a header line, `kept` is None: every body
     # copy is a repeat.
+    title_at = lay.index_of(lay.title_line) if lay.title_line else None
     for key, kept in candidates:
+        if kept is not None and kept in out:
+            continue
         for i, norm in enumerate(lay.norm):
             # Scrapers repeat the title in the page header; a heading that matches the
             # title further down (a declaration's own heading after a preamble) is content.
@@ -358,6 +324,10 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                 continue
             line_key = comparable(norm)
             if line_key == key:
+                if kept is not None and kept == title_at and kept < i and comparable(lay.norm[kept]) != key:
+                    # "Headline - Site Name" over "Headline": the page's title line is the copy.
+                    out[kept] = _title_hit(lay, kept, "the page title with the site name over the headline", safe=False)
+                    break
                 out[i] = _title_hit(lay, i, "repeats the title")
                 continue
             glued = _glued_copy(lay.raw[i].strip(), line_key, key, params)
@@ -393,7 +363,7 @@ def _glued_copy(raw: str, line_key: str, key: str, params: dict) -> str | None:
     return None
 
 
-def _title_hit(lay: Layout, i: int, reason: str) -> Hit:
-    hit = _hit(lay, i, lay.norm[i], reason)
+def _title_hit(lay: Layout, i: int, reason: str, safe: bool = True) -> Hit:
+    hit = _hit(lay, i, lay.norm[i], reason, safe=safe)
     hit.values["reason"] = reason
     return hit

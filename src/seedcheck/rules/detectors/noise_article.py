@@ -16,7 +16,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
     r"|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
-BYLINE = re.compile(r"^(?:by|posted by|written by|published by|filed by|author:?)\s+\S"
+BYLINE = re.compile(r"^by$|^(?:by|posted by|written by|published by|filed by|author:?)\s+\S"
                     r"|\bby\s+[A-Z][a-z]+\s+[A-Z]", re.IGNORECASE)
 _MAX_META_WORDS = 20
 _PROSE_WORDS = 15      # a line of running text, not a teaser

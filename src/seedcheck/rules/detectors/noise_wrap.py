@@ -11,6 +11,8 @@ would have fitted, the line break is the author's (or the page's), and the line 
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from .layout import Layout
 
 _MIN_SAMPLES = 3       # wrapped lines needed to estimate the wrap width
@@ -55,7 +57,7 @@ def wrapped(lay: Layout) -> list[bool]:
                 continue
             # Split the block at deliberate breaks; a one-line piece stands alone.
             piece = [block[0]]
-            for a, b in zip(block, block[1:]):
+            for a, b in pairwise(block):
                 if _break_after(lay, a, b, width):
                     _settle(lay, out, piece)
                     piece = []
