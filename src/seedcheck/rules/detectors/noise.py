@@ -201,7 +201,7 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
 @detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
                                  "shape": True, "min_run": 5, "edge_min_run": 3, "max_chars": 40, "headline_max_words": 14,
                                  "shape_max_words": 5, "model": "noise/line-model.yaml", "model_threshold": None,
-                                 "run_confirm": 0.5, "model_min_evidence": 3})
+                                 "run_confirm": 0.5, "model_min_evidence": 3, "gap_max_words": 3})
 def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Breadcrumbs, menus, "latest articles", "read more": lexicon, line shape and the line model."""
     hits = lexicon_hits(doc, params, context)
@@ -235,7 +235,19 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         for i, p in scores.items():
             if p >= threshold and i not in hits and i != title:
                 hits[i] = _hit(lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False)
+    for i in gaps(lay, set(hits) | claimed, params["gap_max_words"]) - {title}:
+        hits[i] = _hit(lay, i, lay.norm[i], "a short line between two furniture lines", safe=False)
     return _sorted(hits)
+
+
+def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
+    """Short unpunctuated lines (at most `max_words` words) with page furniture right above
+    and below, itself on short lines: a menu entry the lexicons and the model did not know."""
+    joined = wrapped(lay)
+    return {i for i in range(1, len(lay.norm) - 1)
+            if i not in flagged and i - 1 in flagged and i + 1 in flagged
+            and 0 < lay.words[i] <= max_words and not lay.terminal[i] and not lay.structure[i] and not joined[i]
+            and lay.numbers[i] != lay.title_line and lay.words[i - 1] <= 8 and lay.words[i + 1] <= 8}
 
 
 OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
