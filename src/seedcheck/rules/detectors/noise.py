@@ -90,7 +90,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
                 out[i] = _hit(lay, i, m.group(0), "whole line")
             continue
         # Patterns carry their own anchors and length limits, so they see every line.
-        if patterns is not None and (m := patterns.search(stripped) or patterns.search(norm)):
+        # A sentence-like line ending in a colon introduces the author's own list.
+        if patterns is not None and not (lay.intro[i] and lay.words[i] >= 3) \
+                and (m := patterns.search(stripped) or patterns.search(norm)):
             out[i] = _hit(lay, i, m.group(0), "pattern", safe=False)
             continue
         # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
