@@ -4,7 +4,8 @@ readings, words and measures of `checks/data/noise/weather.yaml`."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...model import Document, Hit
 from . import detector
