@@ -111,11 +111,83 @@ def test_wrapped_paragraph_words_are_not_menu_items(tmp_path):
     assert check([doc]).findings == []
 
 
+# Hard-wrapped pages whose furniture has no blank line between its lines: each junk line is
+# labelled (line number: the rule that must report it); every other line is content.
+WRAPPED_PAGES = {
+    "courier.txt": ("""72°F Sunny
+Home > News > Politics
+Sign up for our newsletter
+City Council Approves New Budget for Parks and Libraries
+
+The city council voted on Tuesday to approve a budget that adds money for
+parks, libraries and road repairs across the city, after a long debate over
+the cost of the new library branch in the north of the city.
+
+Council members said the plan would be paid for by savings in other parts
+of the budget and by a small increase in the fees charged for permits.
+
+"This is a budget for everyone who lives here," the mayor said after the
+vote, adding that work on the first parks would start in the spring.
+
+Share on Facebook
+Share on Twitter
+Trending Now
+Copyright 2024 The Daily Courier. All rights reserved.
+We use cookies to improve your experience. Accept all cookies
+""", {1: "noise-weather", 2: "noise-navigation", 3: "noise-social", 16: "noise-social", 17: "noise-social",
+      18: "noise-navigation", 19: "noise-legal", 20: "noise-legal"}),
+    "harbor.txt": ("""Cloudy, 58 F
+Home / Business / Local
+Get our free morning newsletter
+Port Authority Hires New Director After Year-Long Search
+
+The port authority named a new director on Monday, ending a search that took
+more than a year and drew applicants from ports on three continents, and
+said she would start work at the beginning of next month.
+
+The new director ran a smaller port in the south for six years and is known
+for her work on cutting the time ships wait at anchor before they unload.
+
+Board members said they expected her to finish the expansion of the north
+terminal, which is two years behind schedule and well over its budget.
+Share this article
+Facebook Twitter Email
+Trending
+© 2024 Harbor Times Media Group
+This site uses cookies. Accept
+""", {1: "noise-weather", 2: "noise-navigation", 3: "noise-social", 15: "noise-social", 16: "noise-social",
+      17: "noise-navigation", 18: "noise-legal", 19: "noise-legal"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPED_PAGES))
+def test_junk_run_in_hard_wrapped_text_is_split_into_lines(tmp_path, name):
+    text, labels = WRAPPED_PAGES[name]
+    doc = write(tmp_path, name, text)
+    found = {(f.line, f.rule) for f in check([doc]).findings if f.rule != "noise-boilerplate"}
+    assert found == set(labels.items())
+
+
+def test_a_wrapped_line_that_ends_short_is_still_prose(tmp_path):
+    # The break after "Privacy" is the wrap (the next word did not fit), so the line is not
+    # a footer link, and the closing short line ends its sentence.
+    wrapped = [
+        "The agency said the new rules would protect the data of every user of the Privacy",
+        "Policy portal and that the changes would take effect across all of its services",
+        "next year.",
+        "",
+        "Officials said a public comment period on the draft would open in the spring and",
+        "that the final text would be published after the comments had been reviewed.",
+    ]
+    doc = write(tmp_path, "w.txt", "\n".join(wrapped) + "\n")
+    assert check([doc]).findings == []
+
+
 @pytest.mark.parametrize("name", ["navigation", "advertising", "social", "legal", "weather"])
 def test_noise_lexicons_are_valid(name):
     data = yaml.safe_load((ROOT / "checks" / "data" / "noise" / f"{name}.yaml").read_text(encoding="utf-8"))
     assert isinstance(data, dict) and data
-    for section in ("patterns", "readings"):
+    for section in ("patterns", "readings", "measures"):
         for pattern in data.get(section) or []:
             re.compile(pattern, re.IGNORECASE)
     for section in ("lines", "phrases", "anywhere", "words"):

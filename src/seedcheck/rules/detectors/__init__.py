@@ -29,6 +29,7 @@ def detector(name: str, **defaults: Any) -> Callable[[DetectorFn], DetectorFn]:
 from . import text  # noqa: E402,F401
 from . import metadata  # noqa: E402,F401
 from . import noise  # noqa: E402,F401
+from . import noise_weather  # noqa: E402,F401
 from . import names  # noqa: E402,F401
 from . import markup  # noqa: E402,F401
 from . import sentences  # noqa: E402,F401

@@ -19,7 +19,9 @@ from ...model import Document, Fix, Hit
 from . import detector
 from .authored import EMPHASISED, authored, signature_block
 from .layout import Layout, comparable, layout
+from .noise_article import comments, headline
 from .noise_model import candidates, line_features, probabilities
+from .noise_wrap import wrapped
 
 # Compiled lexicons, per (data file, section): built once per process.
 _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
@@ -42,7 +44,7 @@ def compiled(context: Any, lexicon: str, section: str) -> re.Pattern | None:
     if key not in _COMPILED:
         data = context.yaml(lexicon) if context is not None else {}
         items = (data or {}).get(section) or []
-        if section in ("patterns", "readings"):
+        if section in ("patterns", "readings", "measures"):
             source = "|".join(f"(?:{p})" for p in items)
         else:
             source = _terms_regex(items, whole_line=(section == "lines"))
@@ -77,8 +79,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
     patterns = compiled(context, name, "patterns")
     max_words = params["max_words"]
     out: dict[int, Hit] = {}
+    joined = wrapped(lay)
     for i, norm in enumerate(lay.norm):
-        if (lay.structure[i] and not lay.norm[i]) or lay.wrapped[i]:
+        if (lay.structure[i] and not lay.norm[i]) or joined[i]:
             continue
         stripped = lay.raw[i].strip()
         m = None
@@ -87,7 +90,9 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
                 out[i] = _hit(lay, i, m.group(0), "whole line")
             continue
         # Patterns carry their own anchors and length limits, so they see every line.
-        if patterns is not None and (m := patterns.search(stripped) or patterns.search(norm)):
+        # A sentence-like line ending in a colon introduces the author's own list.
+        if patterns is not None and not (lay.intro[i] and lay.words[i] >= 3) \
+                and (m := patterns.search(stripped) or patterns.search(norm)):
             out[i] = _hit(lay, i, m.group(0), "pattern", safe=False)
             continue
         # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
@@ -135,7 +140,7 @@ def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
     looks like (a bold line is a heading the author set, as on a memorandum's title page)."""
     return (
         not lay.structure[i] and not EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
+        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
     )
@@ -147,7 +152,7 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     return (
         max_words > 0 and not lay.structure[i] and not EMPHASISED.match(lay.raw[i])
         and not lay.terminal[i] and not lay.listitem[i]
-        and not lay.wrapped[i] and not lay.metadata_like[i] and not lay.official_like[i]
+        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
         and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
     )
@@ -198,7 +203,7 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
 @detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
                                  "shape": True, "min_run": 5, "edge_min_run": 3, "max_chars": 40, "headline_max_words": 14,
                                  "shape_max_words": 5, "model": "noise/line-model.yaml", "model_threshold": None,
-                                 "run_confirm": 0.5, "model_min_evidence": 3})
+                                 "run_confirm": 0.5, "model_min_evidence": 3, "gap_max_words": 3})
 def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Breadcrumbs, menus, "latest articles", "read more": lexicon, line shape and the line model."""
     hits = lexicon_hits(doc, params, context)
@@ -214,6 +219,9 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if model:
         todo = [i for i in candidates(lay) if i not in hits and i not in claimed]
         scores = dict(zip(todo, probabilities(model, line_features(lay, todo, claimed, set(runs)))))
+    # The article's headline under the menus has a menu entry's shape; its byline tells it apart.
+    title = headline(lay)
+    runs.pop(title, None)
     for i, reason in runs.items():
         # A footer line that another noise rule names ("gossip news" is advertising)
         # still counts towards the run, but is reported once, by that rule. The model
@@ -221,12 +229,27 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         # has the shape of a menu, not its neighbourhood).
         if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= params["run_confirm"]):
             hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    for i in comments(lay):
+        if i not in hits and i not in claimed:
+            hits[i] = _hit(lay, i, lay.norm[i], "a reader comment", safe=False)
     if model:
         threshold = params["model_threshold"] or model["threshold"]
         for i, p in scores.items():
-            if p >= threshold and i not in hits:
+            if p >= threshold and i not in hits and i != title:
                 hits[i] = _hit(lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False)
+    for i in gaps(lay, set(hits) | claimed, params["gap_max_words"]) - {title}:
+        hits[i] = _hit(lay, i, lay.norm[i], "a short line between two furniture lines", safe=False)
     return _sorted(hits)
+
+
+def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
+    """Short unpunctuated lines (at most `max_words` words) with page furniture right above
+    and below, itself on short lines: a menu entry the lexicons and the model did not know."""
+    joined = wrapped(lay)
+    return {i for i in range(1, len(lay.norm) - 1)
+            if i not in flagged and i - 1 in flagged and i + 1 in flagged
+            and 0 < lay.words[i] <= max_words and not lay.terminal[i] and not lay.structure[i] and not joined[i]
+            and lay.numbers[i] != lay.title_line and lay.words[i - 1] <= 8 and lay.words[i + 1] <= 8}
 
 
 OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
@@ -246,39 +269,6 @@ def lexicon_claims(doc: Document, context: Any) -> set[int]:
     out: set[int] = set()
     for lexicon, max_words in ALL_LEXICONS:
         out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
-    return out
-
-
-# --- weather ---------------------------------------------------------------------------
-
-@detector("noise-weather", lexicon="noise/weather.yaml", max_words=8)
-def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """Weather widget lines: a bare temperature reading ("90.5 F"), a reading with a degree
-    sign on a short line, or a reading with a weather word ("72°F Sunny")."""
-    lay = layout(doc)
-    readings = compiled(context, params["lexicon"], "readings")
-    words = compiled(context, params["lexicon"], "phrases_words")
-    if readings is None:
-        return []
-    if words is None:
-        terms = (context.yaml(params["lexicon"]) or {}).get("words") or []
-        words = re.compile(_terms_regex(terms, whole_line=False), re.IGNORECASE) if terms else None
-        _COMPILED[(params["lexicon"], "phrases_words")] = words
-    out = []
-    for i, norm in enumerate(lay.norm):
-        if lay.words[i] > params["max_words"] or lay.terminal[i] or lay.wrapped[i]:
-            continue
-        stripped = lay.raw[i].strip()
-        m = readings.search(stripped)
-        if not m:
-            continue
-        rest = (stripped[:m.start()] + " " + stripped[m.end():]).strip()
-        bare = not rest
-        degree = "°" in m.group(0) or "º" in m.group(0)
-        worded = words is not None and words.search(rest) is not None
-        # Anything else with digits ("Section 5 F", "Form 1040 C") is not a widget.
-        if bare or ((degree or worded) and not re.search(r"\d", rest) and len(rest.split()) <= 4):
-            out.append(_hit(lay, i, m.group(0), "temperature reading"))
     return out
 
 
@@ -334,7 +324,10 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                            and lay.numbers[k] != lay.title_line and not lay.structure[k]), len(lay.norm))
     # When the title came from frontmatter or a header line, `kept` is None: every body
     # copy is a repeat.
+    title_at = lay.index_of(lay.title_line) if lay.title_line else None
     for key, kept in candidates:
+        if kept is not None and kept in out:
+            continue
         for i, norm in enumerate(lay.norm):
             # Scrapers repeat the title in the page header; a heading that matches the
             # title further down (a declaration's own heading after a preamble) is content.
@@ -345,6 +338,10 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                 continue
             line_key = comparable(norm)
             if line_key == key:
+                if kept is not None and kept == title_at and kept < i and comparable(lay.norm[kept]) != key:
+                    # "Headline - Site Name" over "Headline": the page's title line is the copy.
+                    out[kept] = _title_hit(lay, kept, "the page title with the site name over the headline", safe=False)
+                    break
                 out[i] = _title_hit(lay, i, "repeats the title")
                 continue
             glued = _glued_copy(lay.raw[i].strip(), line_key, key, params)
@@ -380,7 +377,7 @@ def _glued_copy(raw: str, line_key: str, key: str, params: dict) -> str | None:
     return None
 
 
-def _title_hit(lay: Layout, i: int, reason: str) -> Hit:
-    hit = _hit(lay, i, lay.norm[i], reason)
+def _title_hit(lay: Layout, i: int, reason: str, safe: bool = True) -> Hit:
+    hit = _hit(lay, i, lay.norm[i], reason, safe=safe)
     hit.values["reason"] = reason
     return hit

@@ -16,6 +16,7 @@ import math
 import re
 
 from .layout import TIME_OR_DATE, Layout, comparable
+from .noise_wrap import wrapped
 
 # The features, in order; the model file names its weights by these names.
 FEATURES = (
@@ -49,12 +50,14 @@ def candidates(lay: Layout) -> list[int]:
             for k in members:
                 block_of[k] = members
     out = []
+    joined = wrapped(lay)
     for i in range(len(lay.norm)):
-        if lay.structure[i] or lay.wrapped[i] or lay.listitem[i] or not 0 < lay.words[i] <= MAX_WORDS:
+        if lay.structure[i] or joined[i] or lay.listitem[i] or not 0 < lay.words[i] <= MAX_WORDS:
             continue
         if lay.numbers[i] == lay.title_line or _MARKUP.search(lay.raw[i]):
             continue
-        block = block_of.get(i)
+        # A line a deliberate break sets apart from a wrapped paragraph stands alone.
+        block = None if lay.wrapped[i] else block_of.get(i)
         if block and any(len(lay.raw[k].strip()) > 45 for k in block):
             continue
         out.append(i)
