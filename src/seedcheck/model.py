@@ -132,6 +132,7 @@ class Hit:
     message: str | None = None
     severity: Severity | None = None
     cluster: dict[str, Any] | None = None  # duplicate rules: see Finding.cluster
+    variant: str | None = None  # which of the rule file's `messages:` words this hit
 
 
 @dataclass(slots=True)

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 from ..model import Fix, Hit
 from . import Analyzer, analyzer
-from .keep import keep_info, keep_key, keep_reason
-from .url_norm import normalise_url  # noqa: F401 (re-exported: tests import it here)
+from .keep import DEFAULT_OFFICIAL, keep_info, keep_key, keep_reason
+from .url_norm import normalise_url
+
 
 @analyzer
 class SourceUrls(Analyzer):
@@ -18,7 +19,7 @@ class SourceUrls(Analyzer):
 
     name = "urls"
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {"duplicate-url": {
-        "official_domains": [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"],
+        "official_domains": DEFAULT_OFFICIAL,
     }}
 
     @classmethod

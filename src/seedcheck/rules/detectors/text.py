@@ -81,7 +81,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
         if "\ufffd" in text:
             at = text.index("\ufffd")
             yield Hit(line=number, column=at + 1, end_column=at + 2, values={"sample": text[max(0, at - 10):at + 10].strip()},
-                      message="replacement character U+FFFD: the original characters were lost in decoding",
+                      variant="lost-characters",
                       fix=Fix("restore the lost characters from the source", None, safe=False))
             continue
         if not is_bad(text):

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from ...model import Document, Hit
 from ..base import Rule
+from ..fields import function_fields
 from ..spec import RuleFileError
 
 
@@ -23,6 +24,12 @@ class DetectorRule(Rule):
         self.function, defaults = DETECTORS[name]
         self.PARAMS = {"detector": name, **defaults}
         super().__init__(spec, overrides, context)
+
+    def fields(self) -> set[str]:
+        return set(function_fields(self.function.__module__, self.function.__name__)[0])
+
+    def variants(self) -> set[str]:
+        return set(function_fields(self.function.__module__, self.function.__name__)[1])
 
     def check(self, doc: Document) -> Iterable[Hit]:
         if not doc.readable:
