@@ -69,6 +69,23 @@ def test_a_misspelt_placeholder_is_a_load_error(tmp_path, name, old, new, needle
         Registry.load(config)
 
 
+def test_a_parameter_the_detector_reads_must_be_given(tmp_path):
+    """language-mismatch's defaults live only in its rule file: without them it cannot load."""
+    config = _project(tmp_path)
+    _edit(config, "language-mismatch", "min_confidence: 0.9", "# removed:")
+    with pytest.raises(ConfigError, match="reads parameter.s. min_confidence"):
+        Registry.load(config)
+
+
+def test_a_parameter_given_only_in_the_rule_file_can_be_overridden(tmp_path):
+    config = Config(root=ROOT)
+    config.rules = {"language-mismatch": {"min_words": 7}, "glued-words": {"no_such": 1}}
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        Registry.load(config)
+    config.rules = {"language-mismatch": {"min_words": 7}}
+    assert Registry.load(config).get("language-mismatch").params["min_words"] == 7
+
+
 def test_a_variant_the_code_names_must_be_worded(tmp_path):
     config = _project(tmp_path)
     _edit(config, "markup-markdown", "  end-mark: ", "  end-mark-typo: ")

@@ -70,6 +70,32 @@ def function_fields(module: str, function: str) -> tuple[frozenset[str], frozens
     itself or through the functions of its module it calls."""
     paths = _sources(module)
     tree = _parse(paths[0]) if paths else ast.Module(body=[], type_ignores=[])
+    nodes = _reached(module, function)
+    variants = {str(k.value.value) for node in nodes for k in ast.walk(node)
+                if isinstance(k, ast.keyword) and k.arg == "variant" and isinstance(k.value, ast.Constant)}
+    return frozenset(_fields_in(nodes, _returns(tree))), frozenset(variants)
+
+
+@cache
+def function_reads(module: str, function: str) -> frozenset[str]:
+    """The parameters `function` of `module` reads (`params["k"]`, `params.get("k")`),
+    itself or through the functions of its module it calls."""
+    found = set()
+    for node in (n for fn in _reached(module, function) for n in ast.walk(fn)):
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "params"
+                and isinstance(node.slice, ast.Constant)):
+            found.add(str(node.slice.value))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "params"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            found.add(str(node.args[0].value))
+    return frozenset(found)
+
+
+def _reached(module: str, function: str) -> list[ast.FunctionDef]:
+    """`function` and the functions of its module it calls, in name order."""
+    paths = _sources(module)
+    tree = _parse(paths[0]) if paths else ast.Module(body=[], type_ignores=[])
     defs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     reached, todo = set(), [function]
     while todo:
@@ -77,10 +103,7 @@ def function_fields(module: str, function: str) -> tuple[frozenset[str], frozens
         if name in defs and name not in reached:
             reached.add(name)
             todo.extend(n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs)
-    nodes = [defs[n] for n in sorted(reached)]
-    variants = {str(k.value.value) for node in nodes for k in ast.walk(node)
-                if isinstance(k, ast.keyword) and k.arg == "variant" and isinstance(k.value, ast.Constant)}
-    return frozenset(_fields_in(nodes, _returns(tree))), frozenset(variants)
+    return [defs[n] for n in sorted(reached)]
 
 
 def _parse(path: str) -> ast.Module:

@@ -59,8 +59,8 @@ TOKEN = "REPLACE-ME"
 
 @detector("{name}")
 def {function}(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """TODO what this detector flags. Parameters go in the decorator as defaults
-    (`@detector("{name}", min_words=3)`) and are read from `params`."""
+    """TODO what this detector flags. A parameter's default is written in the rule file's
+    `params:` only, and read here as `params["min_words"]`."""
     for number, text in doc.body_lines():
         at = text.find(TOKEN)
         if at >= 0:

@@ -43,7 +43,7 @@ def _strip_markup(text: str) -> str:
     return html.unescape(TAG.sub("", text))
 
 
-@detector("markup-html", table_severity_markdown="info")
+@detector("markup-html")
 def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """HTML tags and entities inside text lines, one finding per line; a raw HTML table
     in a markdown document is one finding at `table_severity_markdown`."""
@@ -154,7 +154,7 @@ def _unmark(text: str) -> str:
     return ESCAPE.sub(lambda m: m.group(0)[1], text)
 
 
-@detector("markup-markdown", end_mark_severity="info")
+@detector("markup-markdown")
 def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Escaped end marks and headings everywhere; markdown syntax and escapes in plain
     text; the conventional end mark at `end_mark_severity`."""

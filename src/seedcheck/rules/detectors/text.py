@@ -97,7 +97,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
 
 # --- language ------------------------------------------------------------------------
 
-@detector("language-mismatch", min_words=20, min_confidence=0.9)
+@detector("language-mismatch")
 def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """The body's language (record `language`, identified offline) differs from the corpus
     language. Bodies under `min_words` words or identified with less than
