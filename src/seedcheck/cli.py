@@ -1,4 +1,4 @@
-"""Command line: `seedcheck check`, `seedcheck rules` (SPEC section 6).
+"""Command line: `seedcheck check`, `seedcheck rules` (docs/SPEC.md section 6).
 
 Exit codes: 0 nothing at or above --fail-on outside the baseline; 1 there is; 2 usage,
 configuration or internal error, with a one-line reason (a traceback only with --debug).

@@ -93,7 +93,7 @@ class Finding:
         self.related = [_intern(r) for r in self.related]
 
     def to_json(self) -> dict[str, Any]:
-        """The `findings[]` entry of findings.json (SPEC section 7)."""
+        """The `findings[]` entry of findings.json (docs/SPEC.md section 7)."""
         return {
             "rule": self.rule,
             "severity": str(self.severity),
@@ -132,6 +132,7 @@ class Hit:
     message: str | None = None
     severity: Severity | None = None
     cluster: dict[str, Any] | None = None  # duplicate rules: see Finding.cluster
+    variant: str | None = None  # which of the rule file's `messages:` words this hit
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""The data flow of SPEC section 3, stage by stage, for the local engine.
+"""The data flow of docs/SPEC.md section 3, stage by stage, for the local engine.
 
 files -> ingest -> extract (record) -> document rules -> [worker processes]
       -> corpus rules -> record schema -> corpus expectations -> waivers/baseline -> Result

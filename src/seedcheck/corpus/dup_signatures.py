@@ -40,8 +40,6 @@ _DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*", re.MULTILINE)
 
-DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
-
 
 def fold(text: str, numbers: bool = True) -> str:
     """Case, diacritics, punctuation, whitespace and (with `numbers`) digits folded: the

@@ -41,10 +41,9 @@ from .dup_signatures import (  # noqa: F401
     minhash,
     score,
 )
-from .keep import KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
+from .keep import DEFAULT_OFFICIAL, KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
 from .siblings import days_apart, sibling_reason, title_slot
 
-DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
 SIBLING = "templated-sibling"
 
 

@@ -20,6 +20,11 @@ from collections.abc import Collection, Iterable
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from .url_norm import normalise_url
+
+# The code's copy of the duplicate rules' `official_domains` default (their rule files
+# set it; this serves a rule that is disabled while another of its analyzer runs).
+DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
 # The last path segment of a URL (or a file name) that says nothing about its page.
 _OPAQUE = re.compile(r"(?:\d+|(?:auto-?)?draft(?:-[0-9a-z]{1,8})?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.I)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-?")
@@ -55,8 +60,6 @@ def descriptive(url: str) -> bool:
 
 def keep_info(record: dict, length: int, doc_id: str = "") -> KeepInfo:
     """The keep-policy facts of one record."""
-    from .urls import normalise_url
-
     url, canonical = record.get("source_url"), record.get("canonical_url")
     # A copy whose own URL is the original (no attribution pointing elsewhere) is canonical.
     is_canonical = bool(url) and (not canonical or normalise_url(str(url)) == normalise_url(str(canonical)))

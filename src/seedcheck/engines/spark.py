@@ -47,7 +47,7 @@ _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size l
 _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string, weight long"
-# findings.parquet: the fields of a findings.json finding (SPEC section 7), partitioned by rule.
+# findings.parquet: the fields of a findings.json finding (docs/SPEC.md section 7), partitioned by rule.
 _FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_line", "end_column", "message",
                    "excerpt", "fix", "related", "fingerprint", "baselined")
 

@@ -1,4 +1,4 @@
-"""Extraction: fill a document's record fields (SPEC section 4) from its text and metadata.
+"""Extraction: fill a document's record fields (docs/SPEC.md section 4) from its text and metadata.
 
 Each extractor is `fn(doc, context) -> None`; it sets fields in `doc.record` and may add
 hits for problems it sees while extracting (an invalid date, say). They run in order.

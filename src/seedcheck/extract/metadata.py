@@ -3,7 +3,7 @@
 Fills `title`, `date`, `date_source`, `published_time`, `source_url`, `source_domain`,
 `canonical_url` and `tags`, and keeps for the metadata rules:
 - `_lines[field]`: the file line each field came from;
-- `_dates`: every date the document states, in order of authority (SPEC section 4):
+- `_dates`: every date the document states, in order of authority (docs/SPEC.md section 4):
   frontmatter `date`, `published_time`, header, dateline, source URL, attribution URL;
 - `_attribution`: the attribution line ("Official news published at <url>"), if any.
 Dates that do not exist are `invalid-date` hits here, where the raw text is at hand.

@@ -27,7 +27,7 @@ from .shards import iter_unit
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-# Plain-text header lines at the top of a document (SPEC section 4).
+# Plain-text header lines at the top of a document (docs/SPEC.md section 4).
 _HEADER = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})\b\s*(.*?)\s*$", re.IGNORECASE)
 _HEADER_KEYS = {"title": "title", "date": "date", "source": "source", "url": "source"}

@@ -19,7 +19,7 @@ from . import documents_parquet, findings_json, findings_parquet, github, html, 
 
 WRITERS = {module.FORMAT: module for module in (text, findings_json, html, junit, sarif, markdown, github,
                                                 findings_parquet, documents_parquet)}
-# The report files written by default (SPEC section 6); the Parquet tables are opt-in.
+# The report files written by default (docs/SPEC.md section 6); the Parquet tables are opt-in.
 DEFAULT_REPORTS = ("json", "html", "junit", "sarif", "markdown")
 # Names `--reports` also takes: a group, or a file name for its format.
 REPORT_GROUPS = {"all": tuple(f for f, m in WRITERS.items() if m.FILENAME), "none": (),

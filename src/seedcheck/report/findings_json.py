@@ -1,4 +1,4 @@
-"""`findings.json`: the machine-readable contract of SPEC section 7 (deterministic)."""
+"""`findings.json`: the machine-readable contract of docs/SPEC.md section 7 (deterministic)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from importlib import resources
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
 import jinja2
 from markupsafe import Markup, escape
@@ -26,6 +26,9 @@ from .. import __version__
 from ..model import Severity
 from .findings_json import public_record, summary
 from .github import display_path
+from .html_charts import bar_chart, column_chart, dates_series, word_series
+from .html_data import COMPACT, body_offset, finding_entry, rule_docs, safe, write_array
+from .html_data import embed_json  # noqa: F401 (part of this module's API)
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -33,8 +36,6 @@ FILENAME = "report.html"
 # A body longer than this is embedded truncated (with a note); the page shows the first
 # lines of any body and expands the rest on request.
 MAX_BODY_CHARS = 2_000_000
-# Related documents listed per finding (a duplicate cluster can name hundreds).
-MAX_RELATED = 50
 # The page embeds at most this many documents and findings (see `Embedded`), so it stays
 # a few tens of megabytes that a browser opens; it says so, and findings.json has the rest.
 MAX_DOCUMENTS = 10_000
@@ -46,7 +47,6 @@ ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 # Characters a curator must see rather than have act on the text: C0/C1 controls (tab
 # excepted), zero-width and bidi controls, BOM, soft hyphen, lone surrogates.
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def visible(text: Any) -> Markup:
@@ -60,23 +60,6 @@ def visible(text: Any) -> Markup:
     out.append(escape(text[last:]))
     return Markup("").join(out)
 
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-
-
-def embed_json(data: Any) -> Markup:
-    """JSON safe inside a `<script type="application/json">` element: `<`, `>`, `&`,
-    U+2028/2029 and lone surrogates as `\\uXXXX`, so nothing in it can end the element."""
-    return Markup(_safe(_COMPACT(data)))
-
-
-def _safe(text: str) -> str:
-    """Escape compact JSON text as embed_json does (character by character, so pieces of
-    a document can be escaped separately)."""
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    # Lone surrogates (undecodable input) cannot be written as UTF-8; escaped they stay exact.
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _asset(name: str) -> str:
@@ -105,54 +88,6 @@ def _env() -> jinja2.Environment:
 
 
 # --------------------------------------------------------------------------- data
-
-def _body_offset(body_lines: list[str], findings: list, record: dict) -> int | None:
-    """File line number of the first body line, or None when it cannot be known.
-
-    Taken from the record when the extractor recorded it (`_body_line`); otherwise
-    inferred from where the findings' excerpts sit in the body (majority vote)."""
-    known = record.get("_body_line")
-    if isinstance(known, int):
-        return known
-    votes: Counter = Counter()
-    index: dict[str, list[int]] | None = None
-    for f in findings:
-        if not f.line or not f.excerpt:
-            continue
-        if index is None:
-            index = defaultdict(list)
-            for i, text in enumerate(body_lines):
-                index[text.strip()].append(i)
-        excerpt = f.excerpt.strip()
-        if excerpt.endswith("…"):
-            hits = [i for i, t in enumerate(body_lines) if t.strip().startswith(excerpt[:-1])]
-        else:
-            hits = index.get(excerpt, [])
-        for i in hits[:3]:
-            if f.line - i >= 1:
-                votes[f.line - i] += 1
-    if votes:
-        return votes.most_common(1)[0][0]
-    # Plain text whose title is its first content line: the title's line places the body.
-    title, title_line = record.get("title"), (record.get("_lines") or {}).get("title")
-    if record.get("format") == "text" and isinstance(title, str) and title.strip() and isinstance(title_line, int):
-        for i, text in enumerate(body_lines[:50]):
-            if text.strip() == title.strip():
-                return title_line - i if title_line - i >= 1 else None
-    return None
-
-
-def _body_index(f, body_lines: list[str], offset: int | None) -> int | None:
-    if f.line and offset is not None and 0 <= f.line - offset < len(body_lines):
-        return f.line - offset
-    if offset is None and f.excerpt:
-        excerpt = f.excerpt.strip().rstrip("…")
-        if excerpt:
-            for i, text in enumerate(body_lines):
-                if text.strip().startswith(excerpt):
-                    return i
-    return None
-
 
 class Embedded:
     """What the page embeds: all documents and findings of a run, or for a large run the
@@ -198,7 +133,7 @@ class Embedded:
                 body = str(body)
             body_lines = body.split("\n") if body else []
             if i not in self._offsets:
-                self._offsets[i] = _body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
+                self._offsets[i] = body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
             yield d, body, body_lines, self._offsets[i]
 
     def doc_entries(self) -> Iterator[dict[str, Any]]:
@@ -225,9 +160,9 @@ class Embedded:
         """The page's `findings` entries, document by document, then the corpus-level ones."""
         for d, _, body_lines, offset in self._bodies():
             for f in self.by_doc.get(d["doc_id"], ()):
-                yield _finding(f, self.doc_index, body_lines, offset)
+                yield finding_entry(f, self.doc_index, body_lines, offset)
         for f in self.orphans:
-            yield _finding(f, self.doc_index, [], None)
+            yield finding_entry(f, self.doc_index, [], None)
 
     def capped_note(self) -> dict[str, int] | None:
         """The counts the page shows when it embeds only part of the run."""
@@ -237,142 +172,13 @@ class Embedded:
                 "findings": self.findings, "findingsTotal": len(self.result.findings)}
 
 
-def _rules(result) -> dict[str, dict[str, str]]:
-    rules = {}
-    for name, rule in sorted(result.registry.rules.items()):
-        spec = rule.spec
-        rules[name] = {"id": spec.id, "severity": str(rule.severity), "category": spec.category,
-                       "what": spec.docs.get("what", ""), "why": spec.docs.get("why", ""), "fix": spec.docs.get("fix", "")}
-    return rules
-
-
 def payload(result) -> dict[str, Any]:
     """Everything the page's script needs, as plain JSON-able data (what `write` streams)."""
     embedded = Embedded(result)
-    data = {"docs": list(embedded.doc_entries()), "findings": list(embedded.finding_entries()), "rules": _rules(result)}
+    data = {"docs": list(embedded.doc_entries()), "findings": list(embedded.finding_entries()), "rules": rule_docs(result)}
     if embedded.capped:
         data["capped"] = embedded.capped_note()
     return data
-
-
-def _finding(f, doc_index: dict[str, int], body_lines: list[str], offset: int | None) -> dict[str, Any]:
-    doc = doc_index.get(f.doc_id, -1)
-    out = {
-        "doc": doc,
-        # The document carries its id and path; repeat them only when there is none.
-        "docId": f.doc_id if doc < 0 else None,
-        "path": f.path if doc < 0 else None,
-        "rule": f.rule,
-        "severity": str(f.severity),
-        "line": f.line,
-        "column": f.column,
-        "endLine": f.end_line,
-        "endColumn": f.end_column,
-        "message": f.message,
-        "excerpt": f.excerpt,
-        "related": [{"id": r, "doc": doc_index.get(r, -1)} for r in f.related[:MAX_RELATED]],
-        "relatedMore": max(0, len(f.related) - MAX_RELATED),
-        "baselined": f.baselined,
-        "bodyIndex": _body_index(f, body_lines, offset) if body_lines else None,
-    }
-    if f.fix:
-        out["fix"] = {"description": f.fix.description, "replacement": f.fix.replacement, "deleteLine": f.fix.delete_line}
-    if f.cluster:
-        # The page groups a duplicate cluster from these: who is kept and why, each pair's similarity.
-        similarity = dict(list((f.cluster.get("similarity") or {}).items())[:MAX_RELATED])
-        out["cluster"] = {"id": f.cluster.get("id"), "keeper": f.cluster.get("keeper"), "reason": f.cluster.get("reason"),
-                          "similarity": similarity}
-    # Absent means null/false/empty to the page: at 10,000 documents every byte is paid per finding.
-    return {k: v for k, v in out.items() if not (v is None or v is False or v == [] or (k == "relatedMore" and v == 0))}
-
-
-# --------------------------------------------------------------------------- charts
-
-def bar_chart(items: list[tuple[str, int, str]], label: str, width: int = 560) -> Markup | None:
-    """A horizontal bar chart as inline SVG: one row per (label, value, css class)."""
-    if not items:
-        return None
-    row, left, right = 22, 190, 60
-    top = max(v for _, v, _ in items) or 1
-    height = row * len(items) + 4
-    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
-             % (width, height, width, height, label)]
-    for i, (name, value, cls) in enumerate(items):
-        y = i * row + 2
-        w = max(1, round((width - left - right) * value / top))
-        short = name if len(name) <= 28 else name[:27] + "…"
-        parts.append(Markup('<g><title>%s: %d</title><text x="%d" y="%d" class="lbl" text-anchor="end">%s</text>'
-                            '<rect x="%d" y="%d" width="%d" height="%d" class="%s"></rect>'
-                            '<text x="%d" y="%d" class="val">%d</text></g>')
-                     % (name, value, left - 6, y + 14, short, left, y + 3, w, row - 8, cls, left + w + 4, y + 14, value))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
-
-
-def column_chart(items: list[tuple[str, int]], label: str, width: int = 560, height: int = 150) -> Markup | None:
-    """A vertical bar chart (histogram or time series) as inline SVG, first/last labels shown."""
-    if not items:
-        return None
-    bottom, top_pad = 22, 14
-    top = max(v for _, v in items) or 1
-    pad = 24  # room for the first and last labels
-    step = (width - 2 * pad) / len(items)
-    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
-             % (width, height, width, height, label)]
-    plot = height - bottom - top_pad
-    show_every = max(1, len(items) // 8)
-    for i, (name, value) in enumerate(items):
-        h = round(plot * value / top) if value else 0
-        x = pad + i * step
-        parts.append(Markup('<g><title>%s: %d</title><rect x="%.1f" y="%d" width="%.1f" height="%d" class="bar"></rect>')
-                     % (name, value, x + 1, top_pad + plot - h, max(1.0, step - 2), h))
-        if len(items) <= 12:
-            parts.append(Markup('<text x="%.1f" y="%d" class="val" text-anchor="middle">%d</text>') % (x + step / 2, top_pad + plot - h - 3, value))
-        if i % show_every == 0 or i == len(items) - 1:
-            parts.append(Markup('<text x="%.1f" y="%d" class="lbl" text-anchor="middle">%s</text>') % (x + step / 2, height - 6, name))
-        parts.append(Markup("</g>"))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
-
-
-def _dates_series(result) -> list[tuple[str, int]]:
-    months = Counter()
-    for d in result.documents:
-        date = d["record"].get("date")
-        if isinstance(date, str) and re.match(r"^\d{4}-\d{2}", date):
-            months[date[:7]] += 1
-    if not months:
-        return []
-    first, last = min(months), max(months)
-    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
-    if span > 48:  # too many months to read: one bar per year
-        years = Counter()
-        for m, n in months.items():
-            years[m[:4]] += n
-        return [(str(y), years.get(str(y), 0)) for y in range(int(first[:4]), int(last[:4]) + 1)]
-    out, y, m = [], int(first[:4]), int(first[5:7])
-    for _ in range(span):
-        key = f"{y:04d}-{m:02d}"
-        out.append((key, months.get(key, 0)))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-WORD_BUCKETS = ((0, 0, "0"), (1, 29, "1–29"), (30, 99, "30–99"), (100, 299, "100–299"), (300, 999, "300–999"),
-                (1000, 2999, "1k–3k"), (3000, 9999, "3k–10k"), (10000, None, "10k+"))
-
-
-def _word_series(result) -> list[tuple[str, int]]:
-    counts = Counter()
-    for d in result.documents:
-        wc = d["record"].get("word_count")
-        if not isinstance(wc, int):
-            continue
-        for low, high, name in WORD_BUCKETS:
-            if wc >= low and (high is None or wc <= high):
-                counts[name] += 1
-                break
-    return [(name, counts.get(name, 0)) for _, _, name in WORD_BUCKETS] if counts else []
 
 
 # --------------------------------------------------------------------------- page
@@ -434,8 +240,8 @@ def context(result) -> dict[str, Any]:
         "corpus_findings": corpus,
         "charts": {
             "rules": by_rule_chart,
-            "dates": column_chart(_dates_series(result), "Documents per period (record date)"),
-            "words": column_chart(_word_series(result), "Documents by word count"),
+            "dates": column_chart(dates_series(result), "Documents per period (record date)"),
+            "words": column_chart(word_series(result), "Documents by word count"),
         },
         "gating": len(result.gating(result.config.fail_on)),
     }
@@ -443,16 +249,6 @@ def context(result) -> dict[str, Any]:
 
 # The page is rendered with this in place of the embedded data, which is then streamed.
 _DATA_SLOT = "@@seedcheck-data@@"
-
-
-def _write_array(fh: TextIO, items: Iterator[Any], batch: int = 256) -> None:
-    parts: list[str] = []
-    for n, item in enumerate(items):
-        parts.append(("," if n else "") + _safe(_COMPACT(item)))
-        if len(parts) == batch:
-            fh.write("".join(parts))
-            parts.clear()
-    fh.write("".join(parts))
 
 
 def write(result, fh: TextIO, **options) -> None:
@@ -466,12 +262,12 @@ def write(result, fh: TextIO, **options) -> None:
     head, tail = page.split(_DATA_SLOT)
     # The same text as embed_json(payload(result)), written piece by piece.
     fh.write(head + '{"docs":[')
-    _write_array(fh, embedded.doc_entries())
+    write_array(fh, embedded.doc_entries())
     fh.write('],"findings":[')
-    _write_array(fh, embedded.finding_entries())
-    fh.write('],"rules":' + _safe(_COMPACT(_rules(result))))
+    write_array(fh, embedded.finding_entries())
+    fh.write('],"rules":' + safe(COMPACT(rule_docs(result))))
     if embedded.capped:
-        fh.write(',"capped":' + _safe(_COMPACT(embedded.capped_note())))
+        fh.write(',"capped":' + safe(COMPACT(embedded.capped_note())))
     fh.write("}" + tail)
 
 

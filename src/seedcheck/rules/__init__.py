@@ -1,4 +1,4 @@
-"""Rules: YAML rule files (`checks/rules/**`) over a few engine kinds (`rules/kinds/`)."""
+"""Rules: YAML rule files (`checks/rules/**`) over a few rule kinds (`rules/kinds/`)."""
 
 from .registry import Registry, load_specs
 

@@ -11,6 +11,7 @@ import hashlib
 from typing import Any, ClassVar, Iterable
 
 from ..model import Document, Finding, Hit, Severity
+from .fields import check_templates
 from .spec import RuleFileError, RuleSpec
 
 EXCERPT_LIMIT = 200
@@ -37,7 +38,7 @@ def fingerprint(rule: str, doc_id: str, text: str) -> str:
 
 
 class Rule:
-    """Base of every engine kind.
+    """Base of every rule kind.
 
     Subclasses set `kind` and `stage` and implement `check(doc)` (document stage) or
     `collect(doc)` + `finish(states)` (corpus stage). `PARAMS` lists the accepted
@@ -61,6 +62,28 @@ class Rule:
             params.update(source)
         self.params = params
         self.setup()
+        self.check_messages()
+
+    def fields(self) -> set[str] | None:
+        """The value names this rule's hits can carry (None: not known, so its messages are
+        checked for syntax only)."""
+        return None
+
+    def variants(self) -> set[str] | None:
+        """The message variants this rule's code names (None: not known)."""
+        return None
+
+    def check_messages(self) -> None:
+        """Every placeholder of `message:`/`messages:` is one a hit can fill, and every
+        variant the code names has a wording in the rule file."""
+        values = self.fields()
+        fillable = None if values is None else set(self.params) | values
+        templates = {"message": self.spec.message, **{f"messages.{k}": v for k, v in self.spec.messages.items()}}
+        check_templates(self.name, templates, fillable)
+        missing = sorted((self.variants() or set()) - set(self.spec.messages))
+        if missing:
+            raise RuleFileError(f"rule {self.name}: the code names message variant(s) {', '.join(missing)} "
+                                f"that messages: does not word")
 
     def setup(self) -> None:
         """Compile patterns, load data files: called once per process."""
@@ -74,7 +97,8 @@ class Rule:
         doc_id = doc.doc_id if doc is not None else doc_id
         path = doc.path if doc is not None else path
         values = {**self.params, **hit.values}
-        message = hit.message or format_message(self.spec.message, values)
+        template = self.spec.messages.get(hit.variant, self.spec.message) if hit.variant else self.spec.message
+        message = hit.message or format_message(template, values)
         line_text = doc.line_text(hit.line) if (doc is not None and hit.line) else ""
         excerpt = hit.excerpt if hit.excerpt is not None else line_text.strip()
         if len(excerpt) > EXCERPT_LIMIT:

@@ -12,7 +12,7 @@ import yaml
 from ..model import Severity
 
 REQUIRED_KEYS = ("id", "name", "severity", "kind", "message", "docs")
-OPTIONAL_KEYS = ("category", "params", "examples", "fixable", "stage")
+OPTIONAL_KEYS = ("category", "params", "examples", "fixable", "stage", "messages")
 DOC_KEYS = ("what", "why", "fix")
 # `fixable`: which fixes the rule's findings carry and which `fix:` examples assert:
 # `safe` (applied by `seedcheck fix`) or `unsafe` (only with `--unsafe-fixes`).
@@ -40,6 +40,8 @@ class RuleSpec:
     examples: list[dict[str, Any]] = field(default_factory=list)
     fixable: str = ""
     source: str = ""
+    # Other wordings of `message` for particular hits, by variant name (`Hit.variant`).
+    messages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "RuleSpec":
@@ -73,6 +75,10 @@ class RuleSpec:
         examples = data.get("examples") or []
         if not isinstance(params, dict) or not isinstance(examples, list):
             raise RuleFileError(f"{path}: params must be a mapping and examples a list")
+        messages = data.get("messages") or {}
+        if not isinstance(messages, dict) or not all(isinstance(v, str) and _NAME.match(str(k))
+                                                     for k, v in messages.items()):
+            raise RuleFileError(f"{path}: messages must map kebab-case variant names to message texts")
         fixable = data.get("fixable") or ""
         if fixable and fixable not in FIXABLE:
             raise RuleFileError(f"{path}: fixable must be one of {', '.join(FIXABLE)}")
@@ -85,6 +91,7 @@ class RuleSpec:
             message=str(data["message"]).strip(), docs={k: str(v).strip() for k, v in docs.items()},
             category=str(data.get("category") or path.parent.name), params=params,
             examples=examples, fixable=fixable, source=str(path),
+            messages={str(k): v.strip() for k, v in messages.items()},
         )
 
 

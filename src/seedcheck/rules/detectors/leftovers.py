@@ -147,7 +147,7 @@ def _words():
     return SpellChecker(distance=1).word_frequency.dictionary
 
 
-@detector("glued-words", names_file="camelcase-names.yaml", names=[], max_list_words=8)
+@detector("glued-words")
 def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Two words written as one where a space or line break was lost. Reported when a
     known lower-case word runs into a capitalised one ("ofLiberia"), or two capitalised

@@ -43,7 +43,7 @@ def _strip_markup(text: str) -> str:
     return html.unescape(TAG.sub("", text))
 
 
-@detector("markup-html", table_severity_markdown="info")
+@detector("markup-html")
 def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """HTML tags and entities inside text lines, one finding per line; a raw HTML table
     in a markdown document is one finding at `table_severity_markdown`."""
@@ -64,7 +64,7 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                 in_table_reported = True
                 yield Hit(line=lay.numbers[i], column=raw.lower().index("<table") + 1,
                           values={"what": "an HTML table"}, severity=Severity.parse(params["table_severity_markdown"]),
-                          message="an HTML table (valid in markdown; convert it to a pipe table or text for a text corpus)",
+                          variant="html-table",
                           fix=Fix("convert the table to a markdown pipe table or plain text", None, safe=False))
             if "</table>" in raw.lower():
                 in_table_reported = False
@@ -123,10 +123,10 @@ def _escaped_end_mark(number: int, col: int, stripped: str, markdown: bool) -> H
     of a literal end mark, where `###` would render as an empty heading, so no safe fix."""
     if not markdown:
         return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
-                   message=f"escaped end mark '{stripped}': a markdown escape left in the text",
+                   variant="escaped-end-mark-text",
                    fix=Fix("write the end mark without backslashes", "###"))
     return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
-               message=f"escaped end mark '{stripped}': the press-release end mark kept as escaped markdown",
+               variant="escaped-end-mark-markdown",
                fix=Fix("keep the escape in markdown (an unescaped ### is an empty heading); "
                        "delete the line if the corpus should not carry the end mark", None, safe=False))
 
@@ -154,7 +154,7 @@ def _unmark(text: str) -> str:
     return ESCAPE.sub(lambda m: m.group(0)[1], text)
 
 
-@detector("markup-markdown", end_mark_severity="info")
+@detector("markup-markdown")
 def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Escaped end marks and headings everywhere; markdown syntax and escapes in plain
     text; the conventional end mark at `end_mark_severity`."""
@@ -172,12 +172,12 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             if i >= last - 2:
                 yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
                           severity=Severity.parse(params["end_mark_severity"]),
-                          message=f"conventional end mark '{stripped}'")
+                          variant="end-mark")
             continue
         if ESCAPED_HEADING.match(raw):
             # No end column: the fix replaces the whole line.
             yield Hit(line=number, column=col, values={"what": stripped[:12]},
-                      message="escaped markdown heading mark: a conversion leftover",
+                      variant="escaped-heading",
                       fix=_heading_fix(raw, markdown))
             continue
         if markdown:
@@ -188,6 +188,6 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             first = min(x.start() for x in (m, e) if x)
             what = (m or e).group(0)
             yield Hit(line=number, column=first + 1,  # whole-line fix: no end column
-                      values={"what": what if len(what) <= 30 else what[:28] + "…"},
-                      message=f"markdown in plain text ({what[:30]})",
+                      values={"what": what if len(what) <= 30 else what[:28] + "…", "syntax": what[:30]},
+                      variant="plain-text",
                       fix=Fix("remove the markdown syntax", _unmark(raw)))

@@ -49,8 +49,7 @@ def slug_words(url: str) -> str:
     return re.sub(r"\b\d+\b", " ", segment.replace("-", " ").replace("_", " "))
 
 
-@detector("body-url-mismatch", min_slug_words=3, max_title_overlap=0.2, max_body_overlap=0.5,
-          stopwords=[], generic_words=[])
+@detector("body-url-mismatch")
 def body_url_mismatch(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """The source URL's slug shares at most `max_title_overlap` of its content words with
     the title and at most `max_body_overlap` with the body."""

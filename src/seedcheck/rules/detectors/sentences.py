@@ -80,7 +80,7 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             line, col = _where(spans, m.end(1), lay)
             yield Hit(line=line, column=col, end_column=col + 2 + len(m.group(2)),
                       values={"what": f"“{word}. {m.group(2)}”", "kind": "sentence split mid-clause"},
-                      message=f"sentence split mid-clause: “{word}. {m.group(2)}”")
+                      variant="split")
         for m in DOTS.finditer(text) if ".." in text or ". " in text or ".\t" in text or ".\u00a0" in text else ():
             dots = m.group(0).count(".")
             # "..." and ". . ." are ellipses; two dots with a space between are a slip.
@@ -89,17 +89,8 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             line, col = _where(spans, m.start(), lay)
             yield Hit(line=line, column=col, end_column=col + len(m.group(0)),
                       values={"what": m.group(0), "kind": "stray full stop"},
-                      message="stray full stop “. .”")
+                      variant="stray-stop")
     yield from _quotes(lay, joined, judged)
-
-
-_QUOTE_MESSAGES = {
-    "close": "closing quote ” without an opening quote",
-    "open": "opening quote “ that is never closed",
-    "prime": "a double prime ″ closes the quotation instead of ”",
-    "reversed": "closing quote ” where a quotation opens (“ expected)",
-    "straight": 'unbalanced straight quotes "',
-}
 
 
 def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> Iterable[Hit]:
@@ -110,7 +101,7 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
             continue
         line, col = _where(joined[problem.paragraph][1], problem.offset, lay)
         yield Hit(line=line, column=col, end_column=col + 1, values={"what": problem.mark, "kind": "unbalanced quotes"},
-                  message=_QUOTE_MESSAGES[problem.kind])
+                  variant=f"quote-{problem.kind}")
 
 
 # A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
@@ -170,8 +161,7 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     tail = bare[-40:]
     how = "with an ellipsis" if ellipsis else "mid-sentence"
     yield Hit(line=lay.numbers[i], column=len(bare) - len(tail) + 1, end_column=len(bare) + 1,
-              values={"end": tail.strip(), "how": how},
-              message=f"the text ends {how}: “…{tail.strip()}”")
+              values={"end": tail.strip(), "how": how})
 
 
 # A sentence that only points elsewhere ("To view the letter, visit: <PDF>") states nothing.

@@ -81,7 +81,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
         if "\ufffd" in text:
             at = text.index("\ufffd")
             yield Hit(line=number, column=at + 1, end_column=at + 2, values={"sample": text[max(0, at - 10):at + 10].strip()},
-                      message="replacement character U+FFFD: the original characters were lost in decoding",
+                      variant="lost-characters",
                       fix=Fix("restore the lost characters from the source", None, safe=False))
             continue
         if not is_bad(text):
@@ -97,7 +97,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
 
 # --- language ------------------------------------------------------------------------
 
-@detector("language-mismatch", min_words=20, min_confidence=0.9)
+@detector("language-mismatch")
 def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """The body's language (record `language`, identified offline) differs from the corpus
     language. Bodies under `min_words` words or identified with less than

@@ -1,4 +1,4 @@
-"""The engine kinds: every rule file names one of these in its `kind:` key.
+"""The rule kinds: every rule file names one of these in its `kind:` key.
 
 Adding a kind means adding one module here and one line to `KINDS`.
 """

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from ...model import Fix
 from ..base import Rule
+from ..fields import EMITTERS, module_fields
 
 
 class BuiltinRule(Rule):
     kind = "builtin"
     stage = "builtin"
     PARAMS = {"emitted_by": ""}
+
+    def fields(self) -> set[str] | None:
+        # `{message}`: these stages word some hits themselves (a reader's reason, a waiver).
+        modules = EMITTERS.get(self.params["emitted_by"])
+        return None if modules is None else {"message"}.union(*(module_fields(m) for m in modules))
 
 
 class SchemaRule(Rule):
@@ -25,6 +31,10 @@ class SchemaRule(Rule):
     # `propose`: a record field holding a fix proposed for this document
     # (`{"description", "replacement"}`, e.g. missing-date's `_date_proposal`).
     PARAMS = {"column": None, "checks": [], "fallback": False, "fix": None, "propose": None}
+
+    def fields(self) -> set[str]:
+        """What the schema stage gives each failure (`pipeline.schema_findings`)."""
+        return {"column", "check", "value"}
 
     def fix_for(self, record: dict) -> Fix | None:
         """The fix of a failure in `record`: the record's own proposal (never safe: it is

@@ -8,6 +8,7 @@ may share one analyzer (duplicate-exact, duplicate-near and duplicate-url); it r
 from __future__ import annotations
 
 from ..base import Rule
+from ..fields import module_fields
 from ..spec import RuleFileError
 
 
@@ -25,3 +26,6 @@ class CorpusRule(Rule):
         self.analyzer = ANALYZERS[name]
         self.PARAMS = {"analyzer": name, **self.analyzer.DEFAULTS.get(spec.name, {})}
         super().__init__(spec, overrides, context)
+
+    def fields(self) -> set[str]:
+        return set(module_fields(self.analyzer.__module__))

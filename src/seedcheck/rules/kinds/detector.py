@@ -1,5 +1,6 @@
 """`detector`: a rule whose logic needs code: one function in `rules/detectors/`, named by
-the `detector` parameter. The function's declared defaults are its parameters."""
+the `detector` parameter. Its parameters are the function's declared defaults and those
+it reads (`params["k"]`) whose value the rule file gives: a default then lives only there."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Iterable
 
 from ...model import Document, Hit
 from ..base import Rule
+from ..fields import function_fields, function_reads
 from ..spec import RuleFileError
 
 
@@ -21,8 +23,20 @@ class DetectorRule(Rule):
         if name not in DETECTORS:
             raise RuleFileError(f"rule {spec.name}: no detector named {name!r}")
         self.function, defaults = DETECTORS[name]
-        self.PARAMS = {"detector": name, **defaults}
+        reads = function_reads(self.function.__module__, self.function.__name__)
+        given = {k: v for k, v in spec.params.items() if k in reads and k not in defaults}
+        self.PARAMS = {"detector": name, **defaults, **given}
         super().__init__(spec, overrides, context)
+        missing = sorted(reads - set(self.params))
+        if missing:
+            raise RuleFileError(f"rule {spec.name}: the detector reads parameter(s) {', '.join(missing)}, "
+                                "which neither its rule file nor its defaults give")
+
+    def fields(self) -> set[str]:
+        return set(function_fields(self.function.__module__, self.function.__name__)[0])
+
+    def variants(self) -> set[str]:
+        return set(function_fields(self.function.__module__, self.function.__name__)[1])
 
     def check(self, doc: Document) -> Iterable[Hit]:
         if not doc.readable:

@@ -28,6 +28,9 @@ class PatternRule(Rule):
         "fix_description": None, "safe_fix": True,
     }
 
+    def fields(self) -> set[str]:
+        return {"match"}
+
     def regex_source(self) -> str:
         patterns = self.params["patterns"]
         if not patterns or not isinstance(patterns, list):

@@ -20,6 +20,9 @@ class RecordRule(Rule):
     kind = "record"
     PARAMS = {"field": None, "op": "missing", "value": None, "unless_field": None, "fix": None}
 
+    def fields(self) -> set[str]:
+        return {"actual"}
+
     def setup(self) -> None:
         if not self.params["field"]:
             raise RuleFileError(f"rule {self.name}: kind record needs a field")
