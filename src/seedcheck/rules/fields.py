@@ -68,12 +68,12 @@ def module_fields(module: str) -> frozenset[str]:
 def function_fields(module: str, function: str) -> tuple[frozenset[str], frozenset[str]]:
     """The value keys and the message variants of the hits `function` of `module` builds,
     itself or through the functions of its module it calls."""
-    paths = _sources(module)
-    tree = _parse(paths[0]) if paths else ast.Module(body=[], type_ignores=[])
     nodes = _reached(module, function)
     variants = {str(k.value.value) for node in nodes for k in ast.walk(node)
                 if isinstance(k, ast.keyword) and k.arg == "variant" and isinstance(k.value, ast.Constant)}
-    return frozenset(_fields_in(nodes, _returns(tree))), frozenset(variants)
+    returns = {node.name: set().union(*(_keys(r.value) for r in ast.walk(node) if isinstance(r, ast.Return)))
+               for node in nodes}
+    return frozenset(_fields_in(nodes, returns)), frozenset(variants)
 
 
 @cache
@@ -93,17 +93,39 @@ def function_reads(module: str, function: str) -> frozenset[str]:
 
 
 def _reached(module: str, function: str) -> list[ast.FunctionDef]:
-    """`function` and the functions of its module it calls, in name order."""
+    """`function` and the functions it calls that are defined in its module or imported
+    into it from a sibling module (`from .noise import _hit`), in (module, name) order."""
+    reached, todo = {}, [(module, function)]
+    while todo:
+        key = todo.pop()
+        if key in reached:
+            continue
+        defs, imported = _definitions(key[0])
+        if key[1] in imported:
+            todo.append(imported[key[1]])
+        elif key[1] in defs:
+            reached[key] = defs[key[1]]
+            for node in ast.walk(defs[key[1]]):
+                if isinstance(node, ast.Name) and (node.id in defs or node.id in imported):
+                    todo.append((key[0], node.id))
+    return [reached[k] for k in sorted(reached)]
+
+
+@cache
+def _definitions(module: str) -> tuple[dict[str, ast.FunctionDef], dict[str, tuple[str, str]]]:
+    """The functions `module` defines, and the names it imports from modules of its
+    package (relative imports) mapped to (module, name)."""
     paths = _sources(module)
     tree = _parse(paths[0]) if paths else ast.Module(body=[], type_ignores=[])
     defs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    reached, todo = set(), [function]
-    while todo:
-        name = todo.pop()
-        if name in defs and name not in reached:
-            reached.add(name)
-            todo.extend(n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs)
-    return [defs[n] for n in sorted(reached)]
+    imported = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level and node.module:
+            base = module.rsplit(".", node.level)[0]
+            for alias in node.names:
+                if alias.name not in defs:
+                    imported[alias.asname or alias.name] = (f"{base}.{node.module}", alias.name)
+    return defs, imported
 
 
 def _parse(path: str) -> ast.Module:
