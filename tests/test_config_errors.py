@@ -126,6 +126,9 @@ def test_bad_regex_given_as_a_rule_override(project):
     ("fail-on = 'sometimes'", "fail-on"),
     ("jobs = 'many'", "jobs"),
     ("no-such-key = 1", "unknown key"),
+    ("[tool.seedcheck.jsonl]\nbody = ['article']", "unknown key 'body' in [tool.seedcheck.jsonl]"),
+    ("[tool.seedcheck.jsonl]\ntext = 3", "jsonl.text must be a field name"),
+    ("[tool.seedcheck.jsonl]\ndate = []", "jsonl.date must be a field name"),
 ])
 def test_bad_configuration_values(project, setting, needle):
     cfg = project / "pyproject.toml"
