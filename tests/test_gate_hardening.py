@@ -230,7 +230,7 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
     from seedcheck.config import load_config
     from seedcheck.gate import GateOptions, changed_files
     from seedcheck.pipeline import run
-    from seedcheck.report import html
+    from seedcheck.report import html, markdown, text
 
     root = project(tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]', {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(5)})
     git(root, "init", "-q")
@@ -241,6 +241,8 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
     gate = GateOptions(changed=changed_files("HEAD", [str(root / "docs")]), changed_since="HEAD")
     result = run(config, jobs=1, gate=gate)
     assert html.context(result)["statuses"] == {"error": 0, "warning": 0, "ok": 1}
+    counts = "1 ok, 0 with warnings, 0 with errors, 5 unchanged, not reported on"
+    assert counts in text.render(result) and counts in markdown.render(result)
 
 
 def test_safe_fixes_write_registered_name_variants_as_the_readme_says(tmp_path):
