@@ -182,12 +182,21 @@ def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, list[str]]:
     for key, value in table.items():
         name = str(key).replace("_", "-").removesuffix("-field")
         if name not in JSONL_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl] (expected one of {', '.join(JSONL_KEYS)})")
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl]{_did_you_mean(name, JSONL_KEYS)} "
+                              f"(expected one of {', '.join(JSONL_KEYS)})")
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
             raise ConfigError(f"{where}: jsonl.{key} must be a field name or a list of field names, e.g. {name} = [\"content\"]")
         out[name] = [n.strip() for n in names]
     return out
+
+
+def _did_you_mean(key: str, known) -> str:
+    """` (did you mean 'fail-on'?)` for a misspelt key (`fail_on`, `fial-on`), else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key).replace("_", "-"), list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -240,7 +249,7 @@ def apply(config: Config, table: dict[str, Any], where: str = "options") -> Conf
     for key, value in table.items():
         f = _KEYS.get(key)
         if f is None:
-            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck]")
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck]{_did_you_mean(key, _KEYS)}")
         default = getattr(Config(), f.name)
         if isinstance(default, list):
             if isinstance(value, str):
