@@ -57,8 +57,12 @@ def _filtered_stderr():
     import threading
 
     sys.stderr.flush()
+    try:
+        terminal = os.dup(2)
+    except OSError:  # no stderr at all: nothing to keep quiet
+        yield
+        return
     read_end, write_end = os.pipe()
-    terminal = os.dup(2)
     os.dup2(write_end, 2)
     os.close(write_end)
     threading.Thread(target=_forward, args=(read_end, terminal), name="seedcheck-jvm-stderr", daemon=True).start()
