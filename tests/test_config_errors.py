@@ -126,6 +126,11 @@ def test_bad_regex_given_as_a_rule_override(project):
     ("fail-on = 'sometimes'", "fail-on"),
     ("jobs = 'many'", "jobs"),
     ("no-such-key = 1", "unknown key"),
+    ("fail_on = 'error'", "unknown key 'fail_on' in [tool.seedcheck] (did you mean 'fail-on'?)"),
+    ("[tool.seedcheck.jsonl]\nbody = ['article']", "unknown key 'body' in [tool.seedcheck.jsonl]"),
+    ("[tool.seedcheck.jsonl]\ntitel = 'headline'", "unknown key 'titel' in [tool.seedcheck.jsonl] (did you mean 'title'?)"),
+    ("[tool.seedcheck.jsonl]\ntext = 3", "jsonl.text must be a field name"),
+    ("[tool.seedcheck.jsonl]\ndate = []", "jsonl.date must be a field name"),
 ])
 def test_bad_configuration_values(project, setting, needle):
     cfg = project / "pyproject.toml"

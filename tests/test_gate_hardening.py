@@ -145,6 +145,34 @@ def test_update_baseline_with_changed_since_keeps_the_other_documents_entries(tm
     assert cli(root, "check", "-q").exit_code == 0  # the next full run is green
 
 
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_a_duplicate_accepted_under_changed_since_stays_accepted_in_a_full_run(tmp_path):
+    """`--changed-since` reports a duplicate on the copy the change adds; a full run reports it
+    on whichever copies its keep rule names. The baseline accepts the group, not one side:
+    the next full run is green, and a third copy is new."""
+    docs = {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(4)}
+    root = project(tmp_path, 'paths = ["docs"]\nselect = ["duplicate-url", "duplicate-exact"]\n'
+                             'baseline = "seedcheck-baseline.json"', docs)
+    git(root, "init", "-q")
+    assert cli(root, "check", "-q", "--update-baseline").exit_code == 0
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "corpus")
+    (root / "docs" / "c.md").write_text(docs["d1.md"], encoding="utf-8")  # a byte copy, shorter name: kept in a full run
+    assert cli(root, "check", "-q", "--changed-since", "HEAD", "--no-reports").exit_code == 1
+    assert cli(root, "check", "-q", "--changed-since", "HEAD", "--update-baseline").exit_code == 0
+    entries = json.loads((root / "seedcheck-baseline.json").read_text())["entries"]
+    assert {(e["rule"], e["doc_id"], tuple(e["related"])) for e in entries} == {
+        ("duplicate-url", "c.md", ("d1.md",)), ("duplicate-exact", "c.md", ("d1.md",))}
+    full = cli(root, "check", "-q", "--no-reports", "--format", "json")
+    assert full.exit_code == 0, full.output
+    reported = json.loads(full.output)["findings"]
+    assert {(f["rule"], f["doc_id"]) for f in reported} >= {("duplicate-exact", "d1.md")}  # the other side now
+    assert all(f["baselined"] for f in reported if f["rule"].startswith("duplicate-"))
+    assert not [f for f in reported if f["rule"] == "unused-waiver"]
+    (root / "docs" / "e.md").write_text(docs["d1.md"], encoding="utf-8")  # a third copy: a new group
+    assert cli(root, "check", "-q", "--no-reports").exit_code == 1
+
+
 # ------------------------------------------------------------------ item 6: what "." reads
 
 def test_default_paths_read_documents_only_and_never_seedchecks_own_files(tmp_path):
@@ -230,7 +258,7 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
     from seedcheck.config import load_config
     from seedcheck.gate import GateOptions, changed_files
     from seedcheck.pipeline import run
-    from seedcheck.report import html
+    from seedcheck.report import html, markdown, text
 
     root = project(tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]', {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(5)})
     git(root, "init", "-q")
@@ -241,6 +269,8 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
     gate = GateOptions(changed=changed_files("HEAD", [str(root / "docs")]), changed_since="HEAD")
     result = run(config, jobs=1, gate=gate)
     assert html.context(result)["statuses"] == {"error": 0, "warning": 0, "ok": 1}
+    counts = "1 ok, 0 with warnings, 0 with errors, 5 unchanged, not reported on"
+    assert counts in text.render(result) and counts in markdown.render(result)
 
 
 def test_safe_fixes_write_registered_name_variants_as_the_readme_says(tmp_path):

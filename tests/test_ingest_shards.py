@@ -182,3 +182,43 @@ def test_fsspec_urls_list_like_local_directories(tmp_path):
         assert local.fs_path.startswith("file://") and len(read_source(next(plan([local], 1 << 20, 1 << 20)))) == 30
     finally:
         fs.rm("/shards-test", recursive=True)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_records_with_unknown_field_names_say_what_was_tried_and_how_to_map(tmp_path, fmt):
+    """A shard whose field names seedcheck does not know: each missing-field finding names
+    the names tried, the record's own fields and the [tool.seedcheck.jsonl] key; the mapping
+    it proposes then reads the record (while a record with an empty text gets no such advice)."""
+    from seedcheck.pipeline import run
+
+    rows = [{"uid": f"u{i}", "article": ROWS[i]["text"] * 8, "meta": {"link": ROWS[i]["url"]}, "published": "2021-03-01"}
+            for i in range(3)]
+    (tmp_path / "c").mkdir()
+    if fmt == "jsonl":
+        rows.append({"id": "empty", "text": "", "date": "2021-03-01", "url": "https://www.state.gov/r/e"})
+        (tmp_path / "c" / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / "c" / "s.parquet")
+    name = f"s.{fmt}"
+
+    def fixes(config):
+        result = run(config, [str(tmp_path / "c")])
+        return {(f.doc_id, f.rule): f.fix.description if f.fix else "" for f in result.findings}
+
+    found = fixes(Config(root=tmp_path))
+    first = f"{name}#L1" if fmt == "jsonl" else f"{name}#row0"
+    text = found[(first, "empty-body")]
+    assert "tried text, content, body" in text and "[tool.seedcheck.jsonl]" in text
+    assert "its fields: uid, article, meta.link, published" in text and 'text = ["article"]' in text
+    assert 'id = ["uid"]' in text and "tried id, doc_id, metadata.id" in text
+    assert 'url = ["meta.link"]' in found[(first, "missing-source-url")]
+    assert "tried date, published_time" in found[(first, "missing-date")] and 'date = ["published"]' in found[(first, "missing-date")]
+    if fmt == "jsonl":  # a text field that is there but empty: a real empty document, the usual advice
+        assert "[tool.seedcheck.jsonl]" not in found[(f"{name}#empty", "empty-body")]
+    mapped = apply(Config(root=tmp_path), {"jsonl": {"text": "article", "id": ["uid"], "url": ["meta.link"],
+                                                      "date-field": "published"}})
+    assert mapped.jsonl == {"text": ["article"], "id": ["uid"], "url": ["meta.link"], "date": ["published"]}
+    after = fixes(mapped)
+    rules = {"empty-body", "missing-date", "missing-source-url", "short-body"}
+    assert not [key for key in after if key[0].startswith(f"{name}#u") and key[1] in rules]
+    assert not [(key, fix) for key, fix in after.items() if key[0].startswith(f"{name}#u") and "[tool.seedcheck.jsonl]" in fix]

@@ -295,3 +295,57 @@ def test_partitioned_findings_written_in_chunks_hold_every_finding(tmp_path, mon
     rows = table.to_pylist()
     assert sorted((r["doc_id"], r["rule"], r["line"] or 0, r["message"], r["fingerprint"]) for r in rows) == sorted(
         (f.doc_id, f.rule, f.line or 0, f.message, f.fingerprint) for f in result.findings)
+
+
+def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
+    """Under -q the JVM's stderr passes through a filter (no Spark needed to test it): a child
+    started inside the block, as pyspark starts the JVM, loses its start-up notice but not
+    its errors, and what it writes after the block still shows."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "from seedcheck.engines.spark_quiet import _filtered_stderr\n"
+        "with _filtered_stderr():\n"
+        "    child = subprocess.Popen(['sh', '-c', 'echo \"WARNING: Using incubator modules: jdk.incubator.vector\" >&2; "
+        "echo \"ERROR SparkContext: a real error\" >&2; read x; echo \"ERROR Executor: later error\" >&2'],"
+        " stdin=subprocess.PIPE)\n"
+        "    print('driver note', file=sys.stderr)\n"
+        "print('after the block', file=sys.stderr, flush=True)\n"
+        "child.communicate(b'go\\n')\n"
+        "time.sleep(0.5)\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert "WARNING: Using incubator modules: jdk.incubator.vector" not in lines
+    assert {"ERROR SparkContext: a real error", "driver note", "after the block", "ERROR Executor: later error"} <= set(lines)
+
+
+@needs_spark
+@pytest.mark.slow
+def test_spark_discovers_the_local_engines_documents_quietly(tmp_path):
+    """With the default `paths = ["."]` the Spark engine reads what the local engine reads
+    (document formats only, never seedcheck's reports, baseline or configuration, nor the
+    repository's LICENSE/CONTRIBUTING), and under -q the JVM prints nothing."""
+    project = tmp_path / "repo"
+    write_corpus(project / "releases", n=12)
+    (project / "notes.md").write_text(SEEDS.joinpath(sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    for name, text in [("LICENSE", "MIT License\n"), ("CONTRIBUTING.md", "# Contributing\n"), ("data.csv", "a,b\n1,2\n"),
+                       ("requirements.txt", "seedcheck\n"), ("baseline.md", "not a document: the baseline file\n")]:
+        (project / name).write_text(text, encoding="utf-8")
+    (project / "pyproject.toml").write_text('[tool.seedcheck]\nbaseline = "baseline.md"\nfail-on = "never"\n', encoding="utf-8")
+    expected = sorted(["notes.md"] + [f"releases/{p.name}" for p in (project / "releases").iterdir()])
+    local = run_cli("check", "--no-baseline", "-q", "--jobs", "1", "--format", "json", "--no-cache", cwd=project)
+    assert local.returncode == 0, local.stderr
+    assert (project / "reports" / "summary.md").is_file()  # seedcheck's own, now in the folder walked
+    spark = run_cli("check", "--no-baseline", "-q", "--format", "json", "--engine", "spark", "--spark-master", "local[1]",
+                    "--reports", "markdown", cwd=project)
+    assert spark.returncode == 0, spark.stderr
+    assert spark.stderr == ""  # no JVM notice, no log4j WARN line, no "Setting default log level"
+    local_docs = [d["doc_id"] for d in json.loads(local.stdout)["documents"]]
+    spark_docs = [d["doc_id"] for d in json.loads(spark.stdout)["documents"]]
+    assert sorted(local_docs) == expected
+    assert spark_docs == local_docs

@@ -71,7 +71,8 @@ def baseline_entries(findings: list[Finding], expectations: list[dict[str, Any]]
             continue
         counts[f.fingerprint] += 1
         info.setdefault(f.fingerprint, {"rule": f.rule, "doc_id": f.doc_id, "excerpt": f.excerpt or f.message,
-                                        **levels.get(f.fingerprint, {})})
+                                        **levels.get(f.fingerprint, {}),
+                                        **({"related": sorted(f.related)} if f.related else {})})
     return [{"fingerprint": fp, **info[fp], "count": n} for fp, n in counts.items()]
 
 
@@ -121,6 +122,24 @@ def _worse(entry: dict, now: dict[str, Any] | None) -> bool:
     return now.get("observed_value") != entry.get("observed_value")
 
 
+def _accept_other_copies(findings: list[Finding], entries: list[dict], remaining: Counter) -> None:
+    """Duplicate findings of a group the baseline accepted (an entry with `related`, same
+    rule, same set of documents): which copies are reported, and with which keep advice,
+    depends on the run (`--changed-since` reports only the copy the change adds, a full run
+    each copy its keep rule names), not on the corpus. A third copy makes a new group."""
+    if not findings:
+        return
+    groups: dict[tuple[str, frozenset], str] = {}
+    for e in entries:
+        if e.get("related"):
+            groups.setdefault((e.get("rule", ""), frozenset([e.get("doc_id", ""), *e["related"]])), e["fingerprint"])
+    for f in findings:
+        fp = groups.get((f.rule, frozenset([f.doc_id, *f.related])))
+        if fp is not None:
+            f.baselined = True
+            remaining[fp] = max(0, remaining[fp] - 1)
+
+
 def _shown(value: Any) -> str:
     return f"{value:.1%}" if isinstance(value, float) and 0 <= value <= 1 else str(value)
 
@@ -137,6 +156,7 @@ def apply_baseline(registry: Registry, findings: list[Finding], entries: list[di
     for e in entries:
         remaining[e["fingerprint"]] += int(e.get("count", 1))
         by_fingerprint.setdefault(e["fingerprint"], e)
+    unmatched = []
     for f in findings:
         if remaining[f.fingerprint] > 0:
             entry = by_fingerprint[f.fingerprint]
@@ -145,6 +165,9 @@ def apply_baseline(registry: Registry, findings: list[Finding], entries: list[di
                 f.message += f" (worse than the baselined {_shown(entry.get('observed_value'))})"
                 continue
             f.baselined = True
+        elif f.related:
+            unmatched.append(f)
+    _accept_other_copies(unmatched, entries, remaining)
     stale = []
     if "unused-waiver" not in registry.enabled:
         return stale

@@ -170,6 +170,35 @@ _KEYS = {f.name.replace("_", "-"): f for f in fields(Config) if f.name not in ("
 _FAIL_ON = ("error", "warning", "info", "never")
 
 
+# `[tool.seedcheck.jsonl]`: the record fields a shard record's text, id, title, date and URL
+# are read from (ingest.readers.IngestOptions holds the defaults; `text-field` is also taken).
+JSONL_KEYS = ("text", "id", "title", "date", "url")
+
+
+def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, list[str]]:
+    """`[tool.seedcheck.jsonl]` validated: known keys, each a field name or a list of them
+    (dotted for nested fields), as `{key: [names]}`."""
+    out = {}
+    for key, value in table.items():
+        name = str(key).replace("_", "-").removesuffix("-field")
+        if name not in JSONL_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl]{_did_you_mean(name, JSONL_KEYS)} "
+                              f"(expected one of {', '.join(JSONL_KEYS)})")
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigError(f"{where}: jsonl.{key} must be a field name or a list of field names, e.g. {name} = [\"content\"]")
+        out[name] = [n.strip() for n in names]
+    return out
+
+
+def _did_you_mean(key: str, known) -> str:
+    """` (did you mean 'fail-on'?)` for a misspelt key (`fail_on`, `fial-on`), else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key).replace("_", "-"), list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.seedcheck] table, from `start` upwards."""
     start = start.resolve()
@@ -220,7 +249,7 @@ def apply(config: Config, table: dict[str, Any], where: str = "options") -> Conf
     for key, value in table.items():
         f = _KEYS.get(key)
         if f is None:
-            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck]")
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck]{_did_you_mean(key, _KEYS)}")
         default = getattr(Config(), f.name)
         if isinstance(default, list):
             if isinstance(value, str):
@@ -237,6 +266,8 @@ def apply(config: Config, table: dict[str, Any], where: str = "options") -> Conf
             raise ConfigError(f"{where}: {key} must be a string")
         setattr(config, f.name, value)
         config.__dict__.setdefault("_configured", set()).add(f.name)
+    if "jsonl" in table:
+        config.jsonl = _jsonl_table(config.jsonl, where)
     if config.fail_on not in _FAIL_ON:
         raise ConfigError(f"{where}: fail-on must be one of {', '.join(_FAIL_ON)}")
     for rule, sev in config.severity.items():

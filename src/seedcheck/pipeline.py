@@ -32,11 +32,13 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
 # The private (`_`) record fields read after the document stage: by the gate (`_fs_path`,
 # `_waivers`), the schema stage and the HTML report (`_lines`, `_body_line`,
-# `_body_omitted`) and missing-date's fix (`_date_proposal`, undated documents only). The
+# `_body_omitted`), missing-date's fix (`_date_proposal`, undated documents only) and the
+# missing-field rules' fixes (`_unmapped`, shard records lacking a mapped field only). The
 # others (every date stated in the text, the attribution line, the noise lines, ...) are the document rules' and analyzers' working data: they are dropped
 # before a record leaves its worker, or the main process would hold them for every
 # document of the run (the dates alone were 40% of the records at 100,000 documents).
-KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id"})
+KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id",
+                                 "_unmapped"})
 
 # Bodies are the one per-document thing that is not compact, and after the document stage
 # only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every

@@ -1,7 +1,7 @@
 """The Spark engine: the same checks, distributed over a Spark cluster.
 
 - Document stage: the input files become a Spark DataFrame of sources (local paths found
-  on the driver by `discover`; files under a Hadoop-compatible URI listed and read by
+  on the driver by the local engine's `pipeline.discover_sources`; files under a Hadoop-compatible URI listed and read by
   Spark's `binaryFile` source, in the same order and with the same include/exclude
   patterns), processed with `mapInPandas` by the very `Engine.process` the local engine
   uses, one `Engine` per Python worker.
@@ -25,7 +25,6 @@ pyspark is an optional extra: `pip install seedcheck[spark]`.
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import json
 import os
@@ -38,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, ConfigError
-from ..ingest import Source, discover
+from ..ingest import Source
 from ..ingest.units import estimated_documents, plan
 from ..spool import SPOOL_FROM, CorpusStates, Spool
+from .spark_quiet import quiet_jvm  # noqa: F401 - the CLI's entry point, with run_spark
 
 # `unit`: a shard's work unit (ingest/units.py), pickled; null for a whole file.
 _SOURCE_SCHEMA = "order long, fs_path string, path string, doc_id string, size long, problem string, unit binary"
@@ -215,6 +215,8 @@ def _sources(spark, paths: list[str], config: Config):
     Spark; one row per file in the local engine's order, with `content` for URI files."""
     from pyspark.sql import functions as F
 
+    from ..pipeline import discover_sources
+
     rows, contents = [], []
     for given in paths:
         if "://" in given:
@@ -222,8 +224,9 @@ def _sources(spark, paths: list[str], config: Config):
             rows.extend((len(rows) + i, fs, shown, rel, size, None, None) for i, (fs, shown, rel, size) in enumerate(found))
             contents.append(content)
         else:
-            # A local shard is split into work units here, on the driver (by split-size).
-            for s in plan(discover([given], config.include, config.exclude), config.split_size, config.max_file_size):
+            # The local engine's discovery (its include globs, never seedcheck's own files); a
+            # local shard is split into work units here, on the driver (by split-size).
+            for s in plan(discover_sources(config, [given]), config.split_size, config.max_file_size):
                 rows.append((len(rows), s.fs_path, s.path, s.doc_id, s.size, s.problem,
                              pickle.dumps(s.unit) if s.unit is not None else None))
     frame = spark.createDataFrame(rows, _SOURCE_SCHEMA)
@@ -348,36 +351,6 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
                           "value": pa.array([json.dumps(e, ensure_ascii=False) for e in entries], pa.string())})
         spark.createDataFrame(lines).write.mode(mode).partitionBy("rule").text(str(jsonl))
     return [parquet, jsonl]
-
-
-_QUIET_LOG4J = """rootLogger.level = error
-rootLogger.appenderRef.stderr.ref = console
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
-"""
-
-
-@contextlib.contextmanager
-def quiet_jvm(quiet: bool):
-    """With -q, the JVM that pyspark starts logs errors only (no start-up WARN lines):
-    a log4j2 configuration passed through PYSPARK_SUBMIT_ARGS, unless that is set already."""
-    if not quiet or "PYSPARK_SUBMIT_ARGS" in os.environ or "PYSPARK_GATEWAY_PORT" in os.environ:
-        yield
-        return
-    import tempfile
-
-    fd, name = tempfile.mkstemp(prefix="seedcheck-log4j2-", suffix=".properties")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(_QUIET_LOG4J)
-    os.environ["PYSPARK_SUBMIT_ARGS"] = f'--driver-java-options "-Dlog4j2.configurationFile={Path(name).as_uri()}" pyspark-shell'
-    try:
-        yield
-    finally:
-        os.environ.pop("PYSPARK_SUBMIT_ARGS", None)
-        os.unlink(name)
 
 
 def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFAULT_MASTER, gate=None, progress: bool = False,

@@ -16,7 +16,7 @@ from typing import BinaryIO, Iterator
 
 from ..model import Document, Hit
 from .compression import decompressing, open_binary, sniff, split_suffix, stream_errors
-from .records import bad_record, first, object_document
+from .records import bad_record, first, object_document, unmapped_advice
 
 BATCH_ROWS = 256  # Parquet rows decoded at a time: small, so a batch of long texts stays small
 
@@ -174,6 +174,7 @@ def _parquet(source, raw: BinaryIO, start: int, end: int | None, options) -> Ite
         yield _whole_file_problem(source, "parquet", f"not a readable Parquet file: {type(exc).__name__}: {exc}")
         return
     end = meta.num_rows if end is None else end
+    unmapped = _parquet_unmapped(pf, columns, options)
     seen: set[str] = set()
     first_row = 0
     for group in range(meta.num_row_groups):
@@ -189,7 +190,7 @@ def _parquet(source, raw: BinaryIO, start: int, end: int | None, options) -> Ite
                     continue
                 for obj in batch.to_pylist():
                     if start <= index < end:
-                        yield _row_document(source, index, obj, options, seen)
+                        yield _row_document(source, index, obj, options, seen, unmapped)
                     index += 1
                 if index >= end:
                     return
@@ -199,12 +200,26 @@ def _parquet(source, raw: BinaryIO, start: int, end: int | None, options) -> Ite
         first_row += rows
 
 
-def _row_document(source, index: int, obj: dict, options, seen: set[str]) -> Document:
+def _parquet_unmapped(pf, columns: list[str], options) -> dict[str, str] | None:
+    """`unmapped_advice` for a Parquet file whose columns lack a mapped field, from its first
+    row with every column (the records hold the mapped columns only; the schema is the same
+    for every row). None when each field has a column read: each record then tells."""
+    kinds = (options.jsonl_text, options.jsonl_title, options.jsonl_date, options.jsonl_url)
+    if pf.metadata.num_rows == 0 or all(any(n.split(".", 1)[0] in columns for n in names) for names in kinds):
+        return None
+    try:
+        sample = next(pf.iter_batches(batch_size=1, row_groups=[0])).to_pylist()[0]
+    except Exception:  # noqa: BLE001 - a damaged first page: the rows report it
+        sample = {name: None for name in pf.schema_arrow.names}
+    return unmapped_advice(sample, options)
+
+
+def _row_document(source, index: int, obj: dict, options, seen: set[str], unmapped: dict[str, str] | None = None) -> Document:
     body = first(obj, options.jsonl_text)
     if isinstance(body, (str, bytes)) and len(body) > options.max_file_size:
         return bad_record(source, "parquet", "row", index,
                           f"has a {len(body):,}-character text, above the {options.max_file_size:,} limit per record (max-file-size); not read")
-    doc = object_document(source, "parquet", "row", index, obj, options, seen)
+    doc = object_document(source, "parquet", "row", index, obj, options, seen, unmapped=unmapped)
     doc.record["encoding"] = "utf-8"
     return doc
 

@@ -41,7 +41,7 @@ def render(result, **options) -> str:
     """The Markdown summary."""
     s = summary(result)
     sev = s["by_severity"]
-    statuses = Counter(d["status"] for d in result.documents)
+    statuses = Counter("unreported" if d["record"].get("_unreported") else d["status"] for d in result.documents)
     out = ["## seedcheck", ""]
     verdict = "✅ **Gate passed**" if s["passed"] else "❌ **Gate failed**"
     gating = result.gating(result.config.fail_on)
@@ -54,7 +54,8 @@ def render(result, **options) -> str:
         out.append(f"| baselined | {base['error']} | {base['warning']} | {base['info']} | {s['baselined']} |")
     out.append(f"| **all** | {sev['error']} | {sev['warning']} | {sev['info']} | {s['findings']} |")
     out += ["", (f"**{s['documents']}** documents: {statuses['ok']} ok, {statuses['warning']} with warnings, "
-                 f"{statuses['error']} with errors."), ""]
+                 f"{statuses['error']} with errors"
+                 + (f", {statuses['unreported']} unchanged, not reported on." if statuses["unreported"] else ".")), ""]
 
     if s["by_rule"]:
         worst = {}

@@ -48,12 +48,14 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
             fh.write("\n".join(out) + "\n")
             out.clear()
     s = summary(result)
-    statuses = {"ok": 0, "warning": 0, "error": 0}
-    for d in result.documents:
-        statuses[d["status"]] += 1
+    statuses = {"ok": 0, "warning": 0, "error": 0, "unreported": 0}
+    for d in result.documents:  # --changed-since: unchanged documents are neither ok nor not
+        statuses["unreported" if d["record"].get("_unreported") else d["status"]] += 1
     sev = s["by_severity"]
+    unreported = f", {statuses['unreported']} unchanged, not reported on" if statuses["unreported"] else ""
     out.append(
-        f"{s['documents']} documents ({statuses['ok']} ok, {statuses['warning']} with warnings, {statuses['error']} with errors); "
+        f"{s['documents']} documents ({statuses['ok']} ok, {statuses['warning']} with warnings, {statuses['error']} with errors"
+        f"{unreported}); "
         f"{s['findings']} findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
         + (f"; {s['baselined']} baselined" if s["baselined"] else "")
     )

@@ -37,8 +37,12 @@ class SchemaRule(Rule):
         return {"column", "check", "value"}
 
     def fix_for(self, record: dict) -> Fix | None:
-        """The fix of a failure in `record`: the record's own proposal (never safe: it is
-        read from the text, not known) or the rule's general advice."""
+        """The fix of a failure in `record`: for a shard record lacking the field, how to map
+        it (`[tool.seedcheck.jsonl]`); else the record's own proposal (never safe: it is read
+        from the text, not known) or the rule's general advice."""
+        unmapped = (record.get("_unmapped") or {}).get(self.params["column"])
+        if unmapped:
+            return Fix(unmapped, None, safe=False)
         proposal = record.get(self.params["propose"]) if self.params["propose"] else None
         if proposal:
             return Fix(proposal["description"], proposal["replacement"], safe=False)

@@ -42,6 +42,9 @@ class RecordRule(Rule):
         else:
             failed = value is not None and _OPS[op](value, self.params["value"])
         if failed:
-            fix = Fix(self.params["fix"], None, safe=False) if self.params["fix"] else None
+            # A shard record lacking the mapped field: say how to map it, not how to write text.
+            unmapped = (doc.record.get("_unmapped") or {}).get(self.params["field"])
+            advice = unmapped or self.params["fix"]
+            fix = Fix(advice, None, safe=False) if advice else None
             yield Hit(line=doc.body_start + doc.line_offset + 1 if doc.lines else 1, column=1,
                       values={"actual": value}, excerpt="", fix=fix)
