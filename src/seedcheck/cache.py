@@ -373,6 +373,17 @@ class Results:
             self.reused.append(kind)
         return value
 
+    def has(self, key: bytes) -> bool:
+        """Whether a result is stored under `key` (without reading it)."""
+        try:
+            db = self._db()
+            try:
+                return db.execute(f"SELECT 1 FROM {_RESULTS} WHERE key = ?", (key,)).fetchone() is not None
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return False
+
     def put(self, key: bytes, value: Any) -> None:
         """Keep `value` under `key`; a busy or read-only cache just does not keep it."""
         try:

@@ -26,7 +26,7 @@ import multiprocessing.connection
 from typing import Any
 
 from .config import Config
-from .expectations import check_config, records_table, run_suite, table_parts
+from .expectations import check_config, load_suite, records_table, run_suite, table_parts, wanted
 from .lifecycle import die_with_parent, forking
 
 # From this many files a run polls for the suite check while it reads documents and stops
@@ -242,17 +242,27 @@ class GxRunner:
         self.stop()
         self.suspended = True
 
-    def after_documents(self) -> None:
-        """The document stage is over: a very long run suspends its worker now."""
+    def after_documents(self, engine, records: list[dict]) -> None:
+        """The document stage is over: a very long run suspends its worker now; a run whose
+        worker has not started (every file came from the cache) starts it if the table has
+        no stored result, so the GX import overlaps the corpus and schema stages."""
         if self.suspend_after:
             self.suspend()
+        elif self.worker is None and not self.validated and self.results is not None \
+                and wanted(self.config, engine.registry.enabled):
+            suite = load_suite(self.config, engine.context.today)
+            if suite.expectations and not self.results.has(self._key(suite, records)):
+                self.start()
+
+    def _key(self, suite: Any, records: list[dict]) -> bytes:
+        return self.results.key("expectations", (_gx_version(), *table_parts(suite, records)))
 
     def validate(self, suite: Any, records: list[dict], data_docs_dir: str | None) -> list:
         """The outcomes of `suite` on the records table: stored ones when its input is
         unchanged, else validated by GX (in the worker, a child forked now, or here)."""
         key = None
         if self.results is not None and not data_docs_dir:  # Data Docs are GX's to write
-            key = self.results.key("expectations", (_gx_version(), *table_parts(suite, records)))
+            key = self._key(suite, records)
             stored = self.results.get("expectations", key)
             if stored is not None:
                 self.validated = True  # only a good suite's result was ever stored

@@ -334,7 +334,7 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
         if stored is not None:
             stored.close()
     if gx is not None:
-        gx.after_documents()
+        gx.after_documents(engine, records)
     if stored is not None:
         timings["cached_files"] = stored.hits
     if bar:
