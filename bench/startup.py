@@ -44,7 +44,7 @@ CHECK = ["check", "--no-reports", "--fail-on", "never", "-q", "--format", "json"
 
 def cases(work: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (arguments after `seedcheck`, extra environment)."""
-    one = str(sorted(SEEDS.glob("*.txt"))[0])
+    one = str(min(SEEDS.glob("*.txt")))
     warm = {"SEEDCHECK_CACHE_DIR": os.path.join(work, "cache")}
     return {
         "seeds-cold": ([*CHECK, str(SEEDS), "--no-cache"], {}),
@@ -102,7 +102,7 @@ def main() -> None:
     try:
         table = cases(work)
         edited = Path(work, "edited.txt")
-        edited.write_bytes(sorted(SEEDS.glob("*.txt"))[0].read_bytes())
+        edited.write_bytes(min(SEEDS.glob("*.txt")).read_bytes())
         if options.importtime:
             args, extra = table[options.importtime]
             importtime(args, {**env, **extra}, work, options.top)

@@ -351,10 +351,9 @@ def test_the_run_owns_the_worker_it_is_stopped_when_the_run_fails(monkeypatch):
 
     config = _config()
     monkeypatch.setattr(pipeline, "complete", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-    with pytest.raises(RuntimeError, match="boom"):
-        with GxRunner(config) as gx:
-            worker = gx.worker
-            run(config, [str(SEEDS)], jobs=1, gx=gx)
+    with pytest.raises(RuntimeError, match="boom"), GxRunner(config) as gx:
+        worker = gx.worker
+        run(config, [str(SEEDS)], jobs=1, gx=gx)
     assert gx.worker is None and not worker.process.is_alive()
 
 
@@ -413,9 +412,8 @@ def test_suspend_raises_a_bad_suite_before_any_document_is_read(tmp_path):
     suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
                      encoding="utf-8")
     config = _config(**{"expectations-suite": str(suite)})
-    with GxRunner(config) as gx:
-        with pytest.raises(ConfigError, match="betwen not found"):
-            gx.suspend()
+    with GxRunner(config) as gx, pytest.raises(ConfigError, match="betwen not found"):
+        gx.suspend()
 
 
 def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_path, monkeypatch):
@@ -440,7 +438,6 @@ def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_p
     monkeypatch.setattr(pipeline.Engine, "process", slow)
     monkeypatch.setattr(pipeline, "complete", lambda *a, **k: pytest.fail("the run went on to the corpus stage"))
     corpus = _corpus(tmp_path, {f"d{i:03}.txt": "Title: T\n\nSome words here for the body.\n" for i in range(400)})
-    with gx_worker.GxRunner(config) as gx:
-        with pytest.raises(ConfigError, match="betwen not found"):
-            run(config, [str(corpus)], jobs=1, gx=gx)
+    with gx_worker.GxRunner(config) as gx, pytest.raises(ConfigError, match="betwen not found"):
+        run(config, [str(corpus)], jobs=1, gx=gx)
     assert 0 < len(seen) < 400

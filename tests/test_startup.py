@@ -37,7 +37,7 @@ def _probe(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[subproc
     proc = subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, capture_output=True, text=True,
                           env={**environment, **(env or {})}, check=False)
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED"))
-    return proc, eval(line.removeprefix("IMPORTED "))  # noqa: S307 - our own repr of a list of names
+    return proc, eval(line.removeprefix("IMPORTED "))
 
 
 @pytest.mark.parametrize("args", [("rules",), ("rules", "missing-date"), ("--help",), ("--version",), ("check", "--help")])
@@ -77,7 +77,7 @@ def test_a_changed_table_is_validated_again(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     _check(tmp_path, corpus, "first")
-    doc = sorted(corpus.glob("*.txt"))[0]
+    doc = min(corpus.glob("*.txt"))
     doc.write_text(doc.read_text(encoding="utf-8") + "\nOne more sentence, so the word count changes.\n",
                    encoding="utf-8")
     again, imported, reused = _check(tmp_path, corpus, "again")

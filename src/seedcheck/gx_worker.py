@@ -26,7 +26,14 @@ import multiprocessing.connection
 from typing import Any
 
 from .config import Config
-from .expectations import check_config, load_suite, records_table, run_suite, table_parts, wanted
+from .expectations import (
+    check_config,
+    load_suite,
+    records_table,
+    run_suite,
+    table_parts,
+    wanted,
+)
 from .lifecycle import die_with_parent, forking
 
 # From this many files a run polls for the suite check while it reads documents and stops
@@ -195,7 +202,7 @@ class GxRunner:
         if start:
             self.start()
 
-    def __enter__(self) -> GxRunner:
+    def __enter__(self) -> GxRunner:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
     def __exit__(self, *exc_info) -> None:
