@@ -327,25 +327,34 @@ def _project(tmp_path: Path, suite: Path) -> Path:
 
 
 def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
-    from seedcheck import gx_worker
     from seedcheck.expectations import run_suite
+    from seedcheck.gx_worker import GxRunner
 
     config = _config()
     suite = load_suite(config)
-    records = run(config, [str(SEEDS)], jobs=1).documents
-    frame = records_table([d["record"] for d in records])
-    here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, frame)]
-    gx_worker.start(config)
-    try:
-        worker = gx_worker.runner(config)
+    records = [d["record"] for d in run(config, [str(SEEDS)], jobs=1).documents]
+    here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, records_table(records))]
+    with GxRunner(config) as gx:
+        worker = gx.worker
         assert worker is not None and worker.process.pid != __import__("os").getpid()
-        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, frame, None)] == here
+        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, records_table(records), None)] == here
         worker.process.kill()
         worker.process.join()
-        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, frame, None)] == here
-    finally:
-        gx_worker.stop(config)
-    assert gx_worker.runner(config) is None
+        assert [(o.spec.name, o.success, o.observed_value) for o in gx.validate(suite, records, None)] == here
+        assert gx.worker is None  # stopped once the stage has its outcomes
+    assert not worker.process.is_alive()
+
+
+def test_the_run_owns_the_worker_it_is_stopped_when_the_run_fails(monkeypatch):
+    from seedcheck import pipeline
+    from seedcheck.gx_worker import GxRunner
+
+    config = _config()
+    monkeypatch.setattr(pipeline, "complete", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"), GxRunner(config) as gx:
+        worker = gx.worker
+        run(config, [str(SEEDS)], jobs=1, gx=gx)
+    assert gx.worker is None and not worker.process.is_alive()
 
 
 def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(monkeypatch):
@@ -363,7 +372,7 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
     real_forked, real_once = gx_worker.validate_forked, gx_worker._validate_once
 
     def spy(*args):
-        forked.append(gx_worker.runner(config))  # the early worker is gone by then
+        forked.append(gx.worker)  # the early worker is gone by then
         return real_forked(*args)
 
     def once(*args):
@@ -373,14 +382,12 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
     monkeypatch.setattr(gx_worker, "SUSPEND_FROM", 1)
     monkeypatch.setattr(gx_worker, "validate_forked", spy)
     monkeypatch.setattr(gx_worker, "_validate_once", once)
-    gx_worker.start(config)
-    try:
-        result = run(config, [str(SEEDS)], jobs=1)
-    finally:
-        gx_worker.stop(config)
+    with gx_worker.GxRunner(config) as gx:
+        result = run(config, [str(SEEDS)], jobs=1, gx=gx)
+        assert gx.suspended
     assert result.expectations == here
     assert forked == [None] and validated_in.value not in (0, os.getpid())  # validated in a child
-    assert gx_worker.runner(config) is None and not gx_worker.was_suspended(config)
+    assert gx.worker is None
 
 
 def test_a_forked_validation_that_dies_falls_back_to_this_process(monkeypatch):
@@ -394,23 +401,19 @@ def test_a_forked_validation_that_dies_falls_back_to_this_process(monkeypatch):
     frame = records_table([d["record"] for d in run(config, [str(SEEDS)], jobs=1).documents])
     here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, frame)]
     monkeypatch.setattr(gx_worker, "_validate_once", lambda *a: os._exit(3))
-    outcomes = gx_worker.validate_forked(config, suite, frame, None)
+    outcomes = gx_worker.validate_forked(suite, frame, None)
     assert [(o.spec.name, o.success, o.observed_value) for o in outcomes] == here
 
 
 def test_suspend_raises_a_bad_suite_before_any_document_is_read(tmp_path):
-    from seedcheck import gx_worker
+    from seedcheck.gx_worker import GxRunner
 
     suite = tmp_path / "suite.yaml"
     suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
                      encoding="utf-8")
     config = _config(**{"expectations-suite": str(suite)})
-    gx_worker.start(config)
-    try:
-        with pytest.raises(ConfigError, match="betwen not found"):
-            gx_worker.suspend(config)
-    finally:
-        gx_worker.stop(config)
+    with GxRunner(config) as gx, pytest.raises(ConfigError, match="betwen not found"):
+        gx.suspend()
 
 
 def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_path, monkeypatch):
@@ -435,10 +438,6 @@ def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_p
     monkeypatch.setattr(pipeline.Engine, "process", slow)
     monkeypatch.setattr(pipeline, "complete", lambda *a, **k: pytest.fail("the run went on to the corpus stage"))
     corpus = _corpus(tmp_path, {f"d{i:03}.txt": "Title: T\n\nSome words here for the body.\n" for i in range(400)})
-    gx_worker.start(config)
-    try:
-        with pytest.raises(ConfigError, match="betwen not found"):
-            run(config, [str(corpus)], jobs=1)
-    finally:
-        gx_worker.stop(config)
+    with gx_worker.GxRunner(config) as gx, pytest.raises(ConfigError, match="betwen not found"):
+        run(config, [str(corpus)], jobs=1, gx=gx)
     assert 0 < len(seen) < 400

@@ -35,7 +35,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ _LOOKUP_CHUNK = 500  # keys per SELECT ... IN (...)
 _WRITE_BATCH = 64  # entries per write transaction: another run is never locked out for long
 BUSY_TIMEOUT = 10  # seconds a write waits for another run's; then this run stops storing
 _DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_RESULTS = "results"  # corpus-stage results (schema failures, expectation outcomes) by input key
 
 
 def _feed_tree(h, root: Path) -> None:
@@ -161,6 +162,8 @@ class Cache:
         self.db: sqlite3.Connection | None = None
         self.writable = True
         self._pending: list[tuple[bytes, bytes]] = []
+        self.on_miss: Callable[[], None] | None = None  # called once a lookup finds a file to check
+        self._results: Results | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
@@ -185,6 +188,7 @@ class Cache:
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS outcomes (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
+        self.db.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
         os.utime(self.path)  # in use: not pruned
 
     @classmethod
@@ -248,6 +252,7 @@ class Cache:
         """Which of `keys` have a stored outcome."""
         if not self.active:
             return set()
+        keys = list(keys)
         wanted = [k for k in keys if k is not None]
         found: set[bytes] = set()
         try:
@@ -257,7 +262,9 @@ class Cache:
                 found.update(row[0] for row in self.db.execute(query, chunk))
         except sqlite3.Error as exc:
             self._fail(exc, damaged=_damaged(exc))
-            return set()
+            found = set()
+        if self.on_miss is not None and any(k is None or k not in found for k in keys):
+            self.on_miss()
         return found
 
     def load(self, key: bytes) -> Any | None:
@@ -306,6 +313,12 @@ class Cache:
             print(f"seedcheck: cache {self.path}: not storing this run's results ({type(exc).__name__}: {exc})",
                   file=sys.stderr)
 
+    def results(self) -> Results | None:
+        """The store of whole-table results in this cache file (None when the cache is off)."""
+        if self._results is None and self.active:
+            self._results = Results(self.path)
+        return self._results
+
     def close(self) -> None:
         """Write what is pending and let the database go."""
         if not self.active:
@@ -317,6 +330,70 @@ class Cache:
         except sqlite3.Error as exc:
             self._fail(exc)
         self.db = None
+
+
+class Results:
+    """Whole-table results (a schema validation, a great-expectations validation) kept
+    under the key of their input, in the cache file of this run's fingerprint, so a run
+    whose table is unchanged reuses them instead of importing the validator. The file's
+    fingerprint already covers seedcheck's source, the configuration, the date and the
+    dependency versions; the caller's key covers the table and the suite. Any failure
+    is a miss (the caller validates), never an error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.reused: list[str] = []  # what this run took from the store (for timings)
+
+    @staticmethod
+    def key(kind: str, parts: Iterable[Any]) -> bytes:
+        """The key of `kind`'s result for the input `parts` (each bytes, or its repr)."""
+        h = hashlib.blake2b(kind.encode() + b"\0", digest_size=20)
+        for part in parts:
+            h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogateescape"))
+            h.update(b"\0")
+        return h.digest()
+
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
+        return db
+
+    def get(self, kind: str, key: bytes) -> Any | None:
+        """The stored result of `key`, or None."""
+        try:
+            db = self._db()
+            try:
+                row = db.execute(f"SELECT blob FROM {_RESULTS} WHERE key = ?", (key,)).fetchone()
+            finally:
+                db.close()
+            value = None if row is None else unpack(row[0])
+        except Exception:  # noqa: BLE001 - a damaged or missing entry is a miss
+            return None
+        if value is not None:
+            self.reused.append(kind)
+        return value
+
+    def has(self, key: bytes) -> bool:
+        """Whether a result is stored under `key` (without reading it)."""
+        try:
+            db = self._db()
+            try:
+                return db.execute(f"SELECT 1 FROM {_RESULTS} WHERE key = ?", (key,)).fetchone() is not None
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return False
+
+    def put(self, key: bytes, value: Any) -> None:
+        """Keep `value` under `key`; a busy or read-only cache just does not keep it."""
+        try:
+            db = self._db()
+            try:
+                db.execute(f"INSERT OR REPLACE INTO {_RESULTS} (key, blob) VALUES (?, ?)", (key, pack(value)))
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass
 
 
 def _damaged(exc: BaseException) -> bool:

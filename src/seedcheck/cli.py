@@ -244,10 +244,8 @@ def _require_pyspark() -> None:
 
 def _run_check(config, paths: list[str], engine_name: str, spark_master: str, gate, cache: bool, quiet: bool,
                report_dir: Path | None):
-    """Run the engine: the local one with great-expectations warming up in a worker."""
-    from . import gx_worker
-    from .pipeline import run
-
+    """Run the engine: the local one with great-expectations warming up in a worker (with
+    the cache, only once a file has to be checked) or its stored result reused."""
     if engine_name == "spark":
         from .engines.spark import quiet_jvm, run_spark
         from .expectations import check_config
@@ -255,11 +253,12 @@ def _run_check(config, paths: list[str], engine_name: str, spark_master: str, ga
         check_config(config)  # a bad corpus suite or [tool.seedcheck.expectations] fails before any document is read
         with quiet_jvm(quiet):
             return run_spark(config, paths or None, master=spark_master, gate=gate, report_dir=report_dir)
-    gx_worker.start(config)  # checks the suite (and imports GX) in the background
-    try:
-        return run(config, paths or None, progress=not quiet and sys.stderr.isatty(), gate=gate, cache=cache)
-    finally:
-        gx_worker.stop(config)
+    from .gx_worker import GxRunner
+    from .pipeline import run
+
+    # Without the cache every run needs GX: start its worker (importing GX) now.
+    with GxRunner(config, start=not cache) as gx:
+        return run(config, paths or None, progress=not quiet and sys.stderr.isatty(), gate=gate, cache=cache, gx=gx)
 
 
 def _write_baseline(result, gate, target: Path) -> None:

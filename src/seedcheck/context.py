@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .config import Config, ConfigError
+from .yamlio import safe_load
 
 
 class Context:
@@ -45,7 +46,7 @@ class Context:
         if key not in self._cache:
             path = self.data_path(relative)
             try:
-                self._cache[key] = yaml.safe_load(path.read_text(encoding="utf-8"))
+                self._cache[key] = safe_load(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
                 first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise ConfigError(f"cannot load {path}: {first}") from None

@@ -26,6 +26,7 @@ import yaml
 
 from .config import PACKAGE_DIR, Config, ConfigError
 from .model import Finding, Hit, Severity
+from .yamlio import safe_load
 
 RULE = "expectation-failed"
 SUITE_FILE = "corpus.yaml"
@@ -152,7 +153,7 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
     path = suite_path(config)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = safe_load(text)
         lines = _entry_lines(text)
     except OSError as exc:
         raise ConfigError(f"cannot read corpus expectations {path}: {exc.strerror or exc}") from None
@@ -531,37 +532,58 @@ def to_finding(rule, suite: Suite, outcome: Outcome) -> Finding:
     return rule.to_finding(None, hit, doc_id="", path=str(suite.path))
 
 
-def expectations_stage(engine, records: list[dict[str, Any]]) -> tuple[list[Finding], list[dict[str, Any]]]:
+def expectations_stage(engine, records: list[dict[str, Any]], validate=None) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Run the corpus suite on the records table: (findings, findings.json `expectations` entries).
 
-    Skipped (GX not even imported) when `expectation-failed` is not enabled and no Data
-    Docs were asked for.
+    `validate(suite, records, data_docs_dir)` returns the outcomes (the run's
+    `gx_worker.GxRunner`: a background process, a stored result); without it GX validates
+    here. Skipped (GX not even imported) when `expectation-failed` is not enabled and no
+    Data Docs were asked for.
     """
-    from . import gx_worker
-
     config = engine.config
-    worker = gx_worker.runner(config)  # the CLI's background GX process, when it started one
-    if worker is not None:
-        worker.verdict()  # a bad suite is a configuration error even when the stage is skipped
     if not wanted(config, engine.registry.enabled):
         return [], []
     suite = load_suite(config, engine.context.today)
     if not suite.expectations:
         return [], []
+    docs_dir = config.gx_data_docs or None
     # The Spark engine sets `engine.spark` (its session): GX validates a Spark DataFrame there.
     spark = getattr(engine, "spark", None)
-    frame = spark_records_table(spark, records) if spark is not None else records_table(records)
-    docs_dir = config.gx_data_docs or None
-    if spark is None and gx_worker.was_suspended(config):  # a long run: GX in a child forked now
-        outcomes = gx_worker.validate_forked(config, suite, frame, docs_dir)
-    elif worker is not None and spark is None:
-        outcomes = worker.run_suite(suite, frame, docs_dir)
+    if spark is not None:
+        outcomes = run_suite(suite, spark_records_table(spark, records), docs_dir)
+    elif validate is not None:
+        outcomes = validate(suite, records, docs_dir)
     else:
-        outcomes = run_suite(suite, frame, docs_dir)
-    del frame
-    gx_worker.stop(config)  # the worker's GX and its copy of the table go before the run's findings come back
+        outcomes = run_suite(suite, records_table(records), docs_dir)
     entries = [entry(o) for o in outcomes]
     if RULE not in engine.registry.enabled:
         return [], entries
     rule = engine.registry.get(RULE)
     return [to_finding(rule, suite, o) for o in outcomes if not o.success], entries
+
+
+def read_columns(suite: Suite) -> tuple[str, ...]:
+    """The record fields the suite's expectations read (`doc_id` always: it orders the
+    table and names the unexpected rows). A table-level expectation other than a row count
+    may read any column: then all of them."""
+    columns = {"doc_id"}
+    for spec in suite.expectations:
+        named = [spec.column, *(v for k, v in spec.params.items() if k.startswith("column"))]
+        if spec.column is None and not spec.type.startswith("expect_table_row_count"):
+            return TABLE_COLUMNS
+        for name in named:
+            if isinstance(name, str):
+                columns.add("source_domain" if name in DERIVED_COLUMNS else name)
+            elif isinstance(name, list):
+                return TABLE_COLUMNS
+    return tuple(c for c in TABLE_COLUMNS if c in columns)
+
+
+def table_parts(suite: Suite, records: list[dict[str, Any]]):
+    """What a validation's result depends on besides GX's version: the suite (thresholds
+    and today's date substituted) and the columns it reads, row by row in table order."""
+    columns = read_columns(suite)
+    yield suite
+    yield columns
+    for i in sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id"))):
+        yield tuple(records[i].get(c) for c in columns)

@@ -1,12 +1,14 @@
-"""great-expectations in a background process, so its import overlaps the document stage.
+"""great-expectations for one run: in a background process, so its import overlaps the
+document stage, or not at all when a stored result of the same input can be reused.
 
 Importing great-expectations costs about 1.5 s of CPU, more than checking a handful of
-documents. The CLI starts this worker (a forked process) before it reads any document: the
-worker imports GX and validates the corpus suite (`expectations.check_config`) on the
-other core while the document stage runs here; the expectations stage then sends it the
-records table and gets the outcomes back. Where `fork` is not available (or for the Spark
-engine) everything stays in-process, as before; if the worker dies, the stage runs
-in-process too.
+documents. `GxRunner` (the run owns it as a context manager) starts a worker (a forked
+process) that imports GX and validates the corpus suite (`expectations.check_config`) on
+the other core while the document stage runs here; the expectations stage then sends it
+the records table and gets the outcomes back. With the cache on, the worker starts only
+once a file has to be checked, and a records table whose suite-read columns are unchanged
+takes the stored outcomes. Where `fork` is not available (or for the Spark engine)
+everything stays in-process; if the worker dies, the stage runs in-process too.
 
 A bad suite is still a configuration error (exit 2, no reports): runs of many files poll
 for the verdict while their documents are checked and stop as soon as it is bad; small
@@ -24,6 +26,14 @@ import multiprocessing.connection
 from typing import Any
 
 from .config import Config
+from .expectations import (
+    check_config,
+    load_suite,
+    records_table,
+    run_suite,
+    table_parts,
+    wanted,
+)
 from .lifecycle import die_with_parent, forking
 
 # From this many files a run polls for the suite check while it reads documents and stops
@@ -38,17 +48,11 @@ SUSPEND_FROM = 20_000
 # runs in the parent instead (validating 100,000 rows took under 10 s).
 FORKED_TIMEOUT = 1800
 
-_RUNNERS: dict[int, Runner] = {}
-_SUSPENDED: set[int] = set()
-
-
 def _serve(conn, config: Config, parent_end=None) -> None:
     """The worker's loop: check the suite once, then validate tables until told to stop."""
     die_with_parent()
     if parent_end is not None:
         parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
-    from .expectations import check_config, run_suite
-
     try:
         check_config(config)
         conn.send(("ok", None))
@@ -92,8 +96,6 @@ class Runner:
         if self.checked is None:
             self.checked = self._receive() or ("lost", None)
             if self.checked[0] == "lost":
-                from .expectations import check_config
-
                 check_config(self.config)
         if self.checked[0] == "error":
             raise self.checked[1]
@@ -109,8 +111,6 @@ class Runner:
             except (OSError, ValueError):
                 reply = None
         if reply is None:
-            from .expectations import run_suite
-
             return run_suite(suite, frame, data_docs_dir)
         if reply[0] == "error":
             raise reply[1]
@@ -124,55 +124,7 @@ class Runner:
         self.conn.close()
 
 
-def start(config: Config) -> None:
-    """Check the corpus suite: in a background worker when `fork` is available (see the
-    module doc), otherwise right here. Raises `ConfigError` now only in the latter case."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        from .expectations import check_config
-
-        check_config(config)
-        return
-    stop(config)
-    _RUNNERS[id(config)] = Runner(config)
-
-
-def runner(config: Config) -> Runner | None:
-    """The background worker started for `config`, if any."""
-    return _RUNNERS.get(id(config))
-
-
-def poll(config: Config, then_suspend: bool = False) -> None:
-    """Without waiting: if the worker's verdict has come, raise a bad suite's `ConfigError`
-    now; with `then_suspend`, stop a worker whose suite is good (see `suspend`)."""
-    worker = _RUNNERS.get(id(config))
-    if worker is None or (worker.checked is None and not worker.conn.poll()):
-        return
-    worker.verdict()
-    if then_suspend:
-        suspend(config)
-
-
-def suspend(config: Config) -> None:
-    """For a long run, once the suite is known good: stop the worker, so its imported GX
-    (about 230 MB) is not held through the document and corpus stages; `validate_forked`
-    forks a fresh one for the expectations stage. Raises the suite's `ConfigError` like
-    `verdict`."""
-    worker = _RUNNERS.get(id(config))
-    if worker is None:
-        return
-    worker.verdict()
-    stop(config)
-    _SUSPENDED.add(id(config))
-
-
-def was_suspended(config: Config) -> bool:
-    """Whether `suspend` stopped this run's worker (then `validate_forked` validates)."""
-    return id(config) in _SUSPENDED
-
-
 def _validate_once(conn, suite: Any, frame: Any, data_docs_dir: str | None) -> None:
-    from .expectations import run_suite
-
     die_with_parent()
 
     try:
@@ -181,15 +133,12 @@ def _validate_once(conn, suite: Any, frame: Any, data_docs_dir: str | None) -> N
         conn.send(("error", exc))
 
 
-def validate_forked(config: Config, suite: Any, frame: Any, data_docs_dir: str | None) -> list:
+def validate_forked(suite: Any, frame: Any, data_docs_dir: str | None) -> list:
     """A long run's expectations: a process forked now inherits the finished `frame` (no
     copy through a pipe) and validates it while this process waits. Waiting matters: a
     page this process writes after the fork is copied, and the child keeps the original
     (a worker forked before the table was built held 880 MB at 100,000 documents, a
     table of 73 MB). Falls back to this process if the child dies."""
-    from .expectations import run_suite
-
-    _SUSPENDED.discard(id(config))
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_validate_once, args=(sender, suite, frame, data_docs_dir),
@@ -223,9 +172,132 @@ def validate_forked(config: Config, suite: Any, frame: Any, data_docs_dir: str |
     return reply[1]
 
 
-def stop(config: Config) -> None:
-    """Shut the worker for `config` down (at the end of a run, or on an error)."""
-    _SUSPENDED.discard(id(config))
-    worker = _RUNNERS.pop(id(config), None)
-    if worker is not None:
-        worker.close()
+def _gx_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("great_expectations")
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+class GxRunner:
+    """The corpus expectations of one run, as a context manager that owns the background
+    worker (`with GxRunner(config) as gx: pipeline.run(..., gx=gx)`): it is stopped when the
+    run ends, however it ends.
+
+    With a cache (`attach`), a validation whose input is unchanged (the columns the suite
+    reads, the suite with its thresholds, the GX version; the cache file's fingerprint
+    covers the rest) is taken from it and GX is not imported at all; the worker is then
+    started only once the document stage meets a file it must check (its records, and so
+    the table, may have changed), so re-runs of unchanged files never pay for GX.
+    """
+
+    def __init__(self, config: Config, start: bool = True):
+        self.config = config
+        self.worker: Runner | None = None
+        self.results = None  # a cache.Results store, when the run has a cache
+        self.watch = self.suspend_after = self.suspended = self.validated = False
+        self.forkable = "fork" in multiprocessing.get_all_start_methods()
+        if start:
+            self.start()
+
+    def __enter__(self) -> GxRunner:  # noqa: PYI034 - typing.Self needs Python 3.11
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Check the suite (and import GX) in a background worker, or right here where
+        `fork` is not available (then a bad suite raises `ConfigError` now)."""
+        if self.worker is not None or self.suspended or self.validated:
+            return
+        if not self.forkable:
+            check_config(self.config)
+            return
+        self.worker = Runner(self.config)
+
+    def attach(self, cache, documents: int) -> None:
+        """The run's document cache (or None) and size: with a cache, results are reused and
+        the worker starts at the first file to check; runs of `WATCH_VERDICT_FROM`+ files
+        poll for the verdict, runs of `SUSPEND_FROM`+ suspend the worker after it."""
+        self.watch, self.suspend_after = documents >= WATCH_VERDICT_FROM, documents >= SUSPEND_FROM
+        self.results = cache.results() if cache is not None else None
+        if self.results is None:
+            self.start()
+        else:
+            cache.on_miss = self.start
+
+    def poll(self) -> None:
+        """Without waiting: raise a bad suite's `ConfigError` if the verdict has come (long
+        runs only), then suspend a very long run's worker."""
+        worker = self.worker
+        if not self.watch or worker is None or (worker.checked is None and not worker.conn.poll()):
+            return
+        worker.verdict()
+        if self.suspend_after:
+            self.suspend()
+
+    def suspend(self) -> None:
+        """For a long run, once the suite is known good: stop the worker, so its imported GX
+        (about 230 MB) is not held through the document and corpus stages; the expectations
+        stage forks a fresh one (`validate_forked`). Raises the suite's `ConfigError`."""
+        if self.worker is None:
+            return
+        self.worker.verdict()
+        self.stop()
+        self.suspended = True
+
+    def after_documents(self, engine, records: list[dict]) -> None:
+        """The document stage is over: a very long run suspends its worker now; a run whose
+        worker has not started (every file came from the cache) starts it if the table has
+        no stored result, so the GX import overlaps the corpus and schema stages."""
+        if self.suspend_after:
+            self.suspend()
+        elif self.worker is None and not self.validated and self.results is not None \
+                and wanted(self.config, engine.registry.enabled):
+            suite = load_suite(self.config, engine.context.today)
+            if suite.expectations and not self.results.has(self._key(suite, records)):
+                self.start()
+
+    def _key(self, suite: Any, records: list[dict]) -> bytes:
+        return self.results.key("expectations", (_gx_version(), *table_parts(suite, records)))
+
+    def validate(self, suite: Any, records: list[dict], data_docs_dir: str | None) -> list:
+        """The outcomes of `suite` on the records table: stored ones when its input is
+        unchanged, else validated by GX (in the worker, a child forked now, or here)."""
+        key = None
+        if self.results is not None and not data_docs_dir:  # Data Docs are GX's to write
+            key = self._key(suite, records)
+            stored = self.results.get("expectations", key)
+            if stored is not None:
+                self.validated = True  # only a good suite's result was ever stored
+                self.stop()
+                return stored
+        frame = records_table(records)
+        if self.worker is not None:
+            outcomes = self.worker.run_suite(suite, frame, data_docs_dir)
+        elif self.forkable and (self.suspended or self.suspend_after):
+            outcomes = validate_forked(suite, frame, data_docs_dir)
+        else:
+            outcomes = run_suite(suite, frame, data_docs_dir)
+        del frame
+        self.validated = True
+        self.stop()  # the worker's GX and its copy of the table go before the findings come back
+        if key is not None:
+            self.results.put(key, outcomes)
+        return outcomes
+
+    def done(self) -> None:
+        """After the expectations stage: a suite the stage did not validate is still
+        checked (a bad suite is a configuration error even when the stage is skipped)."""
+        if not self.validated and self.worker is not None:
+            self.worker.verdict()
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the worker now (it may still be importing GX: no need to wait for that)."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.close()

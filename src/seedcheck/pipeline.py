@@ -295,10 +295,12 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
 
 
 def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
-        gate: "GateOptions | None" = None, cache: bool = False, sources: list[Source] | None = None) -> Result:
+        gate: "GateOptions | None" = None, cache: bool = False, sources: list[Source] | None = None,
+        gx=None) -> Result:
     """Check the documents under `paths` (default: the configured paths), or the given
     `sources` (in-memory records from the Python API), and return the result. With
-    `cache`, unchanged files come from the cache (see cache.py)."""
+    `cache`, unchanged files come from the cache (see cache.py). `gx`: the run's
+    `gx_worker.GxRunner` (a background GX process, reused results), else GX runs here."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     engine = Engine(config)
@@ -308,14 +310,6 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     paths = paths or []
     documents = estimated_documents(sources)
     timings["discover"] = time.perf_counter() - t0
-    from . import gx_worker
-
-    # A long run must not go on with a bad corpus suite, and a very long one must not hold
-    # GX idle: the worker's verdict is polled while the documents are checked (it arrives
-    # once GX has imported, a few seconds in), not awaited before (a run of cached files
-    # may be over by then).
-    watch = documents >= gx_worker.WATCH_VERDICT_FROM
-    suspend = documents >= gx_worker.SUSPEND_FROM
 
     bar = None
     if progress:
@@ -326,6 +320,9 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     spooled = documents >= SPOOL_FROM
     records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
     stored = Cache.open(config, engine.context.today) if cache else None
+    results = stored.results() if stored is not None else None
+    if gx is not None:
+        gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
     try:
         for outcome in unique_ids(document_stage(engine, sources, jobs or config.jobs_count,
                                                  bar.update if bar else (lambda n: None), stored)):
@@ -333,19 +330,19 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
             readable.append(outcome.readable)
-            if watch and len(records) % 64 == 1:
-                gx_worker.poll(config, suspend)
+            if gx is not None and len(records) % 64 == 1:
+                gx.poll()  # a long run must not go on with a bad corpus suite
     finally:
         if stored is not None:
             stored.close()
-    if suspend:
-        gx_worker.suspend(config)  # waits for the verdict if it has not come yet
+    if gx is not None:
+        gx.after_documents(engine, records)
     if stored is not None:
         timings["cached_files"] = stored.hits
     if bar:
         bar.close()
     timings["documents"] = time.perf_counter() - t1
-    return complete(engine, records, findings, states, readable, timings, paths, gate, t0)
+    return complete(engine, records, findings, states, readable, timings, paths, gate, t0, gx, results)
 
 
 def discover_sources(config: Config, paths: list[str]) -> list[Source]:
@@ -364,7 +361,7 @@ def discover_sources(config: Config, paths: list[str]) -> list[Source]:
 
 def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spool, states: CorpusStates,
              readable: list[bool], timings: dict[str, float], paths: list[str], gate: "GateOptions | None",
-             t0: float) -> Result:
+             t0: float, gx=None, results=None) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
     the local and the Spark engine. `findings` may be a spool: it is read back once the
     corpus stage has released every state and the expectations (whose worker process
@@ -383,13 +380,15 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok]))
+    findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok], results))
     timings["schema"] = time.perf_counter() - t3
 
     t_gx = time.perf_counter()
     from .expectations import expectations_stage  # imports great_expectations only if the stage runs
 
-    expectation_findings, expectation_results = expectations_stage(engine, records)
+    expectation_findings, expectation_results = expectations_stage(engine, records, gx.validate if gx else None)
+    if gx is not None:
+        gx.done()
     findings.extend(expectation_findings)
     if states.spooled:
         give_back_memory()  # the table built for GX: before every finding comes back
@@ -404,6 +403,8 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
         for d in documents:  # outside --changed-since: not reported on, so not "ok" either
             if d["doc_id"] not in gate.focus:
                 d["record"]["_unreported"] = True
+    if results is not None:
+        timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0
     return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
                   timings=timings, paths=paths, expectations=expectation_results)
@@ -435,19 +436,20 @@ def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, st
         del own
 
 
-def schema_stage(engine: Engine, records: list[dict]) -> list[Finding]:
-    """Validate the records table against the record schema; name each failure."""
-    from .schema import records_frame, validate
+def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Finding]:
+    """Validate the records table against the record schema (a stored result of the same
+    table from `results`, when given); name each failure."""
+    from .schema import check_records
 
     schema_path = engine.config.schemas_path / "record.yaml"
     if not records:
         return []
-    frame = records_frame(records, [f for f in RECORD_FIELDS if f != "body"])
+    failures = check_records(records, [f for f in RECORD_FIELDS if f != "body"], str(schema_path), results)
     schema_rules = [r for r in engine.registry.rules.values() if r.stage == "schema"]
     named = [r for r in schema_rules if not r.params.get("fallback")]
     fallback = next((r for r in schema_rules if r.params.get("fallback")), None)
     findings = []
-    for failure in validate(frame, str(schema_path)):
+    for failure in failures:
         # A failure claimed by a named rule belongs to it, even when that rule is disabled.
         rule = next((r for r in named if r.claims(failure.column, failure.check)), fallback)
         if rule is None or rule.name not in engine.registry.enabled:

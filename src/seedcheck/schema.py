@@ -1,7 +1,10 @@
 """The record schema: `schemas/record.yaml` as a pandera DataFrameSchema, validated lazily.
 
-This is the only module that imports pandera. Failures come back as one table (pandera's
-`failure_cases`), turned here into `SchemaFailure`s for the pipeline to name.
+This is the only module that imports pandera, and only when a table is validated: a run
+given a `cache.Results` store takes the failures of an unchanged table (the same values in
+the same rows, the same schema file, the same pandera) from it, importing neither pandera
+nor pandas. Failures come back as one table (pandera's `failure_cases`), turned here into
+`SchemaFailure`s for the pipeline to name.
 """
 
 from __future__ import annotations
@@ -9,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from .config import ConfigError
 
@@ -42,8 +44,10 @@ def load_schema(path: str):
         raise ConfigError(f"invalid record schema {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+def records_frame(records: list[dict], columns: list[str]):
     """The records table: one row per document, strings backed by pyarrow."""
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in columns:
         if frame[column].dtype == object:
@@ -53,8 +57,9 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def validate(frame: pd.DataFrame, schema_path: str) -> list[SchemaFailure]:
+def validate(frame, schema_path: str) -> list[SchemaFailure]:
     """Validate the records table lazily; every failure of every check is returned."""
+    import pandas as pd
     import pandera.pandas as pa
 
     schema = load_schema(schema_path)
@@ -69,3 +74,31 @@ def validate(frame: pd.DataFrame, schema_path: str) -> list[SchemaFailure]:
             failures.append(SchemaFailure(index, column, str(row.check), case))
         return failures
     return []
+
+
+def _input_parts(records: list[dict], columns: list[str], schema_path: str):
+    from importlib import metadata
+
+    yield Path(schema_path).read_bytes()
+    yield metadata.version("pandera")
+    yield tuple(columns)
+    for record in records:
+        yield tuple(record.get(c) for c in columns)
+
+
+def check_records(records: list[dict], columns: list[str], schema_path: str, results: Any = None) -> list[SchemaFailure]:
+    """The schema failures of the records table built from `records` (see `validate`);
+    with `results` (a `cache.Results`), the stored failures when the table is unchanged."""
+    key = None
+    if results is not None:
+        try:
+            key = results.key("schema", _input_parts(records, columns, schema_path))
+        except Exception:  # noqa: BLE001 - an unreadable schema file or no pandera: validate() says so
+            key = None
+        stored = results.get("schema", key) if key is not None else None
+        if stored is not None:
+            return stored
+    failures = validate(records_frame(records, columns), schema_path)
+    if key is not None:
+        results.put(key, failures)
+    return failures

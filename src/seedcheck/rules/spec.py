@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..model import Severity
+from ..yamlio import safe_load
 
 REQUIRED_KEYS = ("id", "name", "severity", "kind", "message", "docs")
 OPTIONAL_KEYS = ("category", "params", "examples", "fixable", "stage", "messages")
@@ -47,7 +48,7 @@ class RuleSpec:
     def load(cls, path: Path) -> "RuleSpec":
         """Read and validate one rule file."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise RuleFileError(f"{path}: cannot load rule file: {first}") from None

@@ -1,0 +1,140 @@
+"""Start-up time of the command line: what a pre-commit hook or a curator's re-run waits for.
+
+Usage: python bench/startup.py [--runs 5] [--only NAME ...] [--importtime NAME]
+
+Each case runs `seedcheck` in a fresh process `--runs` times from an empty temporary
+folder (no project configuration is picked up) and prints the median wall time and the
+median CPU time (user+sys of the process and its children: the machine is shared, so wall
+time varies with load while CPU time does not much). Cases:
+
+  seeds-cold   check seeds/ with --no-cache (every document checked, GX result not reused)
+  seeds-warm   check seeds/ again with a cache directory filled by a first run
+  one-file     check one file of seeds/ (cache warm, as a pre-commit hook re-runs it)
+  one-edited   check one file that was edited since the last run (a line added before each
+               run: its words change, so the schema and the expectations validate again)
+  rules        seedcheck rules
+  help         seedcheck --help
+  version      seedcheck --version
+
+`--src DIR` times other sources (an older commit: `git archive REV src | tar -x -C DIR`);
+the byte-compiled modules are written once, as an installed package has them.
+`--importtime NAME` runs that case once under `python -X importtime` and prints the
+slowest imports (cumulative microseconds), to find what a command imports too early.
+Results go to bench/results/startup.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CHECK = ["check", "--no-reports", "--fail-on", "never", "-q", "--format", "json"]
+
+
+def cases(work: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """name -> (arguments after `seedcheck`, extra environment)."""
+    one = str(min(SEEDS.glob("*.txt")))
+    warm = {"SEEDCHECK_CACHE_DIR": os.path.join(work, "cache")}
+    return {
+        "seeds-cold": ([*CHECK, str(SEEDS), "--no-cache"], {}),
+        "seeds-warm": ([*CHECK, str(SEEDS)], warm),
+        "one-file": ([*CHECK, one], warm),
+        "one-edited": ([*CHECK, os.path.join(work, "edited.txt")], warm),
+        "rules": (["rules"], {}),
+        "help": (["--help"], {}),
+        "version": (["--version"], {}),
+    }
+
+
+def command(args: list[str]) -> list[str]:
+    # `python -m seedcheck` runs the same main() as the console script, under this interpreter.
+    return [sys.executable, "-m", "seedcheck", *args]
+
+
+def run_once(args: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process tree) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command(args), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)}: exit {done.returncode}: {done.stderr.decode()[-500:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def importtime(args: list[str], env: dict[str, str], cwd: str, top: int) -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "seedcheck", *args], cwd=cwd, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    rows = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line and "cumulative" not in line:
+            _, cumulative, name = (part.strip() for part in line.split("|", 2))
+            rows.append((int(cumulative), name))
+    for cumulative, name in sorted(rows, reverse=True)[:top]:
+        print(f"{cumulative / 1000:9.1f} ms  {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="case names (default: all)")
+    parser.add_argument("--importtime", metavar="NAME", help="print the slowest imports of one case instead")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--src", default=str(ROOT / "src"), help="the seedcheck sources to time (e.g. an older commit's)")
+    options = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="seedcheck-startup-")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [options.src, os.environ.get("PYTHONPATH")]))}
+    env.pop("SEEDCHECK_NO_CACHE", None)
+    # As installed: byte-compiled modules (without them every run compiles ~200 modules, 0.7 s).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    try:
+        table = cases(work)
+        edited = Path(work, "edited.txt")
+        edited.write_bytes(min(SEEDS.glob("*.txt")).read_bytes())
+        if options.importtime:
+            args, extra = table[options.importtime]
+            importtime(args, {**env, **extra}, work, options.top)
+            return
+        # Fill the cache once for each warm case (and compile every module) before anything is timed.
+        for name in ("seeds-warm", "one-file", "one-edited"):
+            run_once(table[name][0], {**env, **table[name][1]}, work)
+        results = {}
+        for name, (args, extra) in table.items():
+            if options.only and name not in options.only:
+                continue
+            walls, cpus = [], []
+            for run in range(options.runs):
+                if name == "one-edited":
+                    with edited.open("a", encoding="utf-8") as fh:
+                        fh.write(f"\nA sentence added by edit number {run + 1} of this file.\n")
+                wall, cpu = run_once(args, {**env, **extra}, work)
+                walls.append(wall)
+                cpus.append(cpu)
+            results[name] = {"wall_median": round(statistics.median(walls), 3), "cpu_median": round(statistics.median(cpus), 3),
+                             "wall": [round(w, 3) for w in walls], "command": "seedcheck " + " ".join(args)}
+            print(f"{name:<11} wall {statistics.median(walls):6.2f} s   cpu {statistics.median(cpus):6.2f} s   "
+                  f"(wall min {min(walls):.2f}, max {max(walls):.2f})", flush=True)
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        load = os.getloadavg()[0]
+        (out / "startup.json").write_text(json.dumps({"load": load, "runs": options.runs, "src": options.src,
+                                                      "results": results}, indent=2) + "\n")
+        print(f"load average {load:.2f} (2 cores)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
