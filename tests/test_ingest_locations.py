@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from seedcheck.report import findings_json, github, junit, markdown, sarif, text
+from seedcheck.report.html import Embedded
 from tests.conftest import run_rules
 
 RECORD = {"id": "r7", "text": "First line is fine.\nSecond <b>bold</b> line.", "date": "2021-03-01",
@@ -55,3 +56,10 @@ def test_text_junit_and_markdown_name_the_record(results):
     assert text.render(parquet).splitlines()[0].endswith("shard.parquet:row1  r7")
     assert "shard.jsonl.gz:3 (text line 2:" in junit.render(jsonl)
     markdown.render(jsonl)  # renders; errors only are listed there
+
+
+def test_the_html_report_names_the_record(results):
+    jsonl, parquet = results
+    paths = {d["id"]: d["path"] for d in Embedded(jsonl).doc_entries()}
+    assert paths["shard.jsonl.gz#r7"].endswith("shard.jsonl.gz:3") and paths["shard.jsonl.gz#ok"].endswith("shard.jsonl.gz:1")
+    assert {p.rsplit("/", 1)[-1] for p in (d["path"] for d in Embedded(parquet).doc_entries())} == {"shard.parquet:row0", "shard.parquet:row1"}

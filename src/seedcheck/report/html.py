@@ -28,6 +28,7 @@ from .findings_json import public_record, summary
 from .github import display_path
 from .html_charts import bar_chart, column_chart, dates_series, word_series
 from .html_data import COMPACT, body_offset, finding_entry, rule_docs, safe, write_array
+from .locations import label, record_location
 from .html_data import embed_json  # noqa: F401 (part of this module's API)
 
 FORMAT = "html"
@@ -144,9 +145,10 @@ class Embedded:
             if len(body) > MAX_BODY_CHARS:
                 truncated = len(body) - MAX_BODY_CHARS
                 body = body[:MAX_BODY_CHARS]
+            path, where = display_path(self.result, d["path"]), record_location(record)
             yield {
                 "id": d["doc_id"],
-                "path": display_path(self.result, d["path"]),
+                "path": label(path, where) if where else path,  # a shard's record: `file:record`
                 "status": d["status"],
                 "record": {k: v for k, v in public_record(record).items() if k not in ("doc_id", "path")},
                 "body": body,
