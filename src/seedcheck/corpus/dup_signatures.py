@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..facts import facts_of
 from .keep import KeepInfo, keep_info
 
 SEED = 1
@@ -147,9 +148,10 @@ def _digest(text: str) -> int:
 def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
     """The duplicate-detection state of one document (computed in a worker process)."""
     record = doc.record
-    noise = set(record.get("_noise_lines") or ())
+    facts = facts_of(doc, context)
+    noise = facts.noise_lines
     kept_lines, first = [], None
-    for number, text in doc.body_lines():
+    for number, text in facts.body_lines:
         if number in noise or not text.strip():
             continue
         first = first or number
