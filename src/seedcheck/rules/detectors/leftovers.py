@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 from .text import CONTROL, invisible_positions, remove_at
@@ -131,6 +132,8 @@ _KEY = re.compile(r"^[\w-]+\s*:|^---\s*$")
 # A lower-case word glued to a capitalised one ("ofLiberia"), or two capitalised words
 # ("PalmToasted"); URLs, handles, hashtags and file names are cut out first.
 GLUED = re.compile(r"(?<![\w#@/.\\?&=-])([A-Za-z][a-z]+)([A-Z][a-z]{1,})(?![\w@/\\-]|\.\w)")
+# What every GLUED match contains: a cheap search that rules out most lines.
+_CASE_STEP = re.compile(r"[a-z][A-Z]")
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\S+@\S+|<[^>]*>")
 _PARTICLES = {"de", "da", "di", "du", "del", "della", "van", "von", "la", "le", "mc", "mac", "al", "el", "bin", "ibn", "ben"}
 _HARD_BREAK = ("  ", "\\")
@@ -152,8 +155,8 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     known lower-case word runs into a capitalised one ("ofLiberia"), or two capitalised
     dictionary words join inside a line of a list of short lines ("Hearts of PalmToasted
     Shallots" in a menu), and the form is not a known CamelCase name and occurs once."""
-    lines = [(n, t) for n, t in doc.body_lines()]
-    if not any(GLUED.search(t) for _, t in lines):
+    lines = facts_of(doc).body_lines
+    if not any(GLUED.search(t) for _, t in lines if _CASE_STEP.search(t)):
         return
     known = _known_names(params, context)
     words = _words()
