@@ -449,7 +449,9 @@ _CAP_TOKEN = rf"[{_UPPER}][\w'’\-]*\.?"
 _GAP_RE = r"(?:[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*)"
 _RUN_SPAN = re.compile(
     # Only at a word start: inside a long word every position would otherwise re-scan it.
-    r"(?<![^\W\d_]|['’\-])" + _CAP_TOKEN + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
+    # The capital comes first and the word start is checked behind it, so `re` scans for
+    # a capital rather than trying the look-behind at every position.
+    rf"[{_UPPER}](?<!(?:[^\W\d_]|['’\-])[{_UPPER}])[\w'’\-]*\.?" + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
         {"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der", "den", "bin", "ibn", "al",
          "el", "y", "di", "du", "le", "ter", "zu"}, key=lambda w: (-len(w), w))) + ")" + _GAP_RE + ")*" + _CAP_TOKEN + ")+")
 

@@ -208,7 +208,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         n_words = len(norm.split())
         bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
         terminal = (ends_sentence(bare) and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))) \
-            or bool(CJK_PUNCT.search(bare))
+            or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
         structure = (
             fence_line or in_fence or in_table or number in metadata_lines
             or bool(END_MARK.match(stripped)) or bool(HTML_LINE.match(stripped))
