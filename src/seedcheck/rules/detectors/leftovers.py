@@ -156,15 +156,18 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     dictionary words join inside a line of a list of short lines ("Hearts of PalmToasted
     Shallots" in a menu), and the form is not a known CamelCase name and occurs once."""
     lines = facts_of(doc).body_lines
-    if not any(GLUED.search(t) for _, t in lines if _CASE_STEP.search(t)):
+    # Masking only puts spaces in a line: a line without a case step has no match either way.
+    stepped = [i for i, (_, t) in enumerate(lines) if _CASE_STEP.search(t)]
+    if not any(GLUED.search(lines[i][1]) for i in stepped):
         return
     known = _known_names(params, context)
     words = _words()
     counts: dict[str, int] = {}
-    for _, text in lines:
-        for m in GLUED.finditer(_NOT_TEXT.sub(" ", text)):
+    for i in stepped:
+        for m in GLUED.finditer(_NOT_TEXT.sub(" ", lines[i][1])):
             counts[m.group(0)] = counts.get(m.group(0), 0) + 1
-    for i, (number, text) in enumerate(lines):
+    for i in stepped:
+        number, text = lines[i]
         masked = _NOT_TEXT.sub(lambda m: " " * len(m.group(0)), text)
         for m in GLUED.finditer(masked):
             token, first, second = m.group(0), m.group(1), m.group(2)
