@@ -10,8 +10,9 @@ per-module "last document" caches and private record fields as the way facts tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .model import Document
 
@@ -44,7 +45,7 @@ class Facts:
         """The body lines that are not blank."""
         return [(n, t) for n, t in self.body_lines if t.strip()]
 
-    def fact(self, build: Callable[["Facts"], T]) -> T:
+    def fact(self, build: Callable[[Facts], T]) -> T:
         """`build(self)`, computed on the first call for this document and kept."""
         try:
             return self._built[build]
