@@ -160,6 +160,8 @@ class Document:
     # (rule name, hit); the pipeline turns them into findings like any rule's hits.
     hits: list[tuple[str, Hit]] = field(default_factory=list)
     readable: bool = True
+    # Its shared per-document facts (`seedcheck.facts.Facts`), made on first use.
+    facts: Any = field(default=None, repr=False, compare=False)
 
     def body_lines(self) -> Iterator[tuple[int, str]]:
         """Yield `(file line number, text)` for every body line."""

@@ -30,6 +30,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from .config import ConfigError
+from .facts import Facts, facts_of
 
 REGISTRY_FILE = "names.yaml"
 
@@ -448,7 +449,9 @@ _CAP_TOKEN = rf"[{_UPPER}][\w'’\-]*\.?"
 _GAP_RE = r"(?:[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*)"
 _RUN_SPAN = re.compile(
     # Only at a word start: inside a long word every position would otherwise re-scan it.
-    r"(?<![^\W\d_]|['’\-])" + _CAP_TOKEN + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
+    # The capital comes first and the word start is checked behind it, so `re` scans for
+    # a capital rather than trying the look-behind at every position.
+    rf"[{_UPPER}](?<!(?:[^\W\d_]|['’\-])[{_UPPER}])[\w'’\-]*\.?" + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
         {"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der", "den", "bin", "ibn", "al",
          "el", "y", "di", "du", "le", "ter", "zu"}, key=lambda w: (-len(w), w))) + ")" + _GAP_RE + ")*" + _CAP_TOKEN + ")+")
 
@@ -562,17 +565,17 @@ class Analysis:
         return self._misspellings[key]
 
 
-_LAST: list[Any] = [None, None]   # (document, analysis): one document at a time per process
-
-
 def analyse(doc: Any, context: Any) -> Analysis:
-    """The name analysis of `doc`, computed once (cached for the document being processed)."""
-    if _LAST[0] is doc:
-        return _LAST[1]
-    registry = load_registry(context)
+    """The name analysis of `doc`, computed once per document (see `seedcheck.facts`)."""
+    return facts_of(doc, context).fact(_analysis_of)
+
+
+def _analysis_of(facts: Facts) -> Analysis:
+    doc = facts.doc
+    registry = load_registry(facts.context)
     pieces, starts, numbers, maps = [], [], [], []
     offset = 0
-    for number, line in doc.body_lines():
+    for number, line in facts.body_lines:
         norm, mapping = nfc_with_map(line)
         starts.append(offset)
         numbers.append(number)
@@ -582,6 +585,4 @@ def analyse(doc: Any, context: Any) -> Analysis:
     text = "\n".join(pieces)
     if not starts:
         starts, numbers, maps = [0], [doc.body_start + doc.line_offset + 1], [None]
-    result = Analysis(text, starts, numbers, maps, registry.match(text), candidate_runs(text))
-    _LAST[0], _LAST[1] = doc, result
-    return result
+    return Analysis(text, starts, numbers, maps, registry.match(text), candidate_runs(text))

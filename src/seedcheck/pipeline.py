@@ -17,6 +17,7 @@ from .cache import Cache, pack, read_keyed, unpack
 from .config import Config
 from .context import Context
 from .extract import RECORD_FIELDS, build_record
+from .facts import Facts
 from .gate import GateOptions, _real, apply_gate
 from .ingest import Source
 from .ingest.readers import IngestOptions, iter_documents
@@ -34,7 +35,7 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 # `_waivers`), the schema stage and the HTML report (`_lines`, `_body_line`,
 # `_body_omitted`), missing-date's fix (`_date_proposal`, undated documents only) and the
 # missing-field rules' fixes (`_unmapped`, shard records lacking a mapped field only). The
-# others (every date stated in the text, the attribution line, the noise lines, ...) are the document rules' and analyzers' working data: they are dropped
+# others (every date stated in the text, the attribution line, ...) are the document rules' working data: they are dropped
 # before a record leaves its worker, or the main process would hold them for every
 # document of the run (the dates alone were 40% of the records at 100,000 documents).
 KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id",
@@ -110,6 +111,7 @@ class Engine:
         on each of its documents."""
         outcomes = []
         for doc in iter_documents(source, self.options, data):
+            facts = doc.facts = Facts(doc, self.context)
             record = build_record(doc, self.context)
             record["_fs_path"] = source.fs_path
             if source.unit is not None:  # a part of a shard: its record's id if another part has its id
@@ -119,12 +121,13 @@ class Engine:
                 for rule in self.document_rules:
                     findings.extend(rule.to_finding(doc, hit) for hit in rule.check(doc))
             # Corpus analyzers may ignore lines the document rules flagged as noise.
-            record["_noise_lines"] = sorted({f.line for f in findings if f.rule.startswith("noise-") and f.line})
+            facts.noise_lines = frozenset(f.line for f in findings if f.rule.startswith("noise-") and f.line)
             states = {a.name: a.collect(doc, self.context) for a in self.analyzers} if doc.readable else {}
             if not self.keep_all_bodies and not findings:
                 record["body"], record["_body_omitted"] = None, True
             for key in [k for k in record if k[:1] == "_" and (k not in KEPT_PRIVATE_FIELDS or not record[k])]:
                 del record[key]
+            doc.facts = None  # the facts refer to the document: free both now, not at a GC pass
             outcomes.append(DocOutcome(record, findings, states, doc.readable))
         return outcomes
 

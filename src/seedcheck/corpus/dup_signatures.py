@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..facts import facts_of
 from .keep import KeepInfo, keep_info
 
 SEED = 1
@@ -38,7 +39,10 @@ _NON_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 # Specifics: numbers, and capitalised words that do not start a line or a sentence.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*", re.MULTILINE)
+# The capital comes first and the context is checked behind it, so `re` scans for a capital
+# instead of trying look-behinds at every position (same matches as
+# `(?<![.!?:]\s)(?<!^)\b[A-Z]…`).
+_NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?:]\s[A-Z])(?<!^[A-Z])[\w'’-]*[a-z][\w'’-]*", re.MULTILINE)
 
 
 def fold(text: str, numbers: bool = True) -> str:
@@ -88,10 +92,16 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 
 
 def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """The datasketch MinHash signature of a set of 32-bit item hashes (see `minhash_sized`)."""
+    return minhash_sized(hashes, num_perm)[0]
+
+
+def minhash_sized(hashes: np.ndarray, num_perm: int = NUM_PERM) -> tuple[np.ndarray, int]:
     """The datasketch MinHash signature (affine32 scheme, seed 1) of a set of 32-bit item
     hashes, as a ``uint32`` array. Equal to ``MinHash(num_perm, seed=1,
     hashfunc=int).update_batch(hashes).hashvalues``, computed in numpy from datasketch's
-    own permutations (update_batch calls `hashfunc` once per item in Python)."""
+    own permutations (update_batch calls `hashfunc` once per item in Python); also the
+    number of distinct items, which the set's deduplication gives for free."""
     if num_perm not in _PERMS:
         # datasketch's own affine32 parameters (MinHash._init_permutations), drawn here
         # because importing datasketch (it imports scipy) costs more than a small run.
@@ -100,16 +110,17 @@ def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
         _PERMS[num_perm] = (a, gen.randint(0, 1 << 32, num_perm, dtype=np.uint32))
         _EMPTY[num_perm] = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     if not len(hashes):
-        return _EMPTY[num_perm].copy()
+        return _EMPTY[num_perm].copy(), 0
     a, b = _PERMS[num_perm]
     s1, m1, s2, m2, s3 = _FMIX32
     hv = np.unique(hashes).astype(np.uint32).reshape(-1, 1)
+    distinct = len(hv)
     hv = hv ^ (hv >> s1)
     hv = hv * m1
     hv = hv ^ (hv >> s2)
     hv = hv * m2
     hv = hv ^ (hv >> s3)
-    return np.minimum(_EMPTY[num_perm], (hv * a + b).min(axis=0))
+    return np.minimum(_EMPTY[num_perm], (hv * a + b).min(axis=0)), distinct
 
 
 
@@ -145,9 +156,10 @@ def _digest(text: str) -> int:
 def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
     """The duplicate-detection state of one document (computed in a worker process)."""
     record = doc.record
-    noise = set(record.get("_noise_lines") or ())
+    facts = facts_of(doc, context)
+    noise = facts.noise_lines
     kept_lines, first = [], None
-    for number, text in doc.body_lines():
+    for number, text in facts.body_lines:
         if number in noise or not text.strip():
             continue
         first = first or number
@@ -162,8 +174,9 @@ def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
         return DupState(None, None, 0, (0, 0), empty, empty, empty, first or 1, info, "", title)
     word_hashes = _word_hashes(words)
     grams = _ngram_hashes(word_hashes, 3)
-    sizes = (len(np.unique(word_hashes)), len(np.unique(grams)))
-    sigs = np.concatenate([minhash(word_hashes, num_perm), minhash(grams, num_perm)])
+    (word_sig, distinct_words), (gram_sig, distinct_grams) = minhash_sized(word_hashes, num_perm), minhash_sized(grams, num_perm)
+    sizes = (distinct_words, distinct_grams)
+    sigs = np.concatenate([word_sig, gram_sig])
     return DupState(_digest(folded), _digest(_DIGITS.sub("0", folded)), len(words), sizes, sigs,
                     _specifics(_NUMBER, raw, _h32), _specifics(_NAME, raw, _name_hash), first or 1, info,
                     kept_lines[0].strip()[:160], title)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..facts import facts_of
 from ..model import Document
 
 TERMINAL = (".", "!", "?", '"', "'", "”", "’", ")", ":", ";")
@@ -54,4 +55,4 @@ def statistics(lines: list[str]) -> dict[str, float | None]:
 
 def extract(doc: Document, context: Any) -> None:
     """Fill the statistics columns from the body lines."""
-    doc.record.update(statistics([text for _, text in doc.body_lines()]))
+    doc.record.update(statistics([text for _, text in facts_of(doc, context).content_lines]))

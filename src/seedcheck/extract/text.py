@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..facts import facts_of
 from ..model import Document
 
 
 def extract(doc: Document, context: Any) -> None:
     """Fill body, word_count and line_count."""
-    body = doc.body
+    facts = facts_of(doc, context)
+    body = facts.body
     doc.record["body"] = body
     doc.record["word_count"] = len(body.split())
-    doc.record["line_count"] = sum(1 for _, t in doc.body_lines() if t.strip())
+    doc.record["line_count"] = len(facts.content_lines)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...facts import Facts, facts_of
 from ...model import Document
 
 # Markdown and list decoration that does not change what a line says: "**Read more**",
@@ -58,6 +59,7 @@ INSTITUTION = re.compile(
     r"|united states of america)\b|^[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)+[A-Z][\w'’-]+$",
     re.IGNORECASE)
 CJK_PUNCT = re.compile(r"[、。，！？：；]")
+PROSE_MIN_WORDS = 8  # words that make a line running text
 
 
 def normalise(text: str) -> str:
@@ -165,17 +167,13 @@ def ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip(_CLOSERS)[-1:] in _TERMINAL_CHARS if text else False
 
 
-_cache: tuple[Document, Layout] | None = None
+def layout(doc: Document) -> Layout:
+    """The `Layout` of `doc`, computed once per document (see `seedcheck.facts`)."""
+    return facts_of(doc).fact(_layout_of)
 
 
-def layout(doc: Document, prose_min_words: int = 8) -> Layout:
-    """The `Layout` of `doc`, computed once (several rules ask for the same document in a row)."""
-    global _cache
-    if _cache is not None and _cache[0] is doc:
-        return _cache[1]
-    lay = _build(doc, prose_min_words)
-    _cache = (doc, lay)
-    return lay
+def _layout_of(facts: Facts) -> Layout:
+    return _build(facts.doc, PROSE_MIN_WORDS)
 
 
 def _build(doc: Document, prose_min_words: int) -> Layout:
@@ -190,7 +188,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     in_table = in_fence = False
     block: list[int] = []  # layout indices of the current paragraph (adjacent non-blank lines)
     blocks: list[list[int]] = []
-    for number, text in doc.body_lines():
+    for number, text in facts_of(doc).body_lines:
         stripped = text.strip().replace("\u00a0", " ").strip()
         if not stripped:
             if block:
@@ -210,7 +208,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         n_words = len(norm.split())
         bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
         terminal = (ends_sentence(bare) and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))) \
-            or bool(CJK_PUNCT.search(bare))
+            or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
         structure = (
             fence_line or in_fence or in_table or number in metadata_lines
             or bool(END_MARK.match(stripped)) or bool(HTML_LINE.match(stripped))

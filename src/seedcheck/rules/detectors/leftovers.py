@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 from .text import CONTROL, invisible_positions, remove_at
@@ -132,6 +133,8 @@ _KEY = re.compile(r"^[\w-]+\s*:|^---\s*$")
 # A lower-case word glued to a capitalised one ("ofLiberia"), or two capitalised words
 # ("PalmToasted"); URLs, handles, hashtags and file names are cut out first.
 GLUED = re.compile(r"(?<![\w#@/.\\?&=-])([A-Za-z][a-z]+)([A-Z][a-z]{1,})(?![\w@/\\-]|\.\w)")
+# What every GLUED match contains: a cheap search that rules out most lines.
+_CASE_STEP = re.compile(r"[a-z][A-Z]")
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\S+@\S+|<[^>]*>")
 _PARTICLES = {"de", "da", "di", "du", "del", "della", "van", "von", "la", "le", "mc", "mac", "al", "el", "bin", "ibn", "ben"}
 _HARD_BREAK = ("  ", "\\")
@@ -153,16 +156,19 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     known lower-case word runs into a capitalised one ("ofLiberia"), or two capitalised
     dictionary words join inside a line of a list of short lines ("Hearts of PalmToasted
     Shallots" in a menu), and the form is not a known CamelCase name and occurs once."""
-    lines = [(n, t) for n, t in doc.body_lines()]
-    if not any(GLUED.search(t) for _, t in lines):
+    lines = facts_of(doc).body_lines
+    # Masking only puts spaces in a line: a line without a case step has no match either way.
+    stepped = [i for i, (_, t) in enumerate(lines) if _CASE_STEP.search(t)]
+    if not any(GLUED.search(lines[i][1]) for i in stepped):
         return
     known = _known_names(params, context)
     words = _words()
     counts: dict[str, int] = {}
-    for _, text in lines:
-        for m in GLUED.finditer(_NOT_TEXT.sub(" ", text)):
+    for i in stepped:
+        for m in GLUED.finditer(_NOT_TEXT.sub(" ", lines[i][1])):
             counts[m.group(0)] = counts.get(m.group(0), 0) + 1
-    for i, (number, text) in enumerate(lines):
+    for i in stepped:
+        number, text = lines[i]
         masked = _NOT_TEXT.sub(lambda m: " " * len(m.group(0)), text)
         for m in GLUED.finditer(masked):
             token, first, second = m.group(0), m.group(1), m.group(2)

@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any, Iterable
 from urllib.parse import unquote, urlsplit
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 
@@ -22,8 +23,22 @@ _WORD = re.compile(r"[a-z]{3,}")
 _SUFFIXES = ("ing", "ies", "ed", "es", "s")
 
 
+class _FoldTable(dict):
+    """`str.translate` table: a character's NFKD decomposition without combining marks,
+    computed on first sight (marks are dropped whatever their order, so folding character
+    by character equals folding the whole text)."""
+
+    def __missing__(self, char: int) -> str:
+        folded = self[char] = "".join(c for c in unicodedata.normalize("NFKD", chr(char)) if not unicodedata.combining(c))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    text = text.lower()
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def _stem(word: str) -> str:
@@ -35,7 +50,7 @@ def _stem(word: str) -> str:
 
 def stems(text: str, drop: frozenset[str] = frozenset()) -> set[str]:
     """Crude stems (first 6 letters after a plural/verb suffix) of the words of `text`."""
-    return {_stem(w) for w in _WORD.findall(_fold(text)) if w not in drop}
+    return {_stem(w) for w in set(_WORD.findall(_fold(text))) - drop}
 
 
 def slug_words(url: str) -> str:
@@ -61,8 +76,10 @@ def body_url_mismatch(doc: Document, params: dict, context: Any) -> Iterable[Hit
     if len(slug) < params["min_slug_words"]:
         return
     in_title = slug & stems(title)
-    in_body = slug & stems(doc.body)
-    if len(in_title) / len(slug) > params["max_title_overlap"] or len(in_body) / len(slug) > params["max_body_overlap"]:
+    if len(in_title) / len(slug) > params["max_title_overlap"]:
+        return
+    in_body = slug & stems(facts_of(doc).body)
+    if len(in_body) / len(slug) > params["max_body_overlap"]:
         return
     line = doc.record.get("_lines", {}).get("source_url") or 1
     yield Hit(line=line, values={"slug": " ".join(slug_words(url).split()), "title": title,

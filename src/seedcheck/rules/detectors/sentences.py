@@ -29,6 +29,11 @@ penn tenn tex vt va wash wis wyo admin comm cong sess esq exec inst
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
 # Embedded posts and links carry their own (often broken) quoting: not judged.
 _EMBED = re.compile(r"https?://|www\.|pic\.twitter|\\?#\w|@\w")
+_EMBED_NEEDS = ("http", "www.", "pic.twitter", "#", "@")  # one of these is in every _EMBED match
+
+
+def _embedded(text: str) -> bool:
+    return any(needle in text for needle in _EMBED_NEEDS) and _EMBED.search(text) is not None
 # Spaces may be non-breaking (". . ." typeset with U+00A0); ".@handle" is a tweet's own idiom.
 DOTS = re.compile(r"\.(?:[ \t\u00a0]*\.)+(?![@#])")
 
@@ -67,7 +72,7 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     lay = layout(doc)
     paragraphs = lay.paragraphs
     joined = [_paragraph_text(lay, members) for members in paragraphs]
-    judged = [not _skip(lay, members) and not _EMBED.search(text) for members, (text, _) in zip(paragraphs, joined)]
+    judged = [not _skip(lay, members) and not _embedded(text) for members, (text, _) in zip(paragraphs, joined)]
     for p, members in enumerate(paragraphs):
         if _skip(lay, members):
             continue

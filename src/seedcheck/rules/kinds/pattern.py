@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from ..base import Rule
 from ..spec import RuleFileError
@@ -49,7 +50,7 @@ class PatternRule(Rule):
 
     def lines(self, doc: Document) -> Iterator[tuple[int, str]]:
         """The (line number, text) pairs this rule looks at."""
-        body = [(n, t) for n, t in doc.body_lines() if t.strip()]
+        body = facts_of(doc).content_lines
         if self.params["scope"] == "title_line":
             body = body[:1]
         top, bottom = self.params["top"], self.params["bottom"]
