@@ -7,6 +7,7 @@ special and odd-named files are made here, at test time, in `tmp_path`.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -397,8 +398,9 @@ def test_a_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch, ex
 
     target = tmp_path / "findings.json"
     report.write_atomic(target, '{"previous": true}\n')
-    real_fdopen = os.fdopen
-    monkeypatch.setattr(report.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), exc))
+    # The report module opens its temporary file with the builtin open; shadowing it in
+    # the module fails the write half-way, as a full disk or a Ctrl-C would.
+    monkeypatch.setattr(report, "open", lambda *a, **k: _FailingFile(builtins.open(*a, **k), exc), raising=False)
     with pytest.raises(type(exc)):
         report.write_atomic(target, '{"new": "' + "x" * 100_000 + '"}\n')
     monkeypatch.undo()
