@@ -46,7 +46,7 @@ eval: $(BENCH_STAMP) ## Rule precision (judged samples), recall (bench/defects),
 	$(BIN)/python bench/eval.py $(EVAL_ARGS)
 
 lint: $(TEST_STAMP) ## Lint the code with ruff
-	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/python -m pip install --quiet "ruff==0.17.6"
 	$(BIN)/ruff check src tests bench
 
 clean: ## Remove the virtualenv, caches and generated reports

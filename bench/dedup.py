@@ -67,13 +67,15 @@ def score(pairs: set[tuple[str, str]], src: dict[str, str], copies: set[str]) ->
     flagged = {d for p in pairs for d in p}
     same = sum(1 for a, b in pairs if src.get(a) == src.get(b))
     return {
-        "pairs": len(pairs), "flagged_docs": len(flagged),
+        "pairs": len(pairs),
+        "flagged_docs": len(flagged),
         "recall_docs": round(len(flagged & copies) / len(copies), 4) if copies else None,
         "precision_pairs": round(same / len(pairs), 4) if pairs else None,
     }
 
 
 # --- seedcheck ---------------------------------------------------------------------------
+
 
 def measure(cmd: list[str], workdir: Path, env: dict | None = None, name: str = "job") -> dict:
     """Run `cmd` with its output in files (a full pipe would stall it); return wall seconds
@@ -108,9 +110,13 @@ def measure(cmd: list[str], workdir: Path, env: dict | None = None, name: str = 
     # that are not reaped by the job (datatrove's forkserver pool).
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = max((cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime), sum(cpu_seen.values()))
-    return {"wall": round(time.perf_counter() - started, 2), "cpu_seconds": round(cpu, 1),
-            "peak_rss_mb": round(peak / 2**20, 1),
-            "returncode": proc.returncode, "stderr": (workdir / f"{name}.stderr.txt").read_text()[-1500:]}
+    return {
+        "wall": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(cpu, 1),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "returncode": proc.returncode,
+        "stderr": (workdir / f"{name}.stderr.txt").read_text()[-1500:],
+    }
 
 
 def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
@@ -119,8 +125,21 @@ def run_seedcheck(corpus: Path, jobs: int, workdir: Path) -> dict:
     env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
     # findings.json goes to stdout (--format json) and no other report is written: the
     # five report writers over ~170,000 findings cost more memory than the deduplication.
-    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--select", "duplicate-", "--jobs", str(jobs),
-           "--quiet", "--fail-on", "never", "--no-reports", "--format", "json"]
+    cmd = [
+        str(BIN / "seedcheck"),
+        "check",
+        str(corpus),
+        "--select",
+        "duplicate-",
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--no-reports",
+        "--format",
+        "json",
+    ]
     m = measure(cmd, workdir, env=env, name="seedcheck")
     m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
     pairs: set[tuple[str, str]] = set()
@@ -153,7 +172,7 @@ def _signature(path: str):
         text = split_frontmatter(fh.read().decode("utf-8", errors="replace")).lower()
     words = _WORDS.findall(text)
     m = MinHash(num_perm=128)
-    m.update_batch(" ".join(words[i:i + 5]).encode("utf-8") for i in range(max(1, len(words) - 4)))
+    m.update_batch(" ".join(words[i : i + 5]).encode("utf-8") for i in range(max(1, len(words) - 4)))
     return path, LeanMinHash(m)
 
 
@@ -179,8 +198,14 @@ def datasketch_job(corpus: str, jobs: int, out: str) -> None:
             if other != path:
                 pairs.add((min(path, other), max(path, other)))
     with open(out, "w", encoding="utf-8") as fh:
-        json.dump({"pairs": sorted(pairs), "seconds_signatures": round(t_sig, 2),
-                   "seconds": round(time.perf_counter() - started, 2)}, fh)
+        json.dump(
+            {
+                "pairs": sorted(pairs),
+                "seconds_signatures": round(t_sig, 2),
+                "seconds": round(time.perf_counter() - started, 2),
+            },
+            fh,
+        )
 
 
 def _read_shard(files: list[str]):
@@ -223,17 +248,38 @@ def datatrove_job(corpus: str, jobs: int, out: str) -> None:
     tasks = jobs * 4
     stages = [
         ([_read_shard(files), MinhashDedupSignature(output_folder=str(base / "sigs"), config=config)], tasks),
-        ([MinhashDedupBuckets(input_folder=str(base / "sigs"), output_folder=str(base / "buckets"), config=config)],
-         config.num_buckets),
-        ([MinhashDedupCluster(input_folder=str(base / "buckets"), output_folder=str(base / "remove"), config=config,
-                              save_cluster_id=True)], 1),
-        ([_read_shard(files), MinhashDedupFilter(input_folder=str(base / "remove"), load_cluster_ids=True,
-                                                 exclusion_writer=JsonlWriter(str(base / "removed"))),
-          JsonlWriter(str(base / "kept"))], tasks),
+        (
+            [MinhashDedupBuckets(input_folder=str(base / "sigs"), output_folder=str(base / "buckets"), config=config)],
+            config.num_buckets,
+        ),
+        (
+            [
+                MinhashDedupCluster(
+                    input_folder=str(base / "buckets"),
+                    output_folder=str(base / "remove"),
+                    config=config,
+                    save_cluster_id=True,
+                )
+            ],
+            1,
+        ),
+        (
+            [
+                _read_shard(files),
+                MinhashDedupFilter(
+                    input_folder=str(base / "remove"),
+                    load_cluster_ids=True,
+                    exclusion_writer=JsonlWriter(str(base / "removed")),
+                ),
+                JsonlWriter(str(base / "kept")),
+            ],
+            tasks,
+        ),
     ]
     for n, (pipeline, n_tasks) in enumerate(stages):
-        LocalPipelineExecutor(pipeline=pipeline, tasks=n_tasks, workers=jobs, logging_dir=str(base / f"logs{n}"),
-                              skip_completed=False).run()
+        LocalPipelineExecutor(
+            pipeline=pipeline, tasks=n_tasks, workers=jobs, logging_dir=str(base / f"logs{n}"), skip_completed=False
+        ).run()
     clusters: dict = defaultdict(list)
     import gzip
 
@@ -248,10 +294,16 @@ def datatrove_job(corpus: str, jobs: int, out: str) -> None:
     pairs = set()
     for ids in clusters.values():
         ids = sorted(ids)
-        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1:])
+        pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
     with open(out, "w", encoding="utf-8") as fh:
-        json.dump({"pairs": sorted(pairs), "clusters": sum(1 for v in clusters.values() if len(v) > 1),
-                   "seconds": round(time.perf_counter() - started, 2)}, fh)
+        json.dump(
+            {
+                "pairs": sorted(pairs),
+                "clusters": sum(1 for v in clusters.values() if len(v) > 1),
+                "seconds": round(time.perf_counter() - started, 2),
+            },
+            fh,
+        )
 
 
 def run_peer(name: str, corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
@@ -259,8 +311,22 @@ def run_peer(name: str, corpus: Path, jobs: int, workdir: Path) -> tuple[dict, s
     return its measurements and the pairs it found."""
     out = workdir / f"{name}-pairs.json"
     out.unlink(missing_ok=True)
-    m = measure([sys.executable, str(Path(__file__).resolve()), "--peer-job", str(corpus), "--peer", name, "--jobs", str(jobs),
-                 "--peer-out", str(out)], workdir, name=name)
+    m = measure(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--peer-job",
+            str(corpus),
+            "--peer",
+            name,
+            "--jobs",
+            str(jobs),
+            "--peer-out",
+            str(out),
+        ],
+        workdir,
+        name=name,
+    )
     pairs = set()
     if out.exists():
         data = json.loads(out.read_text())
@@ -278,6 +344,7 @@ def run_datasketch(corpus: Path, jobs: int, workdir: Path) -> tuple[dict, set]:
 
 
 # --- driver ------------------------------------------------------------------------------
+
 
 def wait_for_corpus(n: int, outdir: Path, timeout: float = 3600) -> dict:
     """Build the corpus, or wait while another process is still writing it (a directory
@@ -311,8 +378,15 @@ def main(argv: list[str] | None = None) -> int:
     workdir = WORK / f"dedup-{args.n}"
     workdir.mkdir(parents=True, exist_ok=True)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    results = {"n": len(files), "jobs": args.jobs, "corpus": manifest, "copy_docs": len(copies),
-               "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(), "runs": {}}
+    results = {
+        "n": len(files),
+        "jobs": args.jobs,
+        "corpus": manifest,
+        "copy_docs": len(copies),
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "runs": {},
+    }
     for name, job in (("seedcheck", run_seedcheck), ("datasketch", run_datasketch), ("datatrove", run_datatrove)):
         if name in skip:
             continue
@@ -326,8 +400,10 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"{'job':<12}{'docs':>8}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'flagged':>9}{'recall':>8}{'precision':>10}")
     for name, m in results["runs"].items():
-        print(f"{name:<12}{len(files):>8}{m['wall']:>9.1f}{m['cpu_seconds']:>9.1f}{m['peak_rss_mb']:>9.0f}{m['flagged_docs']:>9}"
-              f"{m['recall_docs'] or 0:>8.3f}{m['precision_pairs'] or 0:>10.3f}")
+        print(
+            f"{name:<12}{len(files):>8}{m['wall']:>9.1f}{m['cpu_seconds']:>9.1f}{m['peak_rss_mb']:>9.0f}{m['flagged_docs']:>9}"
+            f"{m['recall_docs'] or 0:>8.3f}{m['precision_pairs'] or 0:>10.3f}"
+        )
     print(f"results: {out}")
     return 0
 

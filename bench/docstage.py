@@ -33,13 +33,16 @@ def _timed(totals: collections.Counter, name: str, fn):
             return fn(*args, **kwargs)
         finally:
             totals[name] += time.process_time() - started
+
     return wrapper
 
 
 def _instrument(engine: Engine, totals: collections.Counter) -> None:
     """Wrap every extractor, rule, analyzer and shared fact in a CPU timer (nested ones
     count in both: a fact is also in the first component that asked for it)."""
-    extract.EXTRACTORS[:] = [_timed(totals, "extract " + f.__module__.rsplit(".", 1)[-1], f) for f in extract.EXTRACTORS]
+    extract.EXTRACTORS[:] = [
+        _timed(totals, "extract " + f.__module__.rsplit(".", 1)[-1], f) for f in extract.EXTRACTORS
+    ]
     for rule in engine.document_rules:
         rule.check = _timed(totals, "rule " + rule.name, lambda doc, check=rule.check: list(check(doc)))
     for analyzer in engine.analyzers:
@@ -60,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_config(start=Path.cwd())
     engine = Engine(config)
-    sources = list(plan(discover_sources(config, [args.corpus]), config.split_size, config.max_file_size))[:args.n]
+    sources = list(plan(discover_sources(config, [args.corpus]), config.split_size, config.max_file_size))[: args.n]
     engine.process(sources[0])  # lazy models and registries load here, not in the figure
     _words()  # glued-words' dictionary, loaded at the first document that needs it (once per process)
     totals: collections.Counter = collections.Counter()
@@ -72,8 +75,10 @@ def main() -> None:
         for outcome in engine.process(source):
             digest.update(pickle.dumps(([f.to_json() for f in outcome.findings], outcome.record, outcome.states)))
     cpu = time.process_time() - started
-    print(f"{len(sources)} files, {cpu:.2f} s CPU, {len(sources) / cpu:.0f} docs per CPU-second, "
-          f"{1000 * cpu / len(sources):.2f} ms/doc, md5 {digest.hexdigest()}")
+    print(
+        f"{len(sources)} files, {cpu:.2f} s CPU, {len(sources) / cpu:.0f} docs per CPU-second, "
+        f"{1000 * cpu / len(sources):.2f} ms/doc, md5 {digest.hexdigest()}"
+    )
     for name, seconds in totals.most_common():
         print(f"  {name:38s} {1000 * seconds / len(sources):7.3f} ms/doc {100 * seconds / cpu:5.1f}%")
 

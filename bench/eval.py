@@ -62,14 +62,24 @@ def run_section(name: str, options: Options) -> dict:
         module = importlib.import_module(f"evals.{name}")
         title = getattr(module, "TITLE", None)
         if title is None or not callable(getattr(module, "evaluate", None)):
-            return {"title": name, "columns": [], "rows": [], "error": "no TITLE or evaluate()",
-                    "notes": ["skipped: the module defines no TITLE or evaluate(options)"]}
+            return {
+                "title": name,
+                "columns": [],
+                "rows": [],
+                "error": "no TITLE or evaluate()",
+                "notes": ["skipped: the module defines no TITLE or evaluate(options)"],
+            }
         result = dict(module.evaluate(options))
         result["title"] = title
     except Exception as exc:  # noqa: BLE001 - a broken section must not hide the others' figures
         traceback.print_exc()
-        result = {"title": name, "columns": [], "rows": [], "error": repr(exc),
-                  "notes": [f"FAILED: {exc!r} (traceback on stderr)"]}
+        result = {
+            "title": name,
+            "columns": [],
+            "rows": [],
+            "error": repr(exc),
+            "notes": [f"FAILED: {exc!r} (traceback on stderr)"],
+        }
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -77,10 +87,16 @@ def run_section(name: str, options: Options) -> dict:
 def git_commit() -> str:
     """The worktree's HEAD (with `+dirty` when it has changes), for the JSON copy."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=False).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -105,8 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no section {', '.join(unknown)} (have: {', '.join(names)})")
     options = Options(quick=args.quick, jobs=args.jobs, fresh=args.fresh)
     stamp = datetime.now(timezone.utc)
-    report = {"started": stamp.isoformat(timespec="seconds"), "commit": git_commit(),
-              "quick": args.quick, "sections": {}}
+    report = {
+        "started": stamp.isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "quick": args.quick,
+        "sections": {},
+    }
     print(f"# seedcheck eval, {report['started']}, {report['commit']}{' (quick)' if args.quick else ''}\n")
     for name in args.only or names:
         result = run_section(name, options)

@@ -32,7 +32,7 @@ TARBALL = SHARED / "corpora" / "wh-briefings-2021-2025.tar.gz"
 WORK = ROOT / "bench" / "work"
 
 sys.path.insert(0, str(ROOT / "bench"))
-from corpora import unpack  # noqa: E402
+from corpora import unpack
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -76,8 +76,14 @@ def probe(corpus: Path, jobs: int) -> dict:
     script = ROOT / "bench" / "work" / "_gx_probe.py"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(PROBE, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script), str(ROOT), str(corpus), str(jobs)],
-                          check=False, capture_output=True, text=True, env=env, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(ROOT), str(corpus), str(jobs)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"probe failed on {corpus}:\n{proc.stderr[-2000:]}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -89,12 +95,20 @@ def summarise(name: str, runs: list[dict]) -> dict:
     def med(key):
         return round(statistics.median(r[key] for r in runs), 3)
 
-    return {"corpus": name, "documents": runs[0]["documents"], "runs": len(runs),
-            "stage_s": med("stage"), "warm_s": med("warm"), "warm_cpu_s": med("warm_cpu"), "import_s": round(med("stage") - med("warm"), 3),
-            "stage_all_s": [round(r["stage"], 3) for r in runs], "warm_all_s": [round(r["warm"], 3) for r in runs],
-            "documents_stage_s": med("documents_stage"),
-            "failed": [e["name"] for e in runs[0]["expectations"] if not e["success"]],
-            "expectations": runs[0]["expectations"]}
+    return {
+        "corpus": name,
+        "documents": runs[0]["documents"],
+        "runs": len(runs),
+        "stage_s": med("stage"),
+        "warm_s": med("warm"),
+        "warm_cpu_s": med("warm_cpu"),
+        "import_s": round(med("stage") - med("warm"), 3),
+        "stage_all_s": [round(r["stage"], 3) for r in runs],
+        "warm_all_s": [round(r["warm"], 3) for r in runs],
+        "documents_stage_s": med("documents_stage"),
+        "failed": [e["name"] for e in runs[0]["expectations"] if not e["success"]],
+        "expectations": runs[0]["expectations"],
+    }
 
 
 def main() -> int:
@@ -121,8 +135,10 @@ def main() -> int:
     print(f"{'corpus':<8} {'docs':>6} {'stage s':>8} {'warm s':>7} {'import s':>8}  failed expectations")
     ok = True
     for r in out["results"]:
-        print(f"{r['corpus']:<8} {r['documents']:>6} {r['stage_s']:>8} {r['warm_s']:>7} {r['import_s']:>8}  "
-              f"{', '.join(r['failed']) or '-'}")
+        print(
+            f"{r['corpus']:<8} {r['documents']:>6} {r['stage_s']:>8} {r['warm_s']:>7} {r['import_s']:>8}  "
+            f"{', '.join(r['failed']) or '-'}"
+        )
         if r["corpus"] == "seeds":
             ok &= {"date-coverage", "source-url-coverage"} <= set(r["failed"])
         else:

@@ -56,8 +56,14 @@ def context(lines: list[str], first: int | None, last: int | None, extra: int) -
 
 def entry(corpus: str, finding: dict, verdict: str = "?", reason: str = "") -> dict:
     """A judgement line for `finding` in the shared format."""
-    return {"corpus": corpus, "doc_id": finding["doc_id"], "line": finding.get("line"),
-            "related": sorted(finding.get("related") or []), "verdict": verdict, "reason": reason}
+    return {
+        "corpus": corpus,
+        "doc_id": finding["doc_id"],
+        "line": finding.get("line"),
+        "related": sorted(finding.get("related") or []),
+        "verdict": verdict,
+        "reason": reason,
+    }
 
 
 def show(corpus: str, index: int, finding: dict, verdict: dict | None, extra: int) -> None:

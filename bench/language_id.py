@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from seedcheck.extract.language import clean  # noqa: E402
+from seedcheck.extract.language import clean
 
 
 def load(corpus: Path, limit: int) -> list[dict]:
@@ -33,8 +33,14 @@ def load(corpus: Path, limit: int) -> list[dict]:
         paras = [clean(p) for p in re.split(r"\n\s*\n", body) if len(clean(p).split()) >= 5]
         if not paras:
             continue
-        docs.append({"title": clean(str((meta or {}).get("title") or "")), "body": clean(body)[:4000],
-                     "words10": " ".join(paras[0].split()[:10]), "para25": " ".join(paras[0].split()[:25])})
+        docs.append(
+            {
+                "title": clean(str((meta or {}).get("title") or "")),
+                "body": clean(body)[:4000],
+                "words10": " ".join(paras[0].split()[:10]),
+                "para25": " ".join(paras[0].split()[:25]),
+            }
+        )
     return docs
 
 
@@ -67,7 +73,9 @@ def main() -> int:
     langs = {}
     for _, lang in reference:
         langs[lang] = langs.get(lang, 0) + 1
-    print(f"{len(docs)} documents, {len(reference)} with agreeing whole-body labels {langs}; lingua load {lingua_load:.1f}s")
+    print(
+        f"{len(docs)} documents, {len(reference)} with agreeing whole-body labels {langs}; lingua load {lingua_load:.1f}s"
+    )
     for field in ("title", "words10", "para25"):
         for name, fn in (("py3langid", py3), ("lingua", lin)):
             items = [(d[field], lang) for d, lang in reference if d[field]]
@@ -77,8 +85,10 @@ def main() -> int:
             ok = sum(g == lang for g, (_, lang) in zip(got, items))
             non_en = [(g, lang) for g, (_, lang) in zip(got, items) if lang != "en"]
             ok_non_en = sum(g == lang for g, lang in non_en)
-            print(f"{field:8} {name:10} accuracy {ok}/{len(items)} = {100 * ok / len(items):.2f}%  "
-                  f"non-English {ok_non_en}/{len(non_en)}  {1e6 * elapsed / len(items):.0f} µs/text")
+            print(
+                f"{field:8} {name:10} accuracy {ok}/{len(items)} = {100 * ok / len(items):.2f}%  "
+                f"non-English {ok_non_en}/{len(non_en)}  {1e6 * elapsed / len(items):.0f} µs/text"
+            )
     return 0
 
 

@@ -86,8 +86,14 @@ def extract_releases(tarball: Path = TARBALL, work: Path = WORK) -> list[Path]:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         with tarfile.open(tarball) as tar:
-            members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".md")
-                       and not m.name.startswith(("/", "..")) and ".." not in Path(m.name).parts]
+            members = [
+                m
+                for m in tar.getmembers()
+                if m.isfile()
+                and m.name.endswith(".md")
+                and not m.name.startswith(("/", ".."))
+                and ".." not in Path(m.name).parts
+            ]
             tar.extractall(target, members=members, filter="data")
         stamp.write_text(tarball.name + "\n")
     return sorted(p for p in target.rglob("*.md"))
@@ -98,12 +104,13 @@ def split_frontmatter(text: str) -> tuple[str, str]:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return text[:end + 5], text[end + 5:]
+            return text[: end + 5], text[end + 5 :]
     return "", text
 
 
 def _perturb_words(rng: random.Random, body: str, drop: float, recase: float) -> str:
     """Drop or re-case a fraction of the words of the body (markup is left alone)."""
+
     def one(match: re.Match) -> str:
         r = rng.random()
         if r < drop:
@@ -112,6 +119,7 @@ def _perturb_words(rng: random.Random, body: str, drop: float, recase: float) ->
             w = match.group(0)
             return w.upper() if rng.random() < 0.5 else w.lower() if w[0].isupper() else w.capitalize()
         return match.group(0)
+
     return _WORD.sub(one, body)
 
 
@@ -124,8 +132,9 @@ def _change_slug(rng: random.Random, front: str, k: int) -> str:
 def _mojibake(rng: random.Random, body: str) -> str:
     """Re-decode one paragraph's UTF-8 bytes as cp1252, as a careless scraper would."""
     paras = body.split("\n\n")
-    candidates = [i for i, p in enumerate(paras) if any(ord(c) > 127 for c in p)] or \
-        [i for i, p in enumerate(paras) if len(p) > 40]
+    candidates = [i for i, p in enumerate(paras) if any(ord(c) > 127 for c in p)] or [
+        i for i, p in enumerate(paras) if len(p) > 40
+    ]
     if not candidates:
         return body
     i = rng.choice(candidates)
@@ -226,8 +235,14 @@ def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Pat
         data = text.encode("utf-8")
         path.write_bytes(data)
         total_bytes += len(data)
-    manifest = {"n": n, "seed": seed, "version": GENERATOR_VERSION, "releases": len(releases),
-                "bytes": total_bytes, "counts": dict(sorted(counts.items()))}
+    manifest = {
+        "n": n,
+        "seed": seed,
+        "version": GENERATOR_VERSION,
+        "releases": len(releases),
+        "bytes": total_bytes,
+        "counts": dict(sorted(counts.items())),
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

@@ -51,13 +51,18 @@ def main(argv: list[str] | None = None) -> int:
     code, samples = trace(cmd, args.every)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(samples, fh)
-    total = lambda row: sum(v for k, v in row.items() if k != "t")  # noqa: E731
+    total = lambda row: sum(v for k, v in row.items() if k != "t")
     if samples:
         peak = max(samples, key=total)
-        print(f"peak tree PSS {total(peak)} MB at {peak['t']} s: "
-              + ", ".join(f"{k} {v} MB" for k, v in peak.items() if k != "t"))
+        print(
+            f"peak tree PSS {total(peak)} MB at {peak['t']} s: "
+            + ", ".join(f"{k} {v} MB" for k, v in peak.items() if k != "t")
+        )
         for row in samples[:: max(1, len(samples) // 40)]:
-            print(f"{row['t']:8.1f} s  tree {total(row):6d} MB  " + "  ".join(f"{k}={v}" for k, v in row.items() if k != "t"))
+            print(
+                f"{row['t']:8.1f} s  tree {total(row):6d} MB  "
+                + "  ".join(f"{k}={v}" for k, v in row.items() if k != "t")
+            )
     print(f"samples: {args.out}; exit code {code}")
     return code
 

@@ -20,20 +20,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from seedcheck.config import Config, apply  # noqa: E402
-from seedcheck.context import Context  # noqa: E402
-from seedcheck.extract import build_record  # noqa: E402
-from seedcheck.extract.dates import distance_days  # noqa: E402
-from seedcheck.ingest.discover import discover  # noqa: E402
-from seedcheck.ingest.readers import read_source  # noqa: E402
-from seedcheck.pipeline import run  # noqa: E402
+from seedcheck.config import Config, apply
+from seedcheck.context import Context
+from seedcheck.extract import build_record
+from seedcheck.extract.dates import distance_days
+from seedcheck.ingest.discover import discover
+from seedcheck.ingest.readers import read_source
+from seedcheck.pipeline import run
 
 sys.path.insert(0, str(ROOT / "bench"))
-from corpora import unpack  # noqa: E402
+from corpora import unpack
 
-RULES = ["missing-title", "missing-date", "invalid-date", "future-date", "date-mismatch", "missing-source-url",
-         "invalid-source-url", "insecure-source-url", "tracking-parameters", "untrusted-source-domain",
-         "syndicated-copy"]
+RULES = [
+    "missing-title",
+    "missing-date",
+    "invalid-date",
+    "future-date",
+    "date-mismatch",
+    "missing-source-url",
+    "invalid-source-url",
+    "insecure-source-url",
+    "tracking-parameters",
+    "untrusted-source-domain",
+    "syndicated-copy",
+]
 DEFAULT_TARBALLS = ["wh-briefings-2021-2025.tar.gz", "wh-briefings-2025-2026-sample.tar.gz"]
 
 
@@ -57,13 +67,19 @@ def coverage(path: Path, config: Config) -> dict:
                     gap = distance_days(primary["value"], item["value"])
                     if gap is not None and gap > widest.get(item["source"], (-1, ""))[0]:
                         widest[item["source"]] = (gap, doc.doc_id)
-    return {"documents": docs, "date sources": dict(sources), "granularity": dict(granularity),
-            "widest gap to the first full date (days, doc)": widest}
+    return {
+        "documents": docs,
+        "date sources": dict(sources),
+        "granularity": dict(granularity),
+        "widest gap to the first full date (days, doc)": widest,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tarballs", nargs="*", help="tarballs (default: the two White House corpora in ../shared/corpora)")
+    parser.add_argument(
+        "tarballs", nargs="*", help="tarballs (default: the two White House corpora in ../shared/corpora)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-coverage", action="store_true", help="skip the extractor coverage pass")
     args = parser.parse_args()

@@ -28,13 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from seedcheck.config import Config, apply  # noqa: E402
-from seedcheck.context import Context  # noqa: E402
-from seedcheck.names import load_registry  # noqa: E402
-from seedcheck.pipeline import run  # noqa: E402
+from seedcheck.config import Config, apply
+from seedcheck.context import Context
+from seedcheck.names import load_registry
+from seedcheck.pipeline import run
 
 sys.path.insert(0, str(ROOT / "bench"))
-from corpora import unpack  # noqa: E402
+from corpora import unpack
 
 RULES = ["name-variant", "name-misspelling", "name-inconsistent"]
 WATCHED = ["Joe Biden", "Kamala D. Harris", "Alejandro N. Mayorkas"]
@@ -48,9 +48,9 @@ def flagged_text(finding, cache: dict) -> tuple[str, str]:
         lines = cache[finding.path] = Path(finding.path).read_text(encoding="utf-8", errors="replace").splitlines()
     line = lines[finding.line - 1] if finding.line and finding.line <= len(lines) else ""
     if finding.end_line and finding.end_line != finding.line and finding.end_line <= len(lines):
-        span = line[(finding.column or 1) - 1:] + " " + lines[finding.end_line - 1][: (finding.end_column or 1) - 1]
+        span = line[(finding.column or 1) - 1 :] + " " + lines[finding.end_line - 1][: (finding.end_column or 1) - 1]
     else:
-        span = line[(finding.column or 1) - 1:(finding.end_column or len(line) + 1) - 1]
+        span = line[(finding.column or 1) - 1 : (finding.end_column or len(line) + 1) - 1]
     return " ".join(span.split()), line.strip()
 
 
@@ -82,11 +82,23 @@ def main() -> int:
     rows = []
     for f in result.findings:
         span, line = flagged_text(f, cache)
-        rows.append({"rule": f.rule, "doc_id": f.doc_id, "line": f.line, "column": f.column, "span": span,
-                     "message": f.message, "fix": f.fix.replacement if f.fix else None, "context": line})
+        rows.append(
+            {
+                "rule": f.rule,
+                "doc_id": f.doc_id,
+                "line": f.line,
+                "column": f.column,
+                "span": span,
+                "message": f.message,
+                "fix": f.fix.replacement if f.fix else None,
+                "context": line,
+            }
+        )
     on_allowed = [r for r in rows if r["span"] in accepted or r["span"].removesuffix("’s") in accepted]
-    texts = [" ".join(Path(p).read_text(encoding="utf-8", errors="replace").split())
-             for p in sorted({str(p) for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")})]
+    texts = [
+        " ".join(Path(p).read_text(encoding="utf-8", errors="replace").split())
+        for p in sorted({str(p) for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")})
+    ]
     print(f"   findings on a canonical or allowed form: {len(on_allowed)}")
     for r in on_allowed:
         print(f"     {r['rule']}: {r['doc_id']}:{r['line']}: {r['span']!r}")
@@ -105,14 +117,32 @@ def main() -> int:
     sample += rng.sample(groups["name-inconsistent"], min(len(groups["name-inconsistent"]), args.sample - len(sample)))
     print(f"\n== audit sample ({len(sample)} findings, seed {args.seed})")
     for i, r in enumerate(sample, 1):
-        context = r["context"] if len(r["context"]) <= 220 else "…" + r["context"][max(0, r["column"] - 100):][:220] + "…"
-        print(f"{i:2}. {r['rule']}  {r['doc_id']}:{r['line']}\n    flagged {r['span']!r} -> {r['fix']!r}\n"
-              f"    {r['message']}\n    | {context}")
+        context = (
+            r["context"] if len(r["context"]) <= 220 else "…" + r["context"][max(0, r["column"] - 100) :][:220] + "…"
+        )
+        print(
+            f"{i:2}. {r['rule']}  {r['doc_id']}:{r['line']}\n    flagged {r['span']!r} -> {r['fix']!r}\n"
+            f"    {r['message']}\n    | {context}"
+        )
     out = ROOT / "bench" / "results" / f"names_audit-{tarball.name.removesuffix('.tar.gz')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"corpus": tarball.name, "documents": len(result.documents), "seconds": round(seconds, 1),
-                               "by_rule": dict(by_rule), "on_allowed_forms": on_allowed, "sample": sample,
-                               "findings": rows}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "corpus": tarball.name,
+                "documents": len(result.documents),
+                "seconds": round(seconds, 1),
+                "by_rule": dict(by_rule),
+                "on_allowed_forms": on_allowed,
+                "sample": sample,
+                "findings": rows,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"\nwrote {out.relative_to(ROOT)}")
     return 1 if on_allowed else 0
 

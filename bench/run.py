@@ -44,7 +44,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from make_corpus import make_corpus  # noqa: E402
+from make_corpus import make_corpus
 
 BIN = Path(sys.executable).parent
 WORK = HERE / "work"
@@ -85,9 +85,15 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
     stdout, stderr = out_file.read(), err_file.read()
     out_file.close()
     err_file.close()
-    return {"wall": wall, "cpu": round(cpu, 3), "peak_rss_mb": round(peak / 2**20, 1),
-            "peak_rss_single_mb": round(peak_single / 2**20, 1), "returncode": proc.returncode,
-            "stdout": stdout, "stderr": stderr[-2000:]}
+    return {
+        "wall": wall,
+        "cpu": round(cpu, 3),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "peak_rss_single_mb": round(peak_single / 2**20, 1),
+        "returncode": proc.returncode,
+        "stdout": stdout,
+        "stderr": stderr[-2000:],
+    }
 
 
 def _last_json(text: str) -> dict:
@@ -108,8 +114,20 @@ def run_seedcheck(corpus: Path, jobs: int, workdir: Path, cache: Path | None = N
     env.pop("SEEDCHECK_NO_CACHE", None)
     if cache is not None:
         env["SEEDCHECK_CACHE_DIR"] = str(cache)
-    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--jobs", str(jobs), "--quiet", "--fail-on", "never",
-           "--format", "json", "--report-dir", str(workdir / "reports")] + ([] if cache else ["--no-cache"])
+    cmd = [
+        str(BIN / "seedcheck"),
+        "check",
+        str(corpus),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+        "--report-dir",
+        str(workdir / "reports"),
+    ] + ([] if cache else ["--no-cache"])
     m = measure(cmd, env=env)
     m["stdout_bytes"] = len(m.pop("stdout"))
     m["timings"] = json.loads(timings.read_text()) if timings.exists() else {}
@@ -145,12 +163,14 @@ def bench_releases(jobs: int, peer_limit: int, skip: set[str]) -> dict:
     corpus = unpack(RELEASES)
     files = [p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith(".")]
     manifest = {"n": len(files), "bytes": sum(p.stat().st_size for p in files), "source": RELEASES.name}
-    return bench_corpus(corpus, manifest, f"real releases ({len(files):,} documents)", jobs, peer_limit, skip,
-                        label="releases")
+    return bench_corpus(
+        corpus, manifest, f"real releases ({len(files):,} documents)", jobs, peer_limit, skip, label="releases"
+    )
 
 
-def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit: int, skip: set[str],
-                 label: str | None = None) -> dict:
+def bench_corpus(
+    corpus: Path, manifest: dict, title: str, jobs: int, peer_limit: int, skip: set[str], label: str | None = None
+) -> dict:
     n = manifest["n"]
     workdir = WORK / f"run-{label or n}"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -170,8 +190,11 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
         shutil.rmtree(cache, ignore_errors=True)
         for name in ("seedcheck, cache filled", "seedcheck, cache warm"):
             m = out["tools"][name] = run_seedcheck(corpus, jobs, workdir, cache=cache)
-            print(f"{name}: {m['wall']:.2f}s rc={m['returncode']} peak {m['peak_rss_mb']} MB "
-                  f"({m['timings'].get('cached_files', 0):,} files from the cache)", flush=True)
+            print(
+                f"{name}: {m['wall']:.2f}s rc={m['returncode']} peak {m['peak_rss_mb']} MB "
+                f"({m['timings'].get('cached_files', 0):,} files from the cache)",
+                flush=True,
+            )
             if m.get("findings_md5") != sc.get("findings_md5"):
                 print(f"  {name}: findings.json differs from the run without cache!", flush=True)
         shutil.rmtree(cache, ignore_errors=True)
@@ -181,7 +204,9 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
         out["tools"]["great-expectations"] = run_peer("gx_records.py", [str(workdir / "reports" / "findings.json")])
     if "datatrove" not in skip:
         limit = min(n, peer_limit)
-        out["tools"]["datatrove"] = run_peer("datatrove_filters.py", [str(corpus), "--jobs", str(jobs), "--limit", str(limit)])
+        out["tools"]["datatrove"] = run_peer(
+            "datatrove_filters.py", [str(corpus), "--jobs", str(jobs), "--limit", str(limit)]
+        )
     for name, m in out["tools"].items():
         docs = m.get("result", {}).get("docs", n) if not name.startswith("seedcheck") else n
         frac = docs / n if n else 1
@@ -200,22 +225,35 @@ def bench_corpus(corpus: Path, manifest: dict, title: str, jobs: int, peer_limit
 
 def print_table(results: list[dict], jobs: int) -> None:
     """One row per (size, tool): docs/s, MB/s, peak RSS, seedcheck's ratio to it."""
-    print(f"\n{'docs':>8} {'tool':<19} {'n run':>7} {'wall s':>8} {'docs/s':>9} {'/core':>8} {'MB/s':>7} "
-          f"{'peak MB':>8} {'seedcheck x':>11} {'cpu s':>8} {'docs/cpu-s':>10} {'x (cpu)':>8}")
+    print(
+        f"\n{'docs':>8} {'tool':<19} {'n run':>7} {'wall s':>8} {'docs/s':>9} {'/core':>8} {'MB/s':>7} "
+        f"{'peak MB':>8} {'seedcheck x':>11} {'cpu s':>8} {'docs/cpu-s':>10} {'x (cpu)':>8}"
+    )
     for r in results:
         sc = r["tools"]["seedcheck"]
         for name, m in r["tools"].items():
-            ratio = (sc["docs_per_s"] / m["docs_per_s"]) if sc["docs_per_s"] and m["docs_per_s"] and name != "seedcheck" else None
-            cpu_ratio = (sc["docs_per_cpu_s"] / m["docs_per_cpu_s"]) if sc.get("docs_per_cpu_s") and m.get("docs_per_cpu_s") \
-                and name != "seedcheck" else None
-            print(f"{r['documents']:>8,} {name:<19} {m['docs']:>7,} {m['wall']:>8.2f} {m['docs_per_s'] or 0:>9,.0f} "
-                  f"{(m['docs_per_s'] or 0) / jobs:>8,.0f} {m['mb_per_s'] or 0:>7.1f} {m['peak_rss_mb']:>8.0f} "
-                  f"{(f'{ratio:.2f}' if ratio else '-'):>11} {m['cpu']:>8.1f} {m.get('docs_per_cpu_s') or 0:>10,.0f} "
-                  f"{(f'{cpu_ratio:.2f}' if cpu_ratio else '-'):>8}")
+            ratio = (
+                (sc["docs_per_s"] / m["docs_per_s"])
+                if sc["docs_per_s"] and m["docs_per_s"] and name != "seedcheck"
+                else None
+            )
+            cpu_ratio = (
+                (sc["docs_per_cpu_s"] / m["docs_per_cpu_s"])
+                if sc.get("docs_per_cpu_s") and m.get("docs_per_cpu_s") and name != "seedcheck"
+                else None
+            )
+            print(
+                f"{r['documents']:>8,} {name:<19} {m['docs']:>7,} {m['wall']:>8.2f} {m['docs_per_s'] or 0:>9,.0f} "
+                f"{(m['docs_per_s'] or 0) / jobs:>8,.0f} {m['mb_per_s'] or 0:>7.1f} {m['peak_rss_mb']:>8.0f} "
+                f"{(f'{ratio:.2f}' if ratio else '-'):>11} {m['cpu']:>8.1f} {m.get('docs_per_cpu_s') or 0:>10,.0f} "
+                f"{(f'{cpu_ratio:.2f}' if cpu_ratio else '-'):>8}"
+            )
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in sc.get("timings", {}).items())
         print(f"{'':>8} seedcheck stages: {stages}")
         if "floor" in r["tools"] and sc["docs_per_s"] and r["tools"]["floor"]["docs_per_s"]:
-            print(f"{'':>8} seedcheck vs floor on {r['corpus']}: {sc['docs_per_s'] / r['tools']['floor']['docs_per_s']:.3f}")
+            print(
+                f"{'':>8} seedcheck vs floor on {r['corpus']}: {sc['docs_per_s'] / r['tools']['floor']['docs_per_s']:.3f}"
+            )
     generated = [r for r in results if r["corpus"].startswith("c")]
     if len(generated) > 1:
         by_n = {r["documents"]: r["tools"]["seedcheck"]["docs_per_s"] or 0 for r in generated}
@@ -229,10 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--quick", action="store_true", help="1,000 documents only")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--peer-limit", type=int, default=2000,
-                        help="documents given to datatrove per size (it runs at tens of docs/s)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "gx", "datatrove", "spark", "cache"],
-                        help="spark: no local vs Spark local[2] comparison (bench/spark_vs_local.py) on the largest size")
+    parser.add_argument(
+        "--peer-limit", type=int, default=2000, help="documents given to datatrove per size (it runs at tens of docs/s)"
+    )
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["floor", "gx", "datatrove", "spark", "cache"],
+        help="spark: no local vs Spark local[2] comparison (bench/spark_vs_local.py) on the largest size",
+    )
     parser.add_argument("--no-releases", action="store_true", help="skip the run on the real releases as shipped")
     args = parser.parse_args(argv)
     sizes = [1000] if args.quick else args.sizes
@@ -241,8 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results, args.jobs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "jobs": args.jobs, "peer_limit": args.peer_limit, "command": " ".join(sys.argv)}
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "jobs": args.jobs,
+        "peer_limit": args.peer_limit,
+        "command": " ".join(sys.argv),
+    }
     target.write_text(json.dumps({"meta": meta, "sizes": results}, indent=2) + "\n")
     print(f"\nresults: {target}")
     if "spark" not in args.skip and not args.quick:

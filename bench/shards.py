@@ -23,8 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
-from make_corpus import make_corpus  # noqa: E402
-from run import BIN, RESULTS, WORK, measure  # noqa: E402
+from make_corpus import make_corpus
+from run import BIN, RESULTS, WORK, measure
 
 
 def records(corpus: Path):
@@ -36,9 +36,13 @@ def records(corpus: Path):
         lines = split_lines(path.read_text(encoding="utf-8", errors="replace"))
         fm = parse_frontmatter(lines)
         meta = fm.data if fm.end and isinstance(fm.data, dict) else {}
-        yield {"id": str(path.relative_to(corpus)), "text": "\n".join(lines[fm.end:] if fm.end else lines),
-               "title": meta.get("title"), "date": str(meta["date"]) if meta.get("date") else None,
-               "url": meta.get("source_url")}
+        yield {
+            "id": str(path.relative_to(corpus)),
+            "text": "\n".join(lines[fm.end :] if fm.end else lines),
+            "title": meta.get("title"),
+            "date": str(meta["date"]) if meta.get("date") else None,
+            "url": meta.get("source_url"),
+        }
 
 
 def write_shards(corpus: Path, out: Path, shards: int) -> tuple[Path, Path, int]:
@@ -52,18 +56,35 @@ def write_shards(corpus: Path, out: Path, shards: int) -> tuple[Path, Path, int]
         folder.mkdir(parents=True, exist_ok=True)
     per = -(-len(rows) // shards)
     for i in range(shards):
-        part = rows[i * per:(i + 1) * per]
+        part = rows[i * per : (i + 1) * per]
         if not part:
             break
         with gzip.open(jsonl / f"shard-{i:05d}.jsonl.gz", "wt", encoding="utf-8") as fh:
             fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in part)
-        pq.write_table(pa.Table.from_pylist(part), parquet / f"shard-{i:05d}.parquet", row_group_size=1000, compression="zstd")
+        pq.write_table(
+            pa.Table.from_pylist(part), parquet / f"shard-{i:05d}.parquet", row_group_size=1000, compression="zstd"
+        )
     return jsonl, parquet, len(rows)
 
 
 def check(target: Path, jobs: int, workdir: Path, split_size: int | None) -> dict:
-    cmd = [str(BIN / "seedcheck"), "check", str(target), "--jobs", str(jobs), "--quiet", "--fail-on", "never",
-           "--no-cache", "--format", "markdown", "--reports", "json", "--report-dir", str(workdir)]
+    cmd = [
+        str(BIN / "seedcheck"),
+        "check",
+        str(target),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--no-cache",
+        "--format",
+        "markdown",
+        "--reports",
+        "json",
+        "--report-dir",
+        str(workdir),
+    ]
     if split_size:
         config = workdir.parent / f"{workdir.name}.toml"
         config.write_text(f"split-size = {split_size}\n")
@@ -93,21 +114,33 @@ def main() -> None:
         (shard_dir / "done").write_text("ok\n")
     runs = {}
     wanted = args.inputs.split(",")
-    inputs = [(name, target) for name, target in (("files", corpus), ("jsonl.gz", shard_dir / "jsonl-gz"),
-                                                  ("parquet", shard_dir / "parquet")) if name in wanted]
+    inputs = [
+        (name, target)
+        for name, target in (
+            ("files", corpus),
+            ("jsonl.gz", shard_dir / "jsonl-gz"),
+            ("parquet", shard_dir / "parquet"),
+        )
+        if name in wanted
+    ]
     for name, target in inputs:
         m = check(target, args.jobs, shard_dir / f"reports-{name}", args.split_size)
         m["docs_per_s"] = round(m.get("documents", 0) / m["wall"], 1)
         m["docs_per_cpu_s"] = round(m.get("documents", 0) / m["cpu"], 1) if m["cpu"] else None
         runs[name] = m
-        print(f"{name:9} {m.get('documents', '?'):>8} docs {m['wall']:8.1f} s {m['docs_per_s']:8.1f} docs/s "
-              f"{m['docs_per_cpu_s']} docs/CPU-s  peak {m['peak_rss_mb']:7.1f} MB  rc {m['returncode']}", flush=True)
+        print(
+            f"{name:9} {m.get('documents', '?'):>8} docs {m['wall']:8.1f} s {m['docs_per_s']:8.1f} docs/s "
+            f"{m['docs_per_cpu_s']} docs/CPU-s  peak {m['peak_rss_mb']:7.1f} MB  rc {m['returncode']}",
+            flush=True,
+        )
     if "files" in runs:
         for name in [n for n in ("jsonl.gz", "parquet") if n in runs]:
             runs[name]["ratio_to_files"] = round(runs[name]["docs_per_s"] / runs["files"]["docs_per_s"], 3)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"shards-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.write_text(json.dumps({"docs": args.docs, "shards": args.shards, "jobs": args.jobs, "runs": runs}, indent=2) + "\n")
+    out.write_text(
+        json.dumps({"docs": args.docs, "shards": args.shards, "jobs": args.jobs, "runs": runs}, indent=2) + "\n"
+    )
     print(f"results: {out}")
 
 

@@ -72,9 +72,15 @@ def measure(cmd: list[str], env: dict) -> dict:
         stderr = err.read()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
-    return {"wall": round(wall, 2), "cpu": round(cpu, 1), "driver_peak_rss_mb": round(driver / 2**20),
-            "largest_other_peak_rss_mb": round(other / 2**20), "tree_peak_pss_mb": round(tree / 2**20),
-            "returncode": proc.returncode, "stderr": stderr[-1500:]}
+    return {
+        "wall": round(wall, 2),
+        "cpu": round(cpu, 1),
+        "driver_peak_rss_mb": round(driver / 2**20),
+        "largest_other_peak_rss_mb": round(other / 2**20),
+        "tree_peak_pss_mb": round(tree / 2**20),
+        "returncode": proc.returncode,
+        "stderr": stderr[-1500:],
+    }
 
 
 def run_engine(corpus: Path, engine: str, jobs: int, master: str, workdir: Path) -> dict:
@@ -83,8 +89,21 @@ def run_engine(corpus: Path, engine: str, jobs: int, master: str, workdir: Path)
     timings = workdir / f"timings-{engine}.json"
     timings.unlink(missing_ok=True)
     env = dict(os.environ, SEEDCHECK_TIMINGS=str(timings))
-    cmd = [str(BIN / "seedcheck"), "check", str(corpus), "--quiet", "--fail-on", "never", "--no-baseline",
-           "--report-dir", str(reports), "--jobs", str(jobs), "--engine", engine]
+    cmd = [
+        str(BIN / "seedcheck"),
+        "check",
+        str(corpus),
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--no-baseline",
+        "--report-dir",
+        str(reports),
+        "--jobs",
+        str(jobs),
+        "--engine",
+        engine,
+    ]
     if engine == "spark":
         cmd += ["--spark-master", master]
     m = measure(cmd, env)
@@ -101,8 +120,9 @@ def finding_keys(reports: Path) -> set[tuple] | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {(f.get("doc_id"), f.get("rule"), f.get("line"), f.get("column"), f.get("message"))
-            for f in data["findings"]}
+    return {
+        (f.get("doc_id"), f.get("rule"), f.get("line"), f.get("column"), f.get("message")) for f in data["findings"]
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
-    parser.add_argument("--reuse-local", action="store_true",
-                        help="take the local engine's run from the last run on this size (its reports and "
-                             "measurement under bench/work/spark-<size>/) instead of running it again")
+    parser.add_argument(
+        "--reuse-local",
+        action="store_true",
+        help="take the local engine's run from the last run on this size (its reports and "
+        "measurement under bench/work/spark-<size>/) instead of running it again",
+    )
     args = parser.parse_args(argv)
     corpus = WORK / f"c{args.size}"
     manifest = make_corpus(args.size, corpus)
@@ -132,9 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         n = manifest["n"]
         m["docs_per_s"] = round(n / m["wall"], 1) if m["returncode"] in (0, 1) else None
         m["docs_per_cpu_s"] = round(n / m["cpu"], 1) if m["returncode"] in (0, 1) and m["cpu"] else None
-        print(f"  rc={m['returncode']} wall {m['wall']:.0f}s cpu {m['cpu']:.0f}s {m['docs_per_s']} docs/s "
-              f"driver {m['driver_peak_rss_mb']} MB, largest other {m['largest_other_peak_rss_mb']} MB, "
-              f"tree {m['tree_peak_pss_mb']} MB", flush=True)
+        print(
+            f"  rc={m['returncode']} wall {m['wall']:.0f}s cpu {m['cpu']:.0f}s {m['docs_per_s']} docs/s "
+            f"driver {m['driver_peak_rss_mb']} MB, largest other {m['largest_other_peak_rss_mb']} MB, "
+            f"tree {m['tree_peak_pss_mb']} MB",
+            flush=True,
+        )
         if m["returncode"] not in (0, 1):
             print(m["stderr"], flush=True)
         saved.write_text(json.dumps(m, indent=2) + "\n")
@@ -143,14 +169,30 @@ def main(argv: list[str] | None = None) -> int:
     only_local = len(local_keys - spark_keys) if local_keys is not None and spark_keys is not None else None
     only_spark = len(spark_keys - local_keys) if local_keys is not None and spark_keys is not None else None
     same = same and only_local == 0 and only_spark == 0
-    print(f"same findings: {same} ({len(local_keys or ())} local; {only_local} only local, {only_spark} only Spark)"
-          f"  (load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    print(
+        f"same findings: {same} ({len(local_keys or ())} local; {only_local} only local, {only_spark} only Spark)"
+        f"  (load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"spark-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    target.write_text(json.dumps({"documents": manifest["n"], "megabytes": round(manifest["bytes"] / 2**20, 1),
-                                  "master": args.master, "jobs": args.jobs, "cpus": os.cpu_count(),
-                                  "load_before": load, "same_findings": same,
-                                  "findings_only_local": only_local, "findings_only_spark": only_spark, "engines": results}, indent=2) + "\n")
+    target.write_text(
+        json.dumps(
+            {
+                "documents": manifest["n"],
+                "megabytes": round(manifest["bytes"] / 2**20, 1),
+                "master": args.master,
+                "jobs": args.jobs,
+                "cpus": os.cpu_count(),
+                "load_before": load,
+                "same_findings": same,
+                "findings_only_local": only_local,
+                "findings_only_spark": only_spark,
+                "engines": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"results: {target}")
     return 0 if same else 1
 

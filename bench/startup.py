@@ -66,7 +66,9 @@ def run_once(args: list[str], env: dict[str, str], cwd: str) -> tuple[float, flo
     """(wall seconds, CPU seconds of the process tree) of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command(args), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(
+        command(args), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
@@ -75,8 +77,15 @@ def run_once(args: list[str], env: dict[str, str], cwd: str) -> tuple[float, flo
 
 
 def importtime(args: list[str], env: dict[str, str], cwd: str, top: int) -> None:
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "seedcheck", *args], cwd=cwd, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "seedcheck", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
     rows = []
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line and "cumulative" not in line:
@@ -92,7 +101,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="case names (default: all)")
     parser.add_argument("--importtime", metavar="NAME", help="print the slowest imports of one case instead")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--src", default=str(ROOT / "src"), help="the seedcheck sources to time (e.g. an older commit's)")
+    parser.add_argument(
+        "--src", default=str(ROOT / "src"), help="the seedcheck sources to time (e.g. an older commit's)"
+    )
     options = parser.parse_args()
     work = tempfile.mkdtemp(prefix="seedcheck-startup-")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [options.src, os.environ.get("PYTHONPATH")]))}
@@ -122,15 +133,23 @@ def main() -> None:
                 wall, cpu = run_once(args, {**env, **extra}, work)
                 walls.append(wall)
                 cpus.append(cpu)
-            results[name] = {"wall_median": round(statistics.median(walls), 3), "cpu_median": round(statistics.median(cpus), 3),
-                             "wall": [round(w, 3) for w in walls], "command": "seedcheck " + " ".join(args)}
-            print(f"{name:<11} wall {statistics.median(walls):6.2f} s   cpu {statistics.median(cpus):6.2f} s   "
-                  f"(wall min {min(walls):.2f}, max {max(walls):.2f})", flush=True)
+            results[name] = {
+                "wall_median": round(statistics.median(walls), 3),
+                "cpu_median": round(statistics.median(cpus), 3),
+                "wall": [round(w, 3) for w in walls],
+                "command": "seedcheck " + " ".join(args),
+            }
+            print(
+                f"{name:<11} wall {statistics.median(walls):6.2f} s   cpu {statistics.median(cpus):6.2f} s   "
+                f"(wall min {min(walls):.2f}, max {max(walls):.2f})",
+                flush=True,
+            )
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
         load = os.getloadavg()[0]
-        (out / "startup.json").write_text(json.dumps({"load": load, "runs": options.runs, "src": options.src,
-                                                      "results": results}, indent=2) + "\n")
+        (out / "startup.json").write_text(
+            json.dumps({"load": load, "runs": options.runs, "src": options.src, "results": results}, indent=2) + "\n"
+        )
         print(f"load average {load:.2f} (2 cores)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -59,21 +59,29 @@ def page_rows(page: dict, context: Context) -> tuple[list, list, list]:
 def fit(x: np.ndarray, y: np.ndarray, hidden: int = 8, l2: float = 1e-3, steps: int = 800, seed: int = 7) -> dict:
     """A one-hidden-layer tanh network, full-batch Adam on the log loss."""
     rng = np.random.default_rng(seed)
-    params = {"w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)), "b1": np.zeros(hidden),
-              "w2": rng.normal(0, 1 / np.sqrt(hidden), hidden), "b2": np.zeros(1)}
+    params = {
+        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)),
+        "b1": np.zeros(hidden),
+        "w2": rng.normal(0, 1 / np.sqrt(hidden), hidden),
+        "b2": np.zeros(1),
+    }
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     for t in range(1, steps + 1):
         h = np.tanh(x @ params["w1"] + params["b1"])
         p = 1 / (1 + np.exp(-np.clip(h @ params["w2"] + params["b2"], -30, 30)))
         d = (p - y) / len(y)
         dh = np.outer(d, params["w2"]) * (1 - h * h)
-        grads = {"w2": h.T @ d + l2 * params["w2"], "b2": np.array([d.sum()]),
-                 "w1": x.T @ dh + l2 * params["w1"], "b1": dh.sum(axis=0)}
+        grads = {
+            "w2": h.T @ d + l2 * params["w2"],
+            "b2": np.array([d.sum()]),
+            "w1": x.T @ dh + l2 * params["w1"],
+            "b1": dh.sum(axis=0),
+        }
         for k, g in grads.items():
             m, v = moments[k]
             m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
             moments[k] = (m, v)
-            params[k] = params[k] - 0.02 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+            params[k] = params[k] - 0.02 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     return params
 
 
@@ -107,26 +115,43 @@ def main(argv: list[str] | None = None) -> int:
     p = predict(params, (x_all - mean) / scale)
     content = np.array([e == "content" for e in evals])
     boiler = np.array([e == "boilerplate" for e in evals])
-    n_content = sum(noise_lines.score([pg], [set()])["content"] for name, b in noise_lines.SETS.items()
-                    for pg in noise_lines.load_pages(b) if pg["split"] == "dev")
+    n_content = sum(
+        noise_lines.score([pg], [set()])["content"]
+        for name, b in noise_lines.SETS.items()
+        for pg in noise_lines.load_pages(b)
+        if pg["split"] == "dev"
+    )
     threshold = 0.99
     for th in np.arange(0.99, 0.5, -0.01):
         if (p[content] >= th).sum() / n_content * 100 > args.max_content:
             break
         threshold = float(th)
-    print(f"{len(y)} training lines; threshold {threshold:.2f}: content flags {(p[content] >= threshold).sum()} of "
-          f"{n_content} dev content lines, furniture candidates flagged {(p[boiler] >= threshold).mean():.3f}")
+    print(
+        f"{len(y)} training lines; threshold {threshold:.2f}: content flags {(p[content] >= threshold).sum()} of "
+        f"{n_content} dev content lines, furniture candidates flagged {(p[boiler] >= threshold).mean():.3f}"
+    )
+
     def r(a):
         return np.round(np.asarray(a, dtype=float), 4).tolist()
 
-    model = {"threshold": round(threshold, 2), "features": list(noise_model.FEATURES), "mean": r(mean),
-             "scale": r(scale), "w1": r(params["w1"]), "b1": r(params["b1"]), "w2": r(params["w2"]),
-             "b2": round(float(params["b2"][0]), 4)}
-    header = ("# Noise line model: a one-hidden-layer network over noise_model.FEATURES (standardised by\n"
-              "# mean/scale). Written by bench/train_noise_model.py from the dev half of two public page\n"
-              "# sets (weights only, no page text); do not edit by hand.\n")
-    args.out.write_text(header + yaml.safe_dump(model, sort_keys=False, default_flow_style=None, width=120),
-                        encoding="utf-8")
+    model = {
+        "threshold": round(threshold, 2),
+        "features": list(noise_model.FEATURES),
+        "mean": r(mean),
+        "scale": r(scale),
+        "w1": r(params["w1"]),
+        "b1": r(params["b1"]),
+        "w2": r(params["w2"]),
+        "b2": round(float(params["b2"][0]), 4),
+    }
+    header = (
+        "# Noise line model: a one-hidden-layer network over noise_model.FEATURES (standardised by\n"
+        "# mean/scale). Written by bench/train_noise_model.py from the dev half of two public page\n"
+        "# sets (weights only, no page text); do not edit by hand.\n"
+    )
+    args.out.write_text(
+        header + yaml.safe_dump(model, sort_keys=False, default_flow_style=None, width=120), encoding="utf-8"
+    )
     return 0
 
 

@@ -11,15 +11,49 @@ from pathlib import Path
 
 from .conftest import SEEDS
 
-NOISE = ["72 °F", "Home > News > Politics", "Share this article on Facebook", "Subscribe to our newsletter",
-         "latest articles", "Read more", "© 2023 Example Media. All rights reserved.", "We use cookies to improve your experience.",
-         "Sponsored: You won't believe these deals"]
-DEFECTS = ["clean", "noise-top", "noise-bottom", "no-date", "no-url", "http", "utm", "mojibake", "control", "broken",
-           "misspelled", "unaccented", "html", "exact-copy", "near-copy", "same-url", "short", "empty", "future", "bad-date",
-           "spanish", "binary", "latin1", "bad-frontmatter", "truncated"]
+NOISE = [
+    "72 °F",
+    "Home > News > Politics",
+    "Share this article on Facebook",
+    "Subscribe to our newsletter",
+    "latest articles",
+    "Read more",
+    "© 2023 Example Media. All rights reserved.",
+    "We use cookies to improve your experience.",
+    "Sponsored: You won't believe these deals",
+]
+DEFECTS = [
+    "clean",
+    "noise-top",
+    "noise-bottom",
+    "no-date",
+    "no-url",
+    "http",
+    "utm",
+    "mojibake",
+    "control",
+    "broken",
+    "misspelled",
+    "unaccented",
+    "html",
+    "exact-copy",
+    "near-copy",
+    "same-url",
+    "short",
+    "empty",
+    "future",
+    "bad-date",
+    "spanish",
+    "binary",
+    "latin1",
+    "bad-frontmatter",
+    "truncated",
+]
 
-SPANISH = ("El presidente de México se reunió hoy con la vicepresidenta de los Estados Unidos para hablar de "
-           "migración, comercio y seguridad en la región, y acordaron trabajar juntos en los próximos meses.")
+SPANISH = (
+    "El presidente de México se reunió hoy con la vicepresidenta de los Estados Unidos para hablar de "
+    "migración, comercio y seguridad en la región, y acordaron trabajar juntos en los próximos meses."
+)
 
 
 def _paragraphs(rng: random.Random, seeds: list[str]) -> list[str]:
@@ -88,11 +122,16 @@ def write_corpus(target: Path, n: int = 300, seed: int = 7) -> list[str]:
         if kind == "binary":
             name.write_bytes(bytes(range(256)) * 8)
         elif kind == "latin1":
-            name.write_bytes(f"Title: {title}\nDate: {date}\nSource: {url}\n\n{body}\nLópez\n".encode("latin-1", "replace"))
+            name.write_bytes(
+                f"Title: {title}\nDate: {date}\nSource: {url}\n\n{body}\nLópez\n".encode("latin-1", "replace")
+            )
         elif kind == "bad-frontmatter":
             name.write_text(f"---\ntitle: [{title}\ndate: '{date}'\n---\n{body}\n", encoding="utf-8")
         elif kind == "no-date":
-            name.write_text(f"---\ntitle: {title}\nsource_url: {url.replace('/2022/03/', '/').replace(f'{day:02d}/', '')}\n---\n{body}\n", encoding="utf-8")
+            name.write_text(
+                f"---\ntitle: {title}\nsource_url: {url.replace('/2022/03/', '/').replace(f'{day:02d}/', '')}\n---\n{body}\n",
+                encoding="utf-8",
+            )
         elif kind == "no-url":
             name.write_text(f"Title: {title}\nDate: {date}\n\n{body}\n", encoding="utf-8")
         else:

@@ -15,8 +15,15 @@ from seedcheck import api
 from seedcheck.config import Config
 from seedcheck.report.tables import DOCUMENT_COLUMNS, FINDING_COLUMNS
 
-RECORDS = [{"id": f"x{i}", "text": f"WASHINGTON -- Officials met on Monday about item {i}. <b>Bold</b> words.",
-            "date": "2021-03-01", "url": f"https://www.state.gov/r/{i}"} for i in range(5)]
+RECORDS = [
+    {
+        "id": f"x{i}",
+        "text": f"WASHINGTON -- Officials met on Monday about item {i}. <b>Bold</b> words.",
+        "date": "2021-03-01",
+        "url": f"https://www.state.gov/r/{i}",
+    }
+    for i in range(5)
+]
 RULES = ["markup-html", "unreadable-document", "missing-date"]
 
 
@@ -31,9 +38,11 @@ def test_a_dataframe_gives_findings_and_records_as_dataframes(tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []  # nothing written: not in the corpus, not in the cwd
     findings, records = result.findings, result.records
     assert isinstance(findings, pd.DataFrame) and list(findings.columns) == [c for c, _ in FINDING_COLUMNS]
-    assert list(records.columns[:len(DOCUMENT_COLUMNS)]) == [c for c, _ in DOCUMENT_COLUMNS]
+    assert list(records.columns[: len(DOCUMENT_COLUMNS)]) == [c for c, _ in DOCUMENT_COLUMNS]
     assert sorted(findings["doc_id"]) == [f"frame#x{i}" for i in range(5)] and set(findings["rule"]) == {"markup-html"}
-    assert list(findings["record_row"]) == [0, 1, 2, 3, 4] and list(findings["record_id"]) == [f"x{i}" for i in range(5)]
+    assert list(findings["record_row"]) == [0, 1, 2, 3, 4] and list(findings["record_id"]) == [
+        f"x{i}" for i in range(5)
+    ]
     assert list(records["date"]) == ["2021-03-01"] * 5 and set(records["format"]) == {"records"}
     assert len(result.finding_objects) == 5 and result.passed and "5 documents" in repr(result)
 

@@ -178,8 +178,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 def test_no_import_cycles():
     """Imports point one way. A package's modules importing the package itself (the
     `@detector`/`@analyzer` registries) are not cycles: the package imports them to register."""
-    graph = {m: {i for i in _imports(m, p) if i in MODULES and i != m and not m.startswith(i + ".")}
-             for m, p in MODULES.items()}
+    graph = {
+        m: {i for i in _imports(m, p) if i in MODULES and i != m and not m.startswith(i + ".")}
+        for m, p in MODULES.items()
+    }
     cycles = [c for c in _cycles(graph) if c not in KNOWN_CYCLES]
     assert not cycles, f"import cycles: {[sorted(c) for c in cycles]}"
 

@@ -30,8 +30,15 @@ from .test_report_formats import write_hostile
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str | None:
@@ -61,7 +68,9 @@ class Session:
         self.url = report.resolve().as_uri()
         self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.console_errors, self.requests, self.dialogs = [], [], []
-        self.page.on("console", lambda m: m.type in ("error", "warning") and self.console_errors.append(f"{m.type}: {m.text}"))
+        self.page.on(
+            "console", lambda m: m.type in ("error", "warning") and self.console_errors.append(f"{m.type}: {m.text}")
+        )
         self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.route("**/*", self._route)
@@ -86,7 +95,9 @@ class Session:
 
     def wait_count_change(self, before: str, timeout: float = 10.0) -> float:
         started = time.perf_counter()
-        self.page.wait_for_function("b => document.getElementById('count').textContent !== b", arg=before, timeout=timeout * 1000)
+        self.page.wait_for_function(
+            "b => document.getElementById('count').textContent !== b", arg=before, timeout=timeout * 1000
+        )
         return time.perf_counter() - started
 
     def assert_clean(self):
@@ -100,8 +111,25 @@ class Session:
 
 
 def cli_report(paths: list[str], out: Path, *extra: str) -> Path:
-    proc = subprocess.run([sys.executable, "-m", "seedcheck.cli", "check", *paths, "--report-dir", str(out), "--quiet",
-                           "--fail-on", "never", *extra], check=False, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seedcheck.cli",
+            "check",
+            *paths,
+            "--report-dir",
+            str(out),
+            "--quiet",
+            "--fail-on",
+            "never",
+            *extra,
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     return out / "report.html"
 
@@ -136,7 +164,9 @@ def test_seeds_report_filters_and_shares_state(browser, seeds_report, tmp_path, 
     # Severity: only documents with an error finding of that rule remain when warning and info are off.
     s.page.uncheck("input[name=sev][value=warning]")
     s.page.uncheck("input[name=sev][value=info]")
-    expected = sorted({f["doc_id"] for f in data["findings"] if f["rule"] == rule and f["severity"] == "error" and f["doc_id"]})
+    expected = sorted(
+        {f["doc_id"] for f in data["findings"] if f["rule"] == rule and f["severity"] == "error" and f["doc_id"]}
+    )
     s.page.wait_for_function("() => location.hash.includes('sev=error')")
     assert sorted(s.listed()) == expected
 
@@ -185,7 +215,9 @@ def test_new_only_hides_baselined_findings(browser, tmp_path):
     baselined.findings = [dataclasses.replace(f, baselined=f.doc_id == doc or f.rule == rule) for f in result.findings]
     report = tmp_path / "report.html"
     write_atomic(report, html.render(baselined))
-    only_baselined = {f.doc_id for f in baselined.findings if f.baselined} - {f.doc_id for f in baselined.findings if not f.baselined}
+    only_baselined = {f.doc_id for f in baselined.findings if f.baselined} - {
+        f.doc_id for f in baselined.findings if not f.baselined
+    }
     with_new = sorted({f.doc_id for f in baselined.findings if not f.baselined and f.doc_id})
     s = Session(browser, report)
     before = s.count()
@@ -223,10 +255,18 @@ def test_hostile_document_executes_nothing(browser, tmp_path):
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    assert page.evaluate("[...document.querySelectorAll('a[href]')].filter(a => !/^(https?:|#)/.test(a.getAttribute('href'))).length") == 0
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('a[href]')].filter(a => !/^(https?:|#)/.test(a.getAttribute('href'))).length"
+        )
+        == 0
+    )
     page.evaluate("location.hash = '#doc=payload.txt'")
     page.wait_for_function("() => document.getElementById('detail').textContent.includes('javascript:window.__xss=3')")
-    assert page.evaluate("[...document.querySelectorAll('#detail a')].some(a => a.textContent.includes('javascript:'))") is False
+    assert (
+        page.evaluate("[...document.querySelectorAll('#detail a')].some(a => a.textContent.includes('javascript:'))")
+        is False
+    )
     assert page.evaluate("document.querySelectorAll('#detail pre.text .ln[class*=flag-]').length") >= 1
     assert page.evaluate("document.querySelectorAll('#detail pre.text mark').length") >= 1
     s.assert_clean()
@@ -243,7 +283,10 @@ def test_capped_report_says_what_it_leaves_out(browser, tmp_path, monkeypatch):
     assert page.is_visible("#capped")
     notice = " ".join(page.inner_text("#capped").split())
     assert f"2 of {len(result.documents)} documents" in notice and "findings.json" in notice
-    assert s.count() == f"Showing 2 of 2 matching documents (2 in this report, {len(result.documents)} in the run; see findings.json)."
+    assert (
+        s.count()
+        == f"Showing 2 of 2 matching documents (2 in this report, {len(result.documents)} in the run; see findings.json)."
+    )
     assert page.is_visible("header.top a[href='#capped']")
     # The embedded documents are the ones with errors; each opens with its findings.
     errors = [d["doc_id"] for d in result.documents if d["status"] == "error"]
@@ -256,11 +299,22 @@ def test_capped_report_says_what_it_leaves_out(browser, tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- 10,000 documents
 
-DOMAINS = ["https://www.whitehouse.gov/briefing-room/statements-releases", "https://www.state.gov/releases",
-           "https://www.gob.mx/presidencia/prensa", "https://news.example.com/world", "http://www.whitehouse.gov/briefing-room",
-           "https://www.treasury.gov/news/press-releases"]
-NOISE = ["Share this article on Facebook", "90.5 F", "latest articles", "Read more", "Subscribe to our newsletter",
-         "- Part of VUGA -digital marketing"]
+DOMAINS = [
+    "https://www.whitehouse.gov/briefing-room/statements-releases",
+    "https://www.state.gov/releases",
+    "https://www.gob.mx/presidencia/prensa",
+    "https://news.example.com/world",
+    "http://www.whitehouse.gov/briefing-room",
+    "https://www.treasury.gov/news/press-releases",
+]
+NOISE = [
+    "Share this article on Facebook",
+    "90.5 F",
+    "latest articles",
+    "Read more",
+    "Subscribe to our newsletter",
+    "- Part of VUGA -digital marketing",
+]
 
 
 def sentence(rng: random.Random, sentences: list[str], words: list[str]) -> str:
@@ -282,7 +336,9 @@ def generate_corpus(directory: Path, n: int = 10_000, seed: int = 20210301) -> P
         for para in text.split("\n"):
             for sent in para.replace("**", "").split(". "):
                 sent = sent.strip()
-                if 40 <= len(sent) <= 300 and not sent.startswith(("---", "title:", "date:", "source_url:", "tags:", "published_time:")):
+                if 40 <= len(sent) <= 300 and not sent.startswith(
+                    ("---", "title:", "date:", "source_url:", "tags:", "published_time:")
+                ):
                     sentences.append(sent.rstrip(".") + ".")
     words = sorted({w.strip(".,;:()\"'") for s in sentences for w in s.split() if w.isalpha() and len(w) > 3})
     bodies: list[str] = []
@@ -313,7 +369,9 @@ def generate_corpus(directory: Path, n: int = 10_000, seed: int = 20210301) -> P
         # Runs this large embed the bodies of the first 2,000 documents with findings only
         # (pipeline.HTML_BODY_CAP): the long and the hostile document come early, with findings.
         if i == 42:
-            body = "\n".join(f"Line {k} of a very long transcript. " + sentence(rng, sentences, words) for k in range(3000))
+            body = "\n".join(
+                f"Line {k} of a very long transcript. " + sentence(rng, sentences, words) for k in range(3000)
+            )
             body += "\nShare this article on Facebook"
         if i == 77:
             head[0] = "Title: </script><script>window.__xss=1</script><img src=x onerror=window.__xss=2> \u202eevil"
@@ -380,9 +438,16 @@ def test_ten_thousand_documents_open_and_filter_smoothly(browser, tmp_path, reco
 
     s.assert_clean()
     s.close(tmp_path / "ten-thousand.png")
-    for key, value in {"report_bytes": size, "check_seconds": round(check_seconds, 2), **{k: round(v, 3) for k, v in timings.items()}}.items():
+    for key, value in {
+        "report_bytes": size,
+        "check_seconds": round(check_seconds, 2),
+        **{k: round(v, 3) for k, v in timings.items()},
+    }.items():
         record_property(key, value)
-    print(f"\n10k report: {size:,} bytes; check {check_seconds:.1f} s; " + ", ".join(f"{k} {v:.3f} s" for k, v in timings.items()))
+    print(
+        f"\n10k report: {size:,} bytes; check {check_seconds:.1f} s; "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in timings.items())
+    )
     assert timings["load"] < 30 and timings["rule_filter"] < 5 and timings["search"] < 5
 
 
@@ -402,13 +467,22 @@ def test_duplicate_cluster_shows_group_and_side_by_side(browser, tmp_path):
     (corpus / "original.md").write_text(
         "---\ntitle: U.S.-Mexico Joint Declaration\ndate: '2021-03-01'\n"
         "source_url: https://www.whitehouse.gov/briefing-room/2021/03/01/u-s-mexico-joint-declaration/\n---\n"
-        + CLUSTER_TEXT, encoding="utf-8")
+        + CLUSTER_TEXT,
+        encoding="utf-8",
+    )
     (corpus / "rescrape.md").write_text(
         "---\ntitle: U.S.-Mexico Joint Declaration\ndate: '2021-03-02'\nsource_url: https://news.example.com/11929/\n---\n"
-        + CLUSTER_TEXT.upper(), encoding="utf-8")
+        + CLUSTER_TEXT.upper(),
+        encoding="utf-8",
+    )
     (corpus / "paraphrase.txt").write_text(
-        CLUSTER_TEXT.replace("to review cooperation", "to review the cooperation").replace("Building on", "Armed with")
-        .replace("enduring", "lasting") + hostile + "\n", encoding="utf-8")
+        CLUSTER_TEXT.replace("to review cooperation", "to review the cooperation")
+        .replace("Building on", "Armed with")
+        .replace("enduring", "lasting")
+        + hostile
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     report = cli_report([str(corpus)], out, "--select", "duplicate-")
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))

@@ -85,10 +85,15 @@ def test_settings_rule_files_and_the_date_are_part_of_the_fingerprint(tmp_path):
     base = fingerprint(config, today)
     assert fingerprint(config, today) == base
     assert fingerprint(config, dt.date(2026, 11, 23)) != base
-    assert fingerprint(apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"ignore": ["short-body"]}, where="t"),
-                       today) != base
-    assert fingerprint(apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"jobs": 1}, where="t"),
-                       today) == base  # how a run is executed does not change a document's outcome
+    assert (
+        fingerprint(
+            apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"ignore": ["short-body"]}, where="t"), today
+        )
+        != base
+    )
+    assert (
+        fingerprint(apply(_config(tmp_path, **{"checks-dir": str(checks)}), {"jobs": 1}, where="t"), today) == base
+    )  # how a run is executed does not change a document's outcome
     rule = next(checks.rglob("short-body.yaml"))
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert fingerprint(config, today) != base
@@ -183,8 +188,11 @@ def test_the_cache_directory_is_never_read_as_documents(tmp_path):
     config = _config(tmp_path, exclude=[])
     apply(config, {"cache-dir": str(target / ".seedcheck_cache")}, where="test")
     _run(config, target)
-    assert (target / ".seedcheck_cache" / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(
-        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (target / ".seedcheck_cache" / "CACHEDIR.TAG")
+        .read_text(encoding="utf-8")
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     result = pipeline.run(config, [str(target)], jobs=1, cache=True)
     assert sorted(d["doc_id"] for d in result.documents) == sorted(p.name for p in SEEDS.iterdir())
     assert result.timings["cached_files"] == len(result.documents)

@@ -15,11 +15,40 @@ def test_seeds_json_contract(seeds_result):
     assert len(data["documents"]) == 5
     for doc in data["documents"]:
         assert doc["status"] in ("error", "warning", "ok")
-        assert set(doc["record"]) >= {"doc_id", "path", "format", "sha256", "encoding", "title", "date", "date_source",
-                                      "published_time", "source_url", "source_domain", "canonical_url", "tags",
-                                      "language", "word_count", "line_count", "people"}
-    keys = {"rule", "severity", "doc_id", "path", "line", "column", "end_line", "message", "excerpt", "fix",
-            "related", "fingerprint", "baselined"}
+        assert set(doc["record"]) >= {
+            "doc_id",
+            "path",
+            "format",
+            "sha256",
+            "encoding",
+            "title",
+            "date",
+            "date_source",
+            "published_time",
+            "source_url",
+            "source_domain",
+            "canonical_url",
+            "tags",
+            "language",
+            "word_count",
+            "line_count",
+            "people",
+        }
+    keys = {
+        "rule",
+        "severity",
+        "doc_id",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "message",
+        "excerpt",
+        "fix",
+        "related",
+        "fingerprint",
+        "baselined",
+    }
     for finding in data["findings"]:
         assert set(finding) >= keys
     order = [(f["path"], f["line"] or 0) for f in data["findings"]]
@@ -42,7 +71,8 @@ def test_exit_codes(tmp_path):
     (clean / "ok.txt").write_text(
         "Title: Fine\nDate: 2021-01-02\nSource: https://www.whitehouse.gov/briefing-room/x/\n\n"
         + "The two leaders met today and agreed to work together on migration, trade, climate and security "
-          "for the good of both countries and the region as a whole, and to meet again soon.\n")
+        "for the good of both countries and the region as a whole, and to meet again soon.\n"
+    )
     assert run_cli("check", str(clean), "--no-reports").returncode == 0
     assert run_cli("check", str(SEEDS), "--no-reports", "-q", "--no-baseline").returncode == 1
     assert run_cli("check", str(SEEDS), "--no-reports", "-q", "--no-baseline", "--fail-on", "never").returncode == 0
@@ -99,7 +129,8 @@ def test_bad_regex_in_a_rule_file_is_exit_2(tmp_path):
     shutil.copytree(ROOT / "checks", checks)
     (checks / "rules" / "text" / "broken-regex.yaml").write_text(
         "id: SC999\nname: broken-regex\nseverity: warning\nkind: pattern\nparams: {patterns: ['(unclosed']}\n"
-        "message: x\ndocs: {what: x, why: y, fix: z}\n")
+        "message: x\ndocs: {what: x, why: y, fix: z}\n"
+    )
     cfg = tmp_path / "pyproject.toml"
     cfg.write_text(f"[tool.seedcheck]\nchecks-dir = '{checks}'\nschemas-dir = '{ROOT / 'schemas'}'\n")
     proc = run_cli("check", str(SEEDS), "--config", str(cfg), "--no-reports")

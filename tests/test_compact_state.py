@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from seedcheck.config import load_config
-from seedcheck.pipeline import KEPT_PRIVATE_FIELDS, Engine, complete, document_stage
 from seedcheck.ingest import discover
+from seedcheck.pipeline import KEPT_PRIVATE_FIELDS, Engine, complete, document_stage
 from seedcheck.spool import CorpusStates
 
 from .conftest import ROOT, SEEDS, write_doc
@@ -19,10 +19,12 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     folder = tmp_path / "docs"
     folder.mkdir()
     # A waiver (read by the gate) and several stated dates (the rules' working data).
-    text = ("Title: A statement\nDate: 2021-03-01\n"
-            "Source: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{}/\n\n{}"
-            "Share this article on Facebook\n"
-            "The president spoke on March 1, 2021 and again on March 2, 2021 about trade with partners.\n")
+    text = (
+        "Title: A statement\nDate: 2021-03-01\n"
+        "Source: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{}/\n\n{}"
+        "Share this article on Facebook\n"
+        "The president spoke on March 1, 2021 and again on March 2, 2021 about trade with partners.\n"
+    )
     write_doc(folder, "waived.txt", text.format("a", "<!-- seedcheck: ignore noise-social -- kept on purpose -->\n"))
     write_doc(folder, "plain.txt", text.format("b", ""))
     sources = list(discover([str(SEEDS), str(folder)], config.include, config.exclude))
@@ -34,8 +36,17 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     states = CorpusStates()
     for o in outcomes:
         states.add(o.record["doc_id"], o.states)
-    result = complete(engine, [o.record for o in outcomes], [f for o in outcomes for f in o.findings], states,
-                      [o.readable for o in outcomes], {}, [str(SEEDS), str(folder)], None, 0.0)
+    result = complete(
+        engine,
+        [o.record for o in outcomes],
+        [f for o in outcomes for f in o.findings],
+        states,
+        [o.readable for o in outcomes],
+        {},
+        [str(SEEDS), str(folder)],
+        None,
+        0.0,
+    )
     assert states.take("names") == []  # the corpus states are let go once the corpus stage is done
     rules = {doc: {f.rule for f in result.findings if f.doc_id == doc} for doc in ("waived.txt", "plain.txt")}
     assert "noise-social" in rules["plain.txt"]
@@ -101,10 +112,21 @@ def test_unpickled_findings_share_one_string_per_id_and_path():
     from seedcheck.model import Finding, Fix, Severity
 
     ids = ["".join(["0001/a-long-document-id-", str(i), ".md"]) for i in range(3)]
-    one = Finding("duplicate-near", Severity.WARNING, ids[0], "corpus/" + ids[0], "near duplicate",
-                  line=2, column=1, excerpt="x", fix=Fix("remove", None, safe=False), related=ids[1:])
-    two = Finding("duplicate-near", Severity.WARNING, ids[1], "corpus/" + ids[1], "near duplicate",
-                  related=[ids[0], ids[2]])
+    one = Finding(
+        "duplicate-near",
+        Severity.WARNING,
+        ids[0],
+        "corpus/" + ids[0],
+        "near duplicate",
+        line=2,
+        column=1,
+        excerpt="x",
+        fix=Fix("remove", None, safe=False),
+        related=ids[1:],
+    )
+    two = Finding(
+        "duplicate-near", Severity.WARNING, ids[1], "corpus/" + ids[1], "near duplicate", related=[ids[0], ids[2]]
+    )
     first = pickle.loads(pickle.dumps([one]))[0]  # separate pickles: nothing shared by the memo
     second = pickle.loads(pickle.dumps([two]))[0]
     assert first == one and second == two and first.to_json() == one.to_json()

@@ -40,7 +40,8 @@ def project(tmp_path) -> Path:
     shutil.copytree(ROOT / "checks", tmp_path / "checks")
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     (tmp_path / "pyproject.toml").write_text(
-        "[tool.seedcheck]\nchecks-dir = 'checks'\nschemas-dir = 'schemas'\n", encoding="utf-8")
+        "[tool.seedcheck]\nchecks-dir = 'checks'\nschemas-dir = 'schemas'\n", encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -57,15 +58,18 @@ def test_the_copied_project_is_valid(project):
     assert check(project, "--fail-on", "never").exit_code == 0
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("id: SC1\nname: [unclosed\n", "cannot load rule file"),
-    ("id: SC1\n\tname: tabs are not YAML indentation\n", "cannot load rule file"),
-    ("- a list\n- not a mapping\n", "must be a YAML mapping"),
-    ("", "must be a YAML mapping"),
-    ("id: SC1\nname: x\n", "missing key"),
-    ("!!python/object/apply:os.system ['echo pwned']\n", "cannot load rule file"),
-    ("a: &a [*a, *a]\n", "missing key"),  # a recursive alias still loads as a mapping
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("id: SC1\nname: [unclosed\n", "cannot load rule file"),
+        ("id: SC1\n\tname: tabs are not YAML indentation\n", "cannot load rule file"),
+        ("- a list\n- not a mapping\n", "must be a YAML mapping"),
+        ("", "must be a YAML mapping"),
+        ("id: SC1\nname: x\n", "missing key"),
+        ("!!python/object/apply:os.system ['echo pwned']\n", "cannot load rule file"),
+        ("a: &a [*a, *a]\n", "missing key"),  # a recursive alias still loads as a mapping
+    ],
+)
 def test_bad_yaml_in_a_rule_file(project, text, needle):
     target = a_rule_file(project)
     target.write_text(text, encoding="utf-8")
@@ -98,9 +102,12 @@ def test_duplicate_rule_name(project):
 
 def test_unknown_parameter_in_a_rule_file(project):
     target = a_rule_file(project)
-    target.write_text(target.read_text(encoding="utf-8").replace("\nparams:", "\nparams:\n  no_such_param: 1", 1)
-                      if "\nparams:" in target.read_text(encoding="utf-8")
-                      else target.read_text(encoding="utf-8") + "params: {no_such_param: 1}\n", encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("\nparams:", "\nparams:\n  no_such_param: 1", 1)
+        if "\nparams:" in target.read_text(encoding="utf-8")
+        else target.read_text(encoding="utf-8") + "params: {no_such_param: 1}\n",
+        encoding="utf-8",
+    )
     assert_one_line_exit_2(check(project), "unknown parameter")
 
 
@@ -109,29 +116,39 @@ def test_bad_regex_given_as_a_rule_override(project):
     rules_dir = project / "checks" / "rules" / "text"
     (rules_dir / "probe-pattern.yaml").write_text(
         "id: SC998\nname: probe-pattern\nseverity: warning\nkind: pattern\nparams: {patterns: ['fine']}\n"
-        "message: x\ndocs: {what: x, why: y, fix: z}\n", encoding="utf-8")
+        "message: x\ndocs: {what: x, why: y, fix: z}\n",
+        encoding="utf-8",
+    )
     cfg = project / "pyproject.toml"
-    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n[tool.seedcheck.rules.probe-pattern]\npatterns = ['(?<=a+)b']\n",
-                   encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8") + "\n[tool.seedcheck.rules.probe-pattern]\npatterns = ['(?<=a+)b']\n",
+        encoding="utf-8",
+    )
     assert_one_line_exit_2(check(project), "bad regular expression")
 
 
-@pytest.mark.parametrize("setting, needle", [
-    ("select = ['no-such-rule']", "unknown rule"),
-    ("ignore = ['no-such-rule']", "unknown rule"),
-    ("[tool.seedcheck.severity]\nno-such-rule = 'error'", "unknown rule"),
-    ("[tool.seedcheck.severity]\nmissing-date = 'catastrophic'", "severity"),
-    ("[tool.seedcheck.rules.no-such-rule]\nx = 1", "unknown rule"),
-    ("[tool.seedcheck.per-file-ignores]\n'*.md' = ['no-such-rule']", "unknown rule"),
-    ("fail-on = 'sometimes'", "fail-on"),
-    ("jobs = 'many'", "jobs"),
-    ("no-such-key = 1", "unknown key"),
-    ("fail_on = 'error'", "unknown key 'fail_on' in [tool.seedcheck] (did you mean 'fail-on'?)"),
-    ("[tool.seedcheck.jsonl]\nbody = ['article']", "unknown key 'body' in [tool.seedcheck.jsonl]"),
-    ("[tool.seedcheck.jsonl]\ntitel = 'headline'", "unknown key 'titel' in [tool.seedcheck.jsonl] (did you mean 'title'?)"),
-    ("[tool.seedcheck.jsonl]\ntext = 3", "jsonl.text must be a field name"),
-    ("[tool.seedcheck.jsonl]\ndate = []", "jsonl.date must be a field name"),
-])
+@pytest.mark.parametrize(
+    "setting, needle",
+    [
+        ("select = ['no-such-rule']", "unknown rule"),
+        ("ignore = ['no-such-rule']", "unknown rule"),
+        ("[tool.seedcheck.severity]\nno-such-rule = 'error'", "unknown rule"),
+        ("[tool.seedcheck.severity]\nmissing-date = 'catastrophic'", "severity"),
+        ("[tool.seedcheck.rules.no-such-rule]\nx = 1", "unknown rule"),
+        ("[tool.seedcheck.per-file-ignores]\n'*.md' = ['no-such-rule']", "unknown rule"),
+        ("fail-on = 'sometimes'", "fail-on"),
+        ("jobs = 'many'", "jobs"),
+        ("no-such-key = 1", "unknown key"),
+        ("fail_on = 'error'", "unknown key 'fail_on' in [tool.seedcheck] (did you mean 'fail-on'?)"),
+        ("[tool.seedcheck.jsonl]\nbody = ['article']", "unknown key 'body' in [tool.seedcheck.jsonl]"),
+        (
+            "[tool.seedcheck.jsonl]\ntitel = 'headline'",
+            "unknown key 'titel' in [tool.seedcheck.jsonl] (did you mean 'title'?)",
+        ),
+        ("[tool.seedcheck.jsonl]\ntext = 3", "jsonl.text must be a field name"),
+        ("[tool.seedcheck.jsonl]\ndate = []", "jsonl.date must be a field name"),
+    ],
+)
 def test_bad_configuration_values(project, setting, needle):
     cfg = project / "pyproject.toml"
     cfg.write_text(cfg.read_text(encoding="utf-8") + setting + "\n", encoding="utf-8")
@@ -167,8 +184,9 @@ def test_paths_that_cannot_be_read_or_written(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     # The report directory is a file: nothing can be written there.
-    assert_one_line_exit_2(invoke("check", str(SEEDS), "--report-dir", str(blocker / "reports"), "-q",
-                                  "--fail-on", "never"))
+    assert_one_line_exit_2(
+        invoke("check", str(SEEDS), "--report-dir", str(blocker / "reports"), "-q", "--fail-on", "never")
+    )
     assert not list(tmp_path.glob("**/*.tmp")) and not list(tmp_path.glob("**/.*.tmp"))
 
 

@@ -59,29 +59,36 @@ def by_rule(result, rule: str) -> dict[str, object]:
 
 # --- normalisation --------------------------------------------------------------------
 
+
 def test_fold_case_diacritics_punctuation_digits_whitespace():
     assert fold("Andrés Manuel  López Obrador, 2023!") == "andres manuel lopez obrador 0"
     assert fold("**Bilateral** and\tMULTILATERAL  cooperation.") == "bilateral and multilateral cooperation"
     assert fold("Año 2021", numbers=False) == "ano 2021"
 
 
-@pytest.mark.parametrize("a,b", [
-    ("https://www.whitehouse.gov/briefing-room/x/", "http://WhiteHouse.gov/briefing-room/x"),
-    ("https://example.com/a?utm_source=feed&id=3#top", "https://example.com/a?id=3"),
-    ("https://example.com:443/a/index.html", "https://example.com/a"),
-    ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
-    ("www.example.com/%7Euser", "https://example.com/~user"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("https://www.whitehouse.gov/briefing-room/x/", "http://WhiteHouse.gov/briefing-room/x"),
+        ("https://example.com/a?utm_source=feed&id=3#top", "https://example.com/a?id=3"),
+        ("https://example.com:443/a/index.html", "https://example.com/a"),
+        ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
+        ("www.example.com/%7Euser", "https://example.com/~user"),
+    ],
+)
 def test_normalise_url_same_page(a, b):
     assert normalise_url(a) == normalise_url(b)
 
 
-@pytest.mark.parametrize("a,b", [
-    ("https://example.com/story?id=1", "https://example.com/story?id=2"),
-    ("https://example.com/A", "https://example.com/a"),
-    ("https://example.com:8080/a", "https://example.com/a"),
-    ("https://other.com/a", "https://example.com/a"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("https://example.com/story?id=1", "https://example.com/story?id=2"),
+        ("https://example.com/A", "https://example.com/a"),
+        ("https://example.com:8080/a", "https://example.com/a"),
+        ("https://other.com/a", "https://example.com/a"),
+    ],
+)
 def test_normalise_url_different_pages(a, b):
     assert normalise_url(a) != normalise_url(b)
 
@@ -92,6 +99,7 @@ def test_normalise_url_never_raises_on_garbage():
 
 
 # --- signatures -----------------------------------------------------------------------
+
 
 def test_minhash_matches_datasketch_and_is_compact():
     from datasketch import MinHash
@@ -130,12 +138,15 @@ def test_state_is_small_even_for_a_huge_document(tmp_path):
 
 # --- keep policy and verification -----------------------------------------------------
 
+
 def test_keep_policy_order():
     gov = KeepInfo("whitehouse.gov", False, "2021-03-05", 10)
     canonical = KeepInfo("example.com", True, "2021-03-09", 10)
     early = KeepInfo("example.com", False, "2021-03-01", 10)
     long_ = KeepInfo("example.com", False, "2021-03-01", 99)
-    order = sorted([("d", long_), ("c", early), ("b", canonical), ("a", gov)], key=lambda x: keep_key(x[0], x[1], OFFICIAL))
+    order = sorted(
+        [("d", long_), ("c", early), ("b", canonical), ("a", gov)], key=lambda x: keep_key(x[0], x[1], OFFICIAL)
+    )
     assert [d for d, _ in order] == ["a", "b", "d", "c"]
     # ties fall back to the document id, so the decision is deterministic
     same = KeepInfo("example.com", False, "2021-03-01", 10)
@@ -144,13 +155,14 @@ def test_keep_policy_order():
 
 def test_is_near_needs_text_and_specifics():
     params = {"word_jaccard": 0.5, "gram_jaccard": 0.2, "containment": 0.8, "numbers": 0.95, "names": 0.85}
-    assert is_near(PairScore(0.71, 0.48, 0.66, 1.0, 0.89), params)        # seeds 000/001
-    assert not is_near(PairScore(0.91, 0.93, 0.97, 0.86, 0.91), params)   # Texas/Louisiana template
-    assert not is_near(PairScore(0.21, 0.01, 0.02, 1.0, 1.0), params)     # same topic, other text
-    assert is_near(PairScore(0.25, 0.2, 0.95, 1.0, 1.0), params)          # short copy in a long page
+    assert is_near(PairScore(0.71, 0.48, 0.66, 1.0, 0.89), params)  # seeds 000/001
+    assert not is_near(PairScore(0.91, 0.93, 0.97, 0.86, 0.91), params)  # Texas/Louisiana template
+    assert not is_near(PairScore(0.21, 0.01, 0.02, 1.0, 1.0), params)  # same topic, other text
+    assert is_near(PairScore(0.25, 0.2, 0.95, 1.0, 1.0), params)  # short copy in a long page
 
 
 # --- end to end -----------------------------------------------------------------------
+
 
 def test_seeds_only_000_and_001_are_duplicates(tmp_path):
     config = Config(root=ROOT)
@@ -167,14 +179,18 @@ def test_seeds_only_000_and_001_are_duplicates(tmp_path):
 
 
 def test_exact_copy_with_other_markup_and_noise_lines(tmp_path):
-    result = check(tmp_path, {
-        "a.md": "---\ntitle: T\nsource_url: https://www.whitehouse.gov/x/\ndate: '2021-06-01'\n---\n"
-                "The President welcomed the leaders to the summit.\nThey agreed to meet again next year.\n",
-        "b.txt": "Source: https://aggregator.example.com/x\n"
-                 "THE PRESIDENT WELCOMED THE LEADERS TO THE SUMMIT!\n\nThey agreed to meet again, next year.\n"
-                 "gossip news\nfashion tv watch free\n",
-        "c.txt": "The President welcomed the ministers to the summit.\n",
-    }, select="duplicate-exact,noise-")
+    result = check(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: T\nsource_url: https://www.whitehouse.gov/x/\ndate: '2021-06-01'\n---\n"
+            "The President welcomed the leaders to the summit.\nThey agreed to meet again next year.\n",
+            "b.txt": "Source: https://aggregator.example.com/x\n"
+            "THE PRESIDENT WELCOMED THE LEADERS TO THE SUMMIT!\n\nThey agreed to meet again, next year.\n"
+            "gossip news\nfashion tv watch free\n",
+            "c.txt": "The President welcomed the ministers to the summit.\n",
+        },
+        select="duplicate-exact,noise-",
+    )
     exact = by_rule(result, "duplicate-exact")
     assert set(exact) == {"a.md", "b.txt"}
     assert exact["b.txt"].related == ["a.md"] and "official domain" in exact["b.txt"].message
@@ -184,17 +200,28 @@ def test_exact_copy_with_other_markup_and_noise_lines(tmp_path):
 
 
 def test_numbers_are_not_folded_by_default(tmp_path):
-    files = {"a.txt": "Notice on the continuation of the national emergency, 2021.\n",
-             "b.txt": "Notice on the continuation of the national emergency, 2022.\n"}
+    files = {
+        "a.txt": "Notice on the continuation of the national emergency, 2021.\n",
+        "b.txt": "Notice on the continuation of the national emergency, 2022.\n",
+    }
     assert not by_rule(check(tmp_path, files), "duplicate-exact")
 
 
 def test_paraphrase_is_near_and_template_is_not(tmp_path):
-    texas = ("Today, President Joseph R. Biden, Jr. declared that an emergency exists in the State of Texas and "
-             "ordered Federal assistance to supplement State and local response efforts due to the emergency "
-             "conditions resulting from Hurricane Beryl beginning on July 5, 2024, and continuing.\n")
-    result = check(tmp_path, {"a.txt": PARAPHRASE_A, "b.txt": PARAPHRASE_B, "tx.txt": texas,
-                              "la.txt": texas.replace("Texas", "Louisiana").replace("Beryl", "Francine").replace("July 5", "September 9")})
+    texas = (
+        "Today, President Joseph R. Biden, Jr. declared that an emergency exists in the State of Texas and "
+        "ordered Federal assistance to supplement State and local response efforts due to the emergency "
+        "conditions resulting from Hurricane Beryl beginning on July 5, 2024, and continuing.\n"
+    )
+    result = check(
+        tmp_path,
+        {
+            "a.txt": PARAPHRASE_A,
+            "b.txt": PARAPHRASE_B,
+            "tx.txt": texas,
+            "la.txt": texas.replace("Texas", "Louisiana").replace("Beryl", "Francine").replace("July 5", "September 9"),
+        },
+    )
     near = by_rule(result, "duplicate-near")
     assert set(near) == {"a.txt", "b.txt"}
     assert not by_rule(result, "duplicate-exact")
@@ -203,18 +230,29 @@ def test_paraphrase_is_near_and_template_is_not(tmp_path):
 def test_short_copy_inside_long_page_is_near(tmp_path):
     filler = " ".join(
         f"Paragraph {i} of the page talks about the regional economy, the harbour works and the schools of district {i}."
-        for i in range(8))
-    result = check(tmp_path, {"short.txt": PARAPHRASE_A, "long.txt": filler + "\n\n" + PARAPHRASE_A + "\n" + filler.replace("Paragraph", "Section") + "\n"})
+        for i in range(8)
+    )
+    result = check(
+        tmp_path,
+        {
+            "short.txt": PARAPHRASE_A,
+            "long.txt": filler + "\n\n" + PARAPHRASE_A + "\n" + filler.replace("Paragraph", "Section") + "\n",
+        },
+    )
     near = by_rule(result, "duplicate-near")
     assert set(near) == {"short.txt", "long.txt"}
     assert "containment" in near["short.txt"].message
 
 
 def test_duplicate_url_names_the_keeper(tmp_path):
-    result = check(tmp_path, {
-        "a.txt": "Source: https://www.whitehouse.gov/briefing-room/x/\nDate: 2021-03-02\nFirst copy of the text.\n",
-        "b.txt": "Source: http://whitehouse.gov/briefing-room/x?utm_source=feed#top\nDate: 2021-03-01\nSecond copy.\n",
-    }, select="duplicate-url")
+    result = check(
+        tmp_path,
+        {
+            "a.txt": "Source: https://www.whitehouse.gov/briefing-room/x/\nDate: 2021-03-02\nFirst copy of the text.\n",
+            "b.txt": "Source: http://whitehouse.gov/briefing-room/x?utm_source=feed#top\nDate: 2021-03-01\nSecond copy.\n",
+        },
+        select="duplicate-url",
+    )
     found = by_rule(result, "duplicate-url")
     assert set(found) == {"a.txt", "b.txt"}
     assert "keep b.txt (earlier date)" in found["a.txt"].message
@@ -240,8 +278,16 @@ def test_near_pairs_skips_exact_twins():
     empty = np.zeros(0, dtype=np.uint32)
     info = KeepInfo("", False, "", 10)
     state = DupState(1, 1, 100, (80, 98), sig, empty, empty, 1, info, "")
-    params = {"min_words": 25, "lsh_threshold": 0.45, "word_jaccard": 0.5, "gram_jaccard": 0.2,
-              "containment": 0.8, "containment_lsh_threshold": 0.3, "numbers": 0.95, "names": 0.85}
+    params = {
+        "min_words": 25,
+        "lsh_threshold": 0.45,
+        "word_jaccard": 0.5,
+        "gram_jaccard": 0.2,
+        "containment": 0.8,
+        "containment_lsh_threshold": 0.3,
+        "numbers": 0.95,
+        "names": 0.85,
+    }
     assert near_pairs([("a", state), ("b", state)], params, {"a": 1, "b": 1}).as_dict() == {}
     assert set(near_pairs([("a", state), ("b", state)], params, {}).as_dict()) == {"a", "b"}
 
@@ -303,15 +349,18 @@ def test_state_table_grows_for_input_of_unknown_length():
 
 # --- templated siblings, keep choice, clusters -------------------------------------------
 
+
 def _md(title: str, date: str, body: str, url: str | None = None) -> str:
     head = f"---\ntitle: '{title}'\ndate: '{date}'\n" + (f"source_url: {url}\n" if url else "") + "---\n"
     return head + body
 
 
-NOTICE = ("The national emergency declared in Executive Order 13405 of June 16, 2006, with respect to the actions "
-          "and policies of certain members of the Government of Belarus and other persons to undermine democratic "
-          "processes or institutions of Belarus must continue in effect beyond June 16. Therefore I am continuing "
-          "for 1 year the national emergency declared in Executive Order 13405.\n")
+NOTICE = (
+    "The national emergency declared in Executive Order 13405 of June 16, 2006, with respect to the actions "
+    "and policies of certain members of the Government of Belarus and other persons to undermine democratic "
+    "processes or institutions of Belarus must continue in effect beyond June 16. Therefore I am continuing "
+    "for 1 year the national emergency declared in Executive Order 13405.\n"
+)
 
 
 def test_title_slot_and_days_apart():
@@ -320,20 +369,37 @@ def test_title_slot_and_days_apart():
     assert title_slot("nomination sent to the senate", "withdrawal sent to the senate") == ("nomination", "withdrawal")
     assert title_slot("fact sheet addresses risks from jenner block", "fact sheet addresses risks from susman godfrey")
     # A new version (words added) and a by/from wording are not another event.
-    assert title_slot("fact sheet bipartisan infrastructure deal", "updated fact sheet bipartisan infrastructure deal") is None
-    assert title_slot("statement by nsc spokesperson on the launch", "statement from nsc spokesperson on the launch") is None
+    assert (
+        title_slot("fact sheet bipartisan infrastructure deal", "updated fact sheet bipartisan infrastructure deal")
+        is None
+    )
+    assert (
+        title_slot("statement by nsc spokesperson on the launch", "statement from nsc spokesperson on the launch")
+        is None
+    )
     assert title_slot("same title here", "same title here") is None
-    assert title_slot("approves florida emergency declaration", "approves the seminole tribe of florida emergency declaration")
-    assert title_slot("fact sheet historic infrastructure deal", "updated fact sheet infrastructure investment act") is None
+    assert title_slot(
+        "approves florida emergency declaration", "approves the seminole tribe of florida emergency declaration"
+    )
+    assert (
+        title_slot("fact sheet historic infrastructure deal", "updated fact sheet infrastructure investment act")
+        is None
+    )
     assert days_apart("2021-06-08", "2022-06-13") == 370 and days_apart("", "2022-01-01") is None
 
 
 def test_yearly_notice_and_other_launch_are_siblings_not_duplicates(tmp_path):
-    result = check(tmp_path, {
-        "notice-2021.md": _md("Notice on Belarus", "2021-06-08", NOTICE),
-        "notice-2022.md": _md("Notice on Belarus", "2022-06-13", NOTICE.replace("June 16. Therefore", "June 16, 2022. Therefore")),
-        "repost.md": _md("Notice on Belarus", "2021-06-09", NOTICE),
-    }, select="duplicate-,templated-sibling")
+    result = check(
+        tmp_path,
+        {
+            "notice-2021.md": _md("Notice on Belarus", "2021-06-08", NOTICE),
+            "notice-2022.md": _md(
+                "Notice on Belarus", "2022-06-13", NOTICE.replace("June 16. Therefore", "June 16, 2022. Therefore")
+            ),
+            "repost.md": _md("Notice on Belarus", "2021-06-09", NOTICE),
+        },
+        select="duplicate-,templated-sibling",
+    )
     exact, near, sib = (by_rule(result, r) for r in ("duplicate-exact", "duplicate-near", "templated-sibling"))
     assert sorted(exact) == ["notice-2021.md", "repost.md"]  # the re-post a day later is a copy
     assert "notice-2022.md" not in near
@@ -343,26 +409,43 @@ def test_yearly_notice_and_other_launch_are_siblings_not_duplicates(tmp_path):
 
 def test_identical_bodies_far_apart_are_siblings(tmp_path):
     body = PARAPHRASE_A
-    result = check(tmp_path, {"a.md": _md("Statement on the launch", "2023-02-18", body),
-                              "b.md": _md("Statement on the launch", "2023-03-15", body),
-                              "c.md": _md("Statement on the launch", "2024-10-30", body)},
-                   select="duplicate-,templated-sibling")
+    result = check(
+        tmp_path,
+        {
+            "a.md": _md("Statement on the launch", "2023-02-18", body),
+            "b.md": _md("Statement on the launch", "2023-03-15", body),
+            "c.md": _md("Statement on the launch", "2024-10-30", body),
+        },
+        select="duplicate-,templated-sibling",
+    )
     assert by_rule(result, "duplicate-exact") == {}
     assert sorted(by_rule(result, "templated-sibling")) == ["a.md", "b.md", "c.md"]
 
 
 def test_name_swapped_in_title_is_a_sibling(tmp_path):
     jenner = PARAPHRASE_A.replace("Mexican", "Jenner")
-    result = check(tmp_path, {"jenner.md": _md("Fact Sheet: Addresses Risks from Jenner", "2025-03-25", jenner),
-                              "susman.md": _md("Fact Sheet: Addresses Risks from Susman", "2025-03-27", PARAPHRASE_B.replace("Mexican", "Jenner"))},
-                   select="duplicate-,templated-sibling")
+    result = check(
+        tmp_path,
+        {
+            "jenner.md": _md("Fact Sheet: Addresses Risks from Jenner", "2025-03-25", jenner),
+            "susman.md": _md(
+                "Fact Sheet: Addresses Risks from Susman", "2025-03-27", PARAPHRASE_B.replace("Mexican", "Jenner")
+            ),
+        },
+        select="duplicate-,templated-sibling",
+    )
     assert by_rule(result, "duplicate-near") == {}
     assert "titles differ" in by_rule(result, "templated-sibling")["jenner.md"].message
 
 
 def test_paraphrase_from_other_source_is_still_near(tmp_path):
-    result = check(tmp_path, {"a.md": _md("Joint Declaration", "2021-03-01", PARAPHRASE_A, "https://www.whitehouse.gov/x/joint/"),
-                              "b.md": _md("Declaration", "2021-03-03", PARAPHRASE_B, "https://news.example.com/joint-declaration")})
+    result = check(
+        tmp_path,
+        {
+            "a.md": _md("Joint Declaration", "2021-03-01", PARAPHRASE_A, "https://www.whitehouse.gov/x/joint/"),
+            "b.md": _md("Declaration", "2021-03-03", PARAPHRASE_B, "https://news.example.com/joint-declaration"),
+        },
+    )
     near = by_rule(result, "duplicate-near")
     assert sorted(near) == ["a.md", "b.md"]
     assert near["a.md"].cluster["id"] == near["b.md"].cluster["id"]
@@ -383,8 +466,13 @@ def test_keep_prefers_descriptive_url():
     assert descriptive("https://www.whitehouse.gov/briefings-statements/2025/05/president-trump-welcomes-leaders/")
     opaque = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, False)
     slug = KeepInfo("whitehouse.gov", True, "2025-05-08", 10, True)
-    assert min([("2025-05-08-11929.md", opaque), ("2025-05-08-welcome.md", slug)],
-               key=lambda x: keep_key(x[0], x[1], OFFICIAL))[0] == "2025-05-08-welcome.md"
+    assert (
+        min(
+            [("2025-05-08-11929.md", opaque), ("2025-05-08-welcome.md", slug)],
+            key=lambda x: keep_key(x[0], x[1], OFFICIAL),
+        )[0]
+        == "2025-05-08-welcome.md"
+    )
 
 
 def test_changed_copy_is_dropped_not_the_committed_one():
@@ -395,9 +483,14 @@ def test_changed_copy_is_dropped_not_the_committed_one():
 
 
 def test_identical_body_under_an_unrelated_title_stays_a_duplicate(tmp_path):
-    result = check(tmp_path, {"remarks.md": _md("Remarks at the Military Mothers Celebration", "2025-05-08", PARAPHRASE_A),
-                              "auto-draft.md": _md("Welcomes Foster and Adoptive Families", "2025-05-30", PARAPHRASE_A)},
-                   select="duplicate-,templated-sibling")
+    result = check(
+        tmp_path,
+        {
+            "remarks.md": _md("Remarks at the Military Mothers Celebration", "2025-05-08", PARAPHRASE_A),
+            "auto-draft.md": _md("Welcomes Foster and Adoptive Families", "2025-05-30", PARAPHRASE_A),
+        },
+        select="duplicate-,templated-sibling",
+    )
     assert sorted(by_rule(result, "duplicate-exact")) == ["auto-draft.md", "remarks.md"]
     assert by_rule(result, "templated-sibling") == {}
 

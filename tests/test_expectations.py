@@ -45,13 +45,23 @@ def _doc(title: str, date: str | None, url: str | None, body: str = "The two lea
 
 # ------------------------------------------------------------------ suite file, no GX
 
+
 def test_default_suite_is_readable_and_lines_point_at_entries():
     suite = load_suite(_config())
     assert suite.path == SUITE
     lines = SUITE.read_text(encoding="utf-8").splitlines()
     names = [s.name for s in suite.expectations]
-    assert {"date-coverage", "source-url-coverage", "source-urls-unique", "doc-ids-unique", "date-range",
-            "word-count-range", "word-count-median", "language-share", "documents-per-source"} <= set(names)
+    assert {
+        "date-coverage",
+        "source-url-coverage",
+        "source-urls-unique",
+        "doc-ids-unique",
+        "date-range",
+        "word-count-range",
+        "word-count-median",
+        "language-share",
+        "documents-per-source",
+    } <= set(names)
     for spec in suite.expectations:
         assert lines[spec.line - 1].strip() == f"- name: {spec.name}"
         assert spec.excerpt == f"- name: {spec.name}"
@@ -69,11 +79,13 @@ def test_tokens_are_filled_from_config_and_today():
 
 
 def test_overrides_by_name():
-    config = _config(expectations={
-        "date-coverage": {"mostly": 0.5, "severity": "info"},
-        "word-count-range": {"min": 10, "max": 900},
-        "documents-per-source": {"enabled": False},
-    })
+    config = _config(
+        expectations={
+            "date-coverage": {"mostly": 0.5, "severity": "info"},
+            "word-count-range": {"min": 10, "max": 900},
+            "documents-per-source": {"enabled": False},
+        }
+    )
     by_name = {s.name: s for s in load_suite(config).expectations}
     assert by_name["date-coverage"].mostly == 0.5 and str(by_name["date-coverage"].severity) == "info"
     assert by_name["word-count-range"].params["min_value"] == 10
@@ -82,41 +94,51 @@ def test_overrides_by_name():
 
 
 def test_rule_wide_severity_applies_unless_overridden_per_expectation():
-    config = _config(severity={"expectation-failed": "info"},
-                     expectations={"date-coverage": {"severity": "warning"}})
+    config = _config(severity={"expectation-failed": "info"}, expectations={"date-coverage": {"severity": "warning"}})
     by_name = {s.name: s for s in load_suite(config).expectations}
     assert str(by_name["date-coverage"].severity) == "warning"
     assert str(by_name["source-urls-unique"].severity) == "info"
 
 
-@pytest.mark.parametrize("overrides,message", [
-    ({"date-coverag": {"mostly": 0.5}}, "unknown expectation(s) date-coverag"),
-    ({"date-coverage": {"mostlyy": 0.5}}, "unknown key 'mostlyy'"),
-    ({"date-coverage": {"mostly": 1.5}}, "mostly must be a number from 0 to 1"),
-    ({"date-coverage": {"mostly": "most"}}, "mostly must be a number from 0 to 1"),
-    ({"date-coverage": {"severity": "fatal"}}, "unknown severity"),
-    ({"date-coverage": {"enabled": "no"}}, "enabled must be true or false"),
-    ({"date-coverage": 0.5}, "must be a table"),
-    ({"date-range": {"min": "the nineties"}}, "must be an ISO date"),
-    ({"date-coverage": {"min": 3}}, "unknown key 'min'"),
-])
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"date-coverag": {"mostly": 0.5}}, "unknown expectation(s) date-coverag"),
+        ({"date-coverage": {"mostlyy": 0.5}}, "unknown key 'mostlyy'"),
+        ({"date-coverage": {"mostly": 1.5}}, "mostly must be a number from 0 to 1"),
+        ({"date-coverage": {"mostly": "most"}}, "mostly must be a number from 0 to 1"),
+        ({"date-coverage": {"severity": "fatal"}}, "unknown severity"),
+        ({"date-coverage": {"enabled": "no"}}, "enabled must be true or false"),
+        ({"date-coverage": 0.5}, "must be a table"),
+        ({"date-range": {"min": "the nineties"}}, "must be an ISO date"),
+        ({"date-coverage": {"min": 3}}, "unknown key 'min'"),
+    ],
+)
 def test_bad_overrides_are_config_errors(overrides, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_suite(_config(expectations=overrides))
 
 
-@pytest.mark.parametrize("text,message", [
-    ("expectations: [", "invalid corpus expectations"),
-    ("name: x\n", "`expectations` list"),
-    ("expectations: []\nextra: 1\n", "unknown key(s) extra"),
-    (("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n"
-      "  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n"), ":3: expectation a is defined twice"),
-    ("expectations:\n  - {name: Bad_Name, type: expect_x}\n", "kebab-case"),
-    ("expectations:\n  - {name: a, type: not_a_type}\n", "great-expectations type"),
-    ("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, mostly: 2}\n", "mostly must be"),
-    ("unexpected-limit: -1\nexpectations: []\n", "unexpected-limit"),
-    ("expectations:\n  - {name: a, type: expect_column_values_to_not_be_null, column: body}\n", "no column 'body'"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("expectations: [", "invalid corpus expectations"),
+        ("name: x\n", "`expectations` list"),
+        ("expectations: []\nextra: 1\n", "unknown key(s) extra"),
+        (
+            (
+                "expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n"
+                "  - {name: a, type: expect_table_row_count_to_be_between, min_value: 1}\n"
+            ),
+            ":3: expectation a is defined twice",
+        ),
+        ("expectations:\n  - {name: Bad_Name, type: expect_x}\n", "kebab-case"),
+        ("expectations:\n  - {name: a, type: not_a_type}\n", "great-expectations type"),
+        ("expectations:\n  - {name: a, type: expect_table_row_count_to_be_between, mostly: 2}\n", "mostly must be"),
+        ("unexpected-limit: -1\nexpectations: []\n", "unexpected-limit"),
+        ("expectations:\n  - {name: a, type: expect_column_values_to_not_be_null, column: body}\n", "no column 'body'"),
+    ],
+)
 def test_bad_suite_files_are_config_errors(tmp_path, text, message):
     suite = tmp_path / "suite.yaml"
     suite.write_text(text, encoding="utf-8")
@@ -124,11 +146,16 @@ def test_bad_suite_files_are_config_errors(tmp_path, text, message):
         load_suite(_config(**{"expectations-suite": str(suite)}))
 
 
-@pytest.mark.parametrize("entry,message", [
-    ("{name: a, type: expect_column_values_to_be_betwen, column: word_count, min_value: 1}", "betwen not found"),
-    ("{name: a, type: expect_column_values_to_be_between, column: word_count, minimum: 1}",
-     "minimum: extra fields not permitted"),
-])
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        ("{name: a, type: expect_column_values_to_be_betwen, column: word_count, min_value: 1}", "betwen not found"),
+        (
+            "{name: a, type: expect_column_values_to_be_between, column: word_count, minimum: 1}",
+            "minimum: extra fields not permitted",
+        ),
+    ],
+)
 def test_gx_level_mistakes_are_config_errors_before_any_document(tmp_path, entry, message):
     suite = tmp_path / "suite.yaml"
     suite.write_text(f"expectations:\n  - {entry}\n", encoding="utf-8")
@@ -149,12 +176,15 @@ def test_project_without_corpus_suite_falls_back_to_the_shipped_one(tmp_path):
 
 
 def test_cli_rejects_a_bad_override_before_reading_documents(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(f"""
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(f"""
         [tool.seedcheck]
         paths = ["{SEEDS}"]
         [tool.seedcheck.expectations.no-such-expectation]
         mostly = 0.5
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     proc = run_cli("check", "--no-reports", "-q", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]  # one line, no traceback
@@ -163,13 +193,22 @@ def test_cli_rejects_a_bad_override_before_reading_documents(tmp_path):
 
 # ------------------------------------------------------------------ records table
 
+
 def test_records_table_keeps_nulls_under_pandas3():
-    frame = records_table([
-        {"doc_id": "b.txt", "date": None, "source_url": None, "source_domain": None, "word_count": None},
-        {"doc_id": "a.txt", "date": "2021-01-02", "source_url": "https://x.gov/a", "source_domain": "x.gov",
-         "word_count": 3, "language": "en"},
-        {"doc_id": "c.txt", "date": "2021-02-30", "source_domain": "x.gov", "word_count": 5},
-    ])
+    frame = records_table(
+        [
+            {"doc_id": "b.txt", "date": None, "source_url": None, "source_domain": None, "word_count": None},
+            {
+                "doc_id": "a.txt",
+                "date": "2021-01-02",
+                "source_url": "https://x.gov/a",
+                "source_domain": "x.gov",
+                "word_count": 3,
+                "language": "en",
+            },
+            {"doc_id": "c.txt", "date": "2021-02-30", "source_domain": "x.gov", "word_count": 5},
+        ]
+    )
     assert list(frame["doc_id"]) == ["a.txt", "b.txt", "c.txt"]  # sorted: deterministic samples
     assert frame["source_url"].isna().tolist() == [False, True, True]  # never the text "nan"/"None"
     assert frame["date"].isna().tolist() == [False, True, True]  # an impossible date is null, not a crash
@@ -180,6 +219,7 @@ def test_records_table_keeps_nulls_under_pandas3():
 
 
 # ------------------------------------------------------------------ GX runs
+
 
 @pytest.fixture(scope="module")
 def seeds_run():
@@ -199,8 +239,10 @@ def test_seeds_report_every_expectation(seeds_run):
     assert by_name["date-coverage"]["observed_value"] < 0.95
     assert "004_bc0de272d958dd98.txt" in by_name["date-coverage"]["unexpected_doc_ids"]
     assert by_name["source-url-coverage"]["success"] is False
-    assert set(by_name["source-url-coverage"]["unexpected_doc_ids"]) >= {"000_f62a7832fdddf652.txt",
-                                                                           "004_bc0de272d958dd98.txt"}
+    assert set(by_name["source-url-coverage"]["unexpected_doc_ids"]) >= {
+        "000_f62a7832fdddf652.txt",
+        "004_bc0de272d958dd98.txt",
+    }
     assert by_name["doc-ids-unique"]["success"] is True
     assert by_name["word-count-median"]["success"] is True and by_name["word-count-median"]["observed_value"] > 100
     assert "expectations" in seeds_run.timings
@@ -222,8 +264,13 @@ def test_seed_failures_are_corpus_level_findings(seeds_run):
 def test_warning_failure_does_not_fail_an_error_gate(tmp_path):
     # coverage.yaml: date-coverage is a warning, source-urls-unique an error. GX would call
     # this run unsuccessful; seedcheck keeps the warning a warning.
-    corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"),
-                                "b.txt": _doc("B", None, "https://www.whitehouse.gov/b/")})
+    corpus = _corpus(
+        tmp_path,
+        {
+            "a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"),
+            "b.txt": _doc("B", None, "https://www.whitehouse.gov/b/"),
+        },
+    )
     result = run(_config(select=["expectation-failed"], **{"expectations-suite": SMALL_SUITE}), [str(corpus)], jobs=1)
     findings = [f for f in result.findings if f.rule == "expectation-failed"]
     assert [(str(f.severity), f.related) for f in findings] == [("warning", ["b.txt"])]
@@ -232,10 +279,14 @@ def test_warning_failure_does_not_fail_an_error_gate(tmp_path):
 
 
 def test_unreadable_documents_are_rows_and_thresholds_follow_config(tmp_path):
-    corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"),
-                                "broken.bin": bytes(range(256)) * 8})
-    config = _config(select=["expectation-failed"], expectations={"date-coverage": {"mostly": 0.5},
-                                                                  "source-url-coverage": {"enabled": False}})
+    corpus = _corpus(
+        tmp_path,
+        {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/"), "broken.bin": bytes(range(256)) * 8},
+    )
+    config = _config(
+        select=["expectation-failed"],
+        expectations={"date-coverage": {"mostly": 0.5}, "source-url-coverage": {"enabled": False}},
+    )
     result = run(config, [str(corpus)], jobs=1)
     by_name = {e["name"]: e for e in result.expectations}
     assert by_name["date-coverage"]["element_count"] == 2  # the unreadable file counts
@@ -259,8 +310,11 @@ def test_data_docs_are_built_and_nothing_is_written_to_the_working_directory(tmp
     monkeypatch.chdir(cwd)
     corpus = _corpus(tmp_path, {"a.txt": _doc("A", "2021-03-01", "https://www.whitehouse.gov/a/")})
     docs = tmp_path / "docs"
-    result = run(_config(select=["expectation-failed"], **{"expectations-suite": SMALL_SUITE, "gx-data-docs": str(docs)}),
-                 [str(corpus)], jobs=1)
+    result = run(
+        _config(select=["expectation-failed"], **{"expectations-suite": SMALL_SUITE, "gx-data-docs": str(docs)}),
+        [str(corpus)],
+        jobs=1,
+    )
     assert (docs / "index.html").is_file()
     assert list(cwd.iterdir()) == []
     assert [e["success"] for e in result.expectations] == [True, True]
@@ -309,12 +363,16 @@ def test_every_expectation_passes_on_the_real_releases(tmp_path):
 
 # ------------------------------------------------------------------ background worker
 
+
 def test_cli_reports_a_gx_level_mistake_found_by_the_background_worker(tmp_path):
     # The GX types are only known once GX is imported, which the CLI does in its worker.
     suite = tmp_path / "suite.yaml"
-    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
-                     encoding="utf-8")
-    proc = run_cli("check", str(SEEDS), "--config", str(_project(tmp_path, suite)), "--report-dir", str(tmp_path / "r"), "-q")
+    suite.write_text(
+        "expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n", encoding="utf-8"
+    )
+    proc = run_cli(
+        "check", str(SEEDS), "--config", str(_project(tmp_path, suite)), "--report-dir", str(tmp_path / "r"), "-q"
+    )
     assert proc.returncode == 2, proc.stderr
     assert "suite.yaml:2: expectation a" in proc.stderr and "betwen not found" in proc.stderr
     assert not (tmp_path / "r").exists()  # no reports from a misconfigured run
@@ -337,7 +395,9 @@ def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     with GxRunner(config) as gx:
         worker = gx.worker
         assert worker is not None and worker.process.pid != __import__("os").getpid()
-        assert [(o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, records_table(records), None)] == here
+        assert [
+            (o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, records_table(records), None)
+        ] == here
         worker.process.kill()
         worker.process.join()
         assert [(o.spec.name, o.success, o.observed_value) for o in gx.validate(suite, records, None)] == here
@@ -409,8 +469,9 @@ def test_suspend_raises_a_bad_suite_before_any_document_is_read(tmp_path):
     from seedcheck.gx_worker import GxRunner
 
     suite = tmp_path / "suite.yaml"
-    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
-                     encoding="utf-8")
+    suite.write_text(
+        "expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n", encoding="utf-8"
+    )
     config = _config(**{"expectations-suite": str(suite)})
     with GxRunner(config) as gx, pytest.raises(ConfigError, match="betwen not found"):
         gx.suspend()
@@ -424,8 +485,9 @@ def test_a_long_run_with_a_bad_suite_stops_while_the_documents_are_checked(tmp_p
     from seedcheck import gx_worker, pipeline
 
     suite = tmp_path / "suite.yaml"
-    suite.write_text("expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n",
-                     encoding="utf-8")
+    suite.write_text(
+        "expectations:\n  - {name: a, type: expect_column_values_to_be_betwen, column: word_count}\n", encoding="utf-8"
+    )
     config = _config(**{"expectations-suite": str(suite)})
     monkeypatch.setattr(gx_worker, "WATCH_VERDICT_FROM", 1)
     real_process, seen = pipeline.Engine.process, []

@@ -38,12 +38,17 @@ from .conftest import SHARED
 markdown_it = pytest.importorskip("markdown_it")
 ftfy = pytest.importorskip("ftfy")
 
-TARBALLS = [SHARED / "corpora" / "wh-briefings-2021-2025.tar.gz",
-            SHARED / "corpora" / "wh-briefings-2025-2026-sample.tar.gz"]
+TARBALLS = [
+    SHARED / "corpora" / "wh-briefings-2021-2025.tar.gz",
+    SHARED / "corpora" / "wh-briefings-2025-2026-sample.tar.gz",
+]
 # Documents whose defects the fixes used to damage (emoji with joiners, escaped end marks).
-KNOWN = ("what-they-are-saying-one-year-anniversary-of-the-inflation-reduction-act",
-         "good-news-you-may-have-missed-everyday-proof-the-trump-agenda-is-delivering",
-         "sunday-shows-president-trumps-pursuit-of-peace", "icymi-celebrating-president-trumps-incredible-first-100-days")
+KNOWN = (
+    "what-they-are-saying-one-year-anniversary-of-the-inflation-reduction-act",
+    "good-news-you-may-have-missed-everyday-proof-the-trump-agenda-is-delivering",
+    "sunday-shows-president-trumps-pursuit-of-peace",
+    "icymi-celebrating-president-trumps-incredible-first-100-days",
+)
 EMOJI = regex.compile(r"\X")
 PICTO = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 QUOTES = {"“": "”", '"': '"'}
@@ -51,8 +56,10 @@ FRONTMATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 ESCAPED_HEADING = re.compile(r"^(\s*)\\#{1,6}\s+")
 URL = re.compile(r"https?://\S+")
 
-needs_corpora = pytest.mark.skipif(not all(t.is_file() for t in TARBALLS),
-                                   reason=f"the real corpora are not in {SHARED / 'corpora'} (../shared absent)")
+needs_corpora = pytest.mark.skipif(
+    not all(t.is_file() for t in TARBALLS),
+    reason=f"the real corpora are not in {SHARED / 'corpora'} (../shared absent)",
+)
 
 
 def extract(target: Path, sample: int | None) -> int:
@@ -105,8 +112,9 @@ def headings(text: str) -> collections.Counter:
     """The document's CommonMark headings, by their text with defects removed (a fix that
     strips `<u>` from a heading does not make a new one)."""
     tokens = markdown_it.MarkdownIt("commonmark").parse(FRONTMATTER.sub("", text))
-    return collections.Counter(reader_text(tokens[i + 1].content).strip()
-                               for i, t in enumerate(tokens) if t.type == "heading_open")
+    return collections.Counter(
+        reader_text(tokens[i + 1].content).strip() for i, t in enumerate(tokens) if t.type == "heading_open"
+    )
 
 
 def name_change_only(before: str, after: str, inside: list[bool]) -> bool:
@@ -118,7 +126,7 @@ def name_change_only(before: str, after: str, inside: list[bool]) -> bool:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
-        if any(inside[starts[i1]:max(starts[i2] - 1, starts[i1] + 1)]):
+        if any(inside[starts[i1] : max(starts[i2] - 1, starts[i1] + 1)]):
             return False
         if not all(w[:1].isupper() for w in a[i1:i2] + b[j1:j2]):
             return False

@@ -10,14 +10,18 @@ import pytest
 
 from .conftest import SEEDS, run_cli
 
-LONG = ("The two leaders met today and agreed to work together on migration, trade, climate and security "
-        "for the good of both countries and the region as a whole, and to meet again soon.")
+LONG = (
+    "The two leaders met today and agreed to work together on migration, trade, climate and security "
+    "for the good of both countries and the region as a whole, and to meet again soon."
+)
 
 
 def good_doc(title: str, slug: str, extra: str = "") -> str:
-    return (f"---\ntitle: {title}\ndate: '2021-03-01'\n"
-            f"source_url: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{slug}/\n---\n"
-            f"{extra}{LONG} {title}.\n")
+    return (
+        f"---\ntitle: {title}\ndate: '2021-03-01'\n"
+        f"source_url: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{slug}/\n---\n"
+        f"{extra}{LONG} {title}.\n"
+    )
 
 
 def findings(out) -> list[dict]:
@@ -28,7 +32,10 @@ def test_baseline_round_trip(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     base = tmp_path / "baseline.json"
-    assert run_cli("check", str(corpus), "--no-reports", "-q", "--update-baseline", "--baseline", str(base)).returncode == 0
+    assert (
+        run_cli("check", str(corpus), "--no-reports", "-q", "--update-baseline", "--baseline", str(base)).returncode
+        == 0
+    )
     entries = json.loads(base.read_text())["entries"]
     assert entries and all("line" not in e for e in entries)
 
@@ -63,11 +70,17 @@ def test_baseline_round_trip(tmp_path):
 def test_frontmatter_waiver_and_its_misuse(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "short.md").write_text("---\ntitle: Short\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/a/\n"
-                                     "seedcheck: {ignore: [short-body], reason: official one-line statement}\n---\nThe bill is signed.\n")
-    (corpus / "noreason.md").write_text("---\ntitle: Short\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/b/\n"
-                                        "seedcheck: {ignore: [short-body]}\n---\nThe bill is signed.\n")
-    (corpus / "unused.md").write_text(good_doc("Long", "c").replace("---\n", "---\nseedcheck: {ignore: [short-body], reason: x}\n", 1))
+    (corpus / "short.md").write_text(
+        "---\ntitle: Short\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/a/\n"
+        "seedcheck: {ignore: [short-body], reason: official one-line statement}\n---\nThe bill is signed.\n"
+    )
+    (corpus / "noreason.md").write_text(
+        "---\ntitle: Short\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/b/\n"
+        "seedcheck: {ignore: [short-body]}\n---\nThe bill is signed.\n"
+    )
+    (corpus / "unused.md").write_text(
+        good_doc("Long", "c").replace("---\n", "---\nseedcheck: {ignore: [short-body], reason: x}\n", 1)
+    )
     out = tmp_path / "out"
     run_cli("check", str(corpus), "--report-dir", str(out), "-q", "--select", "short-body,unused-waiver,invalid-waiver")
     got = {(f["doc_id"], f["rule"]) for f in findings(out)}
@@ -80,13 +93,22 @@ def test_comment_waivers_document_and_next_line(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "doc.txt").write_text(
-        "<!-- seedcheck: ignore short-body -- a one-line statement -->\nThe bill is signed.\n")
+        "<!-- seedcheck: ignore short-body -- a one-line statement -->\nThe bill is signed.\n"
+    )
     (corpus / "line.txt").write_text(
         f"Title: T\n\n{LONG}\n<!-- seedcheck: ignore-next-line control-characters -- kept on purpose -->\n"
-        "Zero\u200bwidth here.\nAnother\u200bone here.\n")
+        "Zero\u200bwidth here.\nAnother\u200bone here.\n"
+    )
     out = tmp_path / "out"
-    run_cli("check", str(corpus), "--report-dir", str(out), "-q",
-            "--select", "short-body,control-characters,unused-waiver,invalid-waiver")
+    run_cli(
+        "check",
+        str(corpus),
+        "--report-dir",
+        str(out),
+        "-q",
+        "--select",
+        "short-body,control-characters,unused-waiver,invalid-waiver",
+    )
     got = sorted((f["doc_id"], f["rule"], f["line"]) for f in findings(out))
     assert ("doc.txt", "short-body", 2) not in got
     assert ("line.txt", "control-characters", 5) not in got
@@ -99,17 +121,28 @@ def test_per_file_ignores(tmp_path):
     corpus.mkdir()
     (corpus / "short-1.txt").write_text("Title: T\nThe bill is signed.\n")
     cfg = tmp_path / "pyproject.toml"
-    cfg.write_text(f"[tool.seedcheck]\nchecks-dir = '{SEEDS.parent / 'checks'}'\nschemas-dir = '{SEEDS.parent / 'schemas'}'\n"
-                   "[tool.seedcheck.per-file-ignores]\n'short-*.txt' = ['short-body']\n")
+    cfg.write_text(
+        f"[tool.seedcheck]\nchecks-dir = '{SEEDS.parent / 'checks'}'\nschemas-dir = '{SEEDS.parent / 'schemas'}'\n"
+        "[tool.seedcheck.per-file-ignores]\n'short-*.txt' = ['short-body']\n"
+    )
     out = tmp_path / "out"
     run_cli("check", str(corpus), "--config", str(cfg), "--report-dir", str(out), "-q", "--select", "short-body")
     assert findings(out) == []
 
 
 def git(repo, *args):
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -149,8 +182,11 @@ def test_fix_on_the_seeds(tmp_path):
         paragraphs = [ln for ln in text.splitlines() if len(ln.split()) >= 20]
         assert len([ln for ln in after[name].splitlines() if len(ln.split()) >= 20]) == len(paragraphs), name
     run_cli("check", str(corpus), "--report-dir", str(out), "-q")
-    remaining = {(f["doc_id"], f["rule"], f["excerpt"]) for f in findings(out) if f["fix"] and f["fix"]["replacement"] is not None
-                 and f["fix"]["safe"]}
+    remaining = {
+        (f["doc_id"], f["rule"], f["excerpt"])
+        for f in findings(out)
+        if f["fix"] and f["fix"]["replacement"] is not None and f["fix"]["safe"]
+    }
     assert not remaining & {(f["doc_id"], f["rule"], f["excerpt"]) for f in fixable}
     # A second fix changes nothing.
     snapshot = {p.name: p.read_bytes() for p in corpus.iterdir()}

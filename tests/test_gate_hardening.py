@@ -17,13 +17,17 @@ from seedcheck.cli import main
 
 from .conftest import ROOT
 
-LONG = ("The two leaders met today and agreed to work together on migration, trade, climate and security "
-        "for the good of both countries and the region as a whole, and to meet again soon.")
+LONG = (
+    "The two leaders met today and agreed to work together on migration, trade, climate and security "
+    "for the good of both countries and the region as a whole, and to meet again soon."
+)
 HAS_GIT = shutil.which("git") is not None
 
 
 def doc(title: str, slug: str, url: bool = True, extra: str = "") -> str:
-    source = f"source_url: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{slug}/\n" if url else ""
+    source = (
+        f"source_url: https://www.whitehouse.gov/briefing-room/statements-releases/2021/03/01/{slug}/\n" if url else ""
+    )
     return f"---\ntitle: {title}\ndate: '2021-03-01'\n{source}---\n{extra}{LONG} {title}.\n"
 
 
@@ -52,18 +56,31 @@ def findings(root: Path) -> list[dict]:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 # ------------------------------------------------------------------ item 3: waivers need a reason
 
-@pytest.mark.parametrize("comment", ["<!-- seedcheck: ignore noise-social -->",
-                                     "<!-- seedcheck: ignore-next-line noise-social -->",
-                                     "<!-- seedcheck: ignore noise-social --  -->"])
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "<!-- seedcheck: ignore noise-social -->",
+        "<!-- seedcheck: ignore-next-line noise-social -->",
+        "<!-- seedcheck: ignore noise-social --  -->",
+    ],
+)
 def test_a_waiver_without_a_reason_is_invalid_and_waives_nothing(tmp_path, comment):
-    root = project(tmp_path, 'select = ["noise-social", "invalid-waiver", "unused-waiver"]',
-                   {"a.md": doc("A", "a", extra=f"{comment}\nFollow us on Twitter\n\n")})
+    root = project(
+        tmp_path,
+        'select = ["noise-social", "invalid-waiver", "unused-waiver"]',
+        {"a.md": doc("A", "a", extra=f"{comment}\nFollow us on Twitter\n\n")},
+    )
     result = cli(root, "check", "-q")
     rules = {f["rule"] for f in findings(root)}
     assert "invalid-waiver" in rules and "noise-social" in rules, result.output
@@ -71,14 +88,23 @@ def test_a_waiver_without_a_reason_is_invalid_and_waives_nothing(tmp_path, comme
 
 
 def test_a_waiver_with_a_reason_still_works(tmp_path):
-    root = project(tmp_path, 'select = ["noise-social", "invalid-waiver", "unused-waiver"]',
-                   {"a.md": doc("A", "a", extra="<!-- seedcheck: ignore-next-line noise-social -- kept on purpose -->\n"
-                                              "Follow us on Twitter\n\n")})
+    root = project(
+        tmp_path,
+        'select = ["noise-social", "invalid-waiver", "unused-waiver"]',
+        {
+            "a.md": doc(
+                "A",
+                "a",
+                extra="<!-- seedcheck: ignore-next-line noise-social -- kept on purpose -->\nFollow us on Twitter\n\n",
+            )
+        },
+    )
     assert cli(root, "check", "-q").exit_code == 0
     assert findings(root) == []
 
 
 # ------------------------------------------------------------------ item 5: broken pyproject.toml
+
 
 def test_a_pyproject_with_a_toml_error_stops_the_run(tmp_path):
     root = project(tmp_path, docs={"a.md": doc("A", "a")})
@@ -92,8 +118,10 @@ def test_a_pyproject_with_a_toml_error_stops_the_run(tmp_path):
 
 # ------------------------------------------------------------------ item 2: baselined expectations
 
-COVERAGE = ('paths = ["docs"]\nselect = ["expectation-failed"]\nbaseline = "seedcheck-baseline.json"\n\n'
-            "[tool.seedcheck.expectations.source-url-coverage]\nmostly = 0.95\n")
+COVERAGE = (
+    'paths = ["docs"]\nselect = ["expectation-failed"]\nbaseline = "seedcheck-baseline.json"\n\n'
+    "[tool.seedcheck.expectations.source-url-coverage]\nmostly = 0.95\n"
+)
 
 
 @pytest.mark.slow
@@ -102,8 +130,11 @@ def test_a_baselined_expectation_fails_again_when_it_gets_worse(tmp_path):
     docs |= {f"n{i}.md": doc(f"N{i}", f"n{i}", url=False) for i in range(2)}
     root = project(tmp_path, COVERAGE, docs)
     assert cli(root, "check", "-q", "--update-baseline").exit_code == 0
-    [entry] = [e for e in json.loads((root / "seedcheck-baseline.json").read_text())["entries"]
-               if "source-url-coverage" in e["excerpt"]]
+    [entry] = [
+        e
+        for e in json.loads((root / "seedcheck-baseline.json").read_text())["entries"]
+        if "source-url-coverage" in e["excerpt"]
+    ]
     assert entry["observed_value"] == pytest.approx(10 / 12, abs=1e-3)
     assert cli(root, "check", "-q").exit_code == 0  # accepted as it is
 
@@ -124,6 +155,7 @@ def test_a_baselined_expectation_fails_again_when_it_gets_worse(tmp_path):
 
 
 # ------------------------------------------------------------------ item 4: partial --update-baseline
+
 
 @pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
 def test_update_baseline_with_changed_since_keeps_the_other_documents_entries(tmp_path):
@@ -151,18 +183,25 @@ def test_a_duplicate_accepted_under_changed_since_stays_accepted_in_a_full_run(t
     on whichever copies its keep rule names. The baseline accepts the group, not one side:
     the next full run is green, and a third copy is new."""
     docs = {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(4)}
-    root = project(tmp_path, 'paths = ["docs"]\nselect = ["duplicate-url", "duplicate-exact"]\n'
-                             'baseline = "seedcheck-baseline.json"', docs)
+    root = project(
+        tmp_path,
+        'paths = ["docs"]\nselect = ["duplicate-url", "duplicate-exact"]\nbaseline = "seedcheck-baseline.json"',
+        docs,
+    )
     git(root, "init", "-q")
     assert cli(root, "check", "-q", "--update-baseline").exit_code == 0
     git(root, "add", ".")
     git(root, "commit", "-qm", "corpus")
-    (root / "docs" / "c.md").write_text(docs["d1.md"], encoding="utf-8")  # a byte copy, shorter name: kept in a full run
+    (root / "docs" / "c.md").write_text(
+        docs["d1.md"], encoding="utf-8"
+    )  # a byte copy, shorter name: kept in a full run
     assert cli(root, "check", "-q", "--changed-since", "HEAD", "--no-reports").exit_code == 1
     assert cli(root, "check", "-q", "--changed-since", "HEAD", "--update-baseline").exit_code == 0
     entries = json.loads((root / "seedcheck-baseline.json").read_text())["entries"]
     assert {(e["rule"], e["doc_id"], tuple(e["related"])) for e in entries} == {
-        ("duplicate-url", "c.md", ("d1.md",)), ("duplicate-exact", "c.md", ("d1.md",))}
+        ("duplicate-url", "c.md", ("d1.md",)),
+        ("duplicate-exact", "c.md", ("d1.md",)),
+    }
     full = cli(root, "check", "-q", "--no-reports", "--format", "json")
     assert full.exit_code == 0, full.output
     reported = json.loads(full.output)["findings"]
@@ -175,9 +214,13 @@ def test_a_duplicate_accepted_under_changed_since_stays_accepted_in_a_full_run(t
 
 # ------------------------------------------------------------------ item 6: what "." reads
 
+
 def test_default_paths_read_documents_only_and_never_seedchecks_own_files(tmp_path):
-    root = project(tmp_path, 'baseline = "seedcheck-baseline.json"\nselect = ["missing-date"]',
-                   {"a.md": doc("A", "a"), "b.txt": "Untitled\n\nNo date here.\n"})
+    root = project(
+        tmp_path,
+        'baseline = "seedcheck-baseline.json"\nselect = ["missing-date"]',
+        {"a.md": doc("A", "a"), "b.txt": "Untitled\n\nNo date here.\n"},
+    )
     (root / "LICENSE").write_text("MIT License\n\nPermission is hereby granted...\n", encoding="utf-8")
     (root / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen a pull request.\n", encoding="utf-8")
     (root / "requirements.txt").write_text("seedcheck\n", encoding="utf-8")
@@ -193,6 +236,7 @@ def test_default_paths_read_documents_only_and_never_seedchecks_own_files(tmp_pa
 
 
 # ------------------------------------------------------------------ item 1: --force-exclude
+
 
 def test_fix_force_exclude_touches_only_the_configured_corpus(tmp_path):
     noisy = doc("A", "a", extra="Follow us on Twitter\n\n")
@@ -235,11 +279,17 @@ def test_fix_leaves_no_run_of_blank_lines(tmp_path):
 
 # ------------------------------------------------------------------ fix --diff is a patch
 
+
 @pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
 def test_fix_diff_is_a_valid_patch_and_exits_1(tmp_path):
-    root = project(tmp_path, 'paths = ["docs"]\nselect = ["noise-social"]',
-                   {"a.md": doc("A", "a", extra="Follow us on Twitter\n"),
-                    "b.md": doc("B", "b").rstrip("\n") + "\nFollow us on Twitter"})  # no final newline
+    root = project(
+        tmp_path,
+        'paths = ["docs"]\nselect = ["noise-social"]',
+        {
+            "a.md": doc("A", "a", extra="Follow us on Twitter\n"),
+            "b.md": doc("B", "b").rstrip("\n") + "\nFollow us on Twitter",
+        },
+    )  # no final newline
     git(root, "init", "-q")
     result = cli(root, "fix", "--diff")
     assert result.exit_code == 1
@@ -253,6 +303,7 @@ def test_fix_diff_is_a_valid_patch_and_exits_1(tmp_path):
 
 # ------------------------------------------------------------------ the rest of issue 20
 
+
 @pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
 def test_html_counts_no_unreported_document_as_ok(tmp_path):
     from seedcheck.config import load_config
@@ -260,7 +311,9 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
     from seedcheck.pipeline import run
     from seedcheck.report import html, markdown, text
 
-    root = project(tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]', {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(5)})
+    root = project(
+        tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]', {f"d{i}.md": doc(f"D{i}", f"d{i}") for i in range(5)}
+    )
     git(root, "init", "-q")
     git(root, "add", ".")
     git(root, "commit", "-qm", "corpus")
@@ -274,8 +327,11 @@ def test_html_counts_no_unreported_document_as_ok(tmp_path):
 
 
 def test_safe_fixes_write_registered_name_variants_as_the_readme_says(tmp_path):
-    root = project(tmp_path, 'paths = ["docs"]\nselect = ["name-variant"]',
-                   {"a.md": doc("A", "a", extra="Andres Manuel Lopez Obrador spoke today.\n\n")})
+    root = project(
+        tmp_path,
+        'paths = ["docs"]\nselect = ["name-variant"]',
+        {"a.md": doc("A", "a", extra="Andres Manuel Lopez Obrador spoke today.\n\n")},
+    )
     assert cli(root, "fix").exit_code == 0  # safe mode
     assert "Andrés Manuel López Obrador spoke today." in (root / "docs" / "a.md").read_text()
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
@@ -293,8 +349,11 @@ def test_a_missing_baseline_stops_the_run_before_any_document_is_read(tmp_path, 
 
 
 def test_new_only_hides_baselined_findings(tmp_path):
-    root = project(tmp_path, 'paths = ["docs"]\nselect = ["missing-date"]\nbaseline = "seedcheck-baseline.json"',
-                   {"old.md": "Untitled\n\nNo date.\n"})
+    root = project(
+        tmp_path,
+        'paths = ["docs"]\nselect = ["missing-date"]\nbaseline = "seedcheck-baseline.json"',
+        {"old.md": "Untitled\n\nNo date.\n"},
+    )
     assert cli(root, "check", "-q", "--update-baseline").exit_code == 0
     (root / "docs" / "new.md").write_text("Untitled too\n\nNo date either.\n", encoding="utf-8")
     shown = cli(root, "check", "-q", "--new-only")
@@ -317,11 +376,13 @@ def test_annotation_paths_are_relative_to_the_repository_root(tmp_path):
 
 
 def test_usage_errors_are_one_line_with_a_suggestion(tmp_path):
-    cases = [(["check", "--fail-on", "warnings"], "did you mean 'warning'?"),
-             (["check", "--fail-onn", "error"], "--fail-on"),
-             (["check", "--format", "jsn"], "did you mean 'json'?"),
-             (["check", "--select", "missing-dat"], "did you mean 'missing-date'?"),
-             (["rules", "short-bodyy"], "did you mean 'short-body'?")]
+    cases = [
+        (["check", "--fail-on", "warnings"], "did you mean 'warning'?"),
+        (["check", "--fail-onn", "error"], "--fail-on"),
+        (["check", "--format", "jsn"], "did you mean 'json'?"),
+        (["check", "--select", "missing-dat"], "did you mean 'missing-date'?"),
+        (["rules", "short-bodyy"], "did you mean 'short-body'?"),
+    ]
     for args, hint in cases:
         result = cli(tmp_path, *args)
         lines = result.stderr.strip().splitlines()
@@ -349,8 +410,13 @@ def test_spark_without_pyspark_says_what_to_install(tmp_path, monkeypatch):
 
 def test_rules_into_a_closed_pipe_is_quiet(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "rules"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seedcheck.cli", "rules"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
     proc.stdout.close()  # the reader is gone before the first line (as `| head -1` once it has one)
     _, err = proc.communicate(timeout=60)
     assert err == b"" and proc.returncode == 141

@@ -45,9 +45,27 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     """Every writer's output for the seeds, from one run in a folder without configuration."""
     tmp = tmp_path_factory.mktemp("golden")
     proc = subprocess.run(
-        [sys.executable, "-m", "seedcheck.cli", "check", str(SEEDS), "--report-dir", str(tmp / "reports"),
-         "--no-cache", "--fail-on", "never", "--jobs", "1", "--format", "github"],
-        cwd=tmp, capture_output=True, text=True, env={**os.environ, "TZ": "UTC"})
+        [
+            sys.executable,
+            "-m",
+            "seedcheck.cli",
+            "check",
+            str(SEEDS),
+            "--report-dir",
+            str(tmp / "reports"),
+            "--no-cache",
+            "--fail-on",
+            "never",
+            "--jobs",
+            "1",
+            "--format",
+            "github",
+        ],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
     assert proc.returncode == 0, proc.stderr
     found = {}
     for writer, name in OUTPUTS.items():
@@ -67,7 +85,8 @@ def test_writer_matches_its_reference(outputs, writer):
     expected = golden.read_bytes().decode("utf-8")
     assert outputs[writer] == expected, (
         f"{writer} output differs from {golden.relative_to(ROOT)}; if the change is intended, "
-        "regenerate with SEEDCHECK_UPDATE_GOLDEN=1 and review the diff")
+        "regenerate with SEEDCHECK_UPDATE_GOLDEN=1 and review the diff"
+    )
 
 
 def test_the_references_are_not_empty():

@@ -392,7 +392,9 @@ class _FailingFile:
         return False
 
 
-@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "interrupt"])
+@pytest.mark.parametrize(
+    "exc", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "interrupt"]
+)
 def test_a_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch, exc):
     from seedcheck import report
 
@@ -428,7 +430,9 @@ def test_a_killed_run_never_leaves_a_half_written_findings_json(config, tmp_path
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(40):
-        (corpus / f"d{i}.md").write_text(f"Title: Doc {i}\n\n" + "The leaders met today. " * 400 + "\n", encoding="utf-8")
+        (corpus / f"d{i}.md").write_text(
+            f"Title: Doc {i}\n\n" + "The leaders met today. " * 400 + "\n", encoding="utf-8"
+        )
     out = tmp_path / "reports"
     out.mkdir()
     (out / "findings.json").write_text('{"previous": true}\n', encoding="utf-8")
@@ -439,9 +443,25 @@ def test_a_killed_run_never_leaves_a_half_written_findings_json(config, tmp_path
     workers: set = set()
     try:
         for delay in (0.5, 2.0, 4.0, 6.0, 9.0):
-            proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(corpus), "--report-dir", str(out),
-                                     "-q", "--fail-on", "never", "--jobs", "1"], cwd=ROOT,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "seedcheck.cli",
+                    "check",
+                    str(corpus),
+                    "--report-dir",
+                    str(out),
+                    "-q",
+                    "--fail-on",
+                    "never",
+                    "--jobs",
+                    "1",
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 proc.wait(timeout=delay)
             except subprocess.TimeoutExpired:

@@ -47,8 +47,10 @@ def test_title_date_source_headers(tmp_path):
 
 
 def test_jsonl_one_document_per_line(tmp_path):
-    data = (b'{"id": "x1", "text": "First doc.", "metadata": {"url": "https://a.gov/1", "date": "2021-01-01"}}\n'
-            b'\n{"text": "Second doc."}\nnot json\n[1, 2]\n')
+    data = (
+        b'{"id": "x1", "text": "First doc.", "metadata": {"url": "https://a.gov/1", "date": "2021-01-01"}}\n'
+        b'\n{"text": "Second doc."}\nnot json\n[1, 2]\n'
+    )
     docs = read_one(tmp_path, "c.jsonl", data)
     assert [d.doc_id for d in docs] == ["c.jsonl#x1", "c.jsonl#L3", "c.jsonl#L4", "c.jsonl#L5"]
     assert docs[0].frontmatter == {"date": "2021-01-01", "source_url": "https://a.gov/1"}
@@ -88,7 +90,11 @@ def test_invalid_frontmatter_keeps_the_document(tmp_path):
 
 
 def test_yaml_alias_bomb_and_python_tags_are_refused():
-    bomb = ["---", "a: &a [x, x, x, x, x, x, x, x, x]"] + [f"b{i}: &b{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]" for i in range(12)] + ["---"]
+    bomb = (
+        ["---", "a: &a [x, x, x, x, x, x, x, x, x]"]
+        + [f"b{i}: &b{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]" for i in range(12)]
+        + ["---"]
+    )
     assert "aliases" in parse_frontmatter(bomb).error
     tagged = parse_frontmatter(["---", "x: !!python/object/apply:os.system ['echo hi']", "---"])
     assert tagged.error and tagged.data is None
@@ -141,7 +147,7 @@ def test_libyaml_and_python_loaders_read_frontmatter_alike(monkeypatch):
     cases = [
         "date: 2022-02-30\npublished_time: 2024-10-10 17:11:51-04:00\ntitle: 'A: b'\n",
         "tags: [a, b, {c: 1}]\nn: 1e400\nx: .nan\nb: !!binary aGVsbG8=\ns: !!set {a, b}\nt: !!timestamp 2001-12-14\n",
-        "title: \"Kamala\\_Harris on the\\\n  \\ Passing\"\nempty:\n",
+        'title: "Kamala\\_Harris on the\\\n  \\ Passing"\nempty:\n',
         "a: [unclosed\n",
         "a: b: c\n",
         "- just\n- a list\n",

@@ -14,8 +14,12 @@ from seedcheck.report import findings_json, github, junit, markdown, sarif, text
 from seedcheck.report.html import Embedded
 from tests.conftest import run_rules
 
-RECORD = {"id": "r7", "text": "First line is fine.\nSecond <b>bold</b> line.", "date": "2021-03-01",
-          "url": "https://www.state.gov/r/7"}
+RECORD = {
+    "id": "r7",
+    "text": "First line is fine.\nSecond <b>bold</b> line.",
+    "date": "2021-03-01",
+    "url": "https://www.state.gov/r/7",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,12 @@ def test_sarif_and_github_point_at_the_record_line(results):
     jsonl, parquet = results
     [entry] = json.loads(sarif.render(jsonl))["runs"][0]["results"]
     assert entry["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
-    assert entry["properties"]["record"] == {"line": 3, "id": "r7", "textLine": 2, "textColumn": entry["properties"]["record"]["textColumn"]}
+    assert entry["properties"]["record"] == {
+        "line": 3,
+        "id": "r7",
+        "textLine": 2,
+        "textColumn": entry["properties"]["record"]["textColumn"],
+    }
     assert "fixes" not in entry  # a fix's span is in the record's text, not in the file
     [entry] = json.loads(sarif.render(parquet))["runs"][0]["results"]
     assert "region" not in entry["locations"][0]["physicalLocation"] and entry["properties"]["record"]["row"] == 1
@@ -61,5 +70,10 @@ def test_text_junit_and_markdown_name_the_record(results):
 def test_the_html_report_names_the_record(results):
     jsonl, parquet = results
     paths = {d["id"]: d["path"] for d in Embedded(jsonl).doc_entries()}
-    assert paths["shard.jsonl.gz#r7"].endswith("shard.jsonl.gz:3") and paths["shard.jsonl.gz#ok"].endswith("shard.jsonl.gz:1")
-    assert {p.rsplit("/", 1)[-1] for p in (d["path"] for d in Embedded(parquet).doc_entries())} == {"shard.parquet:row0", "shard.parquet:row1"}
+    assert paths["shard.jsonl.gz#r7"].endswith("shard.jsonl.gz:3") and paths["shard.jsonl.gz#ok"].endswith(
+        "shard.jsonl.gz:1"
+    )
+    assert {p.rsplit("/", 1)[-1] for p in (d["path"] for d in Embedded(parquet).doc_entries())} == {
+        "shard.parquet:row0",
+        "shard.parquet:row1",
+    }

@@ -19,8 +19,15 @@ from seedcheck.ingest import discover, read_source
 from seedcheck.ingest.readers import IngestOptions
 from seedcheck.ingest.units import plan
 
-ROWS = [{"id": f"d{i}", "text": f"Record {i} says something.\nSecond line {i}.", "date": "2021-03-01",
-         "url": f"https://www.state.gov/r/{i}"} for i in range(30)]
+ROWS = [
+    {
+        "id": f"d{i}",
+        "text": f"Record {i} says something.\nSecond line {i}.",
+        "date": "2021-03-01",
+        "url": f"https://www.state.gov/r/{i}",
+    }
+    for i in range(30)
+]
 JSONL = ("\n".join(json.dumps(r) for r in ROWS) + "\n").encode()
 COMPRESS = {"gz": gzip.compress, "zst": zstandard.ZstdCompressor().compress, "bz2": bz2.compress, "xz": lzma.compress}
 
@@ -32,7 +39,9 @@ def documents(path, options=None, split_size=1 << 30):
 
 
 def summary(docs):
-    return [(d.doc_id, d.body, d.frontmatter, d.record.get("jsonl_line"), d.record.get("row"), d.readable) for d in docs]
+    return [
+        (d.doc_id, d.body, d.frontmatter, d.record.get("jsonl_line"), d.record.get("row"), d.readable) for d in docs
+    ]
 
 
 @pytest.mark.parametrize("suffix", sorted(COMPRESS))
@@ -69,7 +78,11 @@ def test_a_damaged_stream_keeps_the_records_before_it(tmp_path, suffix):
     (tmp_path / f"cut.jsonl.{suffix}").write_bytes(data[: len(data) * 2 // 3])
     docs = documents(tmp_path / f"cut.jsonl.{suffix}")
     good, last = docs[:-1], docs[-1]
-    assert good and all(d.readable for d in good) and [d.doc_id.split("#")[1] for d in good] == [f"d{i}" for i in range(len(good))]
+    assert (
+        good
+        and all(d.readable for d in good)
+        and [d.doc_id.split("#")[1] for d in good] == [f"d{i}" for i in range(len(good))]
+    )
     assert not last.readable and "stream damaged" in last.hits[0][1].message
     assert last.record["jsonl_line"] == len(good) + 1
 
@@ -99,20 +112,32 @@ def test_line_ranges_start_at_lines_and_number_them(tmp_path):
     units = list(plan(discover([str(tmp_path / "s.jsonl")]), 300, 1 << 20))
     assert len(units) > 5
     starts = [u.unit[1] for u in units]
-    assert starts[0] == 0 and all(data[s - 1:s] == b"\n" for s in starts[1:])
+    assert starts[0] == 0 and all(data[s - 1 : s] == b"\n" for s in starts[1:])
     assert [u.unit[2] for u in units[:-1]] == starts[1:] and units[-1].unit[2] == len(data)
-    assert all(data[:u.unit[1]].count(b"\n") + 1 == u.unit[3] for u in units)
+    assert all(data[: u.unit[1]].count(b"\n") + 1 == u.unit[3] for u in units)
     assert summary(documents(tmp_path / "s.jsonl", split_size=300)) == summary(documents(tmp_path / "s.jsonl"))
 
 
 def test_parquet_by_row_groups_with_configured_fields(tmp_path):
-    table = pa.table({"uid": [f"u{i}" for i in range(30)], "content": [r["text"] for r in ROWS],
-                      "meta": [{"link": r["url"], "published": r["date"]} for r in ROWS]})
+    table = pa.table(
+        {
+            "uid": [f"u{i}" for i in range(30)],
+            "content": [r["text"] for r in ROWS],
+            "meta": [{"link": r["url"], "published": r["date"]} for r in ROWS],
+        }
+    )
     pq.write_table(table, tmp_path / "t.parquet", row_group_size=7)
-    options = IngestOptions(jsonl_id=("uid",), jsonl_text=("content",), jsonl_url=("meta.link",),
-                            jsonl_date=("meta.published",))
+    options = IngestOptions(
+        jsonl_id=("uid",), jsonl_text=("content",), jsonl_url=("meta.link",), jsonl_date=("meta.published",)
+    )
     units = list(plan(discover([str(tmp_path / "t.parquet")]), 1 << 20, 1 << 20))
-    assert [u.unit for u in units] == [("rows", 0, 7), ("rows", 7, 14), ("rows", 14, 21), ("rows", 21, 28), ("rows", 28, 30)]
+    assert [u.unit for u in units] == [
+        ("rows", 0, 7),
+        ("rows", 7, 14),
+        ("rows", 14, 21),
+        ("rows", 21, 28),
+        ("rows", 28, 30),
+    ]
     docs = [d for u in units for d in read_source(u, options)]
     assert [d.doc_id for d in docs] == [f"t.parquet#u{i}" for i in range(30)]
     assert docs[9].record["row"] == 9 and docs[9].frontmatter == {"date": "2021-03-01", "source_url": ROWS[9]["url"]}
@@ -132,15 +157,26 @@ def test_findings_are_identical_for_any_jobs_and_split(tmp_path, name):
     from seedcheck.pipeline import run
     from seedcheck.report import findings_json
 
-    lines = [json.dumps({"id": f"d{i % 40}", "text": f"WASHINGTON -- Officials met on Monday about item {i}. " * (1 + i % 5),
-                         "date": "2021-03-01", "url": f"https://www.state.gov/r/{i}"}) for i in range(60)]
+    lines = [
+        json.dumps(
+            {
+                "id": f"d{i % 40}",
+                "text": f"WASHINGTON -- Officials met on Monday about item {i}. " * (1 + i % 5),
+                "date": "2021-03-01",
+                "url": f"https://www.state.gov/r/{i}",
+            }
+        )
+        for i in range(60)
+    ]
     lines[7] = "not json"
     (tmp_path / "c").mkdir()
     data = ("\n".join(lines) + "\n").encode()
     (tmp_path / "c" / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     outputs = []
     for jobs, split in ((1, 1 << 30), (1, 1000), (2, 1000)):
-        config = apply(Config(root=tmp_path), {"split-size": split, "select": ["unreadable-document", "duplicate-", "short-body"]})
+        config = apply(
+            Config(root=tmp_path), {"split-size": split, "select": ["unreadable-document", "duplicate-", "short-body"]}
+        )
         result = run(config, [str(tmp_path / "c")], jobs=jobs)
         outputs.append(findings_json.render(result))
     units = list(plan(discover([str(tmp_path / "c")]), 1000, 1 << 20))
@@ -191,8 +227,10 @@ def test_records_with_unknown_field_names_say_what_was_tried_and_how_to_map(tmp_
     it proposes then reads the record (while a record with an empty text gets no such advice)."""
     from seedcheck.pipeline import run
 
-    rows = [{"uid": f"u{i}", "article": ROWS[i]["text"] * 8, "meta": {"link": ROWS[i]["url"]}, "published": "2021-03-01"}
-            for i in range(3)]
+    rows = [
+        {"uid": f"u{i}", "article": ROWS[i]["text"] * 8, "meta": {"link": ROWS[i]["url"]}, "published": "2021-03-01"}
+        for i in range(3)
+    ]
     (tmp_path / "c").mkdir()
     if fmt == "jsonl":
         rows.append({"id": "empty", "text": "", "date": "2021-03-01", "url": "https://www.state.gov/r/e"})
@@ -212,13 +250,20 @@ def test_records_with_unknown_field_names_say_what_was_tried_and_how_to_map(tmp_
     assert "its fields: uid, article, meta.link, published" in text and 'text = ["article"]' in text
     assert 'id = ["uid"]' in text and "tried id, doc_id, metadata.id" in text
     assert 'url = ["meta.link"]' in found[(first, "missing-source-url")]
-    assert "tried date, published_time" in found[(first, "missing-date")] and 'date = ["published"]' in found[(first, "missing-date")]
+    assert (
+        "tried date, published_time" in found[(first, "missing-date")]
+        and 'date = ["published"]' in found[(first, "missing-date")]
+    )
     if fmt == "jsonl":  # a text field that is there but empty: a real empty document, the usual advice
         assert "[tool.seedcheck.jsonl]" not in found[(f"{name}#empty", "empty-body")]
-    mapped = apply(Config(root=tmp_path), {"jsonl": {"text": "article", "id": ["uid"], "url": ["meta.link"],
-                                                      "date-field": "published"}})
+    mapped = apply(
+        Config(root=tmp_path),
+        {"jsonl": {"text": "article", "id": ["uid"], "url": ["meta.link"], "date-field": "published"}},
+    )
     assert mapped.jsonl == {"text": ["article"], "id": ["uid"], "url": ["meta.link"], "date": ["published"]}
     after = fixes(mapped)
     rules = {"empty-body", "missing-date", "missing-source-url", "short-body"}
     assert not [key for key in after if key[0].startswith(f"{name}#u") and key[1] in rules]
-    assert not [(key, fix) for key, fix in after.items() if key[0].startswith(f"{name}#u") and "[tool.seedcheck.jsonl]" in fix]
+    assert not [
+        (key, fix) for key, fix in after.items() if key[0].startswith(f"{name}#u") and "[tool.seedcheck.jsonl]" in fix
+    ]

@@ -19,8 +19,15 @@ from .test_spark import needs_spark
 def test_spark_reads_shards_like_local(tmp_path):
     target = tmp_path / "corpus"
     target.mkdir()
-    rows = [{"id": f"d{i % 50}", "text": f"WASHINGTON -- Officials met on Monday about item {i}. <b>Note</b>." * (1 + i % 3),
-             "date": "2021-03-01", "url": f"https://www.state.gov/r/{i}"} for i in range(80)]
+    rows = [
+        {
+            "id": f"d{i % 50}",
+            "text": f"WASHINGTON -- Officials met on Monday about item {i}. <b>Note</b>." * (1 + i % 3),
+            "date": "2021-03-01",
+            "url": f"https://www.state.gov/r/{i}",
+        }
+        for i in range(80)
+    ]
     lines = [json.dumps(r) for r in rows]
     (target / "a.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines[:30]) + "\n").encode()))
     pq.write_table(pa.Table.from_pylist(rows[30:50]), target / "b.parquet", row_group_size=6)
@@ -29,8 +36,22 @@ def test_spark_reads_shards_like_local(tmp_path):
     outs = {}
     for engine in ("local", "spark"):
         out = tmp_path / engine
-        proc = run_cli("check", str(target), "--config", str(tmp_path / "seedcheck.toml"), "--report-dir", str(out), "-q",
-                       "--fail-on", "never", "--reports", "json", "--engine", engine, *(["--spark-master", "local[2]"] if engine == "spark" else []))
+        proc = run_cli(
+            "check",
+            str(target),
+            "--config",
+            str(tmp_path / "seedcheck.toml"),
+            "--report-dir",
+            str(out),
+            "-q",
+            "--fail-on",
+            "never",
+            "--reports",
+            "json",
+            "--engine",
+            engine,
+            *(["--spark-master", "local[2]"] if engine == "spark" else []),
+        )
         assert proc.returncode == 0, proc.stderr
         outs[engine] = json.loads((out / "findings.json").read_text())
     assert outs["spark"]["findings"] == outs["local"]["findings"]

@@ -39,8 +39,13 @@ def installed(tmp_path_factory) -> Path:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)],
-                   check=True, capture_output=True, timeout=600, env=clean)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env=clean,
+    )
     [wheel] = dist.glob("seedcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "seedcheck/py.typed" in names and any(n.endswith("licenses/LICENSE") for n in names), names
@@ -48,10 +53,19 @@ def installed(tmp_path_factory) -> Path:
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    site = subprocess.run([str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, timeout=600, env=clean)
+    site = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env=clean,
+    )
     # Then the test environment's packages, after the new environment's own (no .pth in there
     # runs, so the editable seedcheck of the test environment is not importable from it).
     (Path(site) / "test-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
@@ -64,11 +78,18 @@ def test_the_installed_wheel_checks_a_foreign_corpus(installed, tmp_path):
     (corpus / "pyproject.toml").write_text('[tool.seedcheck]\npaths = ["docs"]\n', encoding="utf-8")
     (corpus / "docs" / "a.md").write_text("Untitled\n\nThe two leaders met today.\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    where = subprocess.run([str(installed / "python"), "-c", "import seedcheck; print(seedcheck.__file__)"],
-                           cwd=corpus, env=env, check=True, capture_output=True, text=True).stdout
+    where = subprocess.run(
+        [str(installed / "python"), "-c", "import seedcheck; print(seedcheck.__file__)"],
+        cwd=corpus,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert where.startswith(str(installed.parent)), where  # the wheel's seedcheck, not this checkout's
-    proc = subprocess.run([str(installed / "seedcheck"), "check", "-q"], cwd=corpus, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [str(installed / "seedcheck"), "check", "-q"], cwd=corpus, env=env, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 1, proc.stderr
     data = json.loads((corpus / "reports" / "findings.json").read_text(encoding="utf-8"))
     assert {"missing-date", "expectation-failed"} <= {f["rule"] for f in data["findings"]}

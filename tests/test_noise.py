@@ -9,7 +9,6 @@ import sys
 import pytest
 import yaml
 
-
 from .conftest import ROOT, SEEDS, SHARED, run_rules
 from .conftest import write_doc as write
 
@@ -74,26 +73,63 @@ def test_every_noise_finding_has_a_line_and_a_delete_fix(seed_noise):
 
 def test_heading_between_paragraphs_is_content_but_a_menu_at_the_top_is_not(tmp_path):
     para = "The two presidents reaffirmed the importance of close collaboration on the pandemic response."
-    doc = write(tmp_path, "a.txt", "\n".join([
-        "World", "Politics", "Business", "Opinion", "",
-        para, "", "Bilateral Climate Change Cooperation", "", para, "",
-    ]))
+    doc = write(
+        tmp_path,
+        "a.txt",
+        "\n".join(
+            [
+                "World",
+                "Politics",
+                "Business",
+                "Opinion",
+                "",
+                para,
+                "",
+                "Bilateral Climate Change Cooperation",
+                "",
+                para,
+                "",
+            ]
+        ),
+    )
     flagged = {f.line for f in check([doc]).findings}
     assert flagged == {1, 2, 3, 4}
 
 
 def test_official_header_and_signature_blocks_are_not_navigation(tmp_path):
     para = "Thank you all very much for being here today; it is an honor to stand with you in this place."
-    doc = write(tmp_path, "remarks.txt", "\n".join([
-        "South Court Auditorium", "Eisenhower Executive Office Building", "", "2:22 P.M. EST", "",
-        para, "", para, "", "Sincerely,", "", "Jane Doe", "Counsel to the President", "",
-    ]))
+    doc = write(
+        tmp_path,
+        "remarks.txt",
+        "\n".join(
+            [
+                "South Court Auditorium",
+                "Eisenhower Executive Office Building",
+                "",
+                "2:22 P.M. EST",
+                "",
+                para,
+                "",
+                para,
+                "",
+                "Sincerely,",
+                "",
+                "Jane Doe",
+                "Counsel to the President",
+                "",
+            ]
+        ),
+    )
     assert check([doc]).findings == []
 
 
 def test_lexicon_phrase_in_a_sentence_is_prose(tmp_path):
-    doc = write(tmp_path, "a.txt", "Read more about the plan in the fact sheet released today.\n"
-                "The agency updated its privacy policy and asked the public to comment on the draft.\n")
+    doc = write(
+        tmp_path,
+        "a.txt",
+        "Read more about the plan in the fact sheet released today.\n"
+        "The agency updated its privacy policy and asked the public to comment on the draft.\n",
+    )
     assert check([doc]).findings == []
 
 
@@ -114,7 +150,8 @@ def test_wrapped_paragraph_words_are_not_menu_items(tmp_path):
 # Hard-wrapped pages whose furniture has no blank line between its lines: each junk line is
 # labelled (line number: the rule that must report it); every other line is content.
 WRAPPED_PAGES = {
-    "courier.txt": ("""72°F Sunny
+    "courier.txt": (
+        """72°F Sunny
 Home > News > Politics
 Sign up for our newsletter
 City Council Approves New Budget for Parks and Libraries
@@ -134,9 +171,20 @@ Share on Twitter
 Trending Now
 Copyright 2024 The Daily Courier. All rights reserved.
 We use cookies to improve your experience. Accept all cookies
-""", {1: "noise-weather", 2: "noise-navigation", 3: "noise-social", 16: "noise-social", 17: "noise-social",
-      18: "noise-navigation", 19: "noise-legal", 20: "noise-legal"}),
-    "harbor.txt": ("""Cloudy, 58 F
+""",
+        {
+            1: "noise-weather",
+            2: "noise-navigation",
+            3: "noise-social",
+            16: "noise-social",
+            17: "noise-social",
+            18: "noise-navigation",
+            19: "noise-legal",
+            20: "noise-legal",
+        },
+    ),
+    "harbor.txt": (
+        """Cloudy, 58 F
 Home / Business / Local
 Get our free morning newsletter
 Port Authority Hires New Director After Year-Long Search
@@ -155,8 +203,18 @@ Facebook Twitter Email
 Trending
 © 2024 Harbor Times Media Group
 This site uses cookies. Accept
-""", {1: "noise-weather", 2: "noise-navigation", 3: "noise-social", 15: "noise-social", 16: "noise-social",
-      17: "noise-navigation", 18: "noise-legal", 19: "noise-legal"}),
+""",
+        {
+            1: "noise-weather",
+            2: "noise-navigation",
+            3: "noise-social",
+            15: "noise-social",
+            16: "noise-social",
+            17: "noise-navigation",
+            18: "noise-legal",
+            19: "noise-legal",
+        },
+    ),
 }
 
 
@@ -207,13 +265,19 @@ def test_boilerplate_is_learned_per_domain_with_thresholds(tmp_path):
     for i in range(10):
         write(tmp_path, f"a{i}.md", _site_doc(i, "a.example.com", "Sign up for the A Example daily briefing"))
     for i in range(10):  # another site: the same line in 3 of 10 documents only
-        write(tmp_path, f"b{i}.md", _site_doc(i, "b.example.com", "Sign up for the A Example daily briefing" if i < 3 else None))
+        write(
+            tmp_path,
+            f"b{i}.md",
+            _site_doc(i, "b.example.com", "Sign up for the A Example daily briefing" if i < 3 else None),
+        )
     result = check([tmp_path], select="noise-boilerplate")
     docs = {f.doc_id for f in result.findings}
     assert docs == {f"a{i}.md" for i in range(10)}
     assert all(f.line == 7 and "10 of its 10" in f.message for f in result.findings)
     # A stricter share keeps a line that only 30% of a site's documents carry.
-    strict = check([tmp_path], select="noise-boilerplate", rules={"noise-boilerplate": {"min_share": 0.2, "min_docs": 3}})
+    strict = check(
+        [tmp_path], select="noise-boilerplate", rules={"noise-boilerplate": {"min_share": 0.2, "min_docs": 3}}
+    )
     assert {f.doc_id for f in strict.findings} == docs | {"b0.md", "b1.md", "b2.md"}
 
 

@@ -20,20 +20,25 @@ import pytest
 
 from .conftest import ROOT
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 pytest.importorskip("pre_commit")
 
-NOISY = ("---\ntitle: A\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/briefing-room/a/\n---\n"
-         "The two leaders met today and agreed to work together on migration and trade.\n\n"
-         "Follow us on Twitter\n\nThey will meet again in the spring to review the progress made.\n")
+NOISY = (
+    "---\ntitle: A\ndate: '2021-03-01'\nsource_url: https://www.whitehouse.gov/briefing-room/a/\n---\n"
+    "The two leaders met today and agreed to work together on migration and trade.\n\n"
+    "Follow us on Twitter\n\nThey will meet again in the spring to review the progress made.\n"
+)
 README = '<p align="center"><img src="logo.png"></p>\n\nFollow us on Twitter\n\nA &mdash; corpus &copy; 2026\n'
 BASELINE = '{"schema_version": 1, "entries": [{"fingerprint": "x", "rule": "r", "doc_id": "", "excerpt": "\\\\###"}]}\n'
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +66,8 @@ def corpus_repo(tmp_path) -> Path:
     (repo / "docs").mkdir(parents=True)
     (repo / "pyproject.toml").write_text(
         '[tool.seedcheck]\npaths = ["docs"]\nbaseline = "seedcheck-baseline.json"\nselect = ["noise-social", "missing-date"]\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (repo / "docs" / "a.md").write_text(NOISY, encoding="utf-8")
     (repo / "README.md").write_text(README, encoding="utf-8")
     (repo / "seedcheck-baseline.json").write_text(BASELINE, encoding="utf-8")
@@ -74,10 +80,17 @@ def pre_commit(repo: Path, hooks: Path, home: Path, *args: str) -> subprocess.Co
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "PIP_", "VIRTUALENV_"))}
     # The hook environment sees the test environment's packages (seedcheck's dependencies),
     # but not this checkout's sources: the seedcheck it runs is the one pip installed.
-    env.update(PRE_COMMIT_HOME=str(home), PYTHONPATH=sysconfig.get_paths()["purelib"],
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hooks), *args, "--color", "never"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    env.update(
+        PRE_COMMIT_HOME=str(home), PYTHONPATH=sysconfig.get_paths()["purelib"], PIP_DISABLE_PIP_VERSION_CHECK="1"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks), *args, "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_precommit_hooks_touch_only_the_corpus_and_show_only_new_findings(hooks_repo, corpus_repo, tmp_path):
@@ -92,8 +105,13 @@ def test_precommit_hooks_touch_only_the_corpus_and_show_only_new_findings(hooks_
     # The gate: a baselined finding is not shown, a new one is, and fails the commit.
     (corpus_repo / "docs" / "old.md").write_text("Untitled\n\nNo date.\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    subprocess.run([sys.executable, "-m", "seedcheck.cli", "check", "-q", "--update-baseline"], cwd=corpus_repo,
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "seedcheck.cli", "check", "-q", "--update-baseline"],
+        cwd=corpus_repo,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     (corpus_repo / "docs" / "new.md").write_text("Untitled too\n\nNo date either.\n", encoding="utf-8")
     git(corpus_repo, "add", ".")
     proc = pre_commit(corpus_repo, hooks_repo, home, "seedcheck", "--all-files")

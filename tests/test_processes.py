@@ -37,9 +37,27 @@ def started():
 
     def start(folder) -> tuple[subprocess.Popen, set[psutil.Process]]:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        proc = subprocess.Popen([sys.executable, "-m", "seedcheck.cli", "check", str(folder), "--jobs", "2", "--no-cache",
-                                 "--no-reports", "-q", "--fail-on", "never"], cwd=folder, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "seedcheck.cli",
+                "check",
+                str(folder),
+                "--jobs",
+                "2",
+                "--no-cache",
+                "--no-reports",
+                "-q",
+                "--fail-on",
+                "never",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         procs.append(proc)
         workers = _wait_for_workers(proc, 3)  # the GX worker and two pool workers
         seen.update(workers)

@@ -111,7 +111,7 @@ def _run_rule(conn, engine: Engine, names: list[str], docs: dict, rule_name: str
         conn.send(("start", name))
         start = time.perf_counter()
         if rule_name.startswith("collect:"):
-            analyzers[rule_name[len("collect:"):]].collect(doc, engine.context)
+            analyzers[rule_name[len("collect:") :]].collect(doc, engine.context)
         else:
             for _ in engine.registry.get(rule_name).check(doc):
                 pass
@@ -119,8 +119,9 @@ def _run_rule(conn, engine: Engine, names: list[str], docs: dict, rule_name: str
     conn.close()
 
 
-def _supervise(target, args, names: list[str], label: str, timings: dict, failures: list,
-               extra_wait: float = 0.0) -> dict:
+def _supervise(
+    target, args, names: list[str], label: str, timings: dict, failures: list, extra_wait: float = 0.0
+) -> dict:
     """Run `target(conn, *args[:1], names, *args[1:])` in forked children over `names`.
 
     Collects the timings (and any documents sent back). A child that does not report within
@@ -164,7 +165,7 @@ def _supervise(target, args, names: list[str], label: str, timings: dict, failur
                 proc.kill()
             proc.join(5)
             parent.close()
-        remaining = remaining[remaining.index(stalled) + 1:] if stalled else []
+        remaining = remaining[remaining.index(stalled) + 1 :] if stalled else []
     return payload
 
 
@@ -175,8 +176,9 @@ def test_no_rule_backtracks_catastrophically():
     timings: dict[tuple[str, str], float] = {}
     failures: list[str] = []
     # The big line is pickled back through the pipe: allow for that.
-    docs = _supervise(_build_records, (engine,), list(PATHOLOGICAL), "extract (build_record)", timings, failures,
-                      extra_wait=10.0)
+    docs = _supervise(
+        _build_records, (engine,), list(PATHOLOGICAL), "extract (build_record)", timings, failures, extra_wait=10.0
+    )
     assert docs, failures
     labels = [name for name, rule in sorted(engine.registry.rules.items()) if rule.stage == "document"]
     labels += [f"collect:{a.name}" for a in engine.analyzers]
@@ -197,8 +199,11 @@ def test_no_rule_backtracks_catastrophically():
         import json
 
         with open(os.environ["SEEDCHECK_REGEX_TIMINGS"], "w", encoding="utf-8") as fh:
-            json.dump([{"rule": label, "input": name, "seconds": round(seconds, 4)} for (label, name), seconds in slowest],
-                      fh, indent=1)
+            json.dump(
+                [{"rule": label, "input": name, "seconds": round(seconds, 4)} for (label, name), seconds in slowest],
+                fh,
+                indent=1,
+            )
     assert not failures, "\n".join(failures)
 
 
@@ -212,13 +217,20 @@ def test_pathological_inputs_are_what_they_claim():
 @pytest.mark.skipif(_FORK is None, reason="needs the fork start method")
 def test_the_time_bound_catches_catastrophic_backtracking():
     """The supervisor must fail a rule that backtracks exponentially (or the test above proves nothing)."""
+    from seedcheck.model import Severity
     from seedcheck.rules.kinds.pattern import PatternRule
     from seedcheck.rules.spec import RuleSpec
-    from seedcheck.model import Severity
 
     engine = Engine(load_config(None, start=ROOT))
-    spec = RuleSpec(id="SC000", name="probe-catastrophic", severity=Severity.WARNING, kind="pattern",
-                    message="x", docs={"what": "x", "why": "y", "fix": "z"}, params={"patterns": ["^(a|a)*b"]})
+    spec = RuleSpec(
+        id="SC000",
+        name="probe-catastrophic",
+        severity=Severity.WARNING,
+        kind="pattern",
+        message="x",
+        docs={"what": "x", "why": "y", "fix": "z"},
+        params={"patterns": ["^(a|a)*b"]},
+    )
     engine.registry.rules[spec.name] = PatternRule(spec, {}, engine.context)
     name = "'a' x 100k"
     docs = {name: _document(name, PATHOLOGICAL[name][:40])}  # 2^40 paths: hours

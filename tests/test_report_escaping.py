@@ -42,8 +42,22 @@ TEMPLATE_EVALUATED = "XSS-T49"
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # C0 controls except tab and newline, DEL and C1 controls (ESC starts terminal sequences).
 TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "ping",
-                  "srcset", "codebase", "cite", "manifest", "icon"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "poster",
+    "background",
+    "ping",
+    "srcset",
+    "codebase",
+    "cite",
+    "manifest",
+    "icon",
+}
 LINK_TAGS = {"a", "area", "iframe", "frame", "object", "embed", "form", "button", "base", "link", "input"}
 JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript", "application/ecmascript"}
 # Files whose names are payloads (made at test time: `/` cannot be in a name, git dislikes newlines).
@@ -57,8 +71,10 @@ NAME_PAYLOADS = [
 ]
 # Formats that show document-derived text (the markdown summary shows only counts and rules).
 CARRY_DOCUMENT_TEXT = {"html", "json", "sarif", "junit", "text", "github"}
-BODY = ("The President met the Prime Minister today. They discussed trade, climate, migration and "
-        "security, and agreed to meet again soon.\n")
+BODY = (
+    "The President met the Prime Minister today. They discussed trade, climate, migration and "
+    "security, and agreed to meet again soon.\n"
+)
 
 
 def _scheme(value: str) -> str:
@@ -177,8 +193,10 @@ def markdown_problems(text: str) -> list[str]:
 
 
 def text_problems(text: str) -> list[str]:
-    return [f"terminal control character U+{ord(m.group()):04X} at offset {m.start()}"
-            for m in TERMINAL_CONTROLS.finditer(text)][:5]
+    return [
+        f"terminal control character U+{ord(m.group()):04X} at offset {m.start()}"
+        for m in TERMINAL_CONTROLS.finditer(text)
+    ][:5]
 
 
 def github_problems(text: str, result) -> list[str]:
@@ -223,9 +241,21 @@ def xss_result(tmp_path_factory):
 
 def test_the_payloads_reach_the_findings(xss_result):
     # Guards the checks below: payload text must be in what the writers render.
-    texts = json.dumps([f.to_json() for f in xss_result.findings] + xss_result.documents, default=str,
-                       ensure_ascii=False)
-    for marker in ("XSS-01", "XSS-02", "XSS-05", "XSS-10", "XSS-16", "XSS-25", "XSS-26", "XSS-28", "XSS-GH", "XSS-TERM"):
+    texts = json.dumps(
+        [f.to_json() for f in xss_result.findings] + xss_result.documents, default=str, ensure_ascii=False
+    )
+    for marker in (
+        "XSS-01",
+        "XSS-02",
+        "XSS-05",
+        "XSS-10",
+        "XSS-16",
+        "XSS-25",
+        "XSS-26",
+        "XSS-28",
+        "XSS-GH",
+        "XSS-TERM",
+    ):
         assert marker in texts, marker
     documents = [p for p in XSS.glob("*.md") if p.name != "README.md"]
     assert len(xss_result.documents) == len(documents) + 2 + len(NAME_PAYLOADS)  # the JSONL file holds 2

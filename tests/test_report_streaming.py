@@ -24,6 +24,7 @@ from .conftest import ROOT, SEEDS
 
 # ---------------------------------------------------------------- jsonstream == json.dumps
 
+
 class Opaque:
     """Not JSON: serialised through `default=str`."""
 
@@ -32,14 +33,20 @@ class Opaque:
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(), st.just(Severity.ERROR), st.builds(Opaque),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),
+    st.just(Severity.ERROR),
+    st.builds(Opaque),
 )
 keys = st.one_of(st.text(max_size=8), st.integers(-5, 5), st.floats(allow_nan=False), st.booleans(), st.none())
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
-                            st.dictionaries(keys, inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple), st.dictionaries(keys, inner, max_size=4)
+    ),
     max_leaves=25,
 )
 
@@ -73,6 +80,7 @@ def test_an_iterator_inside_a_streamed_item_is_refused():
 
 
 # ---------------------------------------------------------------- whole-run writers
+
 
 def bigger(result, copies: int):
     """`result` with its documents and findings repeated under new ids (a larger run)."""
@@ -125,10 +133,22 @@ def test_json_reports_are_exactly_the_dump_of_their_content(seeds):
 
 
 def test_compact_dump_streams_iterators_like_json_dumps_of_lists():
-    value = {"a": [1, {"b": iter([{"x": "é\u2028<>&"}, 2.5, None, float("nan")])}], 1: True, None: "n", 2.5: (1, 2),
-             "empty": iter([]), "deep": {"m": iter([[1, 2], {"q": float("inf")}])}}
-    expected = {"a": [1, {"b": [{"x": "é\u2028<>&"}, 2.5, None, float("nan")]}], 1: True, None: "n", 2.5: (1, 2),
-                "empty": [], "deep": {"m": [[1, 2], {"q": float("inf")}]}}
+    value = {
+        "a": [1, {"b": iter([{"x": "é\u2028<>&"}, 2.5, None, float("nan")])}],
+        1: True,
+        None: "n",
+        2.5: (1, 2),
+        "empty": iter([]),
+        "deep": {"m": iter([[1, 2], {"q": float("inf")}])},
+    }
+    expected = {
+        "a": [1, {"b": [{"x": "é\u2028<>&"}, 2.5, None, float("nan")]}],
+        1: True,
+        None: "n",
+        2.5: (1, 2),
+        "empty": [],
+        "deep": {"m": [[1, 2], {"q": float("inf")}]},
+    }
     fh = io.StringIO()
     jsonstream.dump_compact(value, fh)
     assert fh.getvalue() == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
@@ -169,8 +189,11 @@ def test_empty_run_writes_valid_reports(seeds, tmp_path):
 
 # ---------------------------------------------------------------- report.html caps
 
+
 def embedded_data(page: str) -> dict:
-    return json.loads(re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>', page, re.DOTALL).group(1))
+    return json.loads(
+        re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>', page, re.DOTALL).group(1)
+    )
 
 
 def test_html_embeds_everything_of_a_small_run(seeds):
@@ -194,8 +217,12 @@ def test_html_caps_the_documents_of_a_large_run_errors_first(large, monkeypatch)
     # The documents keep the run's (path) order.
     assert [d["doc_id"] for d in large.documents if d["doc_id"] in embedded] == [d["id"] for d in docs]
     # The page says so, with the totals; the overview still counts every finding.
-    assert data["capped"] == {"documents": 40, "documentsTotal": len(large.documents),
-                              "findings": len(data["findings"]), "findingsTotal": len(large.findings)}
+    assert data["capped"] == {
+        "documents": 40,
+        "documentsTotal": len(large.documents),
+        "findings": len(data["findings"]),
+        "findingsTotal": len(large.findings),
+    }
     assert page.count('id="capped"') == 1
     notice = re.sub(r"\s+", " ", re.search(r'<p class="capped" id="capped"[^>]*>(.*?)</p>', page, re.DOTALL).group(1))
     assert f"40 of {len(large.documents):,} documents" in notice and "findings.json" in notice

@@ -53,15 +53,18 @@ def _edit(config, name, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name,old,new,needle", [
-    ("mojibake", "near “{sample}”", "near “{sampel}”", "{sampel}"),            # a detector's values
-    ("broken-sentence", "mid-clause: {what}", "mid-clause: {wat}", "messages.split names {wat}"),
-    ("short-body", "fewer than {value}", "fewer than {valeu}", "{valeu}"),      # parameters count too
-    ("duplicate-url", "({url})", "({link})", "{link}"),                         # a corpus analyzer's values
-    ("empty-body", "the document has no text", "no text ({words})", "{words}"),  # kind record: {actual}
-    ("invalid-date", "{problem}", "{problme}", "{problme}"),                    # builtin: its stage's values
-    ("markup-html", "({what})", "({what)", "bad message template"),
-])
+@pytest.mark.parametrize(
+    "name,old,new,needle",
+    [
+        ("mojibake", "near “{sample}”", "near “{sampel}”", "{sampel}"),  # a detector's values
+        ("broken-sentence", "mid-clause: {what}", "mid-clause: {wat}", "messages.split names {wat}"),
+        ("short-body", "fewer than {value}", "fewer than {valeu}", "{valeu}"),  # parameters count too
+        ("duplicate-url", "({url})", "({link})", "{link}"),  # a corpus analyzer's values
+        ("empty-body", "the document has no text", "no text ({words})", "{words}"),  # kind record: {actual}
+        ("invalid-date", "{problem}", "{problme}", "{problme}"),  # builtin: its stage's values
+        ("markup-html", "({what})", "({what)", "bad message template"),
+    ],
+)
 def test_a_misspelt_placeholder_is_a_load_error(tmp_path, name, old, new, needle):
     config = _project(tmp_path)
     _edit(config, name, old, new)
@@ -108,14 +111,26 @@ def test_detector_messages_are_worded_in_rule_files():
     assert not bypass, f"Hit(message=...) in detectors: {bypass}; add a `messages:` variant to the rule file"
 
 
-@pytest.mark.parametrize("variant_text", [
-    ("The minister said the plan was ready\ufffd and would be published.\n", "mojibake",
-     "replacement character U+FFFD: the original characters were lost in decoding"),
-    ("They met to combat corruption. and improve the economy of the region.\n", "broken-sentence",
-     "sentence split mid-clause: “corruption. and”"),
-    ("The leaders met today.\n\n\\###\n", "markup-markdown",
-     "escaped end mark '\\###': a markdown escape left in the text"),
-])
+@pytest.mark.parametrize(
+    "variant_text",
+    [
+        (
+            "The minister said the plan was ready\ufffd and would be published.\n",
+            "mojibake",
+            "replacement character U+FFFD: the original characters were lost in decoding",
+        ),
+        (
+            "They met to combat corruption. and improve the economy of the region.\n",
+            "broken-sentence",
+            "sentence split mid-clause: “corruption. and”",
+        ),
+        (
+            "The leaders met today.\n\n\\###\n",
+            "markup-markdown",
+            "escaped end mark '\\###': a markdown escape left in the text",
+        ),
+    ],
+)
 def test_variant_messages_come_from_the_rule_file(tmp_path, variant_text):
     text, name, message = variant_text
     spec = next(s for s in SPECS if s.name == name)
@@ -152,20 +167,59 @@ def test_scaffold_detector_stub_runs(tmp_path):
     """A detector rule: the stub module is registered and the rule runs from the command line."""
     shutil.copytree(ROOT / "checks", tmp_path / "checks")
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    shutil.copytree(ROOT / "src" / "seedcheck", tmp_path / "src" / "seedcheck",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "src" / "seedcheck", tmp_path / "src" / "seedcheck", ignore=shutil.ignore_patterns("__pycache__")
+    )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
-    made = subprocess.run([sys.executable, "-m", "seedcheck.rules.scaffold", "stray-caption", "--category", "text",
-                           "--kind", "detector", "--root", str(tmp_path)], capture_output=True, text=True, env=env)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seedcheck.rules.scaffold",
+            "stray-caption",
+            "--category",
+            "text",
+            "--kind",
+            "detector",
+            "--root",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "src" / "seedcheck" / "rules" / "detectors" / "stray_caption.py").is_file()
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "a.txt").write_text("Title: A\n\nThis line says REPLACE-ME.\n", encoding="utf-8")
-    checked = subprocess.run([sys.executable, "-m", "seedcheck.cli", "check", str(tmp_path / "corpus"),
-                              "--select", "stray-caption", "--no-cache", "--no-reports", "--format", "json",
-                              "--fail-on", "never"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seedcheck.cli",
+            "check",
+            str(tmp_path / "corpus"),
+            "--select",
+            "stray-caption",
+            "--no-cache",
+            "--no-reports",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert checked.returncode == 0, checked.stderr
     assert '"rule": "stray-caption"' in checked.stdout and "(REPLACE-ME)" in checked.stdout
-    refused = subprocess.run([sys.executable, "-m", "seedcheck.rules.scaffold", "Bad Name", "--category", "text"],
-                             capture_output=True, text=True, env=env, cwd=tmp_path)
+    refused = subprocess.run(
+        [sys.executable, "-m", "seedcheck.rules.scaffold", "Bad Name", "--category", "text"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert refused.returncode == 2 and "kebab-case" in refused.stderr

@@ -21,7 +21,8 @@ except ImportError:  # pragma: no cover - the CI installs it
 
 needs_spark = pytest.mark.skipif(
     pyspark is None or shutil.which("java") is None,
-    reason="needs pyspark (pip install 'seedcheck[spark]') and a Java runtime (apt-get install openjdk-17-jre-headless)")
+    reason="needs pyspark (pip install 'seedcheck[spark]') and a Java runtime (apt-get install openjdk-17-jre-headless)",
+)
 
 CORPUS_RULES = {"duplicate-url", "duplicate-exact", "duplicate-near", "noise-boilerplate", "name-inconsistent"}
 
@@ -30,8 +31,12 @@ def write_extras(target: Path) -> None:
     """Documents the generated corpus lacks: a second domain with a recurring line (and a
     line that recurs too rarely), one person spelled two ways, a one-letter typo."""
     rng = random.Random(11)
-    paragraphs = [p for path in sorted(SEEDS.iterdir())
-                  for p in path.read_text(encoding="utf-8").split("---\n", 2)[-1].split("\n\n") if len(p.split()) > 15]
+    paragraphs = [
+        p
+        for path in sorted(SEEDS.iterdir())
+        for p in path.read_text(encoding="utf-8").split("---\n", 2)[-1].split("\n\n")
+        if len(p.split()) > 15
+    ]
     for i in range(10):
         lines = [f"Update {i} from the regional office on the {rng.choice(['water', 'roads', 'schools'])} programme."]
         lines += rng.sample(paragraphs, 2)
@@ -50,13 +55,24 @@ def write_extras(target: Path) -> None:
         body = "\n\n".join(lines)
         (target / f"extra-{i:02d}.md").write_text(
             f"---\ntitle: Regional update {i}\ndate: '2022-04-{i + 1:02d}'\nsource_url: https://example.org/news/{i}\n---\n{body}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def findings(out: Path) -> tuple[list[tuple], dict]:
     data = json.loads((out / "findings.json").read_text())
-    rows = sorted((f["doc_id"], f["rule"], f["line"] or 0, f["column"] or 0, f["message"], tuple(f["related"]),
-                   json.dumps(f["fix"], sort_keys=True)) for f in data["findings"])
+    rows = sorted(
+        (
+            f["doc_id"],
+            f["rule"],
+            f["line"] or 0,
+            f["column"] or 0,
+            f["message"],
+            tuple(f["related"]),
+            json.dumps(f["fix"], sort_keys=True),
+        )
+        for f in data["findings"]
+    )
     return rows, data
 
 
@@ -72,7 +88,9 @@ def test_spark_matches_local(corpus, tmp_path):
         write_extras(target)
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
     local = run_cli("check", str(target), "--report-dir", str(local_out), "-q", "--jobs", "2")
-    spark = run_cli("check", str(target), "--report-dir", str(spark_out), "-q", "--engine", "spark", "--spark-master", "local[2]")
+    spark = run_cli(
+        "check", str(target), "--report-dir", str(spark_out), "-q", "--engine", "spark", "--spark-master", "local[2]"
+    )
     assert spark.returncode == local.returncode, spark.stderr
     local_rows, local_data = findings(local_out)
     spark_rows, spark_data = findings(spark_out)
@@ -87,9 +105,13 @@ def test_spark_matches_local(corpus, tmp_path):
 
     table = ds.dataset(spark_out / "findings.parquet", format="parquet", partitioning="hive").to_table().to_pylist()
     assert sorted((r["doc_id"], r["rule"], r["line"] or 0, r["message"]) for r in table) == sorted(
-        (f["doc_id"], f["rule"], f["line"] or 0, f["message"]) for f in spark_data["findings"])
-    lines = [json.loads(line) for part in sorted((spark_out / "findings.jsonl").rglob("part-*"))
-             for line in part.read_text(encoding="utf-8").splitlines()]
+        (f["doc_id"], f["rule"], f["line"] or 0, f["message"]) for f in spark_data["findings"]
+    )
+    lines = [
+        json.loads(line)
+        for part in sorted((spark_out / "findings.jsonl").rglob("part-*"))
+        for line in part.read_text(encoding="utf-8").splitlines()
+    ]
     key = lambda f: json.dumps(f, sort_keys=True)
     assert sorted(lines, key=key) == sorted(spark_data["findings"], key=key)
     assert not (local_out / "findings.parquet").exists()
@@ -110,7 +132,9 @@ def test_names_plan_from_aggregated_totals_equals_local_finish(tmp_path, monkeyp
     write_extras(target)
     (target / "extra-middle.md").write_text(
         "---\ntitle: Middle\ndate: '2022-05-01'\nsource_url: https://example.org/news/m\n---\n"
-        "Director Marguerite Ann Okonkwo spoke.\n", encoding="utf-8")
+        "Director Marguerite Ann Okonkwo spoke.\n",
+        encoding="utf-8",
+    )
     captured = []
 
     def complete(engine, records, findings, states, *rest):
@@ -121,7 +145,9 @@ def test_names_plan_from_aggregated_totals_equals_local_finish(tmp_path, monkeyp
     pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
     states = captured[0]
     for params in ({}, {"middle_names": True}):
-        rules = {"name-inconsistent": type("Rule", (), {"params": {**PersonNames.DEFAULTS["name-inconsistent"], **params}})()}
+        rules = {
+            "name-inconsistent": type("Rule", (), {"params": {**PersonNames.DEFAULTS["name-inconsistent"], **params}})()
+        }
         whole = sorted(map(repr, PersonNames.finish(states, rules, None)))
         totals = Counter()
         for _, state in states:
@@ -185,8 +211,12 @@ def test_spark_ships_only_what_finish_needs(tmp_path, monkeypatch):
     seen = []
 
     def complete(engine, records, findings, states, *rest):
-        seen.append({name: {d for d, s in states.take(name) if s is not None}
-                     for name in ("urls", "duplicates", "boilerplate", "names")})
+        seen.append(
+            {
+                name: {d for d, s in states.take(name) if s is not None}
+                for name in ("urls", "duplicates", "boilerplate", "names")
+            }
+        )
         return pipeline.Result(engine.config, engine.registry, [], [])
 
     monkeypatch.setattr(pipeline, "complete", complete)
@@ -215,22 +245,49 @@ def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
     (target / ".hidden.md").write_text("hidden\n", encoding="utf-8")
     local_out, spark_out = tmp_path / "local", tmp_path / "spark"
     local = run_cli("check", str(target), "--report-dir", str(local_out), "-q", "--jobs", "1")
-    spark = run_cli("check", target.as_uri(), "--report-dir", str(spark_out), "-q", "--engine", "spark", "--spark-master", "local[2]")
+    spark = run_cli(
+        "check",
+        target.as_uri(),
+        "--report-dir",
+        str(spark_out),
+        "-q",
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[2]",
+    )
     assert spark.returncode == local.returncode, spark.stderr
     local_data = json.loads((local_out / "findings.json").read_text())
     spark_data = json.loads((spark_out / "findings.json").read_text())
 
     def rows(data):  # paths differ (file:/... vs the local path); everything else must not
-        return sorted((f["doc_id"], f["rule"], f["line"] or 0, f["column"] or 0, tuple(f["related"]),
-                       f["message"].replace(target.as_uri(), str(target))) for f in data["findings"]
-                      if f["rule"] != "unreadable-document") + sorted(
-                          (f["doc_id"], f["line"]) for f in data["findings"] if f["rule"] == "unreadable-document")
+        return sorted(
+            (
+                f["doc_id"],
+                f["rule"],
+                f["line"] or 0,
+                f["column"] or 0,
+                tuple(f["related"]),
+                f["message"].replace(target.as_uri(), str(target)),
+            )
+            for f in data["findings"]
+            if f["rule"] != "unreadable-document"
+        ) + sorted((f["doc_id"], f["line"]) for f in data["findings"] if f["rule"] == "unreadable-document")
 
     assert [d["doc_id"] for d in spark_data["documents"]] == [d["doc_id"] for d in local_data["documents"]]
     assert "regional notes/extra #00.md" in [d["doc_id"] for d in spark_data["documents"]]
     assert rows(spark_data) == rows(local_data)
     assert spark_data["summary"] == local_data["summary"]
-    missing = run_cli("check", (tmp_path / "nowhere").as_uri(), "-q", "--no-reports", "--engine", "spark", "--spark-master", "local[1]")
+    missing = run_cli(
+        "check",
+        (tmp_path / "nowhere").as_uri(),
+        "-q",
+        "--no-reports",
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[1]",
+    )
     assert missing.returncode == 2 and "path not found" in missing.stderr
 
 
@@ -257,7 +314,9 @@ def test_spark_expectations_match_pandas(corpus, tmp_path, monkeypatch):
         target = tmp_path / "corpus"
         write_corpus(target, n=300)  # enough failures to cut the doc id lists at unexpected-limit
     seen = {}
-    monkeypatch.setattr(pipeline, "complete", lambda engine, records, *rest: seen.update(engine=engine, records=records))
+    monkeypatch.setattr(
+        pipeline, "complete", lambda engine, records, *rest: seen.update(engine=engine, records=records)
+    )
     config = Config(root=tmp_path)
     pipeline.run(config, [str(target)], jobs=1)
     suite = load_suite(config, seen["engine"].context.today)
@@ -288,13 +347,17 @@ def test_partitioned_findings_written_in_chunks_hold_every_finding(tmp_path, mon
     session = engine._session("local[2]")
     engine.write_findings(session, result.findings, tmp_path / "out")
     expected = sorted(json.dumps(f.to_json(), sort_keys=True) for f in result.findings)
-    lines = [line for part in sorted((tmp_path / "out" / "findings.jsonl").rglob("part-*"))
-             for line in part.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        line
+        for part in sorted((tmp_path / "out" / "findings.jsonl").rglob("part-*"))
+        for line in part.read_text(encoding="utf-8").splitlines()
+    ]
     assert sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines) == expected
     table = ds.dataset(tmp_path / "out" / "findings.parquet", format="parquet", partitioning="hive").to_table()
     rows = table.to_pylist()
     assert sorted((r["doc_id"], r["rule"], r["line"] or 0, r["message"], r["fingerprint"]) for r in rows) == sorted(
-        (f.doc_id, f.rule, f.line or 0, f.message, f.fingerprint) for f in result.findings)
+        (f.doc_id, f.rule, f.line or 0, f.message, f.fingerprint) for f in result.findings
+    )
 
 
 def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
@@ -310,17 +373,21 @@ def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
         "from seedcheck.engines.spark_quiet import _filtered_stderr\n"
         "with _filtered_stderr():\n"
         "    child = subprocess.Popen(['sh', '-c', 'echo \"WARNING: Using incubator modules: jdk.incubator.vector\" >&2; "
-        "echo \"ERROR SparkContext: a real error\" >&2; read x; echo \"ERROR Executor: later error\" >&2'],"
+        'echo "ERROR SparkContext: a real error" >&2; read x; echo "ERROR Executor: later error" >&2\'],'
         " stdin=subprocess.PIPE)\n"
         "    print('driver note', file=sys.stderr)\n"
         "print('after the block', file=sys.stderr, flush=True)\n"
         "child.communicate(b'go\\n')\n"
-        "time.sleep(0.5)\n", encoding="utf-8")
+        "time.sleep(0.5)\n",
+        encoding="utf-8",
+    )
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     assert "WARNING: Using incubator modules: jdk.incubator.vector" not in lines
-    assert {"ERROR SparkContext: a real error", "driver note", "after the block", "ERROR Executor: later error"} <= set(lines)
+    assert {"ERROR SparkContext: a real error", "driver note", "after the block", "ERROR Executor: later error"} <= set(
+        lines
+    )
 
 
 @needs_spark
@@ -331,18 +398,38 @@ def test_spark_discovers_the_local_engines_documents_quietly(tmp_path):
     repository's LICENSE/CONTRIBUTING), and under -q the JVM prints nothing."""
     project = tmp_path / "repo"
     write_corpus(project / "releases", n=12)
-    (project / "notes.md").write_text(SEEDS.joinpath(sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"),
-                                      encoding="utf-8")
-    for name, text in [("LICENSE", "MIT License\n"), ("CONTRIBUTING.md", "# Contributing\n"), ("data.csv", "a,b\n1,2\n"),
-                       ("requirements.txt", "seedcheck\n"), ("baseline.md", "not a document: the baseline file\n")]:
+    (project / "notes.md").write_text(
+        SEEDS.joinpath(sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for name, text in [
+        ("LICENSE", "MIT License\n"),
+        ("CONTRIBUTING.md", "# Contributing\n"),
+        ("data.csv", "a,b\n1,2\n"),
+        ("requirements.txt", "seedcheck\n"),
+        ("baseline.md", "not a document: the baseline file\n"),
+    ]:
         (project / name).write_text(text, encoding="utf-8")
-    (project / "pyproject.toml").write_text('[tool.seedcheck]\nbaseline = "baseline.md"\nfail-on = "never"\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.seedcheck]\nbaseline = "baseline.md"\nfail-on = "never"\n', encoding="utf-8"
+    )
     expected = sorted(["notes.md"] + [f"releases/{p.name}" for p in (project / "releases").iterdir()])
     local = run_cli("check", "--no-baseline", "-q", "--jobs", "1", "--format", "json", "--no-cache", cwd=project)
     assert local.returncode == 0, local.stderr
     assert (project / "reports" / "summary.md").is_file()  # seedcheck's own, now in the folder walked
-    spark = run_cli("check", "--no-baseline", "-q", "--format", "json", "--engine", "spark", "--spark-master", "local[1]",
-                    "--reports", "markdown", cwd=project)
+    spark = run_cli(
+        "check",
+        "--no-baseline",
+        "-q",
+        "--format",
+        "json",
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[1]",
+        "--reports",
+        "markdown",
+        cwd=project,
+    )
     assert spark.returncode == 0, spark.stderr
     assert spark.stderr == ""  # no JVM notice, no log4j WARN line, no "Setting default log level"
     local_docs = [d["doc_id"] for d in json.loads(local.stdout)["documents"]]

@@ -15,8 +15,20 @@ import pytest
 
 from .conftest import ROOT, SEEDS
 
-HEAVY = ("pandas", "pyarrow", "pandera", "great_expectations", "rapidfuzz", "datasketch", "jinja2", "numpy",
-         "py3langid", "scipy", "pyspark", "seedcheck.pipeline")
+HEAVY = (
+    "pandas",
+    "pyarrow",
+    "pandera",
+    "great_expectations",
+    "rapidfuzz",
+    "datasketch",
+    "jinja2",
+    "numpy",
+    "py3langid",
+    "scipy",
+    "pyspark",
+    "seedcheck.pipeline",
+)
 PROBE = """
 import atexit, sys
 HEAVY = {heavy!r}
@@ -34,13 +46,21 @@ def _probe(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[subproc
     script = tmp_path / "probe.py"
     script.write_text(PROBE.format(heavy=HEAVY), encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "SEEDCHECK_NO_CACHE"}  # conftest turns it off
-    proc = subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, capture_output=True, text=True,
-                          env={**environment, **(env or {})}, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**environment, **(env or {})},
+        check=False,
+    )
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED"))
     return proc, eval(line.removeprefix("IMPORTED "))
 
 
-@pytest.mark.parametrize("args", [("rules",), ("rules", "missing-date"), ("--help",), ("--version",), ("check", "--help")])
+@pytest.mark.parametrize(
+    "args", [("rules",), ("rules", "missing-date"), ("--help",), ("--version",), ("check", "--help")]
+)
 def test_light_commands_import_nothing_heavy(tmp_path, args):
     proc, imported = _probe(tmp_path, *args)
     assert proc.returncode == 0, proc.stderr
@@ -51,9 +71,20 @@ def _check(tmp_path: Path, corpus: Path, out: str, *extra: str) -> tuple[bytes, 
     """findings.json, the heavy modules imported here (GX may run in the worker process)
     and how many stored results the run reused (None: no cache)."""
     timings = tmp_path / f"{out}.timings.json"
-    proc, imported = _probe(tmp_path, "check", str(corpus), "--report-dir", str(tmp_path / out), "--reports", "json",
-                            "-q", "--fail-on", "never", *extra,
-                            env={"SEEDCHECK_CACHE_DIR": str(tmp_path / "cache"), "SEEDCHECK_TIMINGS": str(timings)})
+    proc, imported = _probe(
+        tmp_path,
+        "check",
+        str(corpus),
+        "--report-dir",
+        str(tmp_path / out),
+        "--reports",
+        "json",
+        "-q",
+        "--fail-on",
+        "never",
+        *extra,
+        env={"SEEDCHECK_CACHE_DIR": str(tmp_path / "cache"), "SEEDCHECK_TIMINGS": str(timings)},
+    )
     assert proc.returncode == 0, proc.stderr
     reused = json.loads(timings.read_text(encoding="utf-8")).get("reused_results")
     return (tmp_path / out / "findings.json").read_bytes(), imported, reused
@@ -78,8 +109,9 @@ def test_a_changed_table_is_validated_again(tmp_path):
     shutil.copytree(SEEDS, corpus)
     _check(tmp_path, corpus, "first")
     doc = min(corpus.glob("*.txt"))
-    doc.write_text(doc.read_text(encoding="utf-8") + "\nOne more sentence, so the word count changes.\n",
-                   encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8") + "\nOne more sentence, so the word count changes.\n", encoding="utf-8"
+    )
     again, imported, reused = _check(tmp_path, corpus, "again")
     assert reused == 0 and "pandera" in imported
     plain, _, _ = _check(tmp_path, corpus, "plain", "--no-cache")
@@ -145,7 +177,9 @@ def test_the_stored_outcomes_are_keyed_by_the_suite_and_the_columns_it_reads(tmp
         with GxRunner(config, start=False) as gx:
             gx.results = Results(tmp_path / "c.sqlite")
             outcomes = gx.validate(suite, records, None)
-            return [(o.spec.name, o.success, o.observed_value, o.unexpected_doc_ids) for o in outcomes], gx.results.reused
+            return [
+                (o.spec.name, o.success, o.observed_value, o.unexpected_doc_ids) for o in outcomes
+            ], gx.results.reused
 
     first, reused = validate(suite, records)
     assert reused == []

@@ -52,11 +52,29 @@ def source_hash(root: Path = ROOT) -> str:
 
 def run_check(paths: list[Path], options: Options, out: Path, args: tuple[str, ...] = ()) -> dict:
     """Run `seedcheck check PATHS --format json` as a user would, cold; save and parse the JSON."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(options.root / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [str(options.root / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
     env.pop("SEEDCHECK_NO_CACHE", None)
-    command = [sys.executable, str(Path(sys.executable).parent / "seedcheck"), "check", *map(str, paths), "--no-cache", "--no-reports", "--fail-on", "never", "-q",
-               "--format", "json", "--jobs", str(options.jobs), *args]
+    command = [
+        sys.executable,
+        str(Path(sys.executable).parent / "seedcheck"),
+        "check",
+        *map(str, paths),
+        "--no-cache",
+        "--no-reports",
+        "--fail-on",
+        "never",
+        "-q",
+        "--format",
+        "json",
+        "--jobs",
+        str(options.jobs),
+        *args,
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(f".{os.getpid()}.partial")  # concurrent runs never share one
     with tempfile.TemporaryDirectory(prefix="seedcheck-eval-") as cwd, partial.open("wb") as fh:

@@ -71,8 +71,11 @@ def tally(corpus: str, rule: str, findings: list[dict], judgements: dict[tuple, 
     reported = {key(corpus, f) for f in findings if f["rule"] == rule}
     gone = [j for k, j in judgements.items() if k[0] == corpus and k not in reported]
     return {
-        "findings": sum(f["rule"] == rule for f in findings), "sampled": len(drawn), "true": true,
-        "false": false, "unjudged": verdicts.count(None),
+        "findings": sum(f["rule"] == rule for f in findings),
+        "sampled": len(drawn),
+        "true": true,
+        "false": false,
+        "unjudged": verdicts.count(None),
         "precision": true / (true + false) if true + false else None,
         "ci": wilson(true, true + false),
         "gone_true": sum(j["verdict"] == "true" for j in gone),

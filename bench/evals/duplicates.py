@@ -35,11 +35,33 @@ def _check(corpus: Path, jobs: int, src: Path | None = None) -> dict:
     """findings.json of a cold check of `corpus` with the duplicate rules, as a user runs it
     (`src`: another source tree to measure, e.g. an older checkout)."""
     env_path = str(src or ROOT / "src")
-    command = [sys.executable, "-m", "seedcheck.cli", "check", str(corpus), "--no-cache", "--no-reports", "--fail-on",
-               "never", "-q", "--format", "json", "--jobs", str(jobs), "--select", "duplicate-" if src else "duplicate-,templated-sibling"]
+    command = [
+        sys.executable,
+        "-m",
+        "seedcheck.cli",
+        "check",
+        str(corpus),
+        "--no-cache",
+        "--no-reports",
+        "--fail-on",
+        "never",
+        "-q",
+        "--format",
+        "json",
+        "--jobs",
+        str(jobs),
+        "--select",
+        "duplicate-" if src else "duplicate-,templated-sibling",
+    ]
     with tempfile.TemporaryDirectory() as cwd:  # no project configuration picked up
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False,
-                              env={**__import__("os").environ, "PYTHONPATH": env_path})
+        proc = subprocess.run(
+            command,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**__import__("os").environ, "PYTHONPATH": env_path},
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"seedcheck failed: {proc.stderr.strip()[-500:]}")
     return json.loads(proc.stdout)
@@ -71,11 +93,13 @@ def pair_set(jobs: int = 2, src: Path | None = None) -> tuple[list[list], list[s
     recall = sum(r[2] for r in copies) / len(copies)
     precision = sum(r[1] == "copy" for r in hits) / len(hits) if hits else None
     extra = sorted(" ~ ".join(sorted(p)) for p in found - labelled)
-    notes = [f"pair set: recall {recall:.2f} ({sum(r[2] for r in copies)}/{len(copies)} copy pairs found), "
-             f"precision {precision if precision is None else round(precision, 2)} over the labelled pairs found "
-             f"({len(hits)}); not-copy pairs reported as templated-sibling: "
-             f"{sum(r[3] for r in rows if r[1] == 'not-copy')}/{sum(r[1] == 'not-copy' for r in rows)}",
-             f"pairs found that are not labelled: {len(extra)}" + (f" ({'; '.join(extra[:5])})" if extra else "")]
+    notes = [
+        f"pair set: recall {recall:.2f} ({sum(r[2] for r in copies)}/{len(copies)} copy pairs found), "
+        f"precision {precision if precision is None else round(precision, 2)} over the labelled pairs found "
+        f"({len(hits)}); not-copy pairs reported as templated-sibling: "
+        f"{sum(r[3] for r in rows if r[1] == 'not-copy')}/{sum(r[1] == 'not-copy' for r in rows)}",
+        f"pairs found that are not labelled: {len(extra)}" + (f" ({'; '.join(extra[:5])})" if extra else ""),
+    ]
     return rows, notes
 
 
@@ -96,8 +120,17 @@ def judged_precision(findings_by_corpus: dict[str, dict]) -> tuple[list[list], l
             sample = random.Random(7).sample(own, min(20, len(own)))
             verdicts = [judged.get((corpus, f["doc_id"], f["line"], tuple(sorted(f["related"])))) for f in sample]
             true, false = verdicts.count("true"), verdicts.count("false")
-            rows.append([f"{rule} on {corpus}", len(own), len(sample), true, false, len(sample) - true - false,
-                         round(true / (true + false), 2) if true + false else None])
+            rows.append(
+                [
+                    f"{rule} on {corpus}",
+                    len(own),
+                    len(sample),
+                    true,
+                    false,
+                    len(sample) - true - false,
+                    round(true / (true + false), 2) if true + false else None,
+                ]
+            )
     return rows, []
 
 
@@ -115,14 +148,26 @@ def _corpus_findings(options) -> dict[str, dict]:
 def evaluate(options) -> dict:
     """The section: pair-set rows, then the judged precision rows."""
     rows, notes = pair_set(getattr(options, "jobs", 2), getattr(options, "src", None))
-    table = [["pair: " + kind, label, "found" if hit else "not found", "sibling" if sib else ""] for kind, label, hit, sib in rows]
+    table = [
+        ["pair: " + kind, label, "found" if hit else "not found", "sibling" if sib else ""]
+        for kind, label, hit, sib in rows
+    ]
     corpora = _corpus_findings(options)
     if corpora:
         prec, _ = judged_precision(corpora)
-        table += [[what, f"{n} findings, sample {k}", f"true {t} / false {f} / unjudged {u}", "" if p is None else f"precision {p:.2f}"]
-                  for what, n, k, t, f, u, p in prec]
+        table += [
+            [
+                what,
+                f"{n} findings, sample {k}",
+                f"true {t} / false {f} / unjudged {u}",
+                "" if p is None else f"precision {p:.2f}",
+            ]
+            for what, n, k, t, f, u, p in prec
+        ]
     else:
-        notes.append("judged precision on the corpora: not run (no findings given; `make eval` or --findings wh21=PATH)")
+        notes.append(
+            "judged precision on the corpora: not run (no findings given; `make eval` or --findings wh21=PATH)"
+        )
     return {"columns": ["what", "label / size", "result", "note"], "rows": table, "notes": notes}
 
 

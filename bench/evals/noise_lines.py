@@ -98,8 +98,9 @@ def load_pages(bench: Path, quick: bool = False) -> list[dict]:
             continue
         body = norm(truth[key].get("articleBody") or "")
         lines = [ln for ln in (pages_text[key].get("articleBody") or "").split("\n") if ln.strip()]
-        pages.append({"key": key, "lines": lines, "labels": label_lines(lines, body), "split": split_of(key),
-                      "body": body})
+        pages.append(
+            {"key": key, "lines": lines, "labels": label_lines(lines, body), "split": split_of(key), "body": body}
+        )
     return pages
 
 
@@ -125,7 +126,10 @@ def run_seedcheck(pages: list[dict], work: Path, jobs: int, name: str = "zyte") 
         if f.rule.startswith("noise-") and f.line:
             flagged.setdefault(Path(f.doc_id).stem, set()).add(f.line - 1)
             by_rule[f.rule] += 1
-    return [flagged.get(p["key"], set()) for p in pages], {"seconds": round(elapsed, 2), "findings_by_rule": dict(by_rule)}
+    return [flagged.get(p["key"], set()) for p in pages], {
+        "seconds": round(elapsed, 2),
+        "findings_by_rule": dict(by_rule),
+    }
 
 
 def _c4_page(filt, page: dict) -> tuple[set[int], set[int]]:
@@ -241,11 +245,26 @@ def score(pages: list[dict], flagged: list[set[int]], split: str | None = None) 
                 c, cf = c + 1, cf + (i in flags)
             elif label == "boilerplate":
                 b, bf = b + 1, bf + (i in flags)
-    return {"content_flagged": cf, "content": c, "content_flagged_pct": round(100 * cf / c, 2) if c else None,
-            "boilerplate_flagged": bf, "boilerplate": b, "boilerplate_flagged_pct": round(100 * bf / b, 2) if b else None}
+    return {
+        "content_flagged": cf,
+        "content": c,
+        "content_flagged_pct": round(100 * cf / c, 2) if c else None,
+        "boilerplate_flagged": bf,
+        "boilerplate": b,
+        "boilerplate_flagged_pct": round(100 * bf / b, 2) if b else None,
+    }
 
 
-COLUMNS = ["set", "split", "system", "pages", "content lines", "content flagged %", "boilerplate lines", "boilerplate flagged %"]
+COLUMNS = [
+    "set",
+    "split",
+    "system",
+    "pages",
+    "content lines",
+    "content flagged %",
+    "boilerplate lines",
+    "boilerplate flagged %",
+]
 
 
 def evaluate_set(name: str, quick: bool, jobs: int, work: Path = WORK) -> tuple[list[list], list[str], dict]:
@@ -260,10 +279,22 @@ def evaluate_set(name: str, quick: bool, jobs: int, work: Path = WORK) -> tuple[
         n_pages = sum(1 for p in pages if split in (None, p["split"]))
         for system, flags in systems.items():
             s = score(pages, flags, split)
-            rows.append([name, split or "full", system, n_pages, s["content"], s["content_flagged_pct"],
-                         s["boilerplate"], s["boilerplate_flagged_pct"]])
-    notes.append(f"{name}: seedcheck {meta['seconds']} s, findings by rule "
-                 + json.dumps(meta["findings_by_rule"], sort_keys=True))
+            rows.append(
+                [
+                    name,
+                    split or "full",
+                    system,
+                    n_pages,
+                    s["content"],
+                    s["content_flagged_pct"],
+                    s["boilerplate"],
+                    s["boilerplate_flagged_pct"],
+                ]
+            )
+    notes.append(
+        f"{name}: seedcheck {meta['seconds']} s, findings by rule "
+        + json.dumps(meta["findings_by_rule"], sort_keys=True)
+    )
     return rows, notes, {"pages": pages, "systems": systems}
 
 
@@ -281,8 +312,11 @@ def evaluate(options) -> dict:
         set_rows, set_notes, _ = evaluate_set(name, quick, jobs)
         rows += set_rows
         notes += set_notes
-    notes.insert(0, "split: page id sha1, even = dev (rules tuned on it), odd = held-out"
-                 + ("; --quick: a fixed quarter of the pages" if quick else ""))
+    notes.insert(
+        0,
+        "split: page id sha1, even = dev (rules tuned on it), odd = held-out"
+        + ("; --quick: a fixed quarter of the pages" if quick else ""),
+    )
     return {"columns": COLUMNS, "rows": rows, "notes": notes}
 
 
@@ -314,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="noise_set", choices=sorted(SETS))
     parser.add_argument("--quick", action="store_true", help="a fixed quarter of the pages")
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--examples", type=int, default=0, help="print N errors of seedcheck on the dev half (with --set)")
+    parser.add_argument(
+        "--examples", type=int, default=0, help="print N errors of seedcheck on the dev half (with --set)"
+    )
     parser.add_argument("--json", type=Path, help="also write the result to this file")
     args = parser.parse_args(argv)
     if args.examples and args.noise_set:

@@ -67,7 +67,7 @@ def score(labels: list[dict], found: list[dict]) -> dict:
     stats = defaultdict(lambda: {"labelled": 0, "found": 0, "in_doc": 0, "extra": 0})
     missed = []
     for label in labels:
-        for rule in ([label["rule"]] + (["noise-* (any noise rule)"] if label["rule"].startswith("noise-") else [])):
+        for rule in [label["rule"]] + (["noise-* (any noise rule)"] if label["rule"].startswith("noise-") else []):
             fits = ANY_NOISE if rule.endswith("(any noise rule)") else label["rule"]
             same = [f for f in by_doc[label["file"]] if rule_fits(fits, f["rule"])]
             hit = any(label["line"] is None or f.get("line") == label["line"] for f in same)
@@ -79,8 +79,12 @@ def score(labels: list[dict], found: list[dict]) -> dict:
                 missed.append({k: label.get(k) for k in ("file", "rule", "line", "text")})
     extras = []
     for f in found:
-        explained = any(label["file"] == f["doc_id"] and rule_fits(label["rule"], f["rule"])
-                        and (label["line"] is None or label["line"] == f.get("line")) for label in labels)
+        explained = any(
+            label["file"] == f["doc_id"]
+            and rule_fits(label["rule"], f["rule"])
+            and (label["line"] is None or label["line"] == f.get("line"))
+            for label in labels
+        )
         if not explained:
             stats[f["rule"]]["extra"] += 1
             extras.append({k: f.get(k) for k in ("doc_id", "rule", "line", "message")})
@@ -92,7 +96,11 @@ def evaluate(options: Options) -> dict:
     base = defects_dir(options)
     labels = load_labels(base)
     docs_hash = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((base / "docs").rglob("*")) if p.is_file()))
-    out = options.work / "eval" / f"findings-defects-{_corpus.source_hash(options.root)}-{docs_hash.hexdigest()[:12]}.json"
+    out = (
+        options.work
+        / "eval"
+        / f"findings-defects-{_corpus.source_hash(options.root)}-{docs_hash.hexdigest()[:12]}.json"
+    )
     if out.exists() and not options.fresh:
         result = json.loads(out.read_text(encoding="utf-8"))
     else:
@@ -105,9 +113,13 @@ def evaluate(options: Options) -> dict:
     total = sum(s["labelled"] for r, s in scored["stats"].items() if not r.endswith(")"))
     hits = sum(s["found"] for r, s in scored["stats"].items() if not r.endswith(")"))
     stale = [f"{x['file']}:{x['line']}" for x in labels if x["stale"]]
-    notes = [(f"{len(result['documents'])} documents, {total} labels, {hits} found on their line "
-              f"({hits / total:.1%}); {len(scored['extras'])} unlabelled findings (extra)"),
-             "misses and extras are listed in the JSON copy (sections.recall.missed / .extras)"]
+    notes = [
+        (
+            f"{len(result['documents'])} documents, {total} labels, {hits} found on their line "
+            f"({hits / total:.1%}); {len(scored['extras'])} unlabelled findings (extra)"
+        ),
+        "misses and extras are listed in the JSON copy (sections.recall.missed / .extras)",
+    ]
     if stale:
         notes.append(f"labels whose text is not on their line (fix labels.yaml): {', '.join(stale)}")
     return {"columns": COLUMNS, "rows": rows, "notes": notes, "missed": scored["missed"], "extras": scored["extras"]}

@@ -16,7 +16,7 @@ def corpus_files(corpus: str | Path, limit: int | None = None) -> list[str]:
 
 def chunks(items: list, size: int) -> list[list]:
     """`items` in chunks of `size` (the unit of work handed to a worker process)."""
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def chunk_size(n: int, jobs: int) -> int:
@@ -29,7 +29,7 @@ def split_frontmatter(text: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return text[end + 5:]
+            return text[end + 5 :]
     return text
 
 

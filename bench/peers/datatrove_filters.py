@@ -18,8 +18,12 @@ _STEPS = None
 
 def _init() -> None:
     global _STEPS
-    from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
-                                            GopherRepetitionFilter)
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
 
     _STEPS = [C4QualityFilter(), GopherQualityFilter(), GopherRepetitionFilter(), FineWebQualityFilter()]
 
@@ -53,8 +57,10 @@ def main() -> None:
     started = time.perf_counter()
     _init()  # fail here, once, if datatrove or one of its dependencies is missing
     results = map_chunks(_run, corpus_files(args.corpus, args.limit), args.jobs, initializer=_init)
-    emit({"docs": sum(r[0] for r in results), "bytes": sum(r[1] for r in results),
-          "kept": sum(r[2] for r in results)}, started)
+    emit(
+        {"docs": sum(r[0] for r in results), "bytes": sum(r[1] for r in results), "kept": sum(r[2] for r in results)},
+        started,
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import time
 from common import corpus_files, emit, map_chunks
 
 # One pattern in the spirit of a noise lexicon: a few phrases, case-insensitive.
-PATTERN = re.compile(r"share this|latest articles|cookies|\d+\s?°[FC]|utm_\w+|click here|subscribe", re.I)
+PATTERN = re.compile(r"share this|latest articles|cookies|\d+\s?°[FC]|utm_\w+|click here|subscribe", re.IGNORECASE)
 
 
 def _scan(paths: list[str]) -> tuple[int, int, int]:
@@ -37,8 +37,14 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     results = map_chunks(_scan, corpus_files(args.corpus, args.limit), args.jobs)
-    emit({"docs": sum(r[0] for r in results), "bytes": sum(r[1] for r in results),
-          "line_hits": sum(r[2] for r in results)}, started)
+    emit(
+        {
+            "docs": sum(r[0] for r in results),
+            "bytes": sum(r[1] for r in results),
+            "line_hits": sum(r[2] for r in results),
+        },
+        started,
+    )
 
 
 if __name__ == "__main__":

@@ -36,19 +36,24 @@ def main() -> None:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
-    batch = (context.data_sources.add_pandas(name="corpus").add_dataframe_asset(name="records")
-             .add_batch_definition_whole_dataframe("all"))
+    batch = (
+        context.data_sources.add_pandas(name="corpus")
+        .add_dataframe_asset(name="records")
+        .add_batch_definition_whole_dataframe("all")
+    )
     suite = gx.ExpectationSuite(name="records")
     for column in ("doc_id", "path", "format", "title", "date", "source_url", "word_count", "line_count"):
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
-    for e in (gxe.ExpectColumnValuesToBeUnique(column="doc_id"),
-              gxe.ExpectColumnValuesToBeInSet(column="format", value_set=["text", "markdown", "jsonl"]),
-              gxe.ExpectColumnValuesToMatchRegex(column="date", regex=r"^\d{4}-\d{2}-\d{2}$"),
-              gxe.ExpectColumnValuesToMatchRegex(column="language", regex=r"^[a-z]{2,3}$"),
-              gxe.ExpectColumnValuesToBeBetween(column="word_count", min_value=0),
-              gxe.ExpectColumnValuesToBeBetween(column="line_count", min_value=0),
-              gxe.ExpectColumnValuesToBeUnique(column="source_url"),
-              gxe.ExpectTableRowCountToBeBetween(min_value=1)):
+    for e in (
+        gxe.ExpectColumnValuesToBeUnique(column="doc_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="format", value_set=["text", "markdown", "jsonl"]),
+        gxe.ExpectColumnValuesToMatchRegex(column="date", regex=r"^\d{4}-\d{2}-\d{2}$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="language", regex=r"^[a-z]{2,3}$"),
+        gxe.ExpectColumnValuesToBeBetween(column="word_count", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="line_count", min_value=0),
+        gxe.ExpectColumnValuesToBeUnique(column="source_url"),
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+    ):
         suite.add_expectation(e)
     suite = context.suites.add(suite)
     validation = context.validation_definitions.add(gx.ValidationDefinition(name="records", data=batch, suite=suite))

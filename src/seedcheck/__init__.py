@@ -5,7 +5,7 @@ iterable of dicts from Python (see api.py). Imports stay lazy so the command lin
 """
 
 __version__ = "0.1.0"
-__all__ = ["check", "CheckResult", "__version__"]
+__all__ = ["CheckResult", "__version__", "check"]
 
 
 def __getattr__(name: str):

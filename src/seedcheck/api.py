@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .config import Config, apply, load_config
 
@@ -44,7 +45,9 @@ class CheckResult:
             from .report.tables import DOCUMENT_COLUMNS, document_rows, numeric_extras
 
             extras = numeric_extras(self.result)
-            self._records = _frame(document_rows(self.result, extras), [n for n, _ in DOCUMENT_COLUMNS] + extras + ["extra"])
+            self._records = _frame(
+                document_rows(self.result, extras), [n for n, _ in DOCUMENT_COLUMNS] + extras + ["extra"]
+            )
         return self._records
 
     @property
@@ -76,8 +79,10 @@ class CheckResult:
 
     def __repr__(self) -> str:
         c = self.counts()
-        return (f"<seedcheck result: {len(self.result.documents)} documents, {len(self.result.findings)} findings "
-                f"({c['error']} errors, {c['warning']} warnings, {c['info']} info); {'passed' if self.passed else 'failed'}>")
+        return (
+            f"<seedcheck result: {len(self.result.documents)} documents, {len(self.result.findings)} findings "
+            f"({c['error']} errors, {c['warning']} warnings, {c['info']} info); {'passed' if self.passed else 'failed'}>"
+        )
 
 
 def _frame(rows, columns: list[str]):
@@ -86,8 +91,14 @@ def _frame(rows, columns: list[str]):
     return pd.DataFrame(list(rows), columns=columns)
 
 
-def check(data: Any, config: Config | str | os.PathLike | None = None, *, name: str = "records",
-          jobs: int | None = 1, **overrides: Any) -> CheckResult:
+def check(
+    data: Any,
+    config: Config | str | os.PathLike | None = None,
+    *,
+    name: str = "records",
+    jobs: int | None = 1,
+    **overrides: Any,
+) -> CheckResult:
     """Check documents and return a `CheckResult`.
 
     `data`: a path or fsspec URL, a list of them, a pandas DataFrame, or an iterable of
@@ -124,9 +135,16 @@ def in_memory_sources(data: Any, name: str) -> list:
     from .ingest import Source
 
     lines = _json_lines(data)
-    return [Source(fs_path="", path=name, doc_id=name, size=sum(map(len, lines[i:i + CHUNK])),
-                   unit=("inline", i, tuple(lines[i:i + CHUNK]))) for i in range(0, len(lines), CHUNK)] or \
-        [Source(fs_path="", path=name, doc_id=name, unit=("inline", 0, ()))]
+    return [
+        Source(
+            fs_path="",
+            path=name,
+            doc_id=name,
+            size=sum(map(len, lines[i : i + CHUNK])),
+            unit=("inline", i, tuple(lines[i : i + CHUNK])),
+        )
+        for i in range(0, len(lines), CHUNK)
+    ] or [Source(fs_path="", path=name, doc_id=name, unit=("inline", 0, ()))]
 
 
 def _json_lines(data: Any) -> list[str]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import __version__
 from .config import ConfigError
@@ -70,16 +71,27 @@ def baseline_entries(findings: list[Finding], expectations: list[dict[str, Any]]
         if f.rule in ("unused-waiver",):
             continue
         counts[f.fingerprint] += 1
-        info.setdefault(f.fingerprint, {"rule": f.rule, "doc_id": f.doc_id, "excerpt": f.excerpt or f.message,
-                                        **levels.get(f.fingerprint, {}),
-                                        **({"related": sorted(f.related)} if f.related else {})})
+        info.setdefault(
+            f.fingerprint,
+            {
+                "rule": f.rule,
+                "doc_id": f.doc_id,
+                "excerpt": f.excerpt or f.message,
+                **levels.get(f.fingerprint, {}),
+                **({"related": sorted(f.related)} if f.related else {}),
+            },
+        )
     return [{"fingerprint": fp, **info[fp], "count": n} for fp, n in counts.items()]
 
 
 def render_entries(entries: list[dict]) -> str:
     """The baseline file holding `entries` (sorted, deterministic, reviewable in git)."""
     entries = sorted(entries, key=lambda e: (e.get("doc_id", ""), e.get("rule", ""), e["fingerprint"]))
-    data = {"schema_version": BASELINE_VERSION, "tool": {"name": "seedcheck", "version": __version__}, "entries": entries}
+    data = {
+        "schema_version": BASELINE_VERSION,
+        "tool": {"name": "seedcheck", "version": __version__},
+        "entries": entries,
+    }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -144,9 +156,15 @@ def _shown(value: Any) -> str:
     return f"{value:.1%}" if isinstance(value, float) and 0 <= value <= 1 else str(value)
 
 
-def apply_baseline(registry: Registry, findings: list[Finding], entries: list[dict],
-                   paths_by_id: dict[str, str], baseline_path: str, judged: Callable[[dict], bool] = lambda entry: True,
-                   levels: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
+def apply_baseline(
+    registry: Registry,
+    findings: list[Finding],
+    entries: list[dict],
+    paths_by_id: dict[str, str],
+    baseline_path: str,
+    judged: Callable[[dict], bool] = lambda entry: True,
+    levels: dict[str, dict[str, Any]] | None = None,
+) -> list[Finding]:
     """Mark findings the baseline accepts; return `unused-waiver` findings for stale entries
     (only those `judged` says this run could have matched). `levels` (see `observed`) holds
     what failed expectations observe now: one worse than its entry is not accepted."""
@@ -178,9 +196,14 @@ def apply_baseline(registry: Registry, findings: list[Finding], entries: list[di
             continue
         remaining[e["fingerprint"]] = 0
         doc_id = e.get("doc_id", "")
-        hit = Hit(line=None, excerpt=str(e.get("excerpt", ""))[:200], message=(
-            f"baseline entry for {e.get('rule', '?')} ({e['fingerprint']}) matched nothing"
-            + (f" ({left} of {e.get('count', 1)} unused)" if int(e.get("count", 1)) > 1 else "")
-            + f"; remove it from {baseline_path} (seedcheck check --update-baseline)"))
+        hit = Hit(
+            line=None,
+            excerpt=str(e.get("excerpt", ""))[:200],
+            message=(
+                f"baseline entry for {e.get('rule', '?')} ({e['fingerprint']}) matched nothing"
+                + (f" ({left} of {e.get('count', 1)} unused)" if int(e.get("count", 1)) > 1 else "")
+                + f"; remove it from {baseline_path} (seedcheck check --update-baseline)"
+            ),
+        )
         stale.append(rule.to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, baseline_path)))
     return stale

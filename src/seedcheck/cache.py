@@ -43,9 +43,11 @@ from . import __version__
 from .config import PACKAGE_DIR, Config
 
 SCHEMA = 1
-CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by seedcheck.\n"
-                "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by seedcheck.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
 KEEP_DAYS = 1  # the date is in the fingerprint: an older file can never be used again
 # Settings that only shape the output or the run, never a document's outcome.
 _OUTPUT_ONLY = ("source", "jobs", "report_dir", "fail_on", "baseline", "gx_data_docs", "cache_dir")
@@ -97,8 +99,14 @@ def fingerprint(config: Config, today: dt.date) -> str:
     """The hash of everything besides the file itself that a document's outcome depends on."""
     h = hashlib.blake2b(digest_size=16)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in _OUTPUT_ONLY}
-    for part in (f"schema {SCHEMA}", __version__, sys.version, today.isoformat(),
-                 json.dumps(settings, sort_keys=True, default=str), *_dependency_versions()):
+    for part in (
+        f"schema {SCHEMA}",
+        __version__,
+        sys.version,
+        today.isoformat(),
+        json.dumps(settings, sort_keys=True, default=str),
+        *_dependency_versions(),
+    ):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     _feed_tree(h, PACKAGE_DIR)
     _feed_tree(h, config.checks_path)
@@ -117,8 +125,13 @@ def unpack(blob: bytes) -> Any:
 def key_of(source: Any, data: bytes, variant: bytes) -> bytes:
     """The entry key of `source` read as `data`: its bytes, its paths and the run variant."""
     h = hashlib.blake2b(digest_size=20)
-    for part in (variant, os.fsencode(source.fs_path), source.path.encode("utf-8", "surrogateescape"),
-                 source.doc_id.encode("utf-8", "surrogateescape"), str(len(data)).encode()):
+    for part in (
+        variant,
+        os.fsencode(source.fs_path),
+        source.path.encode("utf-8", "surrogateescape"),
+        source.doc_id.encode("utf-8", "surrogateescape"),
+        str(len(data)).encode(),
+    ):
         h.update(part + b"\0")
     h.update(data)
     return h.digest()
@@ -188,7 +201,9 @@ class Cache:
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS outcomes (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
-        self.db.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
+        self.db.execute(
+            f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID"
+        )
         os.utime(self.path)  # in use: not pruned
 
     @classmethod
@@ -257,7 +272,7 @@ class Cache:
         found: set[bytes] = set()
         try:
             for i in range(0, len(wanted), _LOOKUP_CHUNK):
-                chunk = wanted[i:i + _LOOKUP_CHUNK]
+                chunk = wanted[i : i + _LOOKUP_CHUNK]
                 query = f"SELECT key FROM outcomes WHERE key IN ({','.join('?' * len(chunk))})"
                 found.update(row[0] for row in self.db.execute(query, chunk))
         except sqlite3.Error as exc:
@@ -310,8 +325,10 @@ class Cache:
             except sqlite3.Error:
                 pass
             self.writable = False
-            print(f"seedcheck: cache {self.path}: not storing this run's results ({type(exc).__name__}: {exc})",
-                  file=sys.stderr)
+            print(
+                f"seedcheck: cache {self.path}: not storing this run's results ({type(exc).__name__}: {exc})",
+                file=sys.stderr,
+            )
 
     def results(self) -> Results | None:
         """The store of whole-table results in this cache file (None when the cache is off)."""

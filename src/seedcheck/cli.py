@@ -154,29 +154,100 @@ def _forced(config, paths: tuple[str, ...], force_exclude: bool) -> list[str]:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest pyproject.toml with [tool.seedcheck]).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(),
+    help="Configuration file (default: nearest pyproject.toml with [tool.seedcheck]).",
+)
 @click.option("--report-dir", type=click.Path(), help="Where to write the report files (default: reports/).")
 @click.option("--no-reports", is_flag=True, help="Write no report files, only stdout.")
-@click.option("--reports", "reports", metavar="LIST", help="Which report files to write: comma-separated formats or file names (json, html, junit, sarif, markdown, findings-parquet, documents-parquet), or all, default, parquet, none.")
+@click.option(
+    "--reports",
+    "reports",
+    metavar="LIST",
+    help="Which report files to write: comma-separated formats or file names (json, html, junit, sarif, markdown, findings-parquet, documents-parquet), or all, default, parquet, none.",
+)
 @click.option("--format", "fmt", default="text", show_default=True, help=f"What goes to stdout: {', '.join(FORMATS)}.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Lowest severity that fails the run (default: error).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Lowest severity that fails the run (default: error).",
+)
 @click.option("--select", help="Only these rules (comma-separated names or prefixes such as noise-).")
 @click.option("--ignore", help="Not these rules (comma-separated names or prefixes).")
 @click.option("--jobs", type=int, help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no report paths on stderr.")
-@click.option("--baseline", "baseline_file", type=click.Path(), help="Accepted findings; only new ones fail the gate (default: the configured baseline).")
-@click.option("--update-baseline", is_flag=True, help="Write the current findings to the baseline file and exit 0 (with --changed-since or other paths: update their documents' entries, keep the rest).")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(),
+    help="Accepted findings; only new ones fail the gate (default: the configured baseline).",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Write the current findings to the baseline file and exit 0 (with --changed-since or other paths: update their documents' entries, keep the rest).",
+)
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline: every finding is new.")
-@click.option("--new-only", is_flag=True, help="Show only findings the baseline does not accept on stdout (the report files keep all).")
-@click.option("--changed-since", metavar="REF", help="Report only documents changed against this git ref (corpus rules still compare with every document).")
-@click.option("--force-exclude", is_flag=True, help="Apply paths/include/exclude of the configuration to the files named on the command line too.")
-@click.option("--engine", "engine_name", type=click.Choice(["local", "spark"]), default="local", show_default=True, help="Where to run: this machine, or Apache Spark.")
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Show only findings the baseline does not accept on stdout (the report files keep all).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only documents changed against this git ref (corpus rules still compare with every document).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply paths/include/exclude of the configuration to the files named on the command line too.",
+)
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where to run: this machine, or Apache Spark.",
+)
 @click.option("--spark-master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
-@click.option("--no-cache", is_flag=True, help="Check every file again: do not read or write the cache of unchanged files' results (also SEEDCHECK_NO_CACHE=1).")
-@click.option("--gx-data-docs", "gx_data_docs", type=click.Path(file_okay=False), help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).")
-def check(paths, config_file, report_dir, no_reports, reports, fmt, fail_on, select, ignore, jobs, quiet,
-          baseline_file, update_baseline, no_baseline, changed_since, engine_name, spark_master, no_cache,
-          gx_data_docs=None, new_only=False, force_exclude=False):
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again: do not read or write the cache of unchanged files' results (also SEEDCHECK_NO_CACHE=1).",
+)
+@click.option(
+    "--gx-data-docs",
+    "gx_data_docs",
+    type=click.Path(file_okay=False),
+    help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).",
+)
+def check(
+    paths,
+    config_file,
+    report_dir,
+    no_reports,
+    reports,
+    fmt,
+    fail_on,
+    select,
+    ignore,
+    jobs,
+    quiet,
+    baseline_file,
+    update_baseline,
+    no_baseline,
+    changed_since,
+    engine_name,
+    spark_master,
+    no_cache,
+    gx_data_docs=None,
+    new_only=False,
+    force_exclude=False,
+):
     """Check documents and write reports."""
     from .gate import GateOptions, changed_files
 
@@ -205,8 +276,16 @@ def check(paths, config_file, report_dir, no_reports, reports, fmt, fail_on, sel
     if changed_since:
         targets = named or [str(config.resolve(p)) for p in config.paths]
         gate.changed, gate.changed_since = changed_files(changed_since, targets), changed_since
-    result = _run_check(config, named, engine_name, spark_master, gate, not no_cache, quiet,
-                        None if no_reports else config.resolve(config.report_dir))
+    result = _run_check(
+        config,
+        named,
+        engine_name,
+        spark_master,
+        gate,
+        not no_cache,
+        quiet,
+        None if no_reports else config.resolve(config.report_dir),
+    )
     if update_baseline:
         _write_baseline(result, gate, Path(baseline or config.resolve("seedcheck-baseline.json")))
         sys.exit(EXIT_OK)
@@ -239,11 +318,21 @@ def _require_pyspark() -> None:
     import importlib.util
 
     if importlib.util.find_spec("pyspark") is None:
-        raise ConfigError("--engine spark needs pyspark: install seedcheck[spark] (pip install 'seedcheck[spark] @ ...')")
+        raise ConfigError(
+            "--engine spark needs pyspark: install seedcheck[spark] (pip install 'seedcheck[spark] @ ...')"
+        )
 
 
-def _run_check(config, paths: list[str], engine_name: str, spark_master: str, gate, cache: bool, quiet: bool,
-               report_dir: Path | None):
+def _run_check(
+    config,
+    paths: list[str],
+    engine_name: str,
+    spark_master: str,
+    gate,
+    cache: bool,
+    quiet: bool,
+    report_dir: Path | None,
+):
     """Run the engine: the local one with great-expectations warming up in a worker (with
     the cache, only once a file has to be checked) or its stored result reused."""
     if engine_name == "spark":
@@ -270,7 +359,9 @@ def _write_baseline(result, gate, target: Path) -> None:
     entries = baseline_entries(result.findings, result.expectations)
     note = ""
     if gate.focus is not None and target.exists():
-        entries, kept = merge_entries(load_baseline(target), entries, gate.focus, corpus_checked=gate.changed is not None)
+        entries, kept = merge_entries(
+            load_baseline(target), entries, gate.focus, corpus_checked=gate.changed is not None
+        )
         note = f"; kept {kept} entr{'y' if kept == 1 else 'ies'} of documents this run did not report on"
     write_atomic(target, render_entries(entries))
     click.echo(f"baseline: wrote {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} to {target}{note}", err=True)
@@ -299,13 +390,18 @@ def _write_outputs(config, result, fmt: str, quiet: bool, formats: list[str] | N
         shown = dataclasses.replace(result, findings=[f for f in result.findings if not f.baselined])
     write_to(WRITERS[fmt], shown, _Echo(), color=fmt == "text" and sys.stdout.isatty())  # streamed
     if new_only and len(shown.findings) < len(result.findings):
-        click.echo(f"seedcheck: {len(result.findings) - len(shown.findings)} baselined finding(s) not shown (--new-only)", err=True)
+        click.echo(
+            f"seedcheck: {len(result.findings) - len(shown.findings)} baselined finding(s) not shown (--new-only)",
+            err=True,
+        )
     if formats:
         target = config.resolve(config.report_dir)
         fresh = not target.exists()
         written = write_reports(result, target, formats)
         if fresh:  # like the cache directory: generated files stay out of git
-            (target / ".gitignore").write_text("# Written by seedcheck: its reports are not committed.\n*\n", encoding="utf-8")
+            (target / ".gitignore").write_text(
+                "# Written by seedcheck: its reports are not committed.\n*\n", encoding="utf-8"
+            )
         if not quiet:
             click.echo(f"reports: {', '.join(str(p) for p in written)}", err=True)
     result.timings["writers"] = time.perf_counter() - started
@@ -315,11 +411,22 @@ def _write_outputs(config, result, fmt: str, quiet: bool, formats: list[str] | N
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
-@click.option("--diff", "show_diff", is_flag=True, help="Show the fixes as a unified diff; write nothing (exit 1 if there are any).")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply the fixes that are guesses (misspelt or inconsistent names, ...).")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Show the fixes as a unified diff; write nothing (exit 1 if there are any).",
+)
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="Also apply the fixes that are guesses (misspelt or inconsistent names, ...)."
+)
 @click.option("--select", help="Only fix findings of these rules.")
 @click.option("--ignore", help="Do not fix findings of these rules.")
-@click.option("--force-exclude", is_flag=True, help="Apply paths/include/exclude of the configuration to the files named on the command line too.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply paths/include/exclude of the configuration to the files named on the command line too.",
+)
 def fix(paths, config_file, show_diff, unsafe_fixes, select, ignore, force_exclude=False):
     """Apply safe fixes (delete noise lines, strip markup, repair mojibake, ...)."""
     from .fixer import fix_paths
@@ -341,9 +448,14 @@ def fix(paths, config_file, show_diff, unsafe_fixes, select, ignore, force_exclu
     total = sum(report.changed.values())
     rules = ", ".join(f"{rule} {n}" for rule, n in sorted(report.by_rule.items()))
     verb = "would apply" if show_diff else "applied"
-    click.echo(f"fix: {verb} {total} fix(es) in {len(report.changed)} file(s)" + (f" ({rules})" if rules else ""), err=True)
+    click.echo(
+        f"fix: {verb} {total} fix(es) in {len(report.changed)} file(s)" + (f" ({rules})" if rules else ""), err=True
+    )
     if report.skipped_jsonl:
-        click.echo(f"fix: {report.skipped_jsonl} JSONL file(s) not rewritten (fix their records where they are produced)", err=True)
+        click.echo(
+            f"fix: {report.skipped_jsonl} JSONL file(s) not rewritten (fix their records where they are produced)",
+            err=True,
+        )
     sys.exit(EXIT_FINDINGS if show_diff and report.changed else EXIT_OK)
 
 
@@ -362,12 +474,27 @@ def rules(name, config_file, fmt):
     if name:
         spec = next((s for s in specs if s.name == name or s.id == name), None)
         if spec is None:
-            raise ConfigError(f"unknown rule {name!r}{did_you_mean(name, [s.name for s in specs])} (see `seedcheck rules`)")
+            raise ConfigError(
+                f"unknown rule {name!r}{did_you_mean(name, [s.name for s in specs])} (see `seedcheck rules`)"
+            )
         severity = config.severity.get(spec.name, str(spec.severity))
         if fmt == "json":
-            click.echo(json.dumps({"id": spec.id, "name": spec.name, "severity": severity, "kind": spec.kind,
-                                   "category": spec.category, "params": spec.params, "docs": spec.docs,
-                                   "examples": spec.examples}, indent=2, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "id": spec.id,
+                        "name": spec.name,
+                        "severity": severity,
+                        "kind": spec.kind,
+                        "category": spec.category,
+                        "params": spec.params,
+                        "docs": spec.docs,
+                        "examples": spec.examples,
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
         click.echo(f"{spec.name} ({spec.id}) — {severity}, kind {spec.kind}, category {spec.category}\n")
         for heading in ("what", "why", "fix"):
@@ -393,9 +520,23 @@ def rules(name, config_file, fmt):
                 click.echo("  | " + text.rstrip("\n").replace("\n", "\n  | ") + "\n")
         return
     if fmt == "json":
-        click.echo(json.dumps([{"id": s.id, "name": s.name, "severity": config.severity.get(s.name, str(s.severity)),
-                                "kind": s.kind, "category": s.category, "summary": s.docs["what"].splitlines()[0]}
-                               for s in specs], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": s.id,
+                        "name": s.name,
+                        "severity": config.severity.get(s.name, str(s.severity)),
+                        "kind": s.kind,
+                        "category": s.category,
+                        "summary": s.docs["what"].splitlines()[0],
+                    }
+                    for s in specs
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for s in specs:
         sev = config.severity.get(s.name, str(s.severity))

@@ -26,10 +26,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # (the default `paths = ["."]`) and `include` is not configured: a repository's LICENSE,
 # pyproject.toml or CI files are not documents. A reader for a new format adds its globs here.
 DOCUMENT_GLOBS = ["*.md", "*.markdown", "*.mdown", "*.txt", "*.text", "*.jsonl", "*.ndjson", "*.parquet", "*.pq"] + [
-    f"*.{kind}.{codec}" for kind in ("jsonl", "ndjson") for codec in ("gz", "zst", "zstd", "bz2", "xz")]
+    f"*.{kind}.{codec}" for kind in ("jsonl", "ndjson") for codec in ("gz", "zst", "zstd", "bz2", "xz")
+]
 # A repository's own files in those formats, which are not corpus documents.
-DEFAULT_EXCLUDE = [".*", "__pycache__", "*.pyc", "README", "README.*", "CHANGELOG*", "CHANGES*", "CONTRIBUTING*",
-                   "CODE_OF_CONDUCT*", "SECURITY*", "LICENSE*", "COPYING*", "requirements*.txt"]
+DEFAULT_EXCLUDE = [
+    ".*",
+    "__pycache__",
+    "*.pyc",
+    "README",
+    "README.*",
+    "CHANGELOG*",
+    "CHANGES*",
+    "CONTRIBUTING*",
+    "CODE_OF_CONDUCT*",
+    "SECURITY*",
+    "LICENSE*",
+    "COPYING*",
+    "requirements*.txt",
+]
 
 
 class ConfigError(ValueError):
@@ -85,8 +99,11 @@ class Config:
     def own_files(self) -> list[str]:
         """Real paths of what seedcheck itself reads or writes next to a corpus (reports,
         cache, baseline, configuration): never documents."""
-        own = [self.resolve(self.report_dir), Path(os.environ.get("SEEDCHECK_CACHE_DIR") or self.resolve(self.cache_dir)),
-               self.root / "pyproject.toml"]
+        own = [
+            self.resolve(self.report_dir),
+            Path(os.environ.get("SEEDCHECK_CACHE_DIR") or self.resolve(self.cache_dir)),
+            self.root / "pyproject.toml",
+        ]
         own.append(self.resolve(self.baseline or "seedcheck-baseline.json"))
         if self.source != "defaults":
             own.append(Path(self.source))
@@ -111,7 +128,7 @@ class Config:
             if rel == ".":
                 return True
             parts = rel.split("/")
-            prefixes = ["/".join(parts[:i + 1]) for i in range(len(parts))]
+            prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
             if any(_glob_match(p, self.exclude) for p in prefixes):
                 continue
             if os.path.isdir(real) or _glob_match(rel, self.include_for(base)):
@@ -150,8 +167,10 @@ def _data_dir(config: Config, configured: str, name: str) -> Path:
     if configured:
         return config.resolve(configured)
     local = config.root / name
-    if (local / ".seedcheck").exists() or (name == "checks" and (local / "rules").is_dir()) or (
-        name == "schemas" and (local / "record.yaml").is_file()
+    if (
+        (local / ".seedcheck").exists()
+        or (name == "checks" and (local / "rules").is_dir())
+        or (name == "schemas" and (local / "record.yaml").is_file())
     ):
         return local
     bundled = PACKAGE_DIR / "_data" / name
@@ -182,11 +201,15 @@ def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, list[str]]:
     for key, value in table.items():
         name = str(key).replace("_", "-").removesuffix("-field")
         if name not in JSONL_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl]{_did_you_mean(name, JSONL_KEYS)} "
-                              f"(expected one of {', '.join(JSONL_KEYS)})")
+            raise ConfigError(
+                f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl]{_did_you_mean(name, JSONL_KEYS)} "
+                f"(expected one of {', '.join(JSONL_KEYS)})"
+            )
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-            raise ConfigError(f"{where}: jsonl.{key} must be a field name or a list of field names, e.g. {name} = [\"content\"]")
+            raise ConfigError(
+                f'{where}: jsonl.{key} must be a field name or a list of field names, e.g. {name} = ["content"]'
+            )
         out[name] = [n.strip() for n in names]
     return out
 

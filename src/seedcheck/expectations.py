@@ -32,8 +32,21 @@ RULE = "expectation-failed"
 SUITE_FILE = "corpus.yaml"
 # Record fields that become columns of the table GX validates (lists and the body stay out).
 TABLE_COLUMNS = (
-    "doc_id", "path", "format", "sha256", "encoding", "title", "date", "date_source", "published_time",
-    "source_url", "source_domain", "canonical_url", "language", "word_count", "line_count",
+    "doc_id",
+    "path",
+    "format",
+    "sha256",
+    "encoding",
+    "title",
+    "date",
+    "date_source",
+    "published_time",
+    "source_url",
+    "source_domain",
+    "canonical_url",
+    "language",
+    "word_count",
+    "line_count",
 )
 DERIVED_COLUMNS = ("source_documents",)  # documents sharing this row's source_domain
 DATE_COLUMNS = ("date",)
@@ -86,6 +99,7 @@ class Outcome:
 
 
 # ---------------------------------------------------------------- the suite file (no GX)
+
 
 def suite_path(config: Config) -> Path:
     """The suite file: `expectations-suite` if configured, else `corpus.yaml` in the schemas
@@ -187,8 +201,12 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
             raise _fail(path, line, f"expectation {name}: type must be a great-expectations type (expect_...)")
         column = entry.get("column")
         if column is not None and column not in (*TABLE_COLUMNS, *DERIVED_COLUMNS):
-            raise _fail(path, line, f"expectation {name}: no column {column!r} in the records table "
-                                    f"(one of {', '.join((*TABLE_COLUMNS, *DERIVED_COLUMNS))})")
+            raise _fail(
+                path,
+                line,
+                f"expectation {name}: no column {column!r} in the records table "
+                f"(one of {', '.join((*TABLE_COLUMNS, *DERIVED_COLUMNS))})",
+            )
         params = {k: v for k, v in entry.items() if k not in _ENTRY_KEYS}
         severity_text = entry.get("severity", "error")
         override = overrides.get(name, {})
@@ -217,8 +235,17 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
             elif target in params:
                 params[target] = value
             else:
-                allowed = ", ".join(sorted({"mostly", "severity", "enabled", *params, *(
-                    a for a, t in _OVERRIDE_ALIASES.items() if t in params)}))
+                allowed = ", ".join(
+                    sorted(
+                        {
+                            "mostly",
+                            "severity",
+                            "enabled",
+                            *params,
+                            *(a for a, t in _OVERRIDE_ALIASES.items() if t in params),
+                        }
+                    )
+                )
                 raise ConfigError(f"expectations.{name}: unknown key {key!r} (one of {allowed})")
         try:
             severity = Severity.parse(severity_text)
@@ -228,18 +255,28 @@ def load_suite(config: Config, today: dt.date | None = None) -> Suite:
         if entry.get("column") in DATE_COLUMNS:
             for key in ("min_value", "max_value"):
                 if params.get(key) is not None and not _iso_date(params[key]):
-                    raise _fail(path, line, f"expectation {name}: {key} must be an ISO date (YYYY-MM-DD), not {params[key]!r}")
-        specs.append(ExpectationSpec(
-            name=name, type=entry["type"], column=entry.get("column"),
-            params=params,
-            mostly=_mostly(mostly, path, line, name), severity=severity,
-            description=str(entry.get("description") or entry["type"].replace("_", " ")),
-            line=line, excerpt=source_lines[line - 1].strip() if 0 < line <= len(source_lines) else "",
-        ))
+                    raise _fail(
+                        path, line, f"expectation {name}: {key} must be an ISO date (YYYY-MM-DD), not {params[key]!r}"
+                    )
+        specs.append(
+            ExpectationSpec(
+                name=name,
+                type=entry["type"],
+                column=entry.get("column"),
+                params=params,
+                mostly=_mostly(mostly, path, line, name),
+                severity=severity,
+                description=str(entry.get("description") or entry["type"].replace("_", " ")),
+                line=line,
+                excerpt=source_lines[line - 1].strip() if 0 < line <= len(source_lines) else "",
+            )
+        )
     unknown_names = sorted(set(overrides) - seen)
     if unknown_names:
-        raise ConfigError(f"expectations: unknown expectation(s) {', '.join(unknown_names)} "
-                          f"(defined in {path}: {', '.join(sorted(seen))})")
+        raise ConfigError(
+            f"expectations: unknown expectation(s) {', '.join(unknown_names)} "
+            f"(defined in {path}: {', '.join(sorted(seen))})"
+        )
     return Suite(name=str(data.get("name") or path.stem), path=path, expectations=tuple(specs), unexpected_limit=limit)
 
 
@@ -260,6 +297,7 @@ def wanted(config: Config, enabled: set[str]) -> bool:
 
 
 # ---------------------------------------------------------------- the records table
+
 
 def records_table(records: list[dict[str, Any]]):
     """The table GX validates: one row per record, sorted by doc_id (so "first N unexpected"
@@ -293,8 +331,10 @@ def spark_records_table(spark, records: list[dict[str, Any]]):
     engine): the columns and types of `records_table` (`date` a timestamp without time
     zone, counts longs)."""
     frame = records_table(records)
-    fields = ", ".join(f"{c} {'timestamp_ntz' if c in DATE_COLUMNS else 'long' if c in INT_COLUMNS else 'string'}"
-                       for c in frame.columns)
+    fields = ", ".join(
+        f"{c} {'timestamp_ntz' if c in DATE_COLUMNS else 'long' if c in INT_COLUMNS else 'string'}"
+        for c in frame.columns
+    )
     return spark.createDataFrame(frame, fields)
 
 
@@ -303,6 +343,7 @@ def _missing(value: Any) -> bool:
 
 
 # ---------------------------------------------------------------- running GX
+
 
 def _gx_kwargs(spec: ExpectationSpec) -> dict[str, Any]:
     kwargs = dict(spec.params)
@@ -359,9 +400,14 @@ def build_expectations(suite: Suite) -> list:
     built = []
     for spec in suite.expectations:
         try:
-            built.append(ExpectationConfiguration(
-                type=spec.type, kwargs=_gx_kwargs(spec), meta={"name": spec.name},
-                severity=_GX_SEVERITY[spec.severity]).to_domain_obj())
+            built.append(
+                ExpectationConfiguration(
+                    type=spec.type,
+                    kwargs=_gx_kwargs(spec),
+                    meta={"name": spec.name},
+                    severity=_GX_SEVERITY[spec.severity],
+                ).to_domain_obj()
+            )
         except ConfigError:
             raise
         # pydantic's ValidationError is a ValueError; an unknown type is ExpectationNotFoundError.
@@ -378,7 +424,9 @@ def _plain(value: Any) -> Any:
         except (ValueError, AttributeError):
             pass
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value == dt.datetime(value.year, value.month, value.day) else value.isoformat()
+        return (
+            value.date().isoformat() if value == dt.datetime(value.year, value.month, value.day) else value.isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -404,27 +452,45 @@ def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Out
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         spark = type(frame).__module__.startswith("pyspark")  # a Spark DataFrame: GX's Spark data source
-        source = context.data_sources.add_spark(name="seedcheck") if spark else context.data_sources.add_pandas(name="seedcheck")
-        batch = (source.add_dataframe_asset(name="records")
-                 .add_batch_definition_whole_dataframe("all_records"))
+        source = (
+            context.data_sources.add_spark(name="seedcheck")
+            if spark
+            else context.data_sources.add_pandas(name="seedcheck")
+        )
+        batch = source.add_dataframe_asset(name="records").add_batch_definition_whole_dataframe("all_records")
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=build_expectations(suite)))
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{suite.name}_records", data=batch, suite=gx_suite))
+            gx.ValidationDefinition(name=f"{suite.name}_records", data=batch, suite=gx_suite)
+        )
         actions = []
         if data_docs_dir:
-            context.add_data_docs_site(site_name="seedcheck", site_config={
-                "class_name": "SiteBuilder", "show_how_to_buttons": False,
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(Path(data_docs_dir).resolve())}})
+            context.add_data_docs_site(
+                site_name="seedcheck",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "show_how_to_buttons": False,
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(Path(data_docs_dir).resolve()),
+                    },
+                },
+            )
             actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["seedcheck"]))
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"{suite.name}_checkpoint", validation_definitions=[definition], actions=actions,
-            # Spark returns unexpected rows in no set order: take them all (COMPLETE) and keep
-            # the first doc ids, as the pandas path's partial list of the sorted table does.
-            result_format={"result_format": "COMPLETE" if spark else "SUMMARY",
-                           "partial_unexpected_count": max(suite.unexpected_limit, 1),
-                           "unexpected_index_column_names": ["doc_id"]}))
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{suite.name}_checkpoint",
+                validation_definitions=[definition],
+                actions=actions,
+                # Spark returns unexpected rows in no set order: take them all (COMPLETE) and keep
+                # the first doc ids, as the pandas path's partial list of the sorted table does.
+                result_format={
+                    "result_format": "COMPLETE" if spark else "SUMMARY",
+                    "partial_unexpected_count": max(suite.unexpected_limit, 1),
+                    "unexpected_index_column_names": ["doc_id"],
+                },
+            )
+        )
         result = checkpoint.run(batch_parameters={"dataframe": frame})
     validation = next(iter(result.run_results.values()))
     by_name = {spec.name: spec for spec in suite.expectations}
@@ -434,8 +500,9 @@ def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Out
         if spec is not None:
             outcomes[spec.name] = _outcome(spec, res, suite.unexpected_limit)
     # Keep file order; an expectation GX returned no result for is reported, not dropped.
-    return [outcomes.get(s.name) or Outcome(s, False, error="no result from great-expectations")
-            for s in suite.expectations]
+    return [
+        outcomes.get(s.name) or Outcome(s, False, error="no result from great-expectations") for s in suite.expectations
+    ]
 
 
 def _exception(res) -> str | None:
@@ -464,8 +531,9 @@ def _outcome(spec: ExpectationSpec, res, limit: int) -> Outcome:
         percent = data.get("unexpected_percent")
         outcome.observed_value = None if percent is None else round(1 - float(percent) / 100, 4)
         rows = data.get("unexpected_index_list") or data.get("partial_unexpected_index_list") or []
-        ids = sorted({str(row.get("doc_id")) for row in rows
-                      if isinstance(row, dict) and row.get("doc_id") is not None})
+        ids = sorted(
+            {str(row.get("doc_id")) for row in rows if isinstance(row, dict) and row.get("doc_id") is not None}
+        )
         outcome.unexpected_doc_ids = ids[:limit]
     else:
         outcome.observed_value = _plain(data.get("observed_value"))
@@ -473,6 +541,7 @@ def _outcome(spec: ExpectationSpec, res, limit: int) -> Outcome:
 
 
 # ---------------------------------------------------------------- findings and report entries
+
 
 def _bounds(spec: ExpectationSpec) -> str:
     lo, hi = spec.params.get("min_value"), spec.params.get("max_value")
@@ -501,8 +570,10 @@ def detail(outcome: Outcome) -> str:
     share = "n/a" if outcome.observed_value is None else f"{outcome.observed_value:.1%}"
     required = f"{spec.mostly:.0%}" if spec.mostly is not None else "100%"
     scope = f" with a value in {spec.column}" if missing and spec.column else ""
-    text = (f"{spec.description}: {outcome.unexpected_count} of {evaluated} documents{scope} do not "
-            f"({share} do, {required} required)")
+    text = (
+        f"{spec.description}: {outcome.unexpected_count} of {evaluated} documents{scope} do not "
+        f"({share} do, {required} required)"
+    )
     return text + (f"; expected {bounds}" if bounds else "")
 
 
@@ -510,12 +581,20 @@ def entry(outcome: Outcome) -> dict[str, Any]:
     """The `expectations[]` entry of findings.json for one expectation."""
     spec = outcome.spec
     out = {
-        "name": spec.name, "expectation_type": spec.type, "column": spec.column, "success": outcome.success,
-        "observed_value": outcome.observed_value, "severity": str(spec.severity),
-        "unexpected_doc_ids": list(outcome.unexpected_doc_ids), "unexpected_count": outcome.unexpected_count,
+        "name": spec.name,
+        "expectation_type": spec.type,
+        "column": spec.column,
+        "success": outcome.success,
+        "observed_value": outcome.observed_value,
+        "severity": str(spec.severity),
+        "unexpected_doc_ids": list(outcome.unexpected_doc_ids),
+        "unexpected_count": outcome.unexpected_count,
         "element_count": outcome.element_count,
-        "missing_count": outcome.missing_count, "mostly": spec.mostly,
-        "parameters": _plain(spec.params), "description": spec.description, "line": spec.line,
+        "missing_count": outcome.missing_count,
+        "mostly": spec.mostly,
+        "parameters": _plain(spec.params),
+        "description": spec.description,
+        "line": spec.line,
     }
     if outcome.error:
         out["error"] = outcome.error
@@ -525,14 +604,25 @@ def entry(outcome: Outcome) -> dict[str, Any]:
 def to_finding(rule, suite: Suite, outcome: Outcome) -> Finding:
     """A failed expectation as a corpus-level finding: no doc_id, located at its line in the suite."""
     spec = outcome.spec
-    hit = Hit(line=spec.line, column=1, excerpt=spec.excerpt, severity=spec.severity,
-              related=list(outcome.unexpected_doc_ids),
-              values={"expectation": spec.name, "detail": detail(outcome), "type": spec.type,
-                      "column": spec.column or "(table)"})
+    hit = Hit(
+        line=spec.line,
+        column=1,
+        excerpt=spec.excerpt,
+        severity=spec.severity,
+        related=list(outcome.unexpected_doc_ids),
+        values={
+            "expectation": spec.name,
+            "detail": detail(outcome),
+            "type": spec.type,
+            "column": spec.column or "(table)",
+        },
+    )
     return rule.to_finding(None, hit, doc_id="", path=str(suite.path))
 
 
-def expectations_stage(engine, records: list[dict[str, Any]], validate=None) -> tuple[list[Finding], list[dict[str, Any]]]:
+def expectations_stage(
+    engine, records: list[dict[str, Any]], validate=None
+) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Run the corpus suite on the records table: (findings, findings.json `expectations` entries).
 
     `validate(suite, records, data_docs_dir)` returns the outcomes (the run's

@@ -117,7 +117,9 @@ def _rewrite(fs_path: str, findings: list[Finding]) -> tuple[str, str, list[Find
     return text, new_text, applied
 
 
-def fix_paths(config: Config, paths: list[str], unsafe: bool = False, write: bool = True, jobs: int | None = 1) -> FixReport:
+def fix_paths(
+    config: Config, paths: list[str], unsafe: bool = False, write: bool = True, jobs: int | None = 1
+) -> FixReport:
     """Fix the documents under `paths` in place (`write`), or in a scratch copy to diff them."""
     if not write:
         return _diff_only(config, paths, unsafe, jobs)
@@ -130,8 +132,11 @@ def fix_paths(config: Config, paths: list[str], unsafe: bool = False, write: boo
         report.passes += 1
         fs_by_id = {d["doc_id"]: d["record"].get("_fs_path") for d in result.documents}
         # Shard records (JSONL, Parquet) and in-memory records are not rewritten in place.
-        jsonl = {d["record"].get("_fs_path") for d in result.documents
-                 if d["record"].get("format") in ("jsonl", "parquet", "records")}
+        jsonl = {
+            d["record"].get("_fs_path")
+            for d in result.documents
+            if d["record"].get("format") in ("jsonl", "parquet", "records")
+        }
         todo: dict[str, list[Finding]] = {}
         for f in result.findings:
             fs = fs_by_id.get(f.doc_id)
@@ -188,7 +193,7 @@ def _inside(path: str, roots: list[str]) -> bool:
 def _map_back(path: str, copies: list[tuple[str, str]]) -> str:
     for original, copy in copies:
         if path.startswith(copy):
-            return original + path[len(copy):]
+            return original + path[len(copy) :]
     return path
 
 

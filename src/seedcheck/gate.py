@@ -39,8 +39,9 @@ def changed_files(ref: str, paths: list[str]) -> set[str]:
     for p in paths:
         folder = p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
         try:
-            top = subprocess.run(["git", "-C", folder, "rev-parse", "--show-toplevel"], capture_output=True,
-                                 text=True, check=True).stdout.strip()
+            top = subprocess.run(
+                ["git", "-C", folder, "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             raise ConfigError(f"--changed-since: {p} is not inside a git repository") from None
         tops.add(top)
@@ -56,8 +57,14 @@ def changed_files(ref: str, paths: list[str]) -> set[str]:
     return out
 
 
-def apply_gate(config: Config, registry: Registry, records: list[dict], findings: list[Finding],
-               options: GateOptions, expectations: list[dict] | None = None) -> list[Finding]:
+def apply_gate(
+    config: Config,
+    registry: Registry,
+    records: list[dict],
+    findings: list[Finding],
+    options: GateOptions,
+    expectations: list[dict] | None = None,
+) -> list[Finding]:
     """Apply waivers, then the changed-files focus, then the baseline (`expectations`: the
     run's expectation results, so a baselined expectation that got worse is new)."""
     findings = apply_waivers(registry, records, findings)
@@ -78,14 +85,23 @@ def apply_gate(config: Config, registry: Registry, records: list[dict], findings
             return entry.get("rule") in registry.enabled and (focus is None or entry.get("doc_id") in focus)
 
         paths_by_id = {r["doc_id"]: r["path"] for r in records}
-        findings = findings + apply_baseline(registry, findings, entries, paths_by_id, str(options.baseline), judged,
-                                             observed(findings, expectations or []))
+        findings = findings + apply_baseline(
+            registry,
+            findings,
+            entries,
+            paths_by_id,
+            str(options.baseline),
+            judged,
+            observed(findings, expectations or []),
+        )
     locate_expectations(config, findings)
     return findings
 
 
-_SHIPPED_SUITES = {os.path.realpath(p) for p in (PACKAGE_DIR / "_data" / "schemas" / "corpus.yaml",
-                                                  PACKAGE_DIR.parent.parent / "schemas" / "corpus.yaml")}
+_SHIPPED_SUITES = {
+    os.path.realpath(p)
+    for p in (PACKAGE_DIR / "_data" / "schemas" / "corpus.yaml", PACKAGE_DIR.parent.parent / "schemas" / "corpus.yaml")
+}
 
 
 def locate_expectations(config: Config, findings: list[Finding]) -> None:

@@ -48,6 +48,7 @@ SUSPEND_FROM = 20_000
 # runs in the parent instead (validating 100,000 rows took under 10 s).
 FORKED_TIMEOUT = 1800
 
+
 def _serve(conn, config: Config, parent_end=None) -> None:
     """The worker's loop: check the suite once, then validate tables until told to stop."""
     die_with_parent()
@@ -141,8 +142,9 @@ def validate_forked(suite: Any, frame: Any, data_docs_dir: str | None) -> list:
     table of 73 MB). Falls back to this process if the child dies."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_validate_once, args=(sender, suite, frame, data_docs_dir),
-                              daemon=True, name="seedcheck-gx")
+    process = context.Process(
+        target=_validate_once, args=(sender, suite, frame, data_docs_dir), daemon=True, name="seedcheck-gx"
+    )
     gc.freeze()  # the child's collector then leaves the inherited objects (and their pages) alone
     try:
         with forking():
@@ -255,8 +257,12 @@ class GxRunner:
         no stored result, so the GX import overlaps the corpus and schema stages."""
         if self.suspend_after:
             self.suspend()
-        elif self.worker is None and not self.validated and self.results is not None \
-                and wanted(self.config, engine.registry.enabled):
+        elif (
+            self.worker is None
+            and not self.validated
+            and self.results is not None
+            and wanted(self.config, engine.registry.enabled)
+        ):
             suite = load_suite(self.config, engine.context.today)
             if suite.expectations and not self.results.has(self._key(suite, records)):
                 self.start()

@@ -16,8 +16,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 _PR_SET_PDEATHSIG = 1
 WATCH_EVERY = 1.0  # seconds between two looks at the parent pid

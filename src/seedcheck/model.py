@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -20,7 +21,7 @@ class Severity(enum.IntEnum):
     ERROR = 2
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         try:
             return cls[str(value).upper()]
         except KeyError:
@@ -173,7 +174,7 @@ class Document:
     @property
     def body(self) -> str:
         end = len(self.lines) if self.body_end is None else self.body_end
-        return "\n".join(self.lines[self.body_start:end])
+        return "\n".join(self.lines[self.body_start : end])
 
     def line_text(self, number: int) -> str:
         """The text of file line `number` (1-based), or "" when out of range."""

@@ -40,8 +40,22 @@ REGISTRY_FILE = "names.yaml"
 
 _FOLD_CACHE: dict[str, str] = {}
 # Letters NFD does not decompose but that readers see as "the same letter, no accent".
-_FOLD_EXTRA = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h",
-               "’": "'", "‘": "'", "ʼ": "'", "\u00a0": " ", "‐": "-", "‑": "-"}
+_FOLD_EXTRA = {
+    "ł": "l",
+    "Ł": "L",
+    "ø": "o",
+    "Ø": "O",
+    "đ": "d",
+    "Đ": "D",
+    "ı": "i",
+    "ħ": "h",
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
+    "\u00a0": " ",
+    "‐": "-",
+    "‑": "-",
+}
 
 
 def _fold_char(ch: str) -> str:
@@ -100,14 +114,15 @@ def nfc_with_map(text: str) -> tuple[str, list[int] | None]:
 # ---------------------------------------------------------------------------------------
 # Registry
 
+
 @dataclass(frozen=True, slots=True)
 class Form:
     """A registered spelling: its role and, for variants, the spelling that replaces it."""
 
     text: str
-    person: str   # the canonical name
-    role: str     # canonical | allowed | variant
-    target: str   # what to write instead (itself for canonical/allowed forms)
+    person: str  # the canonical name
+    role: str  # canonical | allowed | variant
+    target: str  # what to write instead (itself for canonical/allowed forms)
 
 
 @dataclass(slots=True)
@@ -118,7 +133,7 @@ class NameMatch:
     end: int
     text: str
     person: str
-    kind: str                 # ok | variant | misspelling
+    kind: str  # ok | variant | misspelling
     fix: str | None = None
     reason: str = ""
     distance: int = 0
@@ -225,8 +240,9 @@ class Registry:
         for f in self.forms.values():
             if f.role != "variant":
                 self.by_fold.setdefault(fold(f.text), []).append(f)
-        self.variant_by_fold = {fold(f.text): f for f in sorted(self.forms.values(), key=lambda f: f.text)
-                                if f.role == "variant"}
+        self.variant_by_fold = {
+            fold(f.text): f for f in sorted(self.forms.values(), key=lambda f: f.text) if f.role == "variant"
+        }
         self.accepted: dict[str, list[Form]] = {}
         for f in self.forms.values():
             if f.role != "variant":
@@ -261,26 +277,45 @@ class Registry:
         for m in self.pattern.finditer(folded):
             if m.start() > 0 and (folded[m.start() - 1].isalnum() or folded[m.start() - 1] == "_"):
                 continue
-            surface = " ".join(text[m.start():m.end()].split())
+            surface = " ".join(text[m.start() : m.end()].split())
             form = self.forms.get(surface)
             if form is not None:
                 if form.role == "variant":
-                    out.append(NameMatch(m.start(), m.end(), surface, form.person, "variant", self.safe_target(surface, form),
-                                         "a discouraged variant"))
+                    out.append(
+                        NameMatch(
+                            m.start(),
+                            m.end(),
+                            surface,
+                            form.person,
+                            "variant",
+                            self.safe_target(surface, form),
+                            "a discouraged variant",
+                        )
+                    )
                 else:
                     out.append(NameMatch(m.start(), m.end(), surface, form.person, "ok"))
                 continue
             accepted = self.by_fold.get(fold(surface))
             if accepted:
                 best = accepted[0]
-                out.append(NameMatch(m.start(), m.end(), surface, best.person, "variant", best.text,
-                                     "diacritics differ"))
+                out.append(
+                    NameMatch(m.start(), m.end(), surface, best.person, "variant", best.text, "diacritics differ")
+                )
             else:
                 # A listed variant written with other diacritics is still that variant.
                 alt = self.variant_by_fold.get(fold(surface))
                 if alt is not None:
-                    out.append(NameMatch(m.start(), m.end(), surface, alt.person, "variant", self.safe_target(surface, alt),
-                                         "a discouraged variant"))
+                    out.append(
+                        NameMatch(
+                            m.start(),
+                            m.end(),
+                            surface,
+                            alt.person,
+                            "variant",
+                            self.safe_target(surface, alt),
+                            "a discouraged variant",
+                        )
+                    )
         return out
 
     def _is_title(self, word: str) -> bool:
@@ -293,23 +328,29 @@ class Registry:
         Zelensky" -> "President Zelenskyy", not "Volodymyr Zelenskyy"); the target itself
         when no accepted form keeps them."""
         words = surface.split()
-        lead = words[:next((i for i, w in enumerate(words) if not self._is_title(w)), len(words))]
+        lead = words[: next((i for i, w in enumerate(words) if not self._is_title(w)), len(words))]
         upper = surface.isupper()
 
         def keeps(text: str) -> bool:
             toks = text.split()
-            return toks[:len(lead)] == lead and (len(toks) == len(lead) or not self._is_title(toks[len(lead)]))
+            return toks[: len(lead)] == lead and (len(toks) == len(lead) or not self._is_title(toks[len(lead)]))
 
         if form.target != form.person and keeps(form.target):
-            return form.target   # the registry names this variant's fix
+            return form.target  # the registry names this variant's fix
         options = [f.text for f in self.accepted.get(form.person, ()) if f.text.isupper() == upper and keeps(f.text)]
         if not options:
             return form.target
         key = fold(surface).lower()
         return min(options, key=lambda t: (Levenshtein.distance(key, fold(t).lower()), t))
 
-    def misspellings(self, text: str, runs: list[list[tuple[int, int, str]]], taken: list[tuple[int, int]],
-                     max_distance: int = 2, long_name: int = 16) -> list[NameMatch]:
+    def misspellings(
+        self,
+        text: str,
+        runs: list[list[tuple[int, int, str]]],
+        taken: list[tuple[int, int]],
+        max_distance: int = 2,
+        long_name: int = 16,
+    ) -> list[NameMatch]:
         """Windows of capitalised runs within a small edit distance of a registered name.
 
         `taken` are spans already matched by the registry (never re-reported). A name
@@ -341,7 +382,7 @@ class Registry:
         """Windows of one stretch of name words that are near misses of registered names."""
         for n in self.fuzzy_sizes:
             for i in range(len(stretch) - n + 1):
-                window = stretch[i:i + n]
+                window = stretch[i : i + n]
                 first, last = window[0][3], window[-1][3]
                 blocks = self.fuzzy.get((n, 0, first), ()), self.fuzzy.get((n, 1, last), ())
                 if not (blocks[0] or blocks[1]) or window[0][2] in PARTICLES or window[-1][2] in PARTICLES:
@@ -366,8 +407,16 @@ class Registry:
                             best = (rank, form)
                 if best is not None:
                     (d, _, _), form = best
-                    yield NameMatch(start, end, " ".join(text[start:end].split()), form.person, "misspelling",
-                                    form.text, f"{d} edit{'s' if d > 1 else ''} from a registered name", d)
+                    yield NameMatch(
+                        start,
+                        end,
+                        " ".join(text[start:end].split()),
+                        form.person,
+                        "misspelling",
+                        form.text,
+                        f"{d} edit{'s' if d > 1 else ''} from a registered name",
+                        d,
+                    )
 
     def fix_text(self, text: str, max_distance: int = 2, long_name: int = 16) -> str:
         """`text` with every variant and misspelling replaced by its fix (for self-tests)."""
@@ -377,7 +426,7 @@ class Registry:
         wrong = [m for m in matches if m.kind == "variant"]
         wrong += self.misspellings(text, candidate_runs(text), taken, max_distance, long_name)
         for m in sorted(wrong, key=lambda m: m.start, reverse=True):
-            text = text[:m.start] + (m.fix or m.text) + text[m.end:]
+            text = text[: m.start] + (m.fix or m.text) + text[m.end :]
         return text
 
     def self_test(self) -> list[str]:
@@ -419,7 +468,7 @@ def load_registry(context: Any) -> Registry:
         data = context.yaml(REGISTRY_FILE)
     except ConfigError:
         if not context.data_path(REGISTRY_FILE).exists():
-            data = {}   # no registry: name-inconsistent still works
+            data = {}  # no registry: name-inconsistent still works
         else:
             raise
     registry = Registry(data, source=str(context.data_path(REGISTRY_FILE)))
@@ -434,10 +483,55 @@ def load_registry(context: Any) -> Registry:
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _GAP = re.compile(r"[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*")
 _URL = re.compile(r"\w+://\S+|www\.\S+|\S+@\S+\.\w+")
-PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der",
-                       "den", "bin", "ibn", "al", "el", "y", "di", "du", "le", "ter", "zu"})
-ABBREVIATIONS = frozenset({"Jr.", "Sr.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "Sen.", "Rep.", "Gov.",
-                           "Gen.", "Adm.", "Col.", "Lt.", "Sgt.", "Capt.", "Prof.", "Rev."})
+PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "van",
+        "von",
+        "der",
+        "den",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "di",
+        "du",
+        "le",
+        "ter",
+        "zu",
+    }
+)
+ABBREVIATIONS = frozenset(
+    {
+        "Jr.",
+        "Sr.",
+        "Dr.",
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "St.",
+        "Sen.",
+        "Rep.",
+        "Gov.",
+        "Gen.",
+        "Adm.",
+        "Col.",
+        "Lt.",
+        "Sgt.",
+        "Capt.",
+        "Prof.",
+        "Rev.",
+    }
+)
 
 
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0386-\u03ab\u0400-\u042f\u1e00-\u1eff"
@@ -451,9 +545,46 @@ _RUN_SPAN = re.compile(
     # Only at a word start: inside a long word every position would otherwise re-scan it.
     # The capital comes first and the word start is checked behind it, so `re` scans for
     # a capital rather than trying the look-behind at every position.
-    rf"[{_UPPER}](?<!(?:[^\W\d_]|['’\-])[{_UPPER}])[\w'’\-]*\.?" + "(?:" + _GAP_RE + "(?:(?:" + "|".join(sorted(
-        {"de", "del", "la", "las", "los", "da", "das", "do", "dos", "van", "von", "der", "den", "bin", "ibn", "al",
-         "el", "y", "di", "du", "le", "ter", "zu"}, key=lambda w: (-len(w), w))) + ")" + _GAP_RE + ")*" + _CAP_TOKEN + ")+")
+    rf"[{_UPPER}](?<!(?:[^\W\d_]|['’\-])[{_UPPER}])[\w'’\-]*\.?"
+    + "(?:"
+    + _GAP_RE
+    + "(?:(?:"
+    + "|".join(
+        sorted(
+            {
+                "de",
+                "del",
+                "la",
+                "las",
+                "los",
+                "da",
+                "das",
+                "do",
+                "dos",
+                "van",
+                "von",
+                "der",
+                "den",
+                "bin",
+                "ibn",
+                "al",
+                "el",
+                "y",
+                "di",
+                "du",
+                "le",
+                "ter",
+                "zu",
+            },
+            key=lambda w: (-len(w), w),
+        )
+    )
+    + ")"
+    + _GAP_RE
+    + ")*"
+    + _CAP_TOKEN
+    + ")+"
+)
 
 
 def candidate_runs(text: str) -> list[list[tuple[int, int, str]]]:
@@ -473,7 +604,7 @@ def candidate_runs(text: str) -> list[list[tuple[int, int, str]]]:
                 start -= 1
         end = span.end()
         while end < len(text) and not text[end].isspace():
-            end += 1   # to the end of the word: an e-mail address or URL is seen whole
+            end += 1  # to the end of the word: an e-mail address or URL is seen whole
         runs.extend(_runs_in(text, start, end))
         done = end
     return runs
@@ -482,11 +613,14 @@ def candidate_runs(text: str) -> list[list[tuple[int, int, str]]]:
 def _runs_in(text: str, lo: int, hi: int) -> list[list[tuple[int, int, str]]]:
     """The capitalised word runs of text[lo:hi] (see `candidate_runs`)."""
     region = text[lo:hi]
-    skip = ([(m.start() + lo, m.end() + lo) for m in _URL.finditer(region)]
-            if ("://" in region or "www." in region or "@" in region) else [])
+    skip = (
+        [(m.start() + lo, m.end() + lo) for m in _URL.finditer(region)]
+        if ("://" in region or "www." in region or "@" in region)
+        else []
+    )
     runs: list[list[tuple[int, int, str]]] = []
     run: list[tuple[int, int, str]] = []
-    pending: list[tuple[int, int, str]] = []   # particles waiting for a capitalised word
+    pending: list[tuple[int, int, str]] = []  # particles waiting for a capitalised word
     last_end = -1
     for m in _TOKEN.finditer(text, lo, hi):
         start, end, word = m.start(), m.end(), m.group()
@@ -501,7 +635,7 @@ def _runs_in(text: str, lo: int, hi: int) -> list[list[tuple[int, int, str]]]:
         if word.endswith("."):
             core = word[:-1]
             if len(core) > 1 and word not in ABBREVIATIONS:
-                word, end, brk = core, end - 1, True   # a sentence end, not an initial
+                word, end, brk = core, end - 1, True  # a sentence end, not an initial
         for suffix in ("’s", "'s"):
             if word.endswith(suffix) and len(word) > 2:
                 word, end, brk = word[:-2], end - 2, True
@@ -527,6 +661,7 @@ def _runs_in(text: str, lo: int, hi: int) -> list[list[tuple[int, int, str]]]:
 
 # ---------------------------------------------------------------------------------------
 # Per-document analysis, shared by the extractor, the detectors and the corpus analyzer
+
 
 @dataclass(slots=True)
 class Analysis:

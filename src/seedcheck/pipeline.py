@@ -9,9 +9,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .cache import Cache, pack, read_keyed, unpack
 from .config import Config
@@ -38,8 +39,9 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 # others (every date stated in the text, the attribution line, ...) are the document rules' working data: they are dropped
 # before a record leaves its worker, or the main process would hold them for every
 # document of the run (the dates alone were 40% of the records at 100,000 documents).
-KEPT_PRIVATE_FIELDS = frozenset({"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id",
-                                 "_unmapped"})
+KEPT_PRIVATE_FIELDS = frozenset(
+    {"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id", "_unmapped"}
+)
 
 # Bodies are the one per-document thing that is not compact, and after the document stage
 # only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every
@@ -115,7 +117,9 @@ class Engine:
             record = build_record(doc, self.context)
             record["_fs_path"] = source.fs_path
             if source.unit is not None:  # a part of a shard: its record's id if another part has its id
-                record["_alt_id"] = source.doc_id + (f"#L{record['jsonl_line']}" if "jsonl_line" in record else f"#row{record.get('row')}")
+                record["_alt_id"] = source.doc_id + (
+                    f"#L{record['jsonl_line']}" if "jsonl_line" in record else f"#row{record.get('row')}"
+                )
             findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
             if doc.readable:
                 for rule in self.document_rules:
@@ -198,8 +202,9 @@ def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
         yield batch
 
 
-def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
-             variant: bytes | None = None) -> Iterator[tuple[list[DocOutcome], bytes | None, bytes | None]]:
+def _checked(
+    engine: Engine, sources: list[Source], jobs: int, progress, variant: bytes | None = None
+) -> Iterator[tuple[list[DocOutcome], bytes | None, bytes | None]]:
     """Each file's (outcomes, cache key, packed outcomes), in source order; key and packed
     form only in a cached run (`variant`), and the key only when they may be stored."""
     global _ENGINE
@@ -219,8 +224,9 @@ def _checked(engine: Engine, sources: list[Source], jobs: int, progress,
     rest = sources[1:]
     size = max(16, min(256, sum(map(weight, rest)) // (jobs * 8) or 16))
     _ENGINE = engine
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                               initargs=(engine.config, engine.keep_all_bodies, variant))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(engine.config, engine.keep_all_bodies, variant)
+    )
     try:
         with forking():  # map submits every batch now, which forks the workers
             outputs = pool.map(_process_batch, _batches(rest, size))
@@ -253,8 +259,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
-                   cache: Cache | None = None) -> Iterable[DocOutcome]:
+def document_stage(
+    engine: Engine, sources: list[Source], jobs: int, progress, cache: Cache | None = None
+) -> Iterable[DocOutcome]:
     """Run ingest + extraction + document rules, in `jobs` processes when it pays off;
     with a `cache`, files it holds are taken from it and the others stored in it.
 
@@ -279,7 +286,11 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
         return
     variant = cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
     # Lookup keys only when there is something to find: the checks key what they read anyway.
-    keys = [None] * len(sources) if cache.empty() else [cache.key(s, engine.options.max_file_size) if s.unit is None else None for s in sources]
+    keys = (
+        [None] * len(sources)
+        if cache.empty()
+        else [cache.key(s, engine.options.max_file_size) if s.unit is None else None for s in sources]
+    )
     stored = cache.present(keys)
     fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
     for source, key in zip(sources, keys):
@@ -297,9 +308,16 @@ def document_stage(engine: Engine, sources: list[Source], jobs: int, progress,
         yield from bounded(outcomes)
 
 
-def run(config: Config, paths: list[str] | None = None, jobs: int | None = None, progress: bool = False,
-        gate: "GateOptions | None" = None, cache: bool = False, sources: list[Source] | None = None,
-        gx=None) -> Result:
+def run(
+    config: Config,
+    paths: list[str] | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+    gate: GateOptions | None = None,
+    cache: bool = False,
+    sources: list[Source] | None = None,
+    gx=None,
+) -> Result:
     """Check the documents under `paths` (default: the configured paths), or the given
     `sources` (in-memory records from the Python API), and return the result. With
     `cache`, unchanged files come from the cache (see cache.py). `gx`: the run's
@@ -327,8 +345,9 @@ def run(config: Config, paths: list[str] | None = None, jobs: int | None = None,
     if gx is not None:
         gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
     try:
-        for outcome in unique_ids(document_stage(engine, sources, jobs or config.jobs_count,
-                                                 bar.update if bar else (lambda n: None), stored)):
+        for outcome in unique_ids(
+            document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None), stored)
+        ):
             records.append(outcome.record)
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
@@ -362,9 +381,19 @@ def discover_sources(config: Config, paths: list[str]) -> list[Source]:
     return sources
 
 
-def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spool, states: CorpusStates,
-             readable: list[bool], timings: dict[str, float], paths: list[str], gate: "GateOptions | None",
-             t0: float, gx=None, results=None) -> Result:
+def complete(
+    engine: Engine,
+    records: list[dict],
+    findings: list[Finding] | Spool,
+    states: CorpusStates,
+    readable: list[bool],
+    timings: dict[str, float],
+    paths: list[str],
+    gate: GateOptions | None,
+    t0: float,
+    gx=None,
+    results=None,
+) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
     the local and the Spark engine. `findings` may be a spool: it is read back once the
     corpus stage has released every state and the expectations (whose worker process
@@ -373,8 +402,11 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     t2 = time.perf_counter()
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
     # --changed-since: the duplicate rules keep the committed copy and drop the one the change adds.
-    engine.context.changed_ids = ({r["doc_id"] for r in records if _real(r) in gate.changed}
-                                  if gate is not None and gate.changed is not None else None)
+    engine.context.changed_ids = (
+        {r["doc_id"] for r in records if _real(r) in gate.changed}
+        if gate is not None and gate.changed is not None
+        else None
+    )
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it
@@ -409,12 +441,20 @@ def complete(engine: Engine, records: list[dict], findings: list[Finding] | Spoo
     if results is not None:
         timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0
-    return Result(config=config, registry=engine.registry, documents=documents, findings=findings,
-                  timings=timings, paths=paths, expectations=expectation_results)
+    return Result(
+        config=config,
+        registry=engine.registry,
+        documents=documents,
+        findings=findings,
+        timings=timings,
+        paths=paths,
+        expectations=expectation_results,
+    )
 
 
-def corpus_stage(engine: Engine, states: CorpusStates, paths_by_id: dict[str, str],
-                 records_by_id: dict[str, dict] | None = None) -> Iterator[Finding]:
+def corpus_stage(
+    engine: Engine, states: CorpusStates, paths_by_id: dict[str, str], records_by_id: dict[str, dict] | None = None
+) -> Iterator[Finding]:
     """Run every corpus analyzer once over the collected per-document states; yield the
     findings as they come, so a large run spools them at once (duplicate findings name
     every copy: held until the end of the stage, they were most of its peak).
@@ -461,9 +501,17 @@ def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Find
         for index in rows:
             rec = records[index]
             line = rec.get("_lines", {}).get(failure.column) or 1
-            hit = Hit(line=line, column=1, excerpt="", values={
-                "column": failure.column or "(table)", "check": failure.check, "value": failure.failure_case,
-            }, fix=rule.fix_for(rec))
+            hit = Hit(
+                line=line,
+                column=1,
+                excerpt="",
+                values={
+                    "column": failure.column or "(table)",
+                    "check": failure.check,
+                    "value": failure.failure_case,
+                },
+                fix=rule.fix_for(rec),
+            )
             findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
     return findings
 
@@ -475,7 +523,10 @@ def apply_per_file_ignores(config: Config, findings: list[Finding]) -> list[Find
     table = [(glob, rules if isinstance(rules, list) else [rules]) for glob, rules in config.per_file_ignores.items()]
     kept = []
     for f in findings:
-        if any((fnmatch.fnmatch(f.doc_id, g) or fnmatch.fnmatch(f.path, g)) and matches(f.rule, rules) for g, rules in table):
+        if any(
+            (fnmatch.fnmatch(f.doc_id, g) or fnmatch.fnmatch(f.path, g)) and matches(f.rule, rules)
+            for g, rules in table
+        ):
             continue
         kept.append(f)
     return kept
@@ -490,5 +541,7 @@ def summarise_documents(records: list[dict], findings: list[Finding]) -> list[di
             worst[f.doc_id] = status
     docs = []
     for rec in sorted(records, key=lambda r: (r["path"], r["doc_id"])):
-        docs.append({"doc_id": rec["doc_id"], "path": rec["path"], "status": worst.get(rec["doc_id"], "ok"), "record": rec})
+        docs.append(
+            {"doc_id": rec["doc_id"], "path": rec["path"], "status": worst.get(rec["doc_id"], "ok"), "record": rec}
+        )
     return docs

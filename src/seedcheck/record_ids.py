@@ -6,7 +6,8 @@ earlier part is only noticed when the outcomes come together, in source order.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .rules.base import fingerprint
 

@@ -41,7 +41,9 @@ def load_schema(path: str):
     try:
         return pa.DataFrameSchema.from_yaml(text)
     except Exception as exc:  # pandera raises many kinds on a bad schema file
-        raise ConfigError(f"invalid record schema {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise ConfigError(
+            f"invalid record schema {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
 
 
 def records_frame(records: list[dict], columns: list[str]):
@@ -86,7 +88,9 @@ def _input_parts(records: list[dict], columns: list[str], schema_path: str):
         yield tuple(record.get(c) for c in columns)
 
 
-def check_records(records: list[dict], columns: list[str], schema_path: str, results: Any = None) -> list[SchemaFailure]:
+def check_records(
+    records: list[dict], columns: list[str], schema_path: str, results: Any = None
+) -> list[SchemaFailure]:
     """The schema failures of the records table built from `records` (see `validate`);
     with `results` (a `cache.Results`), the stored failures when the table is unchanged."""
     key = None

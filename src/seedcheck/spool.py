@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 SPOOL_FROM = 2_000  # documents; below this a run's findings and states stay in memory
-BATCH = 1_024       # items per pickle: few, large writes
+BATCH = 1_024  # items per pickle: few, large writes
 
 
 class Spool:

@@ -61,11 +61,13 @@ def extract(doc: Document, context: Any) -> None:
         m = _COMMENT.match(text)
         if not m:
             if _BARE_COMMENT.match(text):
-                waivers.append({"rules": [], "reason": "", "line": number, "target_line": None, "malformed": text.strip()})
+                waivers.append(
+                    {"rules": [], "reason": "", "line": number, "target_line": None, "malformed": text.strip()}
+                )
             continue
         target = None
         if m.group(1).lower() == "ignore-next-line":
-            target = next((n for n, t in body[i + 1:] if t.strip()), None)
+            target = next((n for n, t in body[i + 1 :] if t.strip()), None)
         rules = [r.strip() for r in m.group(2).split(",") if r.strip()]
         waivers.append({"rules": rules, "reason": (m.group(3) or "").strip(), "line": number, "target_line": target})
     doc.record["_waivers"] = waivers
@@ -106,8 +108,15 @@ def apply_waivers(registry: Registry, records: list[dict], findings: list[Findin
                     used = True
             if not used:
                 what = "the next line" if waiver.target_line else "this document"
-                extra.append(_finding(registry, "unused-waiver", rec, waiver.line,
-                                      f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it"))
+                extra.append(
+                    _finding(
+                        registry,
+                        "unused-waiver",
+                        rec,
+                        waiver.line,
+                        f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it",
+                    )
+                )
     kept = [f for f in findings if id(f) not in waived]
     return kept + [f for f in extra if f is not None]
 

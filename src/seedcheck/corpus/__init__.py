@@ -14,7 +14,8 @@ case `finish` also accepts the `plan`.
 from __future__ import annotations
 
 import abc
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from ..model import Document
 
@@ -45,7 +46,9 @@ def analyzer(cls: type[Analyzer]) -> type[Analyzer]:
     return cls
 
 
-from . import urls  # noqa: E402,F401
-from . import duplicates  # noqa: E402,F401
-from . import names  # noqa: E402,F401
-from . import boilerplate  # noqa: E402,F401
+from . import (
+    boilerplate,  # noqa: F401
+    duplicates,  # noqa: F401
+    names,  # noqa: F401
+    urls,  # noqa: F401
+)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import defaultdict
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,8 +25,8 @@ from ..model import Fix, Hit
 from ..rules.detectors.layout import END_MARK, comparable, layout
 from . import Analyzer, analyzer
 
-MAX_CHARS = 160   # longer lines are not boilerplate candidates
-EXCERPT = 60      # characters kept per candidate line for the report
+MAX_CHARS = 160  # longer lines are not boilerplate candidates
+EXCERPT = 60  # characters kept per candidate line for the report
 
 
 def _key(text: str) -> int:
@@ -38,18 +39,23 @@ class Lines(NamedTuple):
     for every document of the corpus, so the excerpts are most of it."""
 
     domain: str
-    keys: np.ndarray      # uint64 line hashes
-    numbers: np.ndarray   # int32 file line numbers
-    lengths: np.ndarray   # uint16 lengths of the compared text (lines are at most MAX_CHARS)
-    packed: bytes         # zlib of the UTF-8 excerpts, concatenated
-    ends: np.ndarray      # int32 end offset of each excerpt in the unpacked bytes
+    keys: np.ndarray  # uint64 line hashes
+    numbers: np.ndarray  # int32 file line numbers
+    lengths: np.ndarray  # uint16 lengths of the compared text (lines are at most MAX_CHARS)
+    packed: bytes  # zlib of the UTF-8 excerpts, concatenated
+    ends: np.ndarray  # int32 end offset of each excerpt in the unpacked bytes
 
     @classmethod
     def make(cls, domain: str, keys, numbers, lengths, excerpts: list[str]) -> Lines:
         raw = [t.encode("utf-8", "surrogatepass") for t in excerpts]
-        return cls(domain, np.asarray(keys, dtype=np.uint64), np.asarray(numbers, dtype=np.int32),
-                   np.asarray(lengths, dtype=np.uint16), zlib.compress(b"".join(raw), 1),
-                   np.cumsum([len(b) for b in raw], dtype=np.int32))
+        return cls(
+            domain,
+            np.asarray(keys, dtype=np.uint64),
+            np.asarray(numbers, dtype=np.int32),
+            np.asarray(lengths, dtype=np.uint16),
+            zlib.compress(b"".join(raw), 1),
+            np.cumsum([len(b) for b in raw], dtype=np.int32),
+        )
 
     def excerpts(self) -> list[str]:
         """Every line's excerpt, in order."""
@@ -61,8 +67,9 @@ class Lines(NamedTuple):
         """The lines where `mask` is true."""
         keep = np.flatnonzero(mask)
         texts = self.excerpts()
-        return Lines.make(self.domain, self.keys[keep], self.numbers[keep], self.lengths[keep],
-                          [texts[i] for i in keep.tolist()])
+        return Lines.make(
+            self.domain, self.keys[keep], self.numbers[keep], self.lengths[keep], [texts[i] for i in keep.tolist()]
+        )
 
 
 def key_hex(key: int) -> str:
@@ -93,8 +100,13 @@ class Boilerplate(Analyzer):
             if key not in seen:
                 seen[key] = (lay.numbers[i], text[:EXCERPT], len(key_text))
         values = list(seen.values())
-        return Lines.make(str(domain).lower(), list(seen), [n for n, _, _ in values], [c for _, _, c in values],
-                          [t for _, t, _ in values])
+        return Lines.make(
+            str(domain).lower(),
+            list(seen),
+            [n for n, _, _ in values],
+            [c for _, _, c in values],
+            [t for _, t, _ in values],
+        )
 
     # The Spark engine counts, over the whole corpus, the documents of each domain and of
     # each (domain, line) key, and ships `finish` every document of the domains that can
@@ -166,8 +178,19 @@ class Boilerplate(Analyzer):
             texts = lines.excerpts() if len(flagged) else []
             for i in flagged.tolist():
                 n = count_of[int(lines.keys[i])]
-                yield "noise-boilerplate", doc_id, Hit(
-                    line=int(lines.numbers[i]), column=1, excerpt=texts[i],
-                    values={"count": n, "domain": lines.domain, "documents": size, "share": f"{100 * n / size:.0f}%"},
-                    fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
+                yield (
+                    "noise-boilerplate",
+                    doc_id,
+                    Hit(
+                        line=int(lines.numbers[i]),
+                        column=1,
+                        excerpt=texts[i],
+                        values={
+                            "count": n,
+                            "domain": lines.domain,
+                            "documents": size,
+                            "share": f"{100 * n / size:.0f}%",
+                        },
+                        fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
+                    ),
                 )

@@ -43,7 +43,9 @@ class StateTable:
                 if sigs is None:
                     sigs = np.zeros((max(capacity, row + 1), len(s.sigs)), np.uint32)
                 elif row >= len(sigs):  # input of unknown length (the Spark engine's pruned states)
-                    sigs = np.concatenate([sigs, np.zeros((max(len(sigs), row + 1 - len(sigs)), sigs.shape[1]), np.uint32)])
+                    sigs = np.concatenate(
+                        [sigs, np.zeros((max(len(sigs), row + 1 - len(sigs)), sigs.shape[1]), np.uint32)]
+                    )
                 sigs[row] = s.sigs
             has_sigs.append(bool(len(s.sigs)))
             self.ids.append(doc_id)
@@ -73,11 +75,11 @@ class StateTable:
 
     def numbers(self, row: int) -> np.ndarray:
         values, offsets = self._numbers
-        return values[offsets[row]:offsets[row + 1]]
+        return values[offsets[row] : offsets[row + 1]]
 
     def names(self, row: int) -> np.ndarray:
         values, offsets = self._names
-        return values[offsets[row]:offsets[row + 1]]
+        return values[offsets[row] : offsets[row + 1]]
 
     def keep_of(self, doc_id: str) -> KeepInfo:
         return self.keep[self.row[doc_id]]
@@ -87,9 +89,9 @@ class NearPairs(NamedTuple):
     """Verified near pairs in compact arrays (one row per pair, `a < b` as indexes into `ids`)."""
 
     ids: list[str]
-    a: np.ndarray        # int32
-    b: np.ndarray        # int32
-    scores: np.ndarray   # float32 [n, 5]: the PairScore fields
+    a: np.ndarray  # int32
+    b: np.ndarray  # int32
+    scores: np.ndarray  # float32 [n, 5]: the PairScore fields
 
     def partners(self) -> dict[int, np.ndarray]:
         """Row numbers of the pairs of each document that has any."""
@@ -122,7 +124,8 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
 VERIFY_CHUNK = 4_096  # candidate pairs compared at once (two signature rows each: 8 MB)
 _KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
 _BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {
-    key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()}
+    key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()
+}
 
 
 def band_keys(sig: np.ndarray, threshold: float) -> list[str]:
@@ -184,8 +187,9 @@ def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
 
 
-def near_pairs(states: StateTable | Iterable[tuple[str, DupState]], params: dict,
-               exact_of: dict[str, int] | None = None) -> NearPairs:
+def near_pairs(
+    states: StateTable | Iterable[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None
+) -> NearPairs:
     """Verified near-duplicate pairs.
 
     Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`candidate_codes`)
@@ -224,15 +228,20 @@ def near_pairs(states: StateTable | Iterable[tuple[str, DupState]], params: dict
         codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
         # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
-            first, second = np.divmod(codes[lo:lo + VERIFY_CHUNK], n)
+            first, second = np.divmod(codes[lo : lo + VERIFY_CHUNK], n)
             sig_a, sig_b = sigs[rows[first]], sigs[rows[second]]
             words = (sig_a[:, :num_perm] == sig_b[:, :num_perm]).mean(axis=1)
             grams = (sig_a[:, num_perm:] == sig_b[:, num_perm:]).mean(axis=1)
             del sig_a, sig_b
             small = np.minimum(sizes[first], sizes[second])
-            contained = np.where(small > 0, np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams)
-                                                       / np.maximum(small, 1)), 0.0)
-            text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (contained >= params["containment"])
+            contained = np.where(
+                small > 0,
+                np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams) / np.maximum(small, 1)),
+                0.0,
+            )
+            text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (
+                contained >= params["containment"]
+            )
             for k in np.flatnonzero(text_ok).tolist():
                 i, j = int(first[k]), int(second[k])
                 numbers = set_containment(table.numbers(chosen[i]), table.numbers(chosen[j]))
@@ -244,4 +253,3 @@ def near_pairs(states: StateTable | Iterable[tuple[str, DupState]], params: dict
     if not found_a:
         return empty
     return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
-

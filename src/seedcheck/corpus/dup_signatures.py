@@ -76,7 +76,9 @@ def _ngram_hashes(word_hashes: np.ndarray, n: int) -> np.ndarray:
         return word_hashes[:0] if len(word_hashes) == 0 else np.array([_mix(word_hashes)], dtype=np.uint32)
     h = np.zeros(len(word_hashes) - n + 1, dtype=np.uint64)
     for i in range(n):
-        h = (h * np.uint64(0x100000001B3) + word_hashes[i:len(word_hashes) - n + 1 + i].astype(np.uint64)) & np.uint64(0xFFFFFFFFFFFF)
+        h = (
+            h * np.uint64(0x100000001B3) + word_hashes[i : len(word_hashes) - n + 1 + i].astype(np.uint64)
+        ) & np.uint64(0xFFFFFFFFFFFF)
     return ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
@@ -123,21 +125,20 @@ def minhash_sized(hashes: np.ndarray, num_perm: int = NUM_PERM) -> tuple[np.ndar
     return np.minimum(_EMPTY[num_perm], (hv * a + b).min(axis=0)), distinct
 
 
-
 class DupState(NamedTuple):
     """Per-document state shipped from the workers: about 1.5 KB with 128 permutations."""
 
-    exact: int | None       # 64-bit hash of the folded body (digits kept), None when empty
-    exact_num: int | None   # the same with every number folded to 0
-    words: int              # words in the clean body
-    sizes: tuple            # distinct words, distinct word 3-grams
-    sigs: np.ndarray        # uint32[2 * num_perm]: MinHash of words | of word 3-grams
-    numbers: np.ndarray     # sorted unique uint32 hashes of the numbers in the text
-    names: np.ndarray       # sorted unique uint32 hashes of the capitalised words
-    line: int               # first body line (where findings point)
+    exact: int | None  # 64-bit hash of the folded body (digits kept), None when empty
+    exact_num: int | None  # the same with every number folded to 0
+    words: int  # words in the clean body
+    sizes: tuple  # distinct words, distinct word 3-grams
+    sigs: np.ndarray  # uint32[2 * num_perm]: MinHash of words | of word 3-grams
+    numbers: np.ndarray  # sorted unique uint32 hashes of the numbers in the text
+    names: np.ndarray  # sorted unique uint32 hashes of the capitalised words
+    line: int  # first body line (where findings point)
     keep: KeepInfo
-    excerpt: str            # that line, shortened
-    title: str = ""         # the record's title, folded (digits kept), at most TITLE_CHARS
+    excerpt: str  # that line, shortened
+    title: str = ""  # the record's title, folded (digits kept), at most TITLE_CHARS
 
 
 TITLE_CHARS = 200
@@ -174,12 +175,25 @@ def features(doc, context: Any, num_perm: int = NUM_PERM) -> DupState:
         return DupState(None, None, 0, (0, 0), empty, empty, empty, first or 1, info, "", title)
     word_hashes = _word_hashes(words)
     grams = _ngram_hashes(word_hashes, 3)
-    (word_sig, distinct_words), (gram_sig, distinct_grams) = minhash_sized(word_hashes, num_perm), minhash_sized(grams, num_perm)
+    (word_sig, distinct_words), (gram_sig, distinct_grams) = (
+        minhash_sized(word_hashes, num_perm),
+        minhash_sized(grams, num_perm),
+    )
     sizes = (distinct_words, distinct_grams)
     sigs = np.concatenate([word_sig, gram_sig])
-    return DupState(_digest(folded), _digest(_DIGITS.sub("0", folded)), len(words), sizes, sigs,
-                    _specifics(_NUMBER, raw, _h32), _specifics(_NAME, raw, _name_hash), first or 1, info,
-                    kept_lines[0].strip()[:160], title)
+    return DupState(
+        _digest(folded),
+        _digest(_DIGITS.sub("0", folded)),
+        len(words),
+        sizes,
+        sigs,
+        _specifics(_NUMBER, raw, _h32),
+        _specifics(_NAME, raw, _name_hash),
+        first or 1,
+        info,
+        kept_lines[0].strip()[:160],
+        title,
+    )
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -205,24 +219,30 @@ def set_containment(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class PairScore(NamedTuple):
-    words: float       # Jaccard of the word sets (MinHash estimate)
-    grams: float       # Jaccard of the word 3-gram sets (MinHash estimate)
-    contained: float   # share of the smaller document's 3-grams in the larger (estimate)
-    numbers: float     # share of the numbers of one found in the other (exact)
-    names: float       # share of the capitalised words of one found in the other (exact)
+    words: float  # Jaccard of the word sets (MinHash estimate)
+    grams: float  # Jaccard of the word 3-gram sets (MinHash estimate)
+    contained: float  # share of the smaller document's 3-grams in the larger (estimate)
+    numbers: float  # share of the numbers of one found in the other (exact)
+    names: float  # share of the capitalised words of one found in the other (exact)
 
 
 def score(a: DupState, b: DupState, num_perm: int) -> PairScore:
     """Similarity of two documents: text (words, 3-grams, containment) and specifics."""
     sw, sg = slice(0, num_perm), slice(num_perm, 2 * num_perm)
     jw, jg = jaccard(a.sigs[sw], b.sigs[sw]), jaccard(a.sigs[sg], b.sigs[sg])
-    return PairScore(jw, jg, containment(jg, a.sizes[1], b.sizes[1]),
-                     set_containment(a.numbers, b.numbers), set_containment(a.names, b.names))
+    return PairScore(
+        jw,
+        jg,
+        containment(jg, a.sizes[1], b.sizes[1]),
+        set_containment(a.numbers, b.numbers),
+        set_containment(a.names, b.names),
+    )
 
 
 def is_near(sc: PairScore, params: dict) -> bool:
     """The verification of a candidate pair (thresholds are the rule's parameters)."""
     if sc.numbers < params["numbers"] or sc.names < params["names"]:
         return False  # same template, other facts: another release, not a copy
-    return (sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]) or sc.contained >= params["containment"]
-
+    return (sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]) or sc.contained >= params[
+        "containment"
+    ]

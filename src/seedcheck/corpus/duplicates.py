@@ -102,9 +102,10 @@ class Duplicates(Analyzer):
     def finish(cls, states, rules, context) -> Iterable[tuple]:
         table = StateTable(states)
         changed = frozenset(getattr(context, "changed_ids", None) or ())
-        groups: list[tuple[str, list[str], dict]] = []   # (rule, ids, values) of exact groups
+        groups: list[tuple[str, list[str], dict]] = []  # (rule, ids, values) of exact groups
         siblings: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> {sibling: reason}
         exact_of: dict[str, int] = {}
+
         # `templated-sibling` reports what the duplicate checks set aside: they run for it
         # too (with their configured or default parameters) even when not selected.
         def wanted(rule: str) -> bool:
@@ -148,7 +149,7 @@ def _exact_groups(table: StateTable, params: dict) -> tuple[list[list[str]], lis
         parts = {d: d for d in ids}
         apart = []
         for n, a in enumerate(ids):
-            for b in ids[n + 1:]:
+            for b in ids[n + 1 :]:
                 reason = exact_sibling(table, a, b, params)
                 if reason:
                     apart.append((a, b, reason))
@@ -193,8 +194,9 @@ def _merge(parts: dict[str, str], a: str, b: str) -> None:
         parts[max(ra, rb)] = min(ra, rb)
 
 
-def _near_copies(table: StateTable, params: dict, exact_of: dict[str, int],
-                 siblings: dict[str, dict[str, str]]) -> dict[str, dict[str, PairScore]]:
+def _near_copies(
+    table: StateTable, params: dict, exact_of: dict[str, int], siblings: dict[str, dict[str, str]]
+) -> dict[str, dict[str, PairScore]]:
     """The verified near pairs that are copies (`{doc: {other: PairScore}}`); the others
     go to `siblings` with the reason (`siblings.sibling_reason`)."""
     found = near_pairs(table, params, exact_of)
@@ -205,8 +207,9 @@ def _near_copies(table: StateTable, params: dict, exact_of: dict[str, int],
         da, db = ids[a], ids[b]
         ra, rb = table.row[da], table.row[db]
         by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
-        reason = sibling_reason(table.keep[ra], table.keep[rb], table.title[ra], table.title[rb],
-                                sc.grams, sc.contained, by_words, params)
+        reason = sibling_reason(
+            table.keep[ra], table.keep[rb], table.title[ra], table.title[rb], sc.grams, sc.contained, by_words, params
+        )
         if reason:
             siblings[da][db] = siblings[db][da] = reason
         else:
@@ -241,32 +244,53 @@ def _near_hits(table: StateTable, params: dict, copies: dict, clusters: dict[str
         keeper = min([doc_id, *score_of], key=lambda d: keep_key(d, table.keep_of(d), official, changed))
         nearest = keeper if keeper != doc_id else max(score_of, key=lambda d: (score_of[d].grams, d))
         sc = score_of[nearest]
-        values = {**_measure(sc, params), "word_jaccard": round(sc.words, 2), "gram_jaccard": round(sc.grams, 2),
-                  "containment": round(sc.contained, 2), "numbers": round(sc.numbers, 2), "names": round(sc.names, 2),
-                  "nearest": nearest}
+        values = {
+            **_measure(sc, params),
+            "word_jaccard": round(sc.words, 2),
+            "gram_jaccard": round(sc.grams, 2),
+            "containment": round(sc.contained, 2),
+            "numbers": round(sc.numbers, 2),
+            "names": round(sc.names, 2),
+            "nearest": nearest,
+        }
         similarity = {o: _measure(s, params)["similarity"] for o, s in sorted(score_of.items())}
-        yield from _hit("duplicate-near", doc_id, sorted(score_of), keeper, table, official, values,
-                        clusters, changed, similarity)
+        yield from _hit(
+            "duplicate-near", doc_id, sorted(score_of), keeper, table, official, values, clusters, changed, similarity
+        )
 
 
 def _measure(sc: PairScore, params: dict) -> dict:
     by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
-    return {"similarity": round(sc.words if by_words else sc.contained, 2),
-            "measure": "word-set Jaccard" if by_words else "word 3-gram containment"}
+    return {
+        "similarity": round(sc.words if by_words else sc.contained, 2),
+        "measure": "word-set Jaccard" if by_words else "word 3-gram containment",
+    }
 
 
-def _group_hits(rule: str, ids: list[str], table: StateTable, official, values: dict, clusters: dict[str, str],
-                changed) -> Iterable[tuple]:
+def _group_hits(
+    rule: str, ids: list[str], table: StateTable, official, values: dict, clusters: dict[str, str], changed
+) -> Iterable[tuple]:
     """The hits of one group of copies of each other: one per document."""
     keeper = min(ids, key=lambda d: keep_key(d, table.keep_of(d), official, changed))
     for doc_id in ids:
         others = [d for d in ids if d != doc_id]
-        yield from _hit(rule, doc_id, others, keeper, table, official, dict(values), clusters, changed,
-                        dict.fromkeys(others, 1.0))
+        yield from _hit(
+            rule, doc_id, others, keeper, table, official, dict(values), clusters, changed, dict.fromkeys(others, 1.0)
+        )
 
 
-def _hit(rule: str, doc_id: str, others: list[str], keeper: str, table: StateTable, official, values: dict,
-         clusters: dict[str, str], changed, similarity: dict[str, float]) -> Iterable[tuple]:
+def _hit(
+    rule: str,
+    doc_id: str,
+    others: list[str],
+    keeper: str,
+    table: StateTable,
+    official,
+    values: dict,
+    clusters: dict[str, str],
+    changed,
+    similarity: dict[str, float],
+) -> Iterable[tuple]:
     """One finding for `doc_id`: the copies it has, and whether to keep or drop it. Its
     record gets the cluster id, and a dropped copy `{"duplicate_of": keeper}` too."""
     row = table.row[doc_id]
@@ -294,6 +318,10 @@ def _sibling_hits(table: StateTable, siblings: dict[str, dict[str, str]]) -> Ite
             continue
         others = sorted(siblings[doc_id])
         row = table.row[doc_id]
-        values = {"others": ", ".join(others), "count": len(others), "reason": siblings[doc_id][others[0]],
-                  "nearest": others[0]}
+        values = {
+            "others": ", ".join(others),
+            "count": len(others),
+            "reason": siblings[doc_id][others[0]],
+            "nearest": others[0],
+        }
         yield SIBLING, doc_id, Hit(line=table.line[row], values=values, related=others, excerpt=table.excerpt[row])

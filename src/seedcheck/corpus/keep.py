@@ -26,9 +26,11 @@ from .url_norm import normalise_url
 # set it; this serves a rule that is disabled while another of its analyzer runs).
 DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
 # The last path segment of a URL (or a file name) that says nothing about its page.
-_OPAQUE = re.compile(r"(?:\d+|(?:auto-?)?draft(?:-[0-9a-z]{1,8})?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.I)
+_OPAQUE = re.compile(
+    r"(?:\d+|(?:auto-?)?draft(?:-[0-9a-z]{1,8})?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.IGNORECASE
+)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-?")
-_EXTENSION = re.compile(r"\.(?:md|markdown|txt|html?|php|aspx?|jsonl?)$", re.I)
+_EXTENSION = re.compile(r"\.(?:md|markdown|txt|html?|php|aspx?|jsonl?)$", re.IGNORECASE)
 
 
 class KeepInfo(NamedTuple):
@@ -64,8 +66,13 @@ def keep_info(record: dict, length: int, doc_id: str = "") -> KeepInfo:
     # A copy whose own URL is the original (no attribution pointing elsewhere) is canonical.
     is_canonical = bool(url) and (not canonical or normalise_url(str(url)) == normalise_url(str(canonical)))
     date = record.get("date") or ""
-    return KeepInfo(str(record.get("source_domain") or "").lower(), is_canonical, str(date), length,
-                    descriptive(str(url) if url else doc_id))
+    return KeepInfo(
+        str(record.get("source_domain") or "").lower(),
+        is_canonical,
+        str(date),
+        length,
+        descriptive(str(url) if url else doc_id),
+    )
 
 
 def is_official(domain: str, official: Iterable[str]) -> bool:
@@ -81,11 +88,21 @@ def keep_key(doc_id: str, info: KeepInfo, official: Iterable[str], changed: Coll
     """Sort key: the first document of a group is the one to keep (`changed`: the ids a
     ``--changed-since`` run focuses on, which lose to every committed copy)."""
     # Last, the shorter id: "x.md" before its re-scrape "x-2.md".
-    return (doc_id in changed, not is_official(info.domain, official), not info.canonical, not info.descriptive,
-            info.date or "9999", -info.length, len(doc_id), doc_id)
+    return (
+        doc_id in changed,
+        not is_official(info.domain, official),
+        not info.canonical,
+        not info.descriptive,
+        info.date or "9999",
+        -info.length,
+        len(doc_id),
+        doc_id,
+    )
 
 
-def keep_reason(kept: KeepInfo, other: KeepInfo, official: Iterable[str], changed: tuple[bool, bool] = (False, False)) -> str:
+def keep_reason(
+    kept: KeepInfo, other: KeepInfo, official: Iterable[str], changed: tuple[bool, bool] = (False, False)
+) -> str:
     """Why `kept` wins over `other`, in words (`changed`: whether each is in the change)."""
     if changed[0] != changed[1]:
         return "already in the corpus; the change adds the other copy"

@@ -65,7 +65,7 @@ def _same_but_last(a: str, b: str) -> bool:
 def _inflection(a: str, b: str) -> bool:
     """True when one word is the other plus a plural, demonym or past-tense ending."""
     short, long_ = sorted((a, b), key=len)
-    return long_.startswith(short) and long_[len(short):] in ("s", "n", "d", "es", "an", "ed")
+    return long_.startswith(short) and long_[len(short) :] in ("s", "n", "d", "es", "an", "ed")
 
 
 def _is_initial(word: str) -> bool:
@@ -75,10 +75,16 @@ def _is_initial(word: str) -> bool:
 @analyzer
 class PersonNames(Analyzer):
     name = "names"
-    DEFAULTS = {"name-inconsistent": {
-        "min_ratio": 3, "max_distance": 1, "min_word_length": 5, "middle_names": False,
-        "middle_initials": False, "max_related": 5,
-    }}
+    DEFAULTS = {
+        "name-inconsistent": {
+            "min_ratio": 3,
+            "max_distance": 1,
+            "min_word_length": 5,
+            "middle_names": False,
+            "middle_initials": False,
+            "max_related": 5,
+        }
+    }
 
     @classmethod
     def collect(cls, doc, context) -> Any:
@@ -94,8 +100,12 @@ class PersonNames(Analyzer):
         for run in analysis.runs:
             segment: list[tuple[int, int, str]] = []
             for tok in run + [None]:
-                if (tok is not None and tok[2] not in stop and not _overlaps(taken, starts, tok[0], tok[1])
-                        and tok[2].lower() not in lower_words):
+                if (
+                    tok is not None
+                    and tok[2] not in stop
+                    and not _overlaps(taken, starts, tok[0], tok[1])
+                    and tok[2].lower() not in lower_words
+                ):
                     segment.append(tok)
                     continue
                 cls._candidate(segment, analysis, seen)
@@ -115,7 +125,7 @@ class PersonNames(Analyzer):
         if not 2 <= len(names) <= 4 or _is_initial(words[-1]) or _is_initial(words[0]):
             return
         if any(len(w) > 1 and w.replace(".", "").isupper() and not _is_initial(w) for w in names):
-            return   # headings in capitals are style, not spelling
+            return  # headings in capitals are style, not spelling
         surface = " ".join(words).replace("'", "’")
         entry = seen.get(surface)
         if entry is None:
@@ -167,16 +177,29 @@ class PersonNames(Analyzer):
                 others = [d for d in major_docs if d != doc_id]
                 same = doc_id in where[major]
                 if reason == "spelling" and count >= 2 and not same:
-                    continue   # used consistently in its document: another person ("Bishop Kevin Rhoades")
+                    continue  # used consistently in its document: another person ("Bishop Kevin Rhoades")
                 shown = others[: params["max_related"]]
                 place = ", ".join(shown) + (f" and {len(others) - len(shown)} more" if len(others) > len(shown) else "")
                 text = ("in this document" + (f" and in {place}" if place else "")) if same else f"in {place}"
-                yield "name-inconsistent", doc_id, Hit(
-                    line=line, column=col, end_line=end_line, end_column=end_col,
-                    values={"found": minor, "suggestion": major, "where": text, "reason": reason,
-                            "count": total[major], "found_count": total[minor]},
-                    fix=Fix(f"write {major!r} as elsewhere", major if end_line == line else None, safe=False),
-                    related=shown,
+                yield (
+                    "name-inconsistent",
+                    doc_id,
+                    Hit(
+                        line=line,
+                        column=col,
+                        end_line=end_line,
+                        end_column=end_col,
+                        values={
+                            "found": minor,
+                            "suggestion": major,
+                            "where": text,
+                            "reason": reason,
+                            "count": total[major],
+                            "found_count": total[minor],
+                        },
+                        fix=Fix(f"write {major!r} as elsewhere", major if end_line == line else None, safe=False),
+                        related=shown,
+                    ),
                 )
 
     @staticmethod
@@ -209,7 +232,7 @@ class PersonNames(Analyzer):
         for s in total:
             words = words_of[s]
             for i in range(len(words)):
-                blocks[(len(words), i, tuple(words[:i] + words[i + 1:]))].add(s)
+                blocks[(len(words), i, tuple(words[:i] + words[i + 1 :]))].add(s)
         limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
         # Where each word occurs: a minority word that is part of another name in the corpus
         # is a real name of its own ("Johnston", "Kelley", "Phillip"), not a typo.
@@ -224,12 +247,12 @@ class PersonNames(Analyzer):
             ordered = sorted(members, key=lambda s: (-total[s], s))
             for a_index, a in enumerate(ordered):
                 wa = words_of[a][i]
-                for b in ordered[a_index + 1:]:
+                for b in ordered[a_index + 1 :]:
                     wb = words_of[b][i]
                     if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
                         continue
                     if _inflection(wa, wb):
-                        continue   # "Obamas", "Arabian", "Advanced": inflections, not typos
+                        continue  # "Obamas", "Arabian", "Advanced": inflections, not typos
                     if OSA.distance(wa, wb, score_cutoff=limit) > limit:
                         continue
                     if used_in[wb] - {b} or total[a] < ratio * total[b] or b in out:

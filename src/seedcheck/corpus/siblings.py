@@ -34,7 +34,7 @@ GROWN_LENGTH_RATIO = 1.15
 GROWN_MIN_CHARS = 300
 # Replacing only these ("Statement by …" / "Statement from …", "UPDATED FACT SHEET: …")
 # does not name another event.
-_FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with updated update revised corrected new".split())
+_FUNCTION_WORDS = frozenset(["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with", "updated", "update", "revised", "corrected", "new"])
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -72,8 +72,10 @@ def title_slot(a: str, b: str) -> tuple[str, str] | None:
     # A lone added word ("President Joe Biden") is a wording; an added name of two words is another subject.
     if not content or (changed[0][0] != "replace" and len(content) < 2):
         return None
-    return (" … ".join(" ".join(wa[i1:i2]) for _, i1, i2, _, _ in changed),
-            " … ".join(" ".join(wb[j1:j2]) for _, _, _, j1, j2 in changed))
+    return (
+        " … ".join(" ".join(wa[i1:i2]) for _, i1, i2, _, _ in changed),
+        " … ".join(" ".join(wb[j1:j2]) for _, _, _, j1, j2 in changed),
+    )
 
 
 def grown_version(keep_a, keep_b, title_a: str, title_b: str, contained: float) -> bool:
@@ -85,8 +87,9 @@ def grown_version(keep_a, keep_b, title_a: str, title_b: str, contained: float) 
     return late.length >= GROWN_LENGTH_RATIO * early.length and late.length - early.length >= GROWN_MIN_CHARS
 
 
-def sibling_reason(keep_a, keep_b, title_a: str, title_b: str, grams: float, contained: float,
-                   by_words: bool, params: dict) -> str | None:
+def sibling_reason(
+    keep_a, keep_b, title_a: str, title_b: str, grams: float, contained: float, by_words: bool, params: dict
+) -> str | None:
     """Why a pair that passed the text checks is a templated sibling rather than a copy
     (None: a copy). `keep_*` are the documents' `KeepInfo` (date, domain)."""
     limit = params.get("max_days_apart") or 0

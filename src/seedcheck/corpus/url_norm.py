@@ -35,5 +35,7 @@ def normalise_url(url: str) -> str:
     path = re.sub(r"/+", "/", path)
     path = re.sub(r"/(index|default)\.(html?|php|aspx?)$", "/", path, flags=re.IGNORECASE)
     path = path.rstrip("/") or "/"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
+    )
     return urlunsplit(("", host, path, query, "")).removeprefix("//")

@@ -18,9 +18,11 @@ class SourceUrls(Analyzer):
     """`duplicate-url`: documents whose source URLs normalise to the same page."""
 
     name = "urls"
-    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {"duplicate-url": {
-        "official_domains": DEFAULT_OFFICIAL,
-    }}
+    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
+        "duplicate-url": {
+            "official_domains": DEFAULT_OFFICIAL,
+        }
+    }
 
     @classmethod
     def collect(cls, doc, context) -> Any:
@@ -28,7 +30,11 @@ class SourceUrls(Analyzer):
         if not url or not isinstance(url, str):
             return None
         length = sum(len(text.strip()) for _, text in doc.body_lines())
-        return normalise_url(url), doc.record.get("_lines", {}).get("source_url") or 1, keep_info(doc.record, length, doc.doc_id)
+        return (
+            normalise_url(url),
+            doc.record.get("_lines", {}).get("source_url") or 1,
+            keep_info(doc.record, length, doc.doc_id),
+        )
 
     @classmethod
     def blocking_keys(cls, state, params: dict[str, dict]) -> list[str]:

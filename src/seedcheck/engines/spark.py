@@ -48,8 +48,22 @@ _GLOB_SPECIAL = set("{}\\,")
 _OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states binary"
 _KEY_SCHEMA = "analyzer string, key string, weight long"
 # findings.parquet: the fields of a findings.json finding (docs/SPEC.md section 7), partitioned by rule.
-_FINDING_FIELDS = ("rule", "severity", "doc_id", "path", "line", "column", "end_line", "end_column", "message",
-                   "excerpt", "fix", "related", "fingerprint", "baselined")
+_FINDING_FIELDS = (
+    "rule",
+    "severity",
+    "doc_id",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "message",
+    "excerpt",
+    "fix",
+    "related",
+    "fingerprint",
+    "baselined",
+)
 
 
 def _arrow_schema():
@@ -57,8 +71,15 @@ def _arrow_schema():
 
     text, number = pa.string(), pa.int32()
     fix = pa.struct([("description", text), ("replacement", text), ("safe", pa.bool_())])
-    types = {"line": number, "column": number, "end_line": number, "end_column": number, "fix": fix,
-             "related": pa.list_(text), "baselined": pa.bool_()}
+    types = {
+        "line": number,
+        "column": number,
+        "end_line": number,
+        "end_column": number,
+        "fix": fix,
+        "related": pa.list_(text),
+        "baselined": pa.bool_(),
+    }
     return pa.schema([(k, types.get(k, text)) for k in _FINDING_FIELDS])
 
 
@@ -87,24 +108,32 @@ def _session(master: str):
     except ImportError:
         raise ConfigError("--engine spark needs pyspark: pip install 'seedcheck[spark]'") from None
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM for us
-    builder = (SparkSession.builder.appName("seedcheck").config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               # A partition's outcomes (~13 KB per file) reach the driver as one task result:
-               # sent directly, not parked in the block manager, from which results were
-               # lost ("TaskResultLost") at 100,000 files.
-               .config("spark.task.maxDirectResultSize", str(64 * 2**20))
-               .config("spark.ui.showConsoleProgress", "false"))  # stderr is seedcheck's (-q means quiet)
+    builder = (
+        SparkSession.builder.appName("seedcheck")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # A partition's outcomes (~13 KB per file) reach the driver as one task result:
+        # sent directly, not parked in the block manager, from which results were
+        # lost ("TaskResultLost") at 100,000 files.
+        .config("spark.task.maxDirectResultSize", str(64 * 2**20))
+        .config("spark.ui.showConsoleProgress", "false")
+    )  # stderr is seedcheck's (-q means quiet)
     if not submitted or master != DEFAULT_MASTER:
         builder = builder.master(master)
     if master.startswith("local") and not submitted:
         # Workers must run the same interpreter (and so the same seedcheck) as the driver.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        builder = (builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "8")
-                   .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", _local_heap())))
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.memory", os.environ.get("SEEDCHECK_SPARK_DRIVER_MEMORY", _local_heap()))
+        )
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - no Java, bad master URL, ...
-        raise ConfigError(f"cannot start Spark ({master}): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise ConfigError(
+            f"cannot start Spark ({master}): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -128,9 +157,15 @@ def _process_partitions(config: Config, keep_all_bodies: bool, run_id: str):
                 source = Source(row.fs_path, row.path, row.doc_id, int(row.size), problem, unit)
                 data = row.content if isinstance(row.content, (bytes, bytearray)) else None
                 for sub, outcome in enumerate(engine.process(source, data)):
-                    rows.append((int(row.order), sub, outcome.record["doc_id"],
-                                 pickle.dumps((outcome.record, outcome.findings, outcome.readable), protocol=5),
-                                 pickle.dumps(outcome.states, protocol=5)))
+                    rows.append(
+                        (
+                            int(row.order),
+                            sub,
+                            outcome.record["doc_id"],
+                            pickle.dumps((outcome.record, outcome.findings, outcome.readable), protocol=5),
+                            pickle.dumps(outcome.states, protocol=5),
+                        )
+                    )
             yield pd.DataFrame(rows, columns=["order", "sub", "doc_id", "payload", "states"])
 
     return process
@@ -160,7 +195,7 @@ def _uri_path(uri: str) -> str:
     rest = uri.split(":", 1)[1]
     if rest.startswith("//"):
         rest = rest[2:]
-        rest = rest[rest.find("/"):] if "/" in rest else "/"
+        rest = rest[rest.find("/") :] if "/" in rest else "/"
     return rest
 
 
@@ -196,12 +231,14 @@ def _uri_sources(spark, uri: str, config: Config) -> tuple[list[tuple], Any]:
     rows = []
     for entry in listing:
         full = _uri_path(entry["path"])
-        rel = full[len(root) + 1:] if full.startswith(root + "/") else full.rsplit("/", 1)[-1]
+        rel = full[len(root) + 1 :] if full.startswith(root + "/") else full.rsplit("/", 1)[-1]
         parts = rel.split("/")
         # Excluded directories are pruned like `discover` does: any ancestor that matches
         # (a file given by name is read whatever the patterns).
-        if full != root and (any(_matches("/".join(parts[:i]), config.exclude) for i in range(1, len(parts) + 1))
-                             or not _matches(rel, config.include)):
+        if full != root and (
+            any(_matches("/".join(parts[:i]), config.exclude) for i in range(1, len(parts) + 1))
+            or not _matches(rel, config.include)
+        ):
             continue
         shown = uri if full == root else uri.rstrip("/") + "/" + rel
         rows.append((entry["path"], shown, rel, int(entry["length"])))
@@ -221,14 +258,25 @@ def _sources(spark, paths: list[str], config: Config):
     for given in paths:
         if "://" in given:
             found, content = _uri_sources(spark, given, config)
-            rows.extend((len(rows) + i, fs, shown, rel, size, None, None) for i, (fs, shown, rel, size) in enumerate(found))
+            rows.extend(
+                (len(rows) + i, fs, shown, rel, size, None, None) for i, (fs, shown, rel, size) in enumerate(found)
+            )
             contents.append(content)
         else:
             # The local engine's discovery (its include globs, never seedcheck's own files); a
             # local shard is split into work units here, on the driver (by split-size).
             for s in plan(discover_sources(config, [given]), config.split_size, config.max_file_size):
-                rows.append((len(rows), s.fs_path, s.path, s.doc_id, s.size, s.problem,
-                             pickle.dumps(s.unit) if s.unit is not None else None))
+                rows.append(
+                    (
+                        len(rows),
+                        s.fs_path,
+                        s.path,
+                        s.doc_id,
+                        s.size,
+                        s.problem,
+                        pickle.dumps(s.unit) if s.unit is not None else None,
+                    )
+                )
     frame = spark.createDataFrame(rows, _SOURCE_SCHEMA)
     if not contents:
         return rows, frame.withColumn("content", F.lit(None).cast("binary"))
@@ -255,10 +303,14 @@ def _blocking_keys(analyzers, params: dict[str, dict]):
                     if state is None:
                         continue
                     if hasattr(analyzer, "weights"):
-                        rows.extend((analyzer.name, key, int(w)) for key, w in analyzer.weights(state, params[analyzer.name]))
+                        rows.extend(
+                            (analyzer.name, key, int(w)) for key, w in analyzer.weights(state, params[analyzer.name])
+                        )
                     else:
-                        rows.extend((analyzer.name, key, 1)
-                                    for key in set(analyzer.blocking_keys(state, params[analyzer.name]) or ()))
+                        rows.extend(
+                            (analyzer.name, key, 1)
+                            for key in set(analyzer.blocking_keys(state, params[analyzer.name]) or ())
+                        )
             yield pd.DataFrame(rows, columns=["analyzer", "key", "weight"])
 
     return explode
@@ -308,8 +360,9 @@ def _corpus_candidates(spark, outcomes_df, engine):
     every state. Plans of aggregated analyzers go to `engine.corpus_plans`."""
     from pyspark.sql import functions as F
 
-    params = {a.name: {r.name: r.params for r in engine.registry.stage("corpus") if r.analyzer is a}
-              for a in engine.analyzers}
+    params = {
+        a.name: {r.name: r.params for r in engine.registry.stage("corpus") if r.analyzer is a} for a in engine.analyzers
+    }
     blocked = [a for a in engine.analyzers if hasattr(a, "blocking_keys") or hasattr(a, "weights")]
     if not blocked:
         return outcomes_df
@@ -326,7 +379,9 @@ def _corpus_candidates(spark, outcomes_df, engine):
             engine.corpus_plans[a.name] = plan = a.plan(counts.pop(a.name), params[a.name])
             live[a.name] = a.live(plan)
         else:
-            live[a.name] = a.live_keys(counts[a.name], params[a.name]) if hasattr(a, "live_keys") else set(counts[a.name])
+            live[a.name] = (
+                a.live_keys(counts[a.name], params[a.name]) if hasattr(a, "live_keys") else set(counts[a.name])
+            )
     return outcomes_df.mapInPandas(_pruned(blocked, params, spark.sparkContext.broadcast(live)), _OUTCOME_SCHEMA)
 
 
@@ -343,18 +398,30 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     parquet, jsonl = report_dir / "findings.parquet", report_dir / "findings.jsonl"
     schema = _arrow_schema()
     for start in range(0, max(len(findings), 1), WRITE_CHUNK):
-        entries = [f.to_json() for f in findings[start:start + WRITE_CHUNK]]
+        entries = [f.to_json() for f in findings[start : start + WRITE_CHUNK]]
         columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}  # `fix` is already the struct's dict
         mode = "overwrite" if start == 0 else "append"
-        spark.createDataFrame(pa.table(columns, schema=schema)).write.mode(mode).partitionBy("rule").parquet(str(parquet))
-        lines = pa.table({"rule": pa.array(columns["rule"], pa.string()),
-                          "value": pa.array([json.dumps(e, ensure_ascii=False) for e in entries], pa.string())})
+        spark.createDataFrame(pa.table(columns, schema=schema)).write.mode(mode).partitionBy("rule").parquet(
+            str(parquet)
+        )
+        lines = pa.table(
+            {
+                "rule": pa.array(columns["rule"], pa.string()),
+                "value": pa.array([json.dumps(e, ensure_ascii=False) for e in entries], pa.string()),
+            }
+        )
         spark.createDataFrame(lines).write.mode(mode).partitionBy("rule").text(str(jsonl))
     return [parquet, jsonl]
 
 
-def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFAULT_MASTER, gate=None, progress: bool = False,
-              report_dir: Path | None = None):
+def run_spark(
+    config: Config,
+    paths: list[str] | None = None,
+    master: str = DEFAULT_MASTER,
+    gate=None,
+    progress: bool = False,
+    report_dir: Path | None = None,
+):
     """Check the documents under `paths` on Spark and return the same `Result` as `pipeline.run`;
     with `report_dir`, also write the partitioned findings there (`write_findings`)."""
     from pyspark import StorageLevel
@@ -384,8 +451,9 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     run_id = uuid.uuid4().hex
     # Read twice (blocking keys, then pruning): kept on local disk, not in executor memory,
     # which it would fill (about 1.3 GB of pickles at 100,000 files).
-    outcomes_df = (sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA)
-                   .persist(StorageLevel.DISK_ONLY))
+    outcomes_df = sources_df.mapInPandas(_process_partitions(config, keep_all_bodies, run_id), _OUTCOME_SCHEMA).persist(
+        StorageLevel.DISK_ONLY
+    )
     reduced = _corpus_candidates(spark, outcomes_df, engine)
 
     # Partition by partition (the next one computed while this one is read), then into
@@ -407,7 +475,9 @@ def run_spark(config: Config, paths: list[str] | None = None, master: str = DEFA
     spooled = len(arrived) >= SPOOL_FROM
     records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
     # Records of one shard read in several units may repeat an id: the later takes its line id.
-    renamed = unique_ids(DocOutcome(record, doc_findings, doc_states, ok) for _, record, doc_findings, doc_states, ok in arrived)
+    renamed = unique_ids(
+        DocOutcome(record, doc_findings, doc_states, ok) for _, record, doc_findings, doc_states, ok in arrived
+    )
     for outcome in renamed:
         record, doc_findings, doc_states, ok = outcome.record, outcome.findings, outcome.states, outcome.readable
         records.append(record)

@@ -39,7 +39,9 @@ def quiet_jvm(quiet: bool):
     fd, name = tempfile.mkstemp(prefix="seedcheck-log4j2-", suffix=".properties")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(_QUIET_LOG4J)
-    os.environ["PYSPARK_SUBMIT_ARGS"] = f'--driver-java-options "-Dlog4j2.configurationFile={Path(name).as_uri()}" pyspark-shell'
+    os.environ["PYSPARK_SUBMIT_ARGS"] = (
+        f'--driver-java-options "-Dlog4j2.configurationFile={Path(name).as_uri()}" pyspark-shell'
+    )
     try:
         with _filtered_stderr():
             yield

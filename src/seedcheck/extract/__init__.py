@@ -6,12 +6,12 @@ hits for problems it sees while extracting (an invalid date, say). They run in o
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from ..model import Document
 from .. import waivers
-from . import language, metadata, people, text
-from . import stats
+from ..model import Document
+from . import language, metadata, people, stats, text
 
 EXTRACTORS: list[Callable[[Document, Any], None]] = [
     metadata.extract,
@@ -24,9 +24,25 @@ EXTRACTORS: list[Callable[[Document, Any], None]] = [
 
 # Every record field, in findings.json order; extractors may add more (statistics).
 RECORD_FIELDS = (
-    "doc_id", "path", "format", "sha256", "encoding", "title", "date", "date_source",
-    "published_time", "source_url", "source_domain", "canonical_url", "tags", "language",
-    "word_count", "line_count", "people", "duplicate_of", "body",
+    "doc_id",
+    "path",
+    "format",
+    "sha256",
+    "encoding",
+    "title",
+    "date",
+    "date_source",
+    "published_time",
+    "source_url",
+    "source_domain",
+    "canonical_url",
+    "tags",
+    "language",
+    "word_count",
+    "line_count",
+    "people",
+    "duplicate_of",
+    "body",
 )
 
 

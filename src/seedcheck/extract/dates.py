@@ -14,13 +14,44 @@ from dataclasses import dataclass
 
 MONTHS = {
     # English, full and abbreviated (AP style "Sept.")
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
     # Spanish (official Spanish versions, Mexican sources)
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
 }
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
@@ -36,7 +67,9 @@ ISO_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$")
 # "October 6, 2023", "Oct. 6, 2023", "June 8" (no year)
 MONTH_FIRST = re.compile(rf"^{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
 # "6 October 2023", "8 de junio de 2021"
-DAY_FIRST = re.compile(rf"^(?P<d>\d{{1,2}})\s+(?:de\s+)?{_MONTH}(?:,?\s+(?:de(?:l)?\s+)?(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+DAY_FIRST = re.compile(
+    rf"^(?P<d>\d{{1,2}})\s+(?:de\s+)?{_MONTH}(?:,?\s+(?:de(?:l)?\s+)?(?P<y>\d{{4}}))?\b", re.IGNORECASE
+)
 # US numeric "6/8/2021" or "06/08/21" (two-digit year means 20YY)
 US_NUMERIC = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})$")
 
@@ -79,8 +112,9 @@ def _check(year: int | None, month: int, day: int | None, text: str) -> None:
         try:
             dt.date(year if year is not None else 2000, month, day)  # 2000 is a leap year: Feb 29 allowed
         except ValueError:
-            raise DateProblem(f"it does not exist: {dt.date(2000, month, 1):%B} has no day {day}"
-                              + (f" in {year}" if year else "")) from None
+            raise DateProblem(
+                f"it does not exist: {dt.date(2000, month, 1):%B} has no day {day}" + (f" in {year}" if year else "")
+            ) from None
 
 
 def parse_date(text: str) -> DateValue:
@@ -216,7 +250,7 @@ def distance_days(a: DateValue, b: DateValue) -> int | None:
     # a is a full date here
     if b.granularity == "month":
         first = dt.date(b.year, b.month, 1)
-        last = (dt.date(b.year + (b.month == 12), b.month % 12 + 1, 1) - dt.timedelta(days=1))
+        last = dt.date(b.year + (b.month == 12), b.month % 12 + 1, 1) - dt.timedelta(days=1)
         if first <= full_a <= last:
             return 0
         return min(abs((full_a - first).days), abs((full_a - last).days))

@@ -88,23 +88,50 @@ def find_title(doc: Document, top: int = 12) -> tuple[str | None, int | None]:
     return content[0][1], content[0][0]
 
 
-_WHERE = {"frontmatter.date": "frontmatter `date`", "frontmatter.published_time": "frontmatter `published_time`",
-          "header": "the Date header", "dateline": "the dateline", "source_url": "the source URL path",
-          "canonical_url": "the attribution URL path"}
+_WHERE = {
+    "frontmatter.date": "frontmatter `date`",
+    "frontmatter.published_time": "frontmatter `published_time`",
+    "header": "the Date header",
+    "dateline": "the dateline",
+    "source_url": "the source URL path",
+    "canonical_url": "the attribution URL path",
+}
 
 
-def _invalid(doc: Document, source: str, text: str, line: int | None, problem: str,
-             column: int | None = None, end_column: int | None = None) -> None:
+def _invalid(
+    doc: Document,
+    source: str,
+    text: str,
+    line: int | None,
+    problem: str,
+    column: int | None = None,
+    end_column: int | None = None,
+) -> None:
     where = _WHERE[source]
-    doc.hits.append(("invalid-date", Hit(
-        line=line or 1, column=column, end_column=end_column,
-        values={"value": text, "problem": problem, "where": where},
-        fix=Fix(f"correct {where} against the original source, written YYYY-MM-DD", None, safe=False),
-    )))
+    doc.hits.append(
+        (
+            "invalid-date",
+            Hit(
+                line=line or 1,
+                column=column,
+                end_column=end_column,
+                values={"value": text, "problem": problem, "where": where},
+                fix=Fix(f"correct {where} against the original source, written YYYY-MM-DD", None, safe=False),
+            ),
+        )
+    )
 
 
-def _add_date(doc: Document, dates: list, source: str, text: str, line: int | None, column: int | None = None,
-              end_column: int | None = None, parsed: DateValue | None = None) -> None:
+def _add_date(
+    doc: Document,
+    dates: list,
+    source: str,
+    text: str,
+    line: int | None,
+    column: int | None = None,
+    end_column: int | None = None,
+    parsed: DateValue | None = None,
+) -> None:
     """Record one stated date, or an invalid-date hit when it cannot be read or does not exist."""
     if parsed is None:
         try:
@@ -112,8 +139,9 @@ def _add_date(doc: Document, dates: list, source: str, text: str, line: int | No
         except DateProblem as exc:
             _invalid(doc, source, text, line, str(exc), column, end_column)
             return
-    dates.append({"source": source, "text": text, "line": line or 1, "value": parsed,
-                  "column": column, "end_column": end_column})
+    dates.append(
+        {"source": source, "text": text, "line": line or 1, "value": parsed, "column": column, "end_column": end_column}
+    )
 
 
 def _url_dates(doc: Document, dates: list, source: str, url: str | None, line: int | None) -> None:
@@ -144,7 +172,7 @@ def find_attribution(doc: Document) -> tuple[int, str, str | None, int] | None:
         url = url_match.group(0) if url_match else None
         url_line = number
         if url is None:
-            for nxt_number, nxt in lines[i + 1:i + 3]:
+            for nxt_number, nxt in lines[i + 1 : i + 3]:
                 if nxt.strip():
                     m = URL_IN_TEXT.fullmatch(nxt.strip())
                     if m:
@@ -159,7 +187,7 @@ def _late_headers(doc: Document) -> None:
     (a weather reading or a glued breadcrumb above `Date:`); only well-formed values count."""
     if doc.frontmatter or doc.format == "jsonl":
         return
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_HEADER_SKIP + 4]
+    content = [(n, t) for n, t in doc.body_lines() if t.strip()][: JUNK_HEADER_SKIP + 4]
     start = next((i for i, (_, t) in enumerate(content) if _HEADER_LINE.match(t)), None)
     if start is None or start == 0 or start > JUNK_HEADER_SKIP:
         return
@@ -208,9 +236,13 @@ def propose_date(doc: Document, today: Any) -> dict | None:
         replacement = f"---\ndate: '{iso}'"
     else:
         replacement = f"Date: {iso}\n" + doc.line_text(1)
-    return {"date": iso, "line": number, "replacement": replacement,
-            "description": f"add the date the body states on line {number} ({text}): {iso}; "
-                           "check that it is the publication date"}
+    return {
+        "date": iso,
+        "line": number,
+        "replacement": replacement,
+        "description": f"add the date the body states on line {number} ({text}): {iso}; "
+        "check that it is the publication date",
+    }
 
 
 def _add_dateline(doc: Document, dates: list) -> None:
@@ -292,7 +324,9 @@ def extract(doc: Document, context: Any) -> None:
     rec["tags"] = [str(t) for t in tags] if isinstance(tags, list) else []
 
 
-_TS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TS = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+)
 
 
 def _iso_timestamp(text: str) -> str | None:

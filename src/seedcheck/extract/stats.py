@@ -21,8 +21,14 @@ from ..facts import facts_of
 from ..model import Document
 
 TERMINAL = (".", "!", "?", '"', "'", "”", "’", ")", ":", ";")
-STAT_FIELDS = ("terminal_punct_ratio", "short_line_ratio", "duplicate_line_ratio",
-               "duplicate_char_ratio", "symbol_word_ratio", "mean_word_length")
+STAT_FIELDS = (
+    "terminal_punct_ratio",
+    "short_line_ratio",
+    "duplicate_line_ratio",
+    "duplicate_char_ratio",
+    "symbol_word_ratio",
+    "mean_word_length",
+)
 
 
 def statistics(lines: list[str]) -> dict[str, float | None]:

@@ -118,7 +118,7 @@ class _Zstd(io.RawIOBase):
                 return 0
             self._out, self._at = self._feed(chunk), 0
         n = min(len(buffer), len(self._out) - self._at)
-        buffer[:n] = self._out[self._at:self._at + n]
+        buffer[:n] = self._out[self._at : self._at + n]
         self._at += n
         return n
 

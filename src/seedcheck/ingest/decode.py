@@ -53,7 +53,7 @@ def decode(data: bytes) -> Decoded:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return Decoded(data[len(bom):].decode(codec.replace("-sig", "")), codec)
+                return Decoded(data[len(bom) :].decode(codec.replace("-sig", "")), codec)
             except UnicodeDecodeError:
                 break
     if b"\x00" in data:

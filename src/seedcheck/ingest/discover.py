@@ -10,8 +10,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +48,14 @@ def _source(fs_path: str, shown: str, doc_id: str) -> Source:
         return Source(fs_path, shown, doc_id, problem=f"cannot read: {reason}")
     if not stat.S_ISREG(st.st_mode):
         kind = (
-            "FIFO" if stat.S_ISFIFO(st.st_mode)
-            else "socket" if stat.S_ISSOCK(st.st_mode)
-            else "device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-            else "directory" if stat.S_ISDIR(st.st_mode)
+            "FIFO"
+            if stat.S_ISFIFO(st.st_mode)
+            else "socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "directory"
+            if stat.S_ISDIR(st.st_mode)
             else "special file"
         )
         return Source(fs_path, shown, doc_id, problem=f"not a regular file ({kind}); skipped")
@@ -86,7 +90,8 @@ def discover(
             # os.walk(followlinks=False) only when broken, so they never recurse.
             # A tagged cache directory (seedcheck's own, or any other) holds no documents.
             dirnames[:] = sorted(
-                d for d in dirnames
+                d
+                for d in dirnames
                 if not _matches(display(os.path.join(rel_dir, d)).replace(os.sep, "/"), exclude)
                 and not os.path.isfile(os.path.join(dirpath, d, "CACHEDIR.TAG"))
             )

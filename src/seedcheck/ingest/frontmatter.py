@@ -55,6 +55,7 @@ _Loader.yaml_implicit_resolvers = {
 # nesting is bounded by indentation, which the size cap of a frontmatter line keeps small.
 _CLoader = None
 if getattr(yaml, "__with_libyaml__", False):
+
     class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
         """CSafeLoader with the same resolvers (no timestamps) as `_Loader`."""
 

@@ -14,8 +14,8 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator
 
 from ..model import Document, Hit
 from .compression import JSONL_SUFFIXES, PARQUET_SUFFIXES, is_url, open_binary, sniff, split_suffix
@@ -60,12 +60,21 @@ def read_source(source: Source, options: IngestOptions | None = None, data: byte
     return list(iter_documents(source, options, data))
 
 
-def iter_documents(source: Source, options: IngestOptions | None = None, data: bytes | None = None) -> Iterator[Document]:
+def iter_documents(
+    source: Source, options: IngestOptions | None = None, data: bytes | None = None
+) -> Iterator[Document]:
     """The documents of `source`, one at a time: a shard's unit is streamed, never read whole."""
     options = options or IngestOptions()
     lower = split_suffix(source.path)[0].lower()
-    fmt = ("parquet" if lower.endswith(PARQUET_SUFFIXES) else "jsonl" if lower.endswith(JSONL_SUFFIXES)
-           else "markdown" if lower.endswith(MARKDOWN_SUFFIXES) else "text")
+    fmt = (
+        "parquet"
+        if lower.endswith(PARQUET_SUFFIXES)
+        else "jsonl"
+        if lower.endswith(JSONL_SUFFIXES)
+        else "markdown"
+        if lower.endswith(MARKDOWN_SUFFIXES)
+        else "text"
+    )
     if source.problem:
         yield _unreadable(source, fmt, source.problem)
         return
@@ -73,12 +82,20 @@ def iter_documents(source: Source, options: IngestOptions | None = None, data: b
         yield from iter_unit(source, options, data)
         return
     if source.size > options.max_file_size:
-        yield _unreadable(source, fmt, f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read")
+        yield _unreadable(
+            source,
+            fmt,
+            f"file is {source.size:,} bytes, above the {options.max_file_size:,}-byte limit (max-file-size); not read",
+        )
         return
     if data is None:
         data, problem = _read_bytes(source.fs_path, options.max_file_size)
     else:
-        problem = f"file grew above the {options.max_file_size:,}-byte limit while read" if len(data) > options.max_file_size else None
+        problem = (
+            f"file grew above the {options.max_file_size:,}-byte limit while read"
+            if len(data) > options.max_file_size
+            else None
+        )
     if problem:
         yield _unreadable(source, fmt, problem)
         return
@@ -87,8 +104,13 @@ def iter_documents(source: Source, options: IngestOptions | None = None, data: b
         yield from iter_unit(replace(source, unit=("stream", None)), options, data)
         return
     if packed:
-        yield _unreadable(source, fmt, f"{packed}-compressed data: seedcheck reads compressed JSONL "
-                          "(.jsonl.gz, .jsonl.zst, .jsonl.bz2, .jsonl.xz) and Parquet; decompress other files", "binary")
+        yield _unreadable(
+            source,
+            fmt,
+            f"{packed}-compressed data: seedcheck reads compressed JSONL "
+            "(.jsonl.gz, .jsonl.zst, .jsonl.bz2, .jsonl.xz) and Parquet; decompress other files",
+            "binary",
+        )
         return
     yield from _read_whole(source, fmt, data, options)
 
@@ -106,10 +128,17 @@ def _read_whole(source: Source, fmt: str, data: bytes, options: IngestOptions) -
         doc.record.setdefault("sha256", sha)
         doc.record["encoding"] = decoded.encoding
         if decoded.fallback:
-            doc.hits.append(("encoding-not-utf8", Hit(
-                line=1, column=1, message=f"file is not UTF-8; decoded as {decoded.encoding}",
-                values={"encoding": decoded.encoding},
-            )))
+            doc.hits.append(
+                (
+                    "encoding-not-utf8",
+                    Hit(
+                        line=1,
+                        column=1,
+                        message=f"file is not UTF-8; decoded as {decoded.encoding}",
+                        values={"encoding": decoded.encoding},
+                    ),
+                )
+            )
     return docs
 
 
@@ -126,7 +155,11 @@ def _read_bytes(fs_path: str, limit: int) -> tuple[bytes, str | None]:
                 data = fh.read(limit + 1)
         except OSError as exc:
             return b"", f"cannot read: {exc.strerror or exc}"
-        return (b"", f"file is above the {limit:,}-byte limit (max-file-size); not read") if len(data) > limit else (data, None)
+        return (
+            (b"", f"file is above the {limit:,}-byte limit (max-file-size); not read")
+            if len(data) > limit
+            else (data, None)
+        )
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(fs_path, flags)
@@ -195,8 +228,11 @@ def _read_jsonl(source: Source, text: str, options: IngestOptions) -> list[Docum
         try:
             obj = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # ValueError: also ints past the digit limit
-            docs.append(bad_record(source, "jsonl", "line", number, f"is not valid JSON: {exc}",
-                                   raw.encode("utf-8", "surrogatepass")))
+            docs.append(
+                bad_record(
+                    source, "jsonl", "line", number, f"is not valid JSON: {exc}", raw.encode("utf-8", "surrogatepass")
+                )
+            )
             continue
         sha = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
         docs.append(object_document(source, "jsonl", "line", number, obj, options, seen, sha))

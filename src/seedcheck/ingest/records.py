@@ -65,8 +65,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def object_document(source, fmt: str, kind: str, number: int, obj: Any, options, seen: set[str],
-                    sha: str | None = None, unmapped: dict[str, str] | None = None) -> Document:
+def object_document(
+    source,
+    fmt: str,
+    kind: str,
+    number: int,
+    obj: Any,
+    options,
+    seen: set[str],
+    sha: str | None = None,
+    unmapped: dict[str, str] | None = None,
+) -> Document:
     """The document of one parsed record `obj` (a dict, else an unreadable record).
 
     Its id is `<file id>#<record id>` for the first record with that id in the unit,
@@ -94,7 +103,9 @@ def object_document(source, fmt: str, kind: str, number: int, obj: Any, options,
         doc.record["_unmapped"] = advice
     locate(doc, kind, number)
     if sha is None:
-        sha = hashlib.sha256(json.dumps(obj, sort_keys=True, default=_text).encode("utf-8", "surrogatepass")).hexdigest()
+        sha = hashlib.sha256(
+            json.dumps(obj, sort_keys=True, default=_text).encode("utf-8", "surrogatepass")
+        ).hexdigest()
     doc.record["sha256"] = sha
     return doc
 
@@ -119,12 +130,14 @@ def unmapped_advice(obj: dict, options) -> dict[str, str]:
             fields = _leaf_fields(obj)
         guess = _guess(key, fields) or "<field>"
         own = ", ".join(list(fields)[:12]) + (", ..." if len(fields) > 12 else "") or "none"
-        advice[column] = (f"the record has no {key} field (tried {', '.join(names)}; its fields: {own}): name yours "
-                          f"in [tool.seedcheck.jsonl], e.g. {key} = [\"{guess}\"]")
+        advice[column] = (
+            f"the record has no {key} field (tried {', '.join(names)}; its fields: {own}): name yours "
+            f'in [tool.seedcheck.jsonl], e.g. {key} = ["{guess}"]'
+        )
     if advice.get("word_count") and not any(_present(obj, name) for name in options.jsonl_id):
         # No finding is about the id (the record gets its line/row id), so the text's advice says it.
         guess = next((n for n in fields if n.rsplit(".", 1)[-1].lower().endswith("id")), "<field>")
-        advice["word_count"] += f"; nor an id field (tried {', '.join(options.jsonl_id)}): e.g. id = [\"{guess}\"]"
+        advice["word_count"] += f'; nor an id field (tried {", ".join(options.jsonl_id)}): e.g. id = ["{guess}"]'
     return advice
 
 
@@ -158,8 +171,14 @@ def _guess(key: str, fields: dict[str, Any]) -> str | None:
     if key == "url":
         return next((n for n, v in strings.items() if v.startswith(("http://", "https://"))), None)
     if key == "date":
-        return next((n for n, v in fields.items() if isinstance(v, (_dt.date, _dt.datetime))
-                     or (isinstance(v, str) and _ISO_DATE.match(v))), None)
+        return next(
+            (
+                n
+                for n, v in fields.items()
+                if isinstance(v, (_dt.date, _dt.datetime)) or (isinstance(v, str) and _ISO_DATE.match(v))
+            ),
+            None,
+        )
     return None
 
 

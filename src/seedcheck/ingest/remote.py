@@ -9,7 +9,7 @@ fsspec (ingest.compression.open_binary).
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .discover import Source, _matches, discover
 
@@ -55,7 +55,7 @@ def discover_url(url: str, include: Iterable[str] = ("*",), exclude: Iterable[st
     for path, info in listing.items():
         if info.get("type") == "directory":
             continue
-        rel = path[len(base) + 1:] if path.startswith(base + "/") else path.rsplit("/", 1)[-1]
+        rel = path[len(base) + 1 :] if path.startswith(base + "/") else path.rsplit("/", 1)[-1]
         parts = rel.split("/")
         if any(_matches("/".join(parts[:i]), exclude) for i in range(1, len(parts) + 1)) or not _matches(rel, include):
             continue

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..model import Document, Hit
 from .compression import decompressing, open_binary, sniff, split_suffix, stream_errors
@@ -110,8 +111,9 @@ def _lines(stream: BinaryIO, limit: int, budget: int | None) -> Iterator[tuple[b
             yield line, 0
 
 
-def _jsonl(source, stream: BinaryIO, options, number: int, budget: int | None,
-           compression: str | None) -> Iterator[Document]:
+def _jsonl(
+    source, stream: BinaryIO, options, number: int, budget: int | None, compression: str | None
+) -> Iterator[Document]:
     seen: set[str] = set()
     limit = options.max_file_size
     lines = _lines(stream, limit, budget)
@@ -126,8 +128,13 @@ def _jsonl(source, stream: BinaryIO, options, number: int, budget: int | None,
             yield bad_record(source, "jsonl", "line", number, reason)
             return
         if oversize:
-            yield bad_record(source, "jsonl", "line", number,
-                             f"is {oversize:,} bytes, above the {limit:,}-byte limit per record (max-file-size); not read")
+            yield bad_record(
+                source,
+                "jsonl",
+                "line",
+                number,
+                f"is {oversize:,} bytes, above the {limit:,}-byte limit per record (max-file-size); not read",
+            )
         elif line.strip():
             yield _line_document(source, line, number, options, seen)
         number += 1
@@ -147,8 +154,17 @@ def _line_document(source, line: bytes, number: int, options, seen: set[str]) ->
         doc = object_document(source, "jsonl", "line", number, obj, options, seen, hashlib.sha256(line).hexdigest())
     doc.record["encoding"] = encoding
     if encoding != "utf-8" and doc.readable:
-        doc.hits.append(("encoding-not-utf8", Hit(line=1, column=1, message=f"record is not UTF-8; decoded as {encoding}",
-                                                  values={"encoding": encoding})))
+        doc.hits.append(
+            (
+                "encoding-not-utf8",
+                Hit(
+                    line=1,
+                    column=1,
+                    message=f"record is not UTF-8; decoded as {encoding}",
+                    values={"encoding": encoding},
+                ),
+            )
+        )
     return doc
 
 
@@ -195,8 +211,13 @@ def _parquet(source, raw: BinaryIO, start: int, end: int | None, options) -> Ite
                 if index >= end:
                     return
         except Exception as exc:  # noqa: BLE001 - a damaged page or column chunk
-            yield bad_record(source, "parquet", "row", max(index, start),
-                             f"cannot be read (row group {group} damaged: {type(exc).__name__}: {exc}); the rest of the group is lost")
+            yield bad_record(
+                source,
+                "parquet",
+                "row",
+                max(index, start),
+                f"cannot be read (row group {group} damaged: {type(exc).__name__}: {exc}); the rest of the group is lost",
+            )
         first_row += rows
 
 
@@ -214,11 +235,18 @@ def _parquet_unmapped(pf, columns: list[str], options) -> dict[str, str] | None:
     return unmapped_advice(sample, options)
 
 
-def _row_document(source, index: int, obj: dict, options, seen: set[str], unmapped: dict[str, str] | None = None) -> Document:
+def _row_document(
+    source, index: int, obj: dict, options, seen: set[str], unmapped: dict[str, str] | None = None
+) -> Document:
     body = first(obj, options.jsonl_text)
     if isinstance(body, (str, bytes)) and len(body) > options.max_file_size:
-        return bad_record(source, "parquet", "row", index,
-                          f"has a {len(body):,}-character text, above the {options.max_file_size:,} limit per record (max-file-size); not read")
+        return bad_record(
+            source,
+            "parquet",
+            "row",
+            index,
+            f"has a {len(body):,}-character text, above the {options.max_file_size:,} limit per record (max-file-size); not read",
+        )
     doc = object_document(source, "parquet", "row", index, obj, options, seen, unmapped=unmapped)
     doc.record["encoding"] = "utf-8"
     return doc

@@ -12,11 +12,19 @@ the same for any number of workers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Iterable, Iterator
 
-from .compression import (JSONL_SUFFIXES, PARQUET_SUFFIXES, decompressing, head_of, open_binary, sniff, split_suffix,
-                          stream_errors)
+from .compression import (
+    JSONL_SUFFIXES,
+    PARQUET_SUFFIXES,
+    decompressing,
+    head_of,
+    open_binary,
+    sniff,
+    split_suffix,
+    stream_errors,
+)
 from .discover import Source
 
 DEFAULT_SPLIT_SIZE = 8 * 1024 * 1024
@@ -30,7 +38,7 @@ _RATIO = 8
 
 
 def shard_kind(source: Source) -> str | None:
-    """"jsonl" (plain, streamed when large), "compressed", "parquet" or None (a document file)."""
+    """ "jsonl" (plain, streamed when large), "compressed", "parquet" or None (a document file)."""
     inner, named = split_suffix(source.path)
     lower = inner.lower()
     if lower.endswith(PARQUET_SUFFIXES) and not named:

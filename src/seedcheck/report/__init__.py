@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from . import documents_parquet, findings_json, findings_parquet, github, html, junit, markdown, sarif, text
 
-WRITERS = {module.FORMAT: module for module in (text, findings_json, html, junit, sarif, markdown, github,
-                                                findings_parquet, documents_parquet)}
+WRITERS = {
+    module.FORMAT: module
+    for module in (text, findings_json, html, junit, sarif, markdown, github, findings_parquet, documents_parquet)
+}
 # The report files written by default (docs/SPEC.md section 6); the Parquet tables are opt-in.
 DEFAULT_REPORTS = ("json", "html", "junit", "sarif", "markdown")
 # Names `--reports` also takes: a group, or a file name for its format.
-REPORT_GROUPS = {"all": tuple(f for f, m in WRITERS.items() if m.FILENAME), "none": (),
-                 "default": DEFAULT_REPORTS, "parquet": ("findings-parquet", "documents-parquet")}
+REPORT_GROUPS = {
+    "all": tuple(f for f, m in WRITERS.items() if m.FILENAME),
+    "none": (),
+    "default": DEFAULT_REPORTS,
+    "parquet": ("findings-parquet", "documents-parquet"),
+}
 
 
 def report_formats(names) -> list[str]:

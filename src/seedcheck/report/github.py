@@ -63,7 +63,7 @@ def _relative(root: str, path: str) -> str:
     if real == base:
         return "."
     prefix = base if base.endswith(os.sep) else base + os.sep
-    return real[len(prefix):].replace(os.sep, "/") if real.startswith(prefix) else path
+    return real[len(prefix) :].replace(os.sep, "/") if real.startswith(prefix) else path
 
 
 def escape_data(text: str) -> str:

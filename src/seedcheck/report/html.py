@@ -27,9 +27,16 @@ from ..model import Severity
 from .findings_json import public_record, summary
 from .github import display_path
 from .html_charts import bar_chart, column_chart, dates_series, word_series
-from .html_data import COMPACT, body_offset, finding_entry, rule_docs, safe, write_array
+from .html_data import (
+    COMPACT,
+    body_offset,
+    embed_json,  # noqa: F401 (part of this module's API)
+    finding_entry,
+    rule_docs,
+    safe,
+    write_array,
+)
 from .locations import label, record_location
-from .html_data import embed_json  # noqa: F401 (part of this module's API)
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -47,7 +54,9 @@ ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
 # Characters a curator must see rather than have act on the text: C0/C1 controls (tab
 # excepted), zero-width and bidi controls, BOM, soft hyphen, lone surrogates.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]")
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def visible(text: Any) -> Markup:
@@ -55,12 +64,11 @@ def visible(text: Any) -> Markup:
     text = "" if text is None else str(text)
     out, last = [], 0
     for m in INVISIBLE.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         out.append(Markup(f'<span class="ctl" title="invisible character">⟨U+{ord(m.group()):04X}⟩</span>'))
         last = m.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
-
 
 
 def _asset(name: str) -> str:
@@ -89,6 +97,7 @@ def _env() -> jinja2.Environment:
 
 
 # --------------------------------------------------------------------------- data
+
 
 class Embedded:
     """What the page embeds: all documents and findings of a run, or for a large run the
@@ -134,7 +143,9 @@ class Embedded:
                 body = str(body)
             body_lines = body.split("\n") if body else []
             if i not in self._offsets:
-                self._offsets[i] = body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
+                self._offsets[i] = (
+                    body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
+                )
             yield d, body, body_lines, self._offsets[i]
 
     def doc_entries(self) -> Iterator[dict[str, Any]]:
@@ -170,20 +181,29 @@ class Embedded:
         """The counts the page shows when it embeds only part of the run."""
         if not self.capped:
             return None
-        return {"documents": len(self.documents), "documentsTotal": len(self.result.documents),
-                "findings": self.findings, "findingsTotal": len(self.result.findings)}
+        return {
+            "documents": len(self.documents),
+            "documentsTotal": len(self.result.documents),
+            "findings": self.findings,
+            "findingsTotal": len(self.result.findings),
+        }
 
 
 def payload(result) -> dict[str, Any]:
     """Everything the page's script needs, as plain JSON-able data (what `write` streams)."""
     embedded = Embedded(result)
-    data = {"docs": list(embedded.doc_entries()), "findings": list(embedded.finding_entries()), "rules": rule_docs(result)}
+    data = {
+        "docs": list(embedded.doc_entries()),
+        "findings": list(embedded.finding_entries()),
+        "rules": rule_docs(result),
+    }
     if embedded.capped:
         data["capped"] = embedded.capped_note()
     return data
 
 
 # --------------------------------------------------------------------------- page
+
 
 def first_sentence(text: str, limit: int = 160) -> str:
     """The first sentence of a rule's docs, for a table cell (the full text is in the page)."""
@@ -206,9 +226,16 @@ def context(result) -> dict[str, Any]:
     rule_rows = []
     for name, count in sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0])):
         rule = result.registry.rules.get(name)
-        rule_rows.append({"name": name, "id": rule.spec.id if rule else "", "severity": str(worst[name]),
-                          "count": count, "new": new_by_rule[name],
-                          "what": first_sentence(rule.spec.docs.get("what", "")) if rule else ""})
+        rule_rows.append(
+            {
+                "name": name,
+                "id": rule.spec.id if rule else "",
+                "severity": str(worst[name]),
+                "count": count,
+                "new": new_by_rule[name],
+                "what": first_sentence(rule.spec.docs.get("what", "")) if rule else "",
+            }
+        )
     domain_docs, domain_findings, domain_errors = Counter(), Counter(), Counter()
     domain_of = {}
     for d in result.documents:
@@ -221,8 +248,10 @@ def context(result) -> dict[str, Any]:
             domain_findings[dom] += 1
             if f.severity == Severity.ERROR:
                 domain_errors[dom] += 1
-    domains = [{"name": dom, "docs": n, "findings": domain_findings[dom], "errors": domain_errors[dom]}
-               for dom, n in sorted(domain_docs.items(), key=lambda kv: (-domain_findings[kv[0]], -kv[1], kv[0]))]
+    domains = [
+        {"name": dom, "docs": n, "findings": domain_findings[dom], "errors": domain_errors[dom]}
+        for dom, n in sorted(domain_docs.items(), key=lambda kv: (-domain_findings[kv[0]], -kv[1], kv[0]))
+    ]
     by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")
     new_counts = Counter(str(f.severity) for f in result.findings if not f.baselined)
     base_counts = Counter(str(f.severity) for f in result.findings if f.baselined)
@@ -256,11 +285,23 @@ _DATA_SLOT = "@@seedcheck-data@@"
 def write(result, fh: TextIO, **options) -> None:
     """Write report.html to `fh`; the embedded documents and findings one at a time."""
     css, js = _asset("report.css"), _asset("report.js")
-    csp = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
-           "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; img-src data:; "
+        "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'"
+    )
     embedded = Embedded(result)
-    page = _env().get_template("report.html.j2").render(
-        css=Markup(css), js=Markup(js), csp=csp, data=Markup(_DATA_SLOT), capped=embedded.capped_note(), **context(result))
+    page = (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            css=Markup(css),
+            js=Markup(js),
+            csp=csp,
+            data=Markup(_DATA_SLOT),
+            capped=embedded.capped_note(),
+            **context(result),
+        )
+    )
     head, tail = page.split(_DATA_SLOT)
     # The same text as embed_json(payload(result)), written piece by piece.
     fh.write(head + '{"docs":[')

@@ -16,16 +16,22 @@ def bar_chart(items: list[tuple[str, int, str]], label: str, width: int = 560) -
     row, left, right = 22, 190, 60
     top = max(v for _, v, _ in items) or 1
     height = row * len(items) + 4
-    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
-             % (width, height, width, height, label)]
+    parts = [
+        Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
+        % (width, height, width, height, label)
+    ]
     for i, (name, value, cls) in enumerate(items):
         y = i * row + 2
         w = max(1, round((width - left - right) * value / top))
         short = name if len(name) <= 28 else name[:27] + "…"
-        parts.append(Markup('<g><title>%s: %d</title><text x="%d" y="%d" class="lbl" text-anchor="end">%s</text>'
-                            '<rect x="%d" y="%d" width="%d" height="%d" class="%s"></rect>'
-                            '<text x="%d" y="%d" class="val">%d</text></g>')
-                     % (name, value, left - 6, y + 14, short, left, y + 3, w, row - 8, cls, left + w + 4, y + 14, value))
+        parts.append(
+            Markup(
+                '<g><title>%s: %d</title><text x="%d" y="%d" class="lbl" text-anchor="end">%s</text>'
+                '<rect x="%d" y="%d" width="%d" height="%d" class="%s"></rect>'
+                '<text x="%d" y="%d" class="val">%d</text></g>'
+            )
+            % (name, value, left - 6, y + 14, short, left, y + 3, w, row - 8, cls, left + w + 4, y + 14, value)
+        )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
@@ -38,19 +44,29 @@ def column_chart(items: list[tuple[str, int]], label: str, width: int = 560, hei
     top = max(v for _, v in items) or 1
     pad = 24  # room for the first and last labels
     step = (width - 2 * pad) / len(items)
-    parts = [Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
-             % (width, height, width, height, label)]
+    parts = [
+        Markup('<svg class="chart" role="img" viewBox="0 0 %d %d" width="%d" height="%d"><title>%s</title>')
+        % (width, height, width, height, label)
+    ]
     plot = height - bottom - top_pad
     show_every = max(1, len(items) // 8)
     for i, (name, value) in enumerate(items):
         h = round(plot * value / top) if value else 0
         x = pad + i * step
-        parts.append(Markup('<g><title>%s: %d</title><rect x="%.1f" y="%d" width="%.1f" height="%d" class="bar"></rect>')
-                     % (name, value, x + 1, top_pad + plot - h, max(1.0, step - 2), h))
+        parts.append(
+            Markup('<g><title>%s: %d</title><rect x="%.1f" y="%d" width="%.1f" height="%d" class="bar"></rect>')
+            % (name, value, x + 1, top_pad + plot - h, max(1.0, step - 2), h)
+        )
         if len(items) <= 12:
-            parts.append(Markup('<text x="%.1f" y="%d" class="val" text-anchor="middle">%d</text>') % (x + step / 2, top_pad + plot - h - 3, value))
+            parts.append(
+                Markup('<text x="%.1f" y="%d" class="val" text-anchor="middle">%d</text>')
+                % (x + step / 2, top_pad + plot - h - 3, value)
+            )
         if i % show_every == 0 or i == len(items) - 1:
-            parts.append(Markup('<text x="%.1f" y="%d" class="lbl" text-anchor="middle">%s</text>') % (x + step / 2, height - 6, name))
+            parts.append(
+                Markup('<text x="%.1f" y="%d" class="lbl" text-anchor="middle">%s</text>')
+                % (x + step / 2, height - 6, name)
+            )
         parts.append(Markup("</g>"))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
@@ -79,8 +95,16 @@ def dates_series(result) -> list[tuple[str, int]]:
     return out
 
 
-WORD_BUCKETS = ((0, 0, "0"), (1, 29, "1–29"), (30, 99, "30–99"), (100, 299, "100–299"), (300, 999, "300–999"),
-                (1000, 2999, "1k–3k"), (3000, 9999, "3k–10k"), (10000, None, "10k+"))
+WORD_BUCKETS = (
+    (0, 0, "0"),
+    (1, 29, "1–29"),
+    (30, 99, "30–99"),
+    (100, 299, "100–299"),
+    (300, 999, "300–999"),
+    (1000, 2999, "1k–3k"),
+    (3000, 9999, "3k–10k"),
+    (10000, None, "10k+"),
+)
 
 
 def word_series(result) -> list[tuple[str, int]]:

@@ -97,8 +97,14 @@ def rule_docs(result) -> dict[str, dict[str, str]]:
     rules = {}
     for name, rule in sorted(result.registry.rules.items()):
         spec = rule.spec
-        rules[name] = {"id": spec.id, "severity": str(rule.severity), "category": spec.category,
-                       "what": spec.docs.get("what", ""), "why": spec.docs.get("why", ""), "fix": spec.docs.get("fix", "")}
+        rules[name] = {
+            "id": spec.id,
+            "severity": str(rule.severity),
+            "category": spec.category,
+            "what": spec.docs.get("what", ""),
+            "why": spec.docs.get("why", ""),
+            "fix": spec.docs.get("fix", ""),
+        }
     return rules
 
 
@@ -123,11 +129,19 @@ def finding_entry(f, doc_index: dict[str, int], body_lines: list[str], offset: i
         "bodyIndex": body_index(f, body_lines, offset) if body_lines else None,
     }
     if f.fix:
-        out["fix"] = {"description": f.fix.description, "replacement": f.fix.replacement, "deleteLine": f.fix.delete_line}
+        out["fix"] = {
+            "description": f.fix.description,
+            "replacement": f.fix.replacement,
+            "deleteLine": f.fix.delete_line,
+        }
     if f.cluster:
         # The page groups a duplicate cluster from these: who is kept and why, each pair's similarity.
         similarity = dict(list((f.cluster.get("similarity") or {}).items())[:MAX_RELATED])
-        out["cluster"] = {"id": f.cluster.get("id"), "keeper": f.cluster.get("keeper"), "reason": f.cluster.get("reason"),
-                          "similarity": similarity}
+        out["cluster"] = {
+            "id": f.cluster.get("id"),
+            "keeper": f.cluster.get("keeper"),
+            "reason": f.cluster.get("reason"),
+            "similarity": similarity,
+        }
     # Absent means null/false/empty to the page: at 10,000 documents every byte is paid per finding.
     return {k: v for k, v in out.items() if not (v is None or v is False or v == [] or (k == "relatedMore" and v == 0))}

@@ -15,9 +15,9 @@ encoded by the json module's C encoder (no indentation: for files only machines 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring  # the C implementation when available
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 INDENT = "  "
 FLUSH_EVERY = 512  # items of a streamed array between writes to the file
@@ -87,7 +87,14 @@ def encode(value: Any, level: int = 0, default: Callable[[Any], Any] = str) -> s
         if not value:
             return "[]"
         inner = "\n" + INDENT * (level + 1)
-        return "[" + inner + ("," + inner).join([encode(v, level + 1, default) for v in value]) + "\n" + INDENT * level + "]"
+        return (
+            "["
+            + inner
+            + ("," + inner).join([encode(v, level + 1, default) for v in value])
+            + "\n"
+            + INDENT * level
+            + "]"
+        )
     if value is None or kind is bool:
         return _CONSTANTS[value]
     if isinstance(value, str):
@@ -128,7 +135,9 @@ def _stream(value: Any, level: int, out: _Buffered, default: Callable[[Any], Any
             out(("" if i == 0 else ",") + inner + _key(k))
             _stream(v, level + 1, out, default)
         out("\n" + INDENT * level + "}")
-    elif isinstance(value, (list, tuple)) and value and any(isinstance(v, (dict, list, tuple, Iterator)) for v in value):
+    elif (
+        isinstance(value, (list, tuple)) and value and any(isinstance(v, (dict, list, tuple, Iterator)) for v in value)
+    ):
         _stream_items(iter(value), level, out, default, nested=True)
     elif isinstance(value, Iterator):
         _stream_items(value, level, out, default, nested=False)

@@ -13,7 +13,8 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 from ..model import Severity
 from .findings_json import summary
@@ -29,7 +30,9 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def xml_text(text) -> str:
     """`text` made safe for XML 1.0: invalid characters shown as visible `\\xNN` escapes."""
-    return _INVALID_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", str(text))
+    return _INVALID_XML.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", str(text)
+    )
 
 
 def _where(f) -> str:
@@ -85,8 +88,13 @@ def _document_cases(result) -> Iterator[tuple[str, str, str, list, dict | None]]
     for f in result.findings:
         by_doc[f.doc_id].append(f)
     for doc in result.documents:
-        yield (doc["doc_id"], "seedcheck.documents", display_path(result, doc["path"]), by_doc.get(doc["doc_id"], []),
-               record_location(doc["record"]))
+        yield (
+            doc["doc_id"],
+            "seedcheck.documents",
+            display_path(result, doc["path"]),
+            by_doc.get(doc["doc_id"], []),
+            record_location(doc["record"]),
+        )
     known = {d["doc_id"] for d in result.documents}
     # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
     orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
@@ -118,14 +126,24 @@ def write(result, fh: TextIO, **options) -> None:
         exp_suite = ET.SubElement(root, "testsuite", name="seedcheck.expectations")
         exp_failures = 0
         for exp in result.expectations:
-            case = ET.SubElement(exp_suite, "testcase", name=xml_text(exp.get("name") or exp.get("expectation_type") or "expectation"),
-                                 classname="seedcheck.expectations")
+            case = ET.SubElement(
+                exp_suite,
+                "testcase",
+                name=xml_text(exp.get("name") or exp.get("expectation_type") or "expectation"),
+                classname="seedcheck.expectations",
+            )
             if not exp.get("success", False):
                 exp_failures += 1
-                detail = (f"{exp.get('expectation_type', '')} on {exp.get('column') or '(table)'}: observed "
-                          f"{exp.get('observed_value')!r}; unexpected documents: {', '.join(map(str, exp.get('unexpected_doc_ids') or [])) or '-'}")
-                failure = ET.SubElement(case, "failure", type="expectation-failed",
-                                        message=xml_text(f"expectation {exp.get('name')} does not hold ({exp.get('severity', 'error')})"))
+                detail = (
+                    f"{exp.get('expectation_type', '')} on {exp.get('column') or '(table)'}: observed "
+                    f"{exp.get('observed_value')!r}; unexpected documents: {', '.join(map(str, exp.get('unexpected_doc_ids') or [])) or '-'}"
+                )
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    type="expectation-failed",
+                    message=xml_text(f"expectation {exp.get('name')} does not hold ({exp.get('severity', 'error')})"),
+                )
                 failure.text = xml_text(detail)
         exp_suite.set("tests", str(len(result.expectations)))
         exp_suite.set("failures", str(exp_failures))
@@ -155,7 +173,7 @@ def write(result, fh: TextIO, **options) -> None:
 def _write_batch(batch: ET.Element, fh: TextIO) -> None:
     ET.indent(batch, level=1)
     text = ET.tostring(batch, encoding="unicode")
-    fh.write(text[len("<batch>"):-len("\n  </batch>")])
+    fh.write(text[len("<batch>") : -len("\n  </batch>")])
 
 
 def render(result, **options) -> str:

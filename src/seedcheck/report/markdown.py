@@ -45,7 +45,9 @@ def render(result, **options) -> str:
     out = ["## seedcheck", ""]
     verdict = "✅ **Gate passed**" if s["passed"] else "❌ **Gate failed**"
     gating = result.gating(result.config.fail_on)
-    out.append(f"{verdict} (fail-on `{s['fail_on']}`)" + (f": {len(gating)} new finding(s) at or above it." if gating else "."))
+    out.append(
+        f"{verdict} (fail-on `{s['fail_on']}`)" + (f": {len(gating)} new finding(s) at or above it." if gating else ".")
+    )
     out += ["", "| | errors | warnings | info | total |", "|---|---:|---:|---:|---:|"]
     new = Counter(str(f.severity) for f in result.findings if not f.baselined)
     base = Counter(str(f.severity) for f in result.findings if f.baselined)
@@ -53,9 +55,15 @@ def render(result, **options) -> str:
     if s["baselined"]:
         out.append(f"| baselined | {base['error']} | {base['warning']} | {base['info']} | {s['baselined']} |")
     out.append(f"| **all** | {sev['error']} | {sev['warning']} | {sev['info']} | {s['findings']} |")
-    out += ["", (f"**{s['documents']}** documents: {statuses['ok']} ok, {statuses['warning']} with warnings, "
-                 f"{statuses['error']} with errors"
-                 + (f", {statuses['unreported']} unchanged, not reported on." if statuses["unreported"] else ".")), ""]
+    out += [
+        "",
+        (
+            f"**{s['documents']}** documents: {statuses['ok']} ok, {statuses['warning']} with warnings, "
+            f"{statuses['error']} with errors"
+            + (f", {statuses['unreported']} unchanged, not reported on." if statuses["unreported"] else ".")
+        ),
+        "",
+    ]
 
     if s["by_rule"]:
         worst = {}
@@ -72,11 +80,15 @@ def render(result, **options) -> str:
 
     failed = [e for e in result.expectations if not e.get("success", False)]
     if result.expectations:
-        out.append(f"**Corpus expectations:** {len(result.expectations) - len(failed)} of {len(result.expectations)} hold.")
+        out.append(
+            f"**Corpus expectations:** {len(result.expectations) - len(failed)} of {len(result.expectations)} hold."
+        )
         for e in failed[:MAX_EXPECTATIONS]:
             level = str(e.get("severity") or "error")
-            out.append(f"- {ICON.get(level, '❌')} {md(e.get('name') or e.get('expectation_type'))}"
-                       f" ({md(e.get('column') or 'table')}): observed {md(e.get('observed_value'), 60)}")
+            out.append(
+                f"- {ICON.get(level, '❌')} {md(e.get('name') or e.get('expectation_type'))}"
+                f" ({md(e.get('column') or 'table')}): observed {md(e.get('observed_value'), 60)}"
+            )
         if len(failed) > MAX_EXPECTATIONS:
             out.append(f"- … {len(failed) - MAX_EXPECTATIONS} more")
         out.append("")
@@ -93,9 +105,15 @@ def render(result, **options) -> str:
             rules = Counter(f.rule for f in errors[doc_id])
             shown = display_path(result, paths.get(doc_id, doc_id))
             where = md(label(shown, records[doc_id]) if doc_id in records else shown, 80) if doc_id else "(corpus)"
-            out.append(f"| {where} | " + ", ".join(f"`{r}`" + (f" ×{n}" if n > 1 else "") for r, n in sorted(rules.items())) + " |")
+            out.append(
+                f"| {where} | "
+                + ", ".join(f"`{r}`" + (f" ×{n}" if n > 1 else "") for r, n in sorted(rules.items()))
+                + " |"
+            )
         if len(errors) > MAX_DOCUMENTS:
             out.append(f"| … {len(errors) - MAX_DOCUMENTS} more documents | |")
         out += ["", "</details>", ""]
-    out.append("The full report is `report.html` (curators) and `findings.json` / `findings.sarif` / `junit.xml` (tools).")
+    out.append(
+        "The full report is `report.html` (curators) and `findings.json` / `findings.sarif` / `junit.xml` (tools)."
+    )
     return "\n".join(out) + "\n"

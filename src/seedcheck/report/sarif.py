@@ -11,9 +11,10 @@ SARIF at 100,000 generated documents).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
@@ -97,10 +98,12 @@ def _fix(result, f, uri: str) -> dict | None:
         return None  # no exact span: the description alone says what to do
     return {
         "description": {"text": fix.description or "apply the suggested replacement"},
-        "artifactChanges": [{
-            "artifactLocation": _artifact(uri),
-            "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": fix.replacement}}],
-        }],
+        "artifactChanges": [
+            {
+                "artifactLocation": _artifact(uri),
+                "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": fix.replacement}}],
+            }
+        ],
     }
 
 
@@ -131,12 +134,20 @@ def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
             # Parquet); where the finding is inside the record's text goes in properties.
             line = file_line(record)
             entry["locations"] = [_location(uri, {"startLine": line} if line else None)]
-            entry["properties"]["record"] = {**record, "id": record_id(f.doc_id), "textLine": f.line, "textColumn": f.column}
+            entry["properties"]["record"] = {
+                **record,
+                "id": record_id(f.doc_id),
+                "textLine": f.line,
+                "textColumn": f.column,
+            }
         elif uri:
             entry["locations"] = [_location(uri, _region(f))]
         # A large duplicate cluster would repeat every member in every result: cap it.
-        related = [_location(uri_of(paths_by_id[r]), None, f"related document {r}")
-                   for r in f.related[:MAX_RELATED] if r in paths_by_id]
+        related = [
+            _location(uri_of(paths_by_id[r]), None, f"related document {r}")
+            for r in f.related[:MAX_RELATED]
+            if r in paths_by_id
+        ]
         if len(f.related) > MAX_RELATED:
             entry["properties"]["relatedCount"] = len(f.related)
         if related:
@@ -155,12 +166,14 @@ def document(result) -> dict[str, Any]:
     rules = [_rule_descriptor(registry.rules[n]) for n in names if n in registry.rules]
     index = {n: i for i, n in enumerate(n for n in names if n in registry.rules)}
     run = {
-        "tool": {"driver": {
-            "name": "seedcheck",
-            "version": __version__,
-            "semanticVersion": __version__,
-            "rules": rules,
-        }},
+        "tool": {
+            "driver": {
+                "name": "seedcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": rules,
+            }
+        },
         "columnKind": "unicodeCodePoints",
         "results": _results(result, index),
         "properties": {"expectations": result.expectations},

@@ -10,26 +10,56 @@ are numbers, and the rest go, as JSON, into `extra`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from itertools import islice
-from typing import Any, Iterator
+from typing import Any
 
 from .findings_json import public_record
 from .locations import record_id, record_locations
 
 FINDING_COLUMNS: list[tuple[str, str]] = [
-    ("rule", "string"), ("severity", "string"), ("doc_id", "string"), ("path", "string"),
-    ("line", "int64"), ("column", "int64"), ("end_line", "int64"), ("end_column", "int64"),
-    ("message", "string"), ("excerpt", "string"), ("fix_description", "string"), ("fix_replacement", "string"),
-    ("fix_safe", "bool"), ("related", "list"), ("fingerprint", "string"), ("baselined", "bool"),
-    ("record_line", "int64"), ("record_row", "int64"), ("record_id", "string"),
+    ("rule", "string"),
+    ("severity", "string"),
+    ("doc_id", "string"),
+    ("path", "string"),
+    ("line", "int64"),
+    ("column", "int64"),
+    ("end_line", "int64"),
+    ("end_column", "int64"),
+    ("message", "string"),
+    ("excerpt", "string"),
+    ("fix_description", "string"),
+    ("fix_replacement", "string"),
+    ("fix_safe", "bool"),
+    ("related", "list"),
+    ("fingerprint", "string"),
+    ("baselined", "bool"),
+    ("record_line", "int64"),
+    ("record_row", "int64"),
+    ("record_id", "string"),
 ]
 DOCUMENT_COLUMNS: list[tuple[str, str]] = [
-    ("doc_id", "string"), ("path", "string"), ("status", "string"), ("format", "string"),
-    ("sha256", "string"), ("encoding", "string"), ("title", "string"), ("date", "string"),
-    ("date_source", "string"), ("published_time", "string"), ("source_url", "string"),
-    ("source_domain", "string"), ("canonical_url", "string"), ("tags", "list"), ("language", "string"),
-    ("word_count", "int64"), ("line_count", "int64"), ("people", "list"), ("duplicate_of", "string"),
-    ("jsonl_line", "int64"), ("row", "int64"),
+    ("doc_id", "string"),
+    ("path", "string"),
+    ("status", "string"),
+    ("format", "string"),
+    ("sha256", "string"),
+    ("encoding", "string"),
+    ("title", "string"),
+    ("date", "string"),
+    ("date_source", "string"),
+    ("published_time", "string"),
+    ("source_url", "string"),
+    ("source_domain", "string"),
+    ("canonical_url", "string"),
+    ("tags", "list"),
+    ("language", "string"),
+    ("word_count", "int64"),
+    ("line_count", "int64"),
+    ("people", "list"),
+    ("duplicate_of", "string"),
+    ("jsonl_line", "int64"),
+    ("row", "int64"),
 ]
 _SAMPLE = 1000  # documents looked at to find the numeric extra fields
 BATCH_ROWS = 4096  # rows per Parquet row group written (the writers never hold more)
@@ -41,14 +71,24 @@ def finding_rows(result) -> Iterator[dict[str, Any]]:
     for f in result.findings:
         loc = locations.get(f.doc_id) or {}
         yield {
-            "rule": f.rule, "severity": str(f.severity), "doc_id": f.doc_id, "path": f.path,
-            "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
-            "message": f.message, "excerpt": f.excerpt,
+            "rule": f.rule,
+            "severity": str(f.severity),
+            "doc_id": f.doc_id,
+            "path": f.path,
+            "line": f.line,
+            "column": f.column,
+            "end_line": f.end_line,
+            "end_column": f.end_column,
+            "message": f.message,
+            "excerpt": f.excerpt,
             "fix_description": f.fix.description if f.fix else None,
             "fix_replacement": f.fix.replacement if f.fix else None,
             "fix_safe": f.fix.safe if f.fix else None,
-            "related": list(f.related), "fingerprint": f.fingerprint, "baselined": f.baselined,
-            "record_line": loc.get("line"), "record_row": loc.get("row"),
+            "related": list(f.related),
+            "fingerprint": f.fingerprint,
+            "baselined": f.baselined,
+            "record_line": loc.get("line"),
+            "record_row": loc.get("row"),
             "record_id": record_id(f.doc_id) if loc else None,
         }
 

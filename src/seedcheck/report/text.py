@@ -8,7 +8,8 @@ from typing import TextIO
 
 from ..model import Severity
 from .findings_json import summary
-from .locations import label as record_label, record_id, record_locations
+from .locations import label as record_label
+from .locations import record_id, record_locations
 
 FORMAT = "text"
 FILENAME = None
@@ -25,7 +26,10 @@ def _clean(text: str) -> str:
     # Never let document text drive the terminal (escape sequences, carriage returns).
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
 
 
 def write(result, fh: TextIO, color: bool = False, **options) -> None:
@@ -33,14 +37,18 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
     out = []
     locations = record_locations(result)
     # A shard's findings are grouped by record, each headed `file:record  id`.
-    for (path, doc_id), group in groupby(result.findings, key=lambda f: (f.path, f.doc_id if f.doc_id in locations else "")):
+    for (path, doc_id), group in groupby(
+        result.findings, key=lambda f: (f.path, f.doc_id if f.doc_id in locations else "")
+    ):
         heading = f"{record_label(path, locations[doc_id])}  {record_id(doc_id)}" if doc_id else path
         out.append(_paint(_clean(heading), "1", color))
         for f in group:
             where = f"{f.line}:{f.column or 1}" if f.line else "-"
             label = _LABEL[f.severity]
             mark = "(baselined) " if f.baselined else ""
-            out.append(f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {mark}{_clean(f.message)}")
+            out.append(
+                f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {mark}{_clean(f.message)}"
+            )
             if f.fix and f.fix.description:
                 out.append(f"  {'':>7}  {'':<9} {'':<22} fix: {_clean(f.fix.description)}")
         out.append("")
@@ -63,7 +71,10 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
     if s["passed"]:
         verdict = _paint("PASSED", "32;1", color) + f" (fail-on {result.config.fail_on})"
     else:
-        verdict = _paint("FAILED", "31;1", color) + f" (fail-on {result.config.fail_on}: {len(gating)} new finding(s) at or above it)"
+        verdict = (
+            _paint("FAILED", "31;1", color)
+            + f" (fail-on {result.config.fail_on}: {len(gating)} new finding(s) at or above it)"
+        )
     out.append(f"gate: {verdict}")
     fh.write("\n".join(out) + "\n")
 

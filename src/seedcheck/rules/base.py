@@ -8,7 +8,8 @@ knowing which stage the rule runs in.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from ..model import Document, Finding, Hit, Severity
 from .fields import check_templates
@@ -82,8 +83,9 @@ class Rule:
         check_templates(self.name, templates, fillable)
         missing = sorted((self.variants() or set()) - set(self.spec.messages))
         if missing:
-            raise RuleFileError(f"rule {self.name}: the code names message variant(s) {', '.join(missing)} "
-                                f"that messages: does not word")
+            raise RuleFileError(
+                f"rule {self.name}: the code names message variant(s) {', '.join(missing)} that messages: does not word"
+            )
 
     def setup(self) -> None:
         """Compile patterns, load data files: called once per process."""
@@ -104,7 +106,7 @@ class Rule:
         if len(excerpt) > EXCERPT_LIMIT:
             excerpt = excerpt[: EXCERPT_LIMIT - 1] + "…"
         if hit.column and hit.end_column and line_text:
-            flagged = line_text[hit.column - 1: hit.end_column - 1]
+            flagged = line_text[hit.column - 1 : hit.end_column - 1]
         else:
             flagged = excerpt or message
         return Finding(

@@ -48,8 +48,11 @@ def run_example(spec: RuleSpec, example: dict, workdir: Path, root: Path) -> Exa
     for name, data in _files(body).items():
         (corpus / name).write_bytes(data)
     config = Config(root=root)
-    settings = {"select": [spec.name], **(body.get("config", {}) if isinstance(body, dict) else {}),
-                **example.get("config", {})}
+    settings = {
+        "select": [spec.name],
+        **(body.get("config", {}) if isinstance(body, dict) else {}),
+        **example.get("config", {}),
+    }
     apply(config, settings, where=f"example of {spec.name}")
     result = run(config, [str(corpus)], jobs=1)
     hits = [f for f in result.findings if f.rule == spec.name]

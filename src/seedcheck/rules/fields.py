@@ -50,8 +50,10 @@ def check_templates(name: str, templates: dict[str, str], fillable: set[str] | N
         unknown = sorted(placeholders(template) - fillable) if fillable is not None else []
         if unknown:
             known = ", ".join(sorted(fillable)) or "none"
-            raise RuleFileError(f"rule {name}: {where} names {', '.join('{' + u + '}' for u in unknown)}, "
-                                f"which no hit fills (parameters and values: {known})")
+            raise RuleFileError(
+                f"rule {name}: {where} names {', '.join('{' + u + '}' for u in unknown)}, "
+                f"which no hit fills (parameters and values: {known})"
+            )
 
 
 @cache
@@ -69,10 +71,15 @@ def function_fields(module: str, function: str) -> tuple[frozenset[str], frozens
     """The value keys and the message variants of the hits `function` of `module` builds,
     itself or through the functions of its module it calls."""
     nodes = _reached(module, function)
-    variants = {str(k.value.value) for node in nodes for k in ast.walk(node)
-                if isinstance(k, ast.keyword) and k.arg == "variant" and isinstance(k.value, ast.Constant)}
-    returns = {node.name: set().union(*(_keys(r.value) for r in ast.walk(node) if isinstance(r, ast.Return)))
-               for node in nodes}
+    variants = {
+        str(k.value.value)
+        for node in nodes
+        for k in ast.walk(node)
+        if isinstance(k, ast.keyword) and k.arg == "variant" and isinstance(k.value, ast.Constant)
+    }
+    returns = {
+        node.name: set().union(*(_keys(r.value) for r in ast.walk(node) if isinstance(r, ast.Return))) for node in nodes
+    }
     return frozenset(_fields_in(nodes, returns)), frozenset(variants)
 
 
@@ -82,12 +89,22 @@ def function_reads(module: str, function: str) -> frozenset[str]:
     itself or through the functions of its module it calls."""
     found = set()
     for node in (n for fn in _reached(module, function) for n in ast.walk(fn)):
-        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "params"
-                and isinstance(node.slice, ast.Constant)):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "params"
+            and isinstance(node.slice, ast.Constant)
+        ):
             found.add(str(node.slice.value))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "params"
-              and node.args and isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "params"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.add(str(node.args[0].value))
     return frozenset(found)
 
@@ -152,8 +169,11 @@ def _keys(node: ast.AST | None) -> set[str]:
 
 def _returns(tree: ast.AST) -> dict[str, set[str]]:
     """The keys of the dict literals each function of `tree` returns."""
-    return {fn.name: set().union(*(_keys(r.value) for r in ast.walk(fn) if isinstance(r, ast.Return)))
-            for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)}
+    return {
+        fn.name: set().union(*(_keys(r.value) for r in ast.walk(fn) if isinstance(r, ast.Return)))
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef)
+    }
 
 
 def _fields_in(trees: list[ast.AST], returns: dict[str, set[str]]) -> set[str]:
@@ -161,13 +181,24 @@ def _fields_in(trees: list[ast.AST], returns: dict[str, set[str]]) -> set[str]:
     found: set[str] = set()
     for node in (n for tree in trees for n in ast.walk(tree)):
         if (isinstance(node, ast.keyword) and node.arg == "values") or (
-                isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "values" for t in node.targets)):
+            isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "values" for t in node.targets)
+        ):
             dicts.append(node.value)
-        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "values"
-              and isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant)):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "values"
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.slice, ast.Constant)
+        ):
             found.add(str(node.slice.value))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "values"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "update"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "values"
+        ):
             found |= {kw.arg for kw in node.keywords if kw.arg}
     for value in dicts:
         found |= _keys(value)

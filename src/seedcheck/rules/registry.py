@@ -63,7 +63,7 @@ class Registry:
     enabled: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, config: Config, context=None) -> "Registry":
+    def load(cls, config: Config, context=None) -> Registry:
         """Load and validate every rule; raise `ConfigError` on any problem."""
         from .kinds import KINDS
 

@@ -111,8 +111,12 @@ def scaffold(root: Path, name: str, category: str, kind: str = "pattern", severi
         written.append(_write_detector(root, name))
     target = rules_dir / category / f"{name}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_RULE.format(code=next_code(rules_dir, category), name=name, severity=severity,
-                                   kind=kind, params=_PARAMS[kind]), encoding="utf-8")
+    target.write_text(
+        _RULE.format(
+            code=next_code(rules_dir, category), name=name, severity=severity, kind=kind, params=_PARAMS[kind]
+        ),
+        encoding="utf-8",
+    )
     return [target, *written]
 
 
@@ -120,8 +124,10 @@ def _write_detector(root: Path, name: str) -> Path:
     package = root / "src" / "seedcheck" / "rules" / "detectors"
     registry = package / "__init__.py"
     if not registry.is_file():
-        raise ScaffoldError(f"detector rules are added in a seedcheck source checkout ({package} not found); "
-                            "use --kind pattern or lexicon")
+        raise ScaffoldError(
+            f"detector rules are added in a seedcheck source checkout ({package} not found); "
+            "use --kind pattern or lexicon"
+        )
     module = name.replace("-", "_")
     path = package / f"{module}.py"
     if path.exists():
@@ -148,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for path in written:
         print(f"wrote {path}")
-    print(f"next: edit them, then `pytest tests/test_rule_examples.py -k {args.name}` and `seedcheck rules {args.name}`")
+    print(
+        f"next: edit them, then `pytest tests/test_rule_examples.py -k {args.name}` and `seedcheck rules {args.name}`"
+    )
     return 0
 
 

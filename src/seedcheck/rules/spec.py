@@ -45,7 +45,7 @@ class RuleSpec:
     messages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "RuleSpec":
+    def load(cls, path: Path) -> RuleSpec:
         """Read and validate one rule file."""
         try:
             data = safe_load(path.read_text(encoding="utf-8"))
@@ -77,8 +77,9 @@ class RuleSpec:
         if not isinstance(params, dict) or not isinstance(examples, list):
             raise RuleFileError(f"{path}: params must be a mapping and examples a list")
         messages = data.get("messages") or {}
-        if not isinstance(messages, dict) or not all(isinstance(v, str) and _NAME.match(str(k))
-                                                     for k, v in messages.items()):
+        if not isinstance(messages, dict) or not all(
+            isinstance(v, str) and _NAME.match(str(k)) for k, v in messages.items()
+        ):
             raise RuleFileError(f"{path}: messages must map kebab-case variant names to message texts")
         fixable = data.get("fixable") or ""
         if fixable and fixable not in FIXABLE:
@@ -88,10 +89,17 @@ class RuleSpec:
             if problem:
                 raise RuleFileError(f"{path}: example {index}: {problem}")
         return cls(
-            id=str(data["id"]), name=name, severity=severity, kind=str(data["kind"]),
-            message=str(data["message"]).strip(), docs={k: str(v).strip() for k, v in docs.items()},
-            category=str(data.get("category") or path.parent.name), params=params,
-            examples=examples, fixable=fixable, source=str(path),
+            id=str(data["id"]),
+            name=name,
+            severity=severity,
+            kind=str(data["kind"]),
+            message=str(data["message"]).strip(),
+            docs={k: str(v).strip() for k, v in docs.items()},
+            category=str(data.get("category") or path.parent.name),
+            params=params,
+            examples=examples,
+            fixable=fixable,
+            source=str(path),
             messages={str(k): v.strip() for k, v in messages.items()},
         )
 

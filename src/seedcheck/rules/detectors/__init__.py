@@ -7,7 +7,8 @@ To add one: write the module, import it at the bottom of this file, add the rule
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ...model import Document, Hit
 
@@ -26,13 +27,15 @@ def detector(name: str, **defaults: Any) -> Callable[[DetectorFn], DetectorFn]:
 
 
 # Detector modules register themselves on import.
-from . import text  # noqa: E402,F401
-from . import metadata  # noqa: E402,F401
-from . import noise  # noqa: E402,F401
-from . import noise_weather  # noqa: E402,F401
-from . import names  # noqa: E402,F401
-from . import markup  # noqa: E402,F401
-from . import sentences  # noqa: E402,F401
-from . import acronyms  # noqa: E402,F401
-from . import leftovers  # noqa: E402,F401
-from . import mismatch  # noqa: E402,F401
+from . import (
+    acronyms,  # noqa: F401
+    leftovers,  # noqa: F401
+    markup,  # noqa: F401
+    metadata,  # noqa: F401
+    mismatch,  # noqa: F401
+    names,  # noqa: F401
+    noise,  # noqa: F401
+    noise_weather,  # noqa: F401
+    sentences,  # noqa: F401
+    text,  # noqa: F401
+)

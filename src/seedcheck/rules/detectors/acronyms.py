@@ -32,14 +32,62 @@ from . import detector
 
 _SHORT = re.compile(r"\(([A-Z]{3,8})\)")
 _TOKEN = re.compile(r"[\w'’.&-]+|,")
-_CONNECTORS = frozenset({"of", "and", "for", "on", "the", "to", "in", "de", "del", "la", "y", "with", "a", "an",
-                         "at", "&", ",", "des", "du", "et", "le", "les"})
+_CONNECTORS = frozenset(
+    {
+        "of",
+        "and",
+        "for",
+        "on",
+        "the",
+        "to",
+        "in",
+        "de",
+        "del",
+        "la",
+        "y",
+        "with",
+        "a",
+        "an",
+        "at",
+        "&",
+        ",",
+        "des",
+        "du",
+        "et",
+        "le",
+        "les",
+    }
+)
 _MAX_WORDS = 14
 _ARTICLE = re.compile(r"\b(?:a|an|A|An)\s*$")
 # Words a writer leaves after the parenthesis although the acronym covers them.
-_KIND_WORDS = frozenset({"program", "programs", "programme", "act", "agency", "initiative", "fund", "project",
-                         "network", "plan", "system", "council", "committee", "center", "centre", "office",
-                         "grant", "grants", "award", "awards", "partnership", "facility", "strategy"})
+_KIND_WORDS = frozenset(
+    {
+        "program",
+        "programs",
+        "programme",
+        "act",
+        "agency",
+        "initiative",
+        "fund",
+        "project",
+        "network",
+        "plan",
+        "system",
+        "council",
+        "committee",
+        "center",
+        "centre",
+        "office",
+        "grant",
+        "grants",
+        "award",
+        "awards",
+        "partnership",
+        "facility",
+        "strategy",
+    }
+)
 
 
 def aligns(short: str, long: str) -> bool:
@@ -76,7 +124,7 @@ def name_words(before: str) -> list[str]:
         break
     words.reverse()
     while words and words[0].lower() in _CONNECTORS and not words[0][:1].isupper():
-        words.pop(0)   # a name starts with a capitalised word ("The American Border Story")
+        words.pop(0)  # a name starts with a capitalised word ("The American Border Story")
     return words
 
 
@@ -84,7 +132,9 @@ def _last_name(words: list[str]) -> list[str]:
     """The words after the last comma or "and the" (where one name ends and another starts)."""
     start = 0
     for i, w in enumerate(words):
-        if w == "," or (w.lower() in ("and", "or") and i + 1 < len(words) and words[i + 1].lower() in ("the", "a", "an")):
+        if w == "," or (
+            w.lower() in ("and", "or") and i + 1 < len(words) and words[i + 1].lower() in ("the", "a", "an")
+        ):
             start = i + 1
     return words[start:]
 
@@ -102,8 +152,8 @@ def classify(short: str, words: list[str], after: str, article: bool = False) ->
         return None
     for start in range(len(words)):
         if words[start][:1].isupper() and aligns(short, " ".join(words[start:])):
-            return None   # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
-    first = re.match(r"\s*([\w’'-]+)", after)   # the word right after the parenthesis, no comma between
+            return None  # ("The American Border Story (TABS)": a capitalised "The" may belong to it)
+    first = re.match(r"\s*([\w’'-]+)", after)  # the word right after the parenthesis, no comma between
     nxt = first.group(1) if first else ""
     if nxt[:1].upper() == short[-1] and aligns(short[:-1], " ".join(words)):
         # "Health and Human (HHS) Services": the parenthesis splits the name; "Rural Energy
@@ -115,10 +165,10 @@ def classify(short: str, words: list[str], after: str, article: bool = False) ->
     # One letter from the initials of three or more of the name's last words (of one name:
     # "the Governor of Hawaiʻi and the Pacific Community" names two bodies).
     initials = _initials(_last_name(words))
-    if sorted(short) == sorted(initials[-len(short):]):
-        return "foreign"   # the same initials in another order: a translated name (FDLR, GPA)
+    if sorted(short) == sorted(initials[-len(short) :]):
+        return "foreign"  # the same initials in another order: a translated name (FDLR, GPA)
     if article and initials.endswith(short[:-1]):
-        return None   # "a Historically Black College (HBCU)": the acronym of the class, used as a noun
+        return None  # "a Historically Black College (HBCU)": the acronym of the class, used as a noun
     for k in range(max(3, len(short) - 1), min(len(initials), len(short) + 1) + 1):
         # Another first letter names something else: "the Secretary of Homeland Security (DHS)".
         if initials[-k] == short[0] and Levenshtein.distance(short, initials[-k:], score_cutoff=1) <= 1:
@@ -138,8 +188,10 @@ def _shown(words: list[str], letters: int) -> str:
     return " ".join(words[start:]).replace(" ,", ",")
 
 
-_WHY = {"near": "a word missing or misspelt, or the acronym inside the name?",
-        "foreign": "a translated or foreign-language acronym?"}
+_WHY = {
+    "near": "a word missing or misspelt, or the acronym inside the name?",
+    "foreign": "a translated or foreign-language acronym?",
+}
 
 
 @detector("acronym-mismatch", foreign=False)
@@ -147,8 +199,8 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Flag `(ACRONYM)` after a multi-word name whose letters it cannot be aligned with."""
     language = doc.record.get("language")
     if language and language != (getattr(context, "corpus_language", None) or "en").lower():
-        return   # another language's names are not English initials
-    previous: list[str] = []   # the paragraph's two lines before this one (a name may wrap twice)
+        return  # another language's names are not English initials
+    previous: list[str] = []  # the paragraph's two lines before this one (a name may wrap twice)
     lines = list(doc.body_lines())
     for i, (number, text) in enumerate(lines):
         if "(" in text:
@@ -157,16 +209,20 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
                 before = " ".join(previous + [text[: m.start()]])
                 words = name_words(before)
                 article = bool(words) and _ARTICLE.search(before[: before.rfind(words[0])]) is not None
-                after = text[m.end():]
+                after = text[m.end() :]
                 if not after.strip() and i + 1 < len(lines):
-                    after = " " + lines[i + 1][1]   # the name may go on after a line wrap
+                    after = " " + lines[i + 1][1]  # the name may go on after a line wrap
                 kind = classify(short, words, after, article)
                 if kind is None or (kind == "foreign" and not params["foreign"]):
                     continue
                 long = _shown(words, len(short))
                 yield Hit(
-                    line=number, column=m.start() + 1, end_column=m.end() + 1,
+                    line=number,
+                    column=m.start() + 1,
+                    end_column=m.end() + 1,
                     values={"short": short, "long": long, "why": _WHY[kind]},
-                    fix=Fix("use the acronym of the name as written, or name what the acronym abbreviates", None, safe=False),
+                    fix=Fix(
+                        "use the acronym of the name as written, or name what the acronym abbreviates", None, safe=False
+                    ),
                 )
         previous = (previous + [text])[-2:] if text.strip() else []

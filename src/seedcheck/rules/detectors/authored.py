@@ -20,8 +20,11 @@ def authored(lay: Layout, i: int) -> bool:
     return not (lay.in_head(i) or lay.in_tail(i)) and bool(EMPHASISED.match(lay.raw[i]))
 
 
-_SIGNED = re.compile(r"\b(?:signed|witnessed|done at|on behalf of|for the government of|in witness whereof"
-                     r"|(?:prime minister|president|secretary|minister) of the)\b", re.IGNORECASE)
+_SIGNED = re.compile(
+    r"\b(?:signed|witnessed|done at|on behalf of|for the government of|in witness whereof"
+    r"|(?:prime minister|president|secretary|minister) of the)\b",
+    re.IGNORECASE,
+)
 
 
 def signature_block(lay: Layout, first: int, last: int) -> bool:

@@ -30,9 +30,14 @@ _LEADING = re.compile(r"^[\s\W_]+")
 # Sentence-final punctuation, allowing closing quotes/brackets and markdown emphasis after it.
 TERMINAL = re.compile(r"[.!?;:…][\"'”’)\]»*_]*\s*$|[.!?][\"'”’)\]]*\*{0,2}\s*$")
 ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[\"'”’)\]]*\s*$")
-END_MARK = re.compile(r"^\s*(?:\\?#\s*\\?#\s*\\?#|-\s*30\s*-|x{3}|\*\s*\*\s*\*|\\?#\s*\\?#\s*\\?#\s*\\?#*)\s*$", re.IGNORECASE)
+END_MARK = re.compile(
+    r"^\s*(?:\\?#\s*\\?#\s*\\?#|-\s*30\s*-|x{3}|\*\s*\*\s*\*|\\?#\s*\\?#\s*\\?#\s*\\?#*)\s*$", re.IGNORECASE
+)
 URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
-HTML_LINE = re.compile(r"^\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>\s*$|^\s*<(?:table|tr|td|th|tbody|thead|div|span|img|figure|p|br)\b", re.IGNORECASE)
+HTML_LINE = re.compile(
+    r"^\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>\s*$|^\s*<(?:table|tr|td|th|tbody|thead|div|span|img|figure|p|br)\b",
+    re.IGNORECASE,
+)
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣⁃]\s+|[►▶➡✅✔☑✓★]\s*|\d{1,3}[.)]\s+|\d{1,3}\s{2,}|[a-z][.)]\s+)")
 WORD = re.compile(r"\w+(?:[’'.-]\w+)*")
 INLINE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
@@ -40,7 +45,9 @@ INLINE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 # times, dates, signatures): "Oval Office", "2:07 P.M. EST", "Storrs, Connecticut".
 TIME_OR_DATE = re.compile(
     r"\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?|[AP]\.?M\.?)|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+    r"|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
 # People and offices: address blocks, signatures and participant lists in official
 # documents ("His Excellency", "Dr. Julie Kochanek", "THE SECRETARY OF DEFENSE").
 PERSON_OR_ROLE = re.compile(
@@ -50,14 +57,16 @@ PERSON_OR_ROLE = re.compile(
     r"|prime minister|chancellor|king|queen|majesty|highness|deputy|assistant to|chief of staff|memorandum"
     r"|commandant|heads? of|the chief|the administrator|the director|the chair)\b"
     r"|^(?:subject|re|from|to|cc|attention|attn)\s*:",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Institutions and people with a middle initial: the lines of participant and
 # signatory lists ("Boston University School of Law", "Michael T. Cahill").
 INSTITUTION = re.compile(
     r"\b(?:university|college|school of|law school|institute|foundation|association|department of|agency|ministry"
     r"|bureau|council|commission|committee|embassy|office of|government of|kingdom of|republic of"
     r"|united states of america)\b|^[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)+[A-Z][\w'’-]+$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 CJK_PUNCT = re.compile(r"[、。，！？：；]")
 PROSE_MIN_WORDS = 8  # words that make a line running text
 
@@ -91,13 +100,13 @@ def comparable(text: str) -> str:
 class Layout:
     """Per-document line facts shared by the line rules (see the module doc)."""
 
-    numbers: list[int] = field(default_factory=list)      # file line number of each non-blank body line
-    raw: list[str] = field(default_factory=list)          # its text
-    norm: list[str] = field(default_factory=list)         # normalise(text)
-    words: list[int] = field(default_factory=list)        # word count of norm
-    terminal: list[bool] = field(default_factory=list)    # ends like a sentence
-    prose: list[bool] = field(default_factory=list)       # long enough to be running text
-    structure: list[bool] = field(default_factory=list)   # header/table/fence/end-mark/URL line
+    numbers: list[int] = field(default_factory=list)  # file line number of each non-blank body line
+    raw: list[str] = field(default_factory=list)  # its text
+    norm: list[str] = field(default_factory=list)  # normalise(text)
+    words: list[int] = field(default_factory=list)  # word count of norm
+    terminal: list[bool] = field(default_factory=list)  # ends like a sentence
+    prose: list[bool] = field(default_factory=list)  # long enough to be running text
+    structure: list[bool] = field(default_factory=list)  # header/table/fence/end-mark/URL line
     listitem: list[bool] = field(default_factory=list)
     # True for a line inside a hard-wrapped paragraph (several adjacent lines, one of them
     # prose): "home." ending a wrapped sentence is not a menu entry.
@@ -106,15 +115,15 @@ class Layout:
     # Lazy: the patterns are costly and only the shape rules ask, for short lines.
     metadata_like: LineFlags = field(default_factory=lambda: LineFlags([], _metadata_like))
     official_like: LineFlags = field(default_factory=lambda: LineFlags([], _official_like))
-    intro: list[bool] = field(default_factory=list)           # ends with ":" (introduces a list)
+    intro: list[bool] = field(default_factory=list)  # ends with ":" (introduces a list)
     # Paragraphs as lists of layout indices: blank-line blocks in hard-wrapped text,
     # single lines otherwise (one paragraph per line).
     paragraphs: list[list[int]] = field(default_factory=list)
-    memo: dict = field(default_factory=dict)   # per-document results rules share (lexicon matches)
+    memo: dict = field(default_factory=dict)  # per-document results rules share (lexicon matches)
     first_prose: int | None = None
     last_prose: int | None = None
     title_line: int | None = None
-    end_mark: int | None = None                           # index of the end mark line, if any
+    end_mark: int | None = None  # index of the end mark line, if any
 
     def index_of(self, number: int) -> int | None:
         try:
@@ -207,12 +216,19 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         norm = normalise(stripped)
         n_words = len(norm.split())
         bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
-        terminal = (ends_sentence(bare) and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))) \
-            or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
+        terminal = (
+            ends_sentence(bare)
+            and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))
+        ) or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
         structure = (
-            fence_line or in_fence or in_table or number in metadata_lines
-            or bool(END_MARK.match(stripped)) or bool(HTML_LINE.match(stripped))
-            or stripped.startswith("|") or (("://" in stripped or "www." in low) and bool(URL.search(stripped)))
+            fence_line
+            or in_fence
+            or in_table
+            or number in metadata_lines
+            or bool(END_MARK.match(stripped))
+            or bool(HTML_LINE.match(stripped))
+            or stripped.startswith("|")
+            or (("://" in stripped or "www." in low) and bool(URL.search(stripped)))
         )
         if "</table>" in low:
             in_table = False
@@ -225,8 +241,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
         lay.structure.append(structure)
         # In markdown a line ending in a hard break ("  " or "\\") is a deliberate line of
         # a names list, an address or a signature: treated like a list item.
-        hard_break = (doc.format == "markdown" and n_words <= 8
-                      and (text.endswith("  ") or text.rstrip().endswith("\\")))
+        hard_break = doc.format == "markdown" and n_words <= 8 and (text.endswith("  ") or text.rstrip().endswith("\\"))
         lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
         lay.intro.append(bare.rstrip("*_ ").endswith(":"))
     if block:
@@ -236,7 +251,9 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     # columns); in one-line-per-paragraph text adjacent lines are separate items.
     long_lines = [len(t.strip()) for t, st in zip(lay.raw, lay.structure) if len(t.strip()) >= 40 and not st]
     hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
-    lay.paragraphs = [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
+    lay.paragraphs = (
+        [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
+    )
     for members in blocks if hard_wrapped else ():
         # In wrapped text an unfinished line continues on the next one when that one
         # starts in lower case, is a link or markup, or the first left a bracket or an
@@ -245,14 +262,23 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
             if lay.terminal[a]:
                 continue
             text_a = lay.raw[a]
-            unbalanced = text_a.count("[") > text_a.count("]") or text_a.count("(") > text_a.count(")") \
-                or text_a.count("*") % 2 == 1 or ("<" in text_a and INLINE_TAG.search(text_a) is not None)
+            unbalanced = (
+                text_a.count("[") > text_a.count("]")
+                or text_a.count("(") > text_a.count(")")
+                or text_a.count("*") % 2 == 1
+                or ("<" in text_a and INLINE_TAG.search(text_a) is not None)
+            )
             if lay.norm[b][:1].islower() or lay.structure[b] or unbalanced:
                 lay.wrapped[a] = lay.wrapped[b] = True
     for members in blocks:
         # A paragraph is a few lines between blank lines; a page with no blank lines is
         # one "block" that means nothing.
-        if hard_wrapped and len(members) > 1 and len(blocks) >= 2 and any(lay.prose[i] and not lay.terminal[i] for i in members):
+        if (
+            hard_wrapped
+            and len(members) > 1
+            and len(blocks) >= 2
+            and any(lay.prose[i] and not lay.terminal[i] for i in members)
+        ):
             for i in members:
                 lay.wrapped[i] = True
     prose_at = [i for i, p in enumerate(lay.prose) if p]

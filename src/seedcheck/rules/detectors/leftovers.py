@@ -5,16 +5,17 @@ together where a line break was lost (`glued-words`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
-from .text import CONTROL, invisible_positions, remove_at
 from .layout import ends_sentence
+from .text import CONTROL, invisible_positions, remove_at
 
 # --- markup-comment --------------------------------------------------------------------
 
@@ -36,23 +37,40 @@ def markup_comment(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         if "<!--" not in text or _WAIVER.match(text):
             continue
         spans = [(m.start(), m.end()) for m in COMMENT.finditer(text)]
-        opened = COMMENT_OPEN.search(text[spans[-1][1]:] if spans else text)
+        opened = COMMENT_OPEN.search(text[spans[-1][1] :] if spans else text)
         if not spans:
             if opened:
-                yield Hit(line=number, column=text.index("<!--") + 1, values={"what": "<!-- (continues below)"},
-                          fix=Fix("remove the comment (it continues on the next lines)", None, safe=False))
+                yield Hit(
+                    line=number,
+                    column=text.index("<!--") + 1,
+                    values={"what": "<!-- (continues below)"},
+                    fix=Fix("remove the comment (it continues on the next lines)", None, safe=False),
+                )
             continue
-        what = text[spans[0][0]:spans[0][1]]
+        what = text[spans[0][0] : spans[0][1]]
         values = {"what": what if len(what) <= 30 else what[:28] + "…"}
         rest = COMMENT.sub("", text)
         if not rest.strip() and not opened:
-            yield Hit(line=number, column=spans[0][0] + 1, values=values,
-                      fix=Fix("delete the comment line" + (" (in markdown it may keep two lists apart)" if markdown else ""),
-                              "", delete_line=True, safe=not markdown))
+            yield Hit(
+                line=number,
+                column=spans[0][0] + 1,
+                values=values,
+                fix=Fix(
+                    "delete the comment line" + (" (in markdown it may keep two lists apart)" if markdown else ""),
+                    "",
+                    delete_line=True,
+                    safe=not markdown,
+                ),
+            )
         else:
             start, end = spans[0][0], spans[-1][1]
-            yield Hit(line=number, column=start + 1, end_column=end + 1, values=values,
-                      fix=Fix("remove the comment", COMMENT.sub("", text[start:end]), safe=not opened))
+            yield Hit(
+                line=number,
+                column=start + 1,
+                end_column=end + 1,
+                values=values,
+                fix=Fix("remove the comment", COMMENT.sub("", text[start:end]), safe=not opened),
+            )
 
 
 # --- metadata-invisible-characters -----------------------------------------------------
@@ -87,9 +105,18 @@ def metadata_invisible_characters(doc: Document, params: dict, context: Any) -> 
         fix = None
         if field == "title" and chars:
             line, fix = _title_fix(doc, line)
-        yield Hit(line=line, values={"field": field, "chars": ", ".join(names)}, excerpt=value[:200],
-                  fix=fix or Fix(f"remove them from {field}" + (" (the URL itself carries them: check which URL the page "
-                                                                  "answers on)" if encoded else ""), None, safe=False))
+        yield Hit(
+            line=line,
+            values={"field": field, "chars": ", ".join(names)},
+            excerpt=value[:200],
+            fix=fix
+            or Fix(
+                f"remove them from {field}"
+                + (" (the URL itself carries them: check which URL the page answers on)" if encoded else ""),
+                None,
+                safe=False,
+            ),
+        )
 
 
 def _clean_line(text: str) -> str:
@@ -103,9 +130,12 @@ def _title_fix(doc: Document, line: int) -> tuple[int, Fix | None]:
     the frontmatter then parses to the same title without them (or it is a header line)."""
     if doc.frontmatter is None:
         text = doc.line_text(line)
-        return line, (Fix("remove the invisible characters from the title", _clean_line(text))
-                      if _clean_line(text) != text else None)
-    raw = doc.lines[:doc.body_start]
+        return line, (
+            Fix("remove the invisible characters from the title", _clean_line(text))
+            if _clean_line(text) != text
+            else None
+        )
+    raw = doc.lines[: doc.body_start]
     index = line - doc.line_offset - 1
     end = index + 1
     while end < len(raw) - 1 and not _KEY.match(raw[end]):
@@ -114,13 +144,17 @@ def _title_fix(doc: Document, line: int) -> tuple[int, Fix | None]:
     if len(dirty) != 1 or raw[0].strip() != "---":
         return line, None
     at = dirty[0]
-    edited = raw[:at] + [_clean_line(raw[at])] + raw[at + 1:]
+    edited = raw[:at] + [_clean_line(raw[at])] + raw[at + 1 :]
     try:
         data = yaml.safe_load("\n".join(edited[1:-1]))
     except yaml.YAMLError:
         return at + doc.line_offset + 1, None
     want = doc.frontmatter.get("title")
-    if not isinstance(data, dict) or not isinstance(want, str) or data.get("title") != remove_at(want, invisible_positions(want)):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(want, str)
+        or data.get("title") != remove_at(want, invisible_positions(want))
+    ):
         return at + doc.line_offset + 1, None
     return at + doc.line_offset + 1, Fix("remove the invisible characters from the title", edited[at])
 
@@ -136,7 +170,25 @@ GLUED = re.compile(r"(?<![\w#@/.\\?&=-])([A-Za-z][a-z]+)([A-Z][a-z]{1,})(?![\w@/
 # What every GLUED match contains: a cheap search that rules out most lines.
 _CASE_STEP = re.compile(r"[a-z][A-Z]")
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\S+@\S+|<[^>]*>")
-_PARTICLES = {"de", "da", "di", "du", "del", "della", "van", "von", "la", "le", "mc", "mac", "al", "el", "bin", "ibn", "ben"}
+_PARTICLES = {
+    "de",
+    "da",
+    "di",
+    "du",
+    "del",
+    "della",
+    "van",
+    "von",
+    "la",
+    "le",
+    "mc",
+    "mac",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "ben",
+}
 _HARD_BREAK = ("  ", "\\")
 # A list item of words only (a menu line "Hearts of PalmToasted Shallots"), not a list of
 # names with commas ("Nancy Weis, AutoNation") nor a single name ("KeyBank").
@@ -181,13 +233,26 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
                 # A lost line break glues the end of one line to the start of the next, so
                 # the pair follows words of the first line ("Hearts of PalmToasted"); a
                 # list line that starts with the form is a name ("ReadyCap Lending").
-                ok = (ok and len(first) >= 3 and first.lower() in words and _TITLE_LINE.match(text.strip(" *_-\\"))
-                      and bool(masked[:m.start()].strip(" *_-\\")) and _in_short_list(lines, i, params["max_list_words"]))
+                ok = (
+                    ok
+                    and len(first) >= 3
+                    and first.lower() in words
+                    and _TITLE_LINE.match(text.strip(" *_-\\"))
+                    and bool(masked[: m.start()].strip(" *_-\\"))
+                    and _in_short_list(lines, i, params["max_list_words"])
+                )
             if ok:
-                yield Hit(line=number, column=m.start() + 1, end_column=m.end() + 1,
-                          values={"word": token, "split": f"{first} {second}"},
-                          fix=Fix(f"separate the words ({first} / {second}): a space or a line break was lost",
-                                  f"{first} {second}", safe=False))
+                yield Hit(
+                    line=number,
+                    column=m.start() + 1,
+                    end_column=m.end() + 1,
+                    values={"word": token, "split": f"{first} {second}"},
+                    fix=Fix(
+                        f"separate the words ({first} / {second}): a space or a line break was lost",
+                        f"{first} {second}",
+                        safe=False,
+                    ),
+                )
 
 
 def _in_short_list(lines: list[tuple[int, str]], i: int, limit: int) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...model import Document, Fix, Hit, Severity
 from . import detector
@@ -27,13 +28,35 @@ _TAGS = (
 )
 # A complete tag, or an opening tag whose attributes continue on the next line
 # (`<a href="#_ftn1"` / `id="_ftnref1">`), or the end of such a tag.
-TAG = re.compile(rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE)
+TAG = re.compile(
+    rf"</?(?:{_TAGS})\b(?:\s[^<>]*)?/?>|<(?:{_TAGS})\s[^<>]*$|^[^<>]*\b[a-z-]+=\"[^\"<>]*\"\s*/?>", re.IGNORECASE
+)
 ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Formatting tags whose removal leaves the words as a reader reads them (`<br>` would glue
 # two words, `<q>` carries quotation marks, `<s>`/`<del>` mark text as deleted, block and
 # media tags hold the layout).
-INLINE_TAGS = {"a", "abbr", "acronym", "b", "big", "cite", "code", "em", "font", "i", "ins", "mark",
-               "small", "span", "strong", "sub", "sup", "time", "tt", "u"}
+INLINE_TAGS = {
+    "a",
+    "abbr",
+    "acronym",
+    "b",
+    "big",
+    "cite",
+    "code",
+    "em",
+    "font",
+    "i",
+    "ins",
+    "mark",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "tt",
+    "u",
+}
 TABLE_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup"}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
@@ -62,16 +85,22 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             # A markdown table written in HTML: one finding per table, not per cell.
             if "<table" in raw.lower() and not in_table_reported:
                 in_table_reported = True
-                yield Hit(line=lay.numbers[i], column=raw.lower().index("<table") + 1,
-                          values={"what": "an HTML table"}, severity=Severity.parse(params["table_severity_markdown"]),
-                          variant="html-table",
-                          fix=Fix("convert the table to a markdown pipe table or plain text", None, safe=False))
+                yield Hit(
+                    line=lay.numbers[i],
+                    column=raw.lower().index("<table") + 1,
+                    values={"what": "an HTML table"},
+                    severity=Severity.parse(params["table_severity_markdown"]),
+                    variant="html-table",
+                    fix=Fix("convert the table to a markdown pipe table or plain text", None, safe=False),
+                )
             if "</table>" in raw.lower():
                 in_table_reported = False
             continue
         spans = sorted([(m.start(), m.end()) for m in tags + entities])
         shown = sorted({m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:18] + "…" for m in tags + entities})
-        only_inline = names <= INLINE_TAGS and all(m.group(0).startswith("<") and m.group(0).endswith(">") for m in tags)
+        only_inline = names <= INLINE_TAGS and all(
+            m.group(0).startswith("<") and m.group(0).endswith(">") for m in tags
+        )
         start, end = spans[0][0], spans[-1][1]
         fixed = _strip_markup(raw[start:end])
         if markdown and only_inline:
@@ -79,10 +108,16 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         # A line of nothing but tags goes (an empty line would split a markdown paragraph).
         emptied = not (raw[:start] + fixed + raw[end:]).strip()
         yield Hit(
-            line=lay.numbers[i], column=start + 1, end_column=end + 1,
+            line=lay.numbers[i],
+            column=start + 1,
+            end_column=end + 1,
             values={"what": ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")},
-            fix=Fix("delete the line (only tags)" if emptied else "remove the tags and decode the entities",
-                    "" if emptied else fixed, delete_line=emptied, safe=only_inline),
+            fix=Fix(
+                "delete the line (only tags)" if emptied else "remove the tags and decode the entities",
+                "" if emptied else fixed,
+                delete_line=emptied,
+                safe=only_inline,
+            ),
         )
 
 
@@ -109,12 +144,12 @@ ESCAPED_HEADING = re.compile(r"^\s*\\#{1,6}\s+[^\s\\#]")
 ESCAPE = re.compile(r"\\[\\`*_{}\[\]()#+\-.!|>~]")
 # Markdown syntax in plain text.
 MD_SYNTAX = re.compile(
-    r"^\s*#{1,6}\s+\S"                       # heading
+    r"^\s*#{1,6}\s+\S"  # heading
     r"|(?<![\w*])\*\*[^*\s][^*]*\*\*(?![\w*])"  # **bold**
-    r"|(?<![\w_])__[^_\s][^_]*__(?![\w_])"      # __bold__
+    r"|(?<![\w_])__[^_\s][^_]*__(?![\w_])"  # __bold__
     r"|\[[^\]\n]+\]\((?:https?://|/|#)[^)\s]*\)"  # [link](url)
-    r"|!\[[^\]]*\]\([^)]+\)"                   # image
-    r"|^\s*```"                                # code fence
+    r"|!\[[^\]]*\]\([^)]+\)"  # image
+    r"|^\s*```"  # code fence
 )
 
 
@@ -122,13 +157,27 @@ def _escaped_end_mark(number: int, col: int, stripped: str, markdown: bool) -> H
     """`\\###`: in plain text a leftover whose fix is `###`; in markdown the correct escape
     of a literal end mark, where `###` would render as an empty heading, so no safe fix."""
     if not markdown:
-        return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
-                   variant="escaped-end-mark-text",
-                   fix=Fix("write the end mark without backslashes", "###"))
-    return Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
-               variant="escaped-end-mark-markdown",
-               fix=Fix("keep the escape in markdown (an unescaped ### is an empty heading); "
-                       "delete the line if the corpus should not carry the end mark", None, safe=False))
+        return Hit(
+            line=number,
+            column=col,
+            end_column=col + len(stripped),
+            values={"what": stripped},
+            variant="escaped-end-mark-text",
+            fix=Fix("write the end mark without backslashes", "###"),
+        )
+    return Hit(
+        line=number,
+        column=col,
+        end_column=col + len(stripped),
+        values={"what": stripped},
+        variant="escaped-end-mark-markdown",
+        fix=Fix(
+            "keep the escape in markdown (an unescaped ### is an empty heading); "
+            "delete the line if the corpus should not carry the end mark",
+            None,
+            safe=False,
+        ),
+    )
 
 
 # What would start a markdown block if it opened a line (heading, list, quote, rule, fence,
@@ -170,15 +219,24 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             continue
         if END_MARK.match(stripped):
             if i >= last - 2:
-                yield Hit(line=number, column=col, end_column=col + len(stripped), values={"what": stripped},
-                          severity=Severity.parse(params["end_mark_severity"]),
-                          variant="end-mark")
+                yield Hit(
+                    line=number,
+                    column=col,
+                    end_column=col + len(stripped),
+                    values={"what": stripped},
+                    severity=Severity.parse(params["end_mark_severity"]),
+                    variant="end-mark",
+                )
             continue
         if ESCAPED_HEADING.match(raw):
             # No end column: the fix replaces the whole line.
-            yield Hit(line=number, column=col, values={"what": stripped[:12]},
-                      variant="escaped-heading",
-                      fix=_heading_fix(raw, markdown))
+            yield Hit(
+                line=number,
+                column=col,
+                values={"what": stripped[:12]},
+                variant="escaped-heading",
+                fix=_heading_fix(raw, markdown),
+            )
             continue
         if markdown:
             continue
@@ -187,7 +245,10 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         if m or e:
             first = min(x.start() for x in (m, e) if x)
             what = (m or e).group(0)
-            yield Hit(line=number, column=first + 1,  # whole-line fix: no end column
-                      values={"what": what if len(what) <= 30 else what[:28] + "…", "syntax": what[:30]},
-                      variant="plain-text",
-                      fix=Fix("remove the markdown syntax", _unmark(raw)))
+            yield Hit(
+                line=number,
+                column=first + 1,  # whole-line fix: no end column
+                values={"what": what if len(what) <= 30 else what[:28] + "…", "syntax": what[:30]},
+                variant="plain-text",
+                fix=Fix("remove the markdown syntax", _unmark(raw)),
+            )

@@ -7,7 +7,7 @@ its line), `record["_lines"]` and `record["_attribution"]`, so the parsing lives
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from ...extract.dates import distance_days
@@ -15,9 +15,14 @@ from ...extract.urls import domain_of, is_trusted, strip_tracking, tracking_para
 from ...model import Document, Fix, Hit
 from . import detector
 
-_WHERE = {"frontmatter.date": "frontmatter date", "frontmatter.published_time": "frontmatter published_time",
-          "header": "Date header", "dateline": "dateline", "source_url": "source URL path",
-          "canonical_url": "attribution URL path"}
+_WHERE = {
+    "frontmatter.date": "frontmatter date",
+    "frontmatter.published_time": "frontmatter published_time",
+    "header": "Date header",
+    "dateline": "dateline",
+    "source_url": "source URL path",
+    "canonical_url": "attribution URL path",
+}
 
 
 def _url_fields(doc: Document, fields: Iterable[str]) -> Iterable[tuple[str, str, int, int | None, int | None]]:
@@ -40,10 +45,20 @@ def future_date(doc: Document, params: dict, context) -> Iterable[Hit]:
         full = item["value"].as_date()
         if full is not None and full > today:
             yield Hit(
-                line=item["line"], column=item["column"], end_column=item["end_column"],
-                values={"value": full.isoformat(), "where": _WHERE[item["source"]], "today": today.isoformat(),
-                        "days": (full - today).days},
-                fix=Fix(f"check the {_WHERE[item['source']]} against the source; a published document cannot be dated after {today.isoformat()}", None, safe=False),
+                line=item["line"],
+                column=item["column"],
+                end_column=item["end_column"],
+                values={
+                    "value": full.isoformat(),
+                    "where": _WHERE[item["source"]],
+                    "today": today.isoformat(),
+                    "days": (full - today).days,
+                },
+                fix=Fix(
+                    f"check the {_WHERE[item['source']]} against the source; a published document cannot be dated after {today.isoformat()}",
+                    None,
+                    safe=False,
+                ),
             )
 
 
@@ -66,13 +81,24 @@ def date_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
         if gap is None or gap <= tolerance:
             continue
         yield Hit(
-            line=item["line"], column=item["column"], end_column=item["end_column"],
-            values={"value": item["value"].isoformat(), "where": _WHERE[item["source"]],
-                    "primary": primary["value"].isoformat(), "primary_where": _WHERE[primary["source"]],
-                    "primary_line": primary["line"], "days": gap},
+            line=item["line"],
+            column=item["column"],
+            end_column=item["end_column"],
+            values={
+                "value": item["value"].isoformat(),
+                "where": _WHERE[item["source"]],
+                "primary": primary["value"].isoformat(),
+                "primary_where": _WHERE[primary["source"]],
+                "primary_line": primary["line"],
+                "days": gap,
+            },
             related=[f"line {primary['line']}: {_WHERE[primary['source']]} {primary['value'].isoformat()}"],
-            fix=Fix(f"make the {_WHERE[item['source']]} agree with the {_WHERE[primary['source']]} "
-                    f"({primary['value'].isoformat()}), or correct whichever is wrong", None, safe=False),
+            fix=Fix(
+                f"make the {_WHERE[item['source']]} agree with the {_WHERE[primary['source']]} "
+                f"({primary['value'].isoformat()}), or correct whichever is wrong",
+                None,
+                safe=False,
+            ),
         )
 
 
@@ -82,9 +108,13 @@ def invalid_source_url(doc: Document, params: dict, context) -> Iterable[Hit]:
     for field, url, line, col, end in _url_fields(doc, params["fields"]):
         problem = url_problem(url)
         if problem:
-            yield Hit(line=line, column=col, end_column=end,
-                      values={"url": url, "field": field, "problem": problem},
-                      fix=Fix(f"write {field} as a full https:// URL, percent-encoding special characters", None, safe=False))
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=end,
+                values={"url": url, "field": field, "problem": problem},
+                fix=Fix(f"write {field} as a full https:// URL, percent-encoding special characters", None, safe=False),
+            )
 
 
 @detector("insecure-source-url", fields=["source_url"])
@@ -92,9 +122,14 @@ def insecure_source_url(doc: Document, params: dict, context) -> Iterable[Hit]:
     """A source URL on plain `http://`."""
     for field, url, line, col, end in _url_fields(doc, params["fields"]):
         if url.lower().startswith("http://") and not url_problem(url):
-            fixed = "https://" + url[len("http://"):]
-            yield Hit(line=line, column=col, end_column=end, values={"url": url, "field": field},
-                      fix=Fix(f"use https (check that {fixed} serves the same page)", fixed, safe=False))
+            fixed = "https://" + url[len("http://") :]
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=end,
+                values={"url": url, "field": field},
+                fix=Fix(f"use https (check that {fixed} serves the same page)", fixed, safe=False),
+            )
 
 
 @detector("tracking-parameters", fields=["source_url", "canonical_url"])
@@ -107,9 +142,13 @@ def tracking_parameters(doc: Document, params: dict, context) -> Iterable[Hit]:
         found = tracking_params(parts.query)
         if found:
             clean = urlunsplit(parts._replace(query=strip_tracking(parts.query)))
-            yield Hit(line=line, column=col, end_column=end,
-                      values={"url": url, "field": field, "params": ", ".join(dict.fromkeys(found))},
-                      fix=Fix("remove the tracking parameters", clean if col else None, safe=bool(col)))
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=end,
+                values={"url": url, "field": field, "params": ", ".join(dict.fromkeys(found))},
+                fix=Fix("remove the tracking parameters", clean if col else None, safe=bool(col)),
+            )
 
 
 @detector("untrusted-source-domain", trusted_file="trusted-sources.yaml", trusted=[])
@@ -124,11 +163,18 @@ def untrusted_source_domain(doc: Document, params: dict, context) -> Iterable[Hi
             continue
         domain = domain_of(url)
         if not is_trusted(domain, trusted):
-            yield Hit(line=line, column=col, end_column=end,
-                      values={"url": url, "domain": domain, "field": field},
-                      fix=Fix(f"replace it with the original on an official domain, or add {domain} to "
-                              f"checks/data/{params.get('trusted_file') or 'trusted-sources.yaml'} if it is a trusted source",
-                              None, safe=False))
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=end,
+                values={"url": url, "domain": domain, "field": field},
+                fix=Fix(
+                    f"replace it with the original on an official domain, or add {domain} to "
+                    f"checks/data/{params.get('trusted_file') or 'trusted-sources.yaml'} if it is a trusted source",
+                    None,
+                    safe=False,
+                ),
+            )
 
 
 @detector("syndicated-copy", require_url=True)
@@ -139,8 +185,16 @@ def syndicated_copy(doc: Document, params: dict, context) -> Iterable[Hit]:
         return
     url = att["url"] or ""
     text = doc.line_text(att["line"])
-    yield Hit(line=att["line"], column=1, end_column=len(text) + 1 if text else None,
-              values={"url": url or "(no URL)", "attribution": att["text"].strip()},
-              related=[f"canonical_url: {url}"] if url else [],
-              fix=Fix(f"replace this copy with the original{(' at ' + url) if url else ''} (set source_url to it), "
-                      "or keep it and waive the finding", None, safe=False))
+    yield Hit(
+        line=att["line"],
+        column=1,
+        end_column=len(text) + 1 if text else None,
+        values={"url": url or "(no URL)", "attribution": att["text"].strip()},
+        related=[f"canonical_url: {url}"] if url else [],
+        fix=Fix(
+            f"replace this copy with the original{(' at ' + url) if url else ''} (set source_url to it), "
+            "or keep it and waive the finding",
+            None,
+            safe=False,
+        ),
+    )

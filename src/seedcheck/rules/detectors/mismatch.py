@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ...facts import facts_of
@@ -29,7 +30,9 @@ class _FoldTable(dict):
     by character equals folding the whole text)."""
 
     def __missing__(self, char: int) -> str:
-        folded = self[char] = "".join(c for c in unicodedata.normalize("NFKD", chr(char)) if not unicodedata.combining(c))
+        folded = self[char] = "".join(
+            c for c in unicodedata.normalize("NFKD", chr(char)) if not unicodedata.combining(c)
+        )
         return folded
 
 
@@ -44,7 +47,7 @@ def _fold(text: str) -> str:
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[:len(word) - len(suffix)][:6]
+            return word[: len(word) - len(suffix)][:6]
     return word[:6]
 
 
@@ -82,7 +85,18 @@ def body_url_mismatch(doc: Document, params: dict, context: Any) -> Iterable[Hit
     if len(in_body) / len(slug) > params["max_body_overlap"]:
         return
     line = doc.record.get("_lines", {}).get("source_url") or 1
-    yield Hit(line=line, values={"slug": " ".join(slug_words(url).split()), "title": title,
-                                 "title_share": f"{len(in_title)}/{len(slug)}", "body_share": f"{len(in_body)}/{len(slug)}"},
-              fix=Fix("replace the text with the release the URL names (or correct the URL); "
-                      "check for a copy of this text elsewhere in the corpus", None, safe=False))
+    yield Hit(
+        line=line,
+        values={
+            "slug": " ".join(slug_words(url).split()),
+            "title": title,
+            "title_share": f"{len(in_title)}/{len(slug)}",
+            "body_share": f"{len(in_body)}/{len(slug)}",
+        },
+        fix=Fix(
+            "replace the text with the release the URL names (or correct the URL); "
+            "check for a copy of this text elsewhere in the corpus",
+            None,
+            safe=False,
+        ),
+    )

@@ -48,7 +48,10 @@ def _hit(analysis, m: NameMatch, safe: bool) -> Hit:
     # A name broken across lines gets no replacement: `seedcheck fix` edits one line.
     replacement = m.fix if end_line == line else None
     return Hit(
-        line=line, column=col, end_line=end_line, end_column=end_col,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
         values={"found": m.text, "canonical": m.fix, "person": m.person, "reason": m.reason},
         fix=Fix(f"write {m.fix!r}", replacement, safe=safe),
     )

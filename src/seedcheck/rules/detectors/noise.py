@@ -13,7 +13,8 @@ are menus, while a single heading between paragraphs is content.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...model import Document, Fix, Hit
 from . import detector
@@ -29,8 +30,11 @@ _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
 
 def _terms_regex(terms: list[str], whole_line: bool) -> str:
     # Longest first so a longer phrase wins; spaces match any white space.
-    parts = sorted({re.escape(str(t).strip().lower()).replace(r"\ ", r"\s+") for t in terms if str(t).strip()},
-                   key=len, reverse=True)
+    parts = sorted(
+        {re.escape(str(t).strip().lower()).replace(r"\ ", r"\s+") for t in terms if str(t).strip()},
+        key=len,
+        reverse=True,
+    )
     if not parts:
         return ""
     alternation = "|".join(parts)
@@ -60,8 +64,13 @@ def _hit(lay: Layout, i: int, match: str, reason: str, safe: bool = True, column
     raw = lay.raw[i]
     start = len(raw) - len(raw.lstrip()) + 1
     col, end = column or (start, len(raw.rstrip()) + 1)
-    return Hit(line=lay.numbers[i], column=col, end_column=end,
-               values={"match": match, "reason": reason}, fix=_delete(safe=safe))
+    return Hit(
+        line=lay.numbers[i],
+        column=col,
+        end_column=end,
+        values={"match": match, "reason": reason},
+        fix=_delete(safe=safe),
+    )
 
 
 def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
@@ -91,8 +100,11 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
             continue
         # Patterns carry their own anchors and length limits, so they see every line.
         # A sentence-like line ending in a colon introduces the author's own list.
-        if patterns is not None and not (lay.intro[i] and lay.words[i] >= 3) \
-                and (m := patterns.search(stripped) or patterns.search(norm)):
+        if (
+            patterns is not None
+            and not (lay.intro[i] and lay.words[i] >= 3)
+            and (m := patterns.search(stripped) or patterns.search(norm))
+        ):
             out[i] = _hit(lay, i, m.group(0), "pattern", safe=False)
             continue
         # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
@@ -135,13 +147,20 @@ def _sorted(hits: dict[int, Hit]) -> list[Hit]:
 
 # --- navigation: lexicon + shape -------------------------------------------------------
 
+
 def nav_shaped(lay: Layout, i: int, max_words: int, max_chars: int) -> bool:
     """Short, not a sentence, not structure, not a list item, not bold: what a menu entry
     looks like (a bold line is a heading the author set, as on a memorandum's title page)."""
     return (
-        not lay.structure[i] and not EMPHASISED.match(lay.raw[i]) and not lay.terminal[i] and not lay.listitem[i]
-        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
-        and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= max_chars
+        not lay.structure[i]
+        and not EMPHASISED.match(lay.raw[i])
+        and not lay.terminal[i]
+        and not lay.listitem[i]
+        and not wrapped(lay)[i]
+        and not lay.metadata_like[i]
+        and not lay.official_like[i]
+        and 0 < lay.words[i] <= max_words
+        and len(lay.norm[i]) <= max_chars
         and lay.numbers[i] != lay.title_line
     )
 
@@ -150,10 +169,16 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
     """A link to another article ("Weston captures 7th straight Class S swim title"):
     a headline-length line without sentence punctuation. Only runs of them count."""
     return (
-        max_words > 0 and not lay.structure[i] and not EMPHASISED.match(lay.raw[i])
-        and not lay.terminal[i] and not lay.listitem[i]
-        and not wrapped(lay)[i] and not lay.metadata_like[i] and not lay.official_like[i]
-        and 0 < lay.words[i] <= max_words and len(lay.norm[i]) <= 110
+        max_words > 0
+        and not lay.structure[i]
+        and not EMPHASISED.match(lay.raw[i])
+        and not lay.terminal[i]
+        and not lay.listitem[i]
+        and not wrapped(lay)[i]
+        and not lay.metadata_like[i]
+        and not lay.official_like[i]
+        and 0 < lay.words[i] <= max_words
+        and len(lay.norm[i]) <= 110
         and lay.numbers[i] != lay.title_line
     )
 
@@ -161,8 +186,13 @@ def headline_shaped(lay: Layout, i: int, max_words: int) -> bool:
 def transparent(lay: Layout, i: int) -> bool:
     """A short date, time or place line inside a menu: it does not count towards the run,
     nor does it end it. (A person or an institution ends it: lists of them are content.)"""
-    return (lay.metadata_like[i] and not lay.official_like[i] and not lay.structure[i]
-            and not lay.terminal[i] and lay.words[i] <= 6)
+    return (
+        lay.metadata_like[i]
+        and not lay.official_like[i]
+        and not lay.structure[i]
+        and not lay.terminal[i]
+        and lay.words[i] <= 6
+    )
 
 
 def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
@@ -171,9 +201,11 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
     the last prose line. Returns {index: reason}."""
     out: dict[int, str] = {}
     n = len(lay.norm)
-    shaped = [nav_shaped(lay, k, params["max_words"], params["max_chars"])
-              or ((lay.in_head(k) or lay.in_tail(k)) and headline_shaped(lay, k, params["headline_max_words"]))
-              for k in range(n)]
+    shaped = [
+        nav_shaped(lay, k, params["max_words"], params["max_chars"])
+        or ((lay.in_head(k) or lay.in_tail(k)) and headline_shaped(lay, k, params["headline_max_words"]))
+        for k in range(n)
+    ]
     i = 0
     while i < n:
         if not shaped[i]:
@@ -200,10 +232,24 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
     return out
 
 
-@detector("noise-navigation", **{**LEXICON_DEFAULTS, "lexicon": "noise/navigation.yaml",
-                                 "shape": True, "min_run": 5, "edge_min_run": 3, "max_chars": 40, "headline_max_words": 14,
-                                 "shape_max_words": 5, "model": "noise/line-model.yaml", "model_threshold": None,
-                                 "run_confirm": 0.5, "model_min_evidence": 3, "gap_max_words": 3})
+@detector(
+    "noise-navigation",
+    **{
+        **LEXICON_DEFAULTS,
+        "lexicon": "noise/navigation.yaml",
+        "shape": True,
+        "min_run": 5,
+        "edge_min_run": 3,
+        "max_chars": 40,
+        "headline_max_words": 14,
+        "shape_max_words": 5,
+        "model": "noise/line-model.yaml",
+        "model_threshold": None,
+        "run_confirm": 0.5,
+        "model_min_evidence": 3,
+        "gap_max_words": 3,
+    },
+)
 def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Breadcrumbs, menus, "latest articles", "read more": lexicon, line shape and the line model."""
     hits = lexicon_hits(doc, params, context)
@@ -236,7 +282,9 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         threshold = params["model_threshold"] or model["threshold"]
         for i, p in scores.items():
             if p >= threshold and i not in hits and i != title:
-                hits[i] = _hit(lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False)
+                hits[i] = _hit(
+                    lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False
+                )
     for i in gaps(lay, set(hits) | claimed, params["gap_max_words"]) - {title}:
         hits[i] = _hit(lay, i, lay.norm[i], "a short line between two furniture lines", safe=False)
     return _sorted(hits)
@@ -246,10 +294,20 @@ def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
     """Short unpunctuated lines (at most `max_words` words) with page furniture right above
     and below, itself on short lines: a menu entry the lexicons and the model did not know."""
     joined = wrapped(lay)
-    return {i for i in range(1, len(lay.norm) - 1)
-            if i not in flagged and i - 1 in flagged and i + 1 in flagged
-            and 0 < lay.words[i] <= max_words and not lay.terminal[i] and not lay.structure[i] and not joined[i]
-            and lay.numbers[i] != lay.title_line and lay.words[i - 1] <= 8 and lay.words[i + 1] <= 8}
+    return {
+        i
+        for i in range(1, len(lay.norm) - 1)
+        if i not in flagged
+        and i - 1 in flagged
+        and i + 1 in flagged
+        and 0 < lay.words[i] <= max_words
+        and not lay.terminal[i]
+        and not lay.structure[i]
+        and not joined[i]
+        and lay.numbers[i] != lay.title_line
+        and lay.words[i - 1] <= 8
+        and lay.words[i + 1] <= 8
+    }
 
 
 OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
@@ -311,8 +369,11 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         for variant in title_variants(title):
             candidates.append((variant, kept))
     # Heading-like lines near the top that reappear: keep the first clean copy.
-    top = [i for i in range(min(len(lay.norm), params["top"]))
-           if not lay.structure[i] and not lay.terminal[i] and not lay.wrapped[i]]
+    top = [
+        i
+        for i in range(min(len(lay.norm), params["top"]))
+        if not lay.structure[i] and not lay.terminal[i] and not lay.wrapped[i]
+    ]
     seen: dict[str, int] = {}
     for i in top:
         key = comparable(lay.norm[i])
@@ -320,8 +381,17 @@ def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
             candidates.append((key, seen[key]))
         seen.setdefault(key, i)
     out: dict[int, Hit] = {}
-    first_sentence = next((k for k in range(len(lay.norm)) if (lay.prose[k] or lay.wrapped[k]) and lay.terminal[k]
-                           and lay.numbers[k] != lay.title_line and not lay.structure[k]), len(lay.norm))
+    first_sentence = next(
+        (
+            k
+            for k in range(len(lay.norm))
+            if (lay.prose[k] or lay.wrapped[k])
+            and lay.terminal[k]
+            and lay.numbers[k] != lay.title_line
+            and not lay.structure[k]
+        ),
+        len(lay.norm),
+    )
     # When the title came from frontmatter or a header line, `kept` is None: every body
     # copy is a repeat.
     title_at = lay.index_of(lay.title_line) if lay.title_line else None
@@ -371,7 +441,7 @@ def _glued_copy(raw: str, line_key: str, key: str, params: dict) -> str | None:
             prefix = " ".join(words[:cut])
             # A breadcrumb glued to the first word: "homeuncategorizedreadout of ..."
             tail = " ".join(line_words[-cut:])
-            if tail == prefix or (tail.endswith(prefix[len(words[0]):]) and line_words[-cut].endswith(words[0])):
+            if tail == prefix or (tail.endswith(prefix[len(words[0]) :]) and line_words[-cut].endswith(words[0])):
                 if len(line_words) - cut <= params["max_extra_words"]:
                     return "a cut-off copy of the title"
     return None

@@ -15,12 +15,17 @@ from .layout import Layout
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
-    r"|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
-BYLINE = re.compile(r"^by$|^(?:by|posted by|written by|published by|filed by|author:?)\s+\S"
-                    r"|\bby\s+[A-Z][a-z]+\s+[A-Z]", re.IGNORECASE)
+    r"|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(
+    r"^by$|^(?:by|posted by|written by|published by|filed by|author:?)\s+\S"
+    r"|\bby\s+[A-Z][a-z]+\s+[A-Z]",
+    re.IGNORECASE,
+)
 _MAX_META_WORDS = 20
-_PROSE_WORDS = 15      # a line of running text, not a teaser
-_PROSE_WITHIN = 5      # lines after the byline
+_PROSE_WORDS = 15  # a line of running text, not a teaser
+_PROSE_WITHIN = 5  # lines after the byline
 
 
 def _byline(lay: Layout, k: int) -> bool:
@@ -49,9 +54,12 @@ def headline(lay: Layout) -> int | None:
 _SAYS = re.compile(r"^[^!?:]{1,40}?\s(?:says|said|wrote)\s*:?$", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?!\w)", re.IGNORECASE)
 # What closes a comment: its reply / report / permalink buttons.
-_CLOSER = re.compile(r"^(?:reply|report(?:\s+(?:post|comment|abuse))?|permalink|flag|quote|like)\b[\s»↓→|]*"
-                     r"(?:(?:log\s+in\s+to\s+)?reply|permalink|report)?[\s»↓→|]*$", re.IGNORECASE)
-_COMMENT_MAX = 8       # lines of one comment's text
+_CLOSER = re.compile(
+    r"^(?:reply|report(?:\s+(?:post|comment|abuse))?|permalink|flag|quote|like)\b[\s»↓→|]*"
+    r"(?:(?:log\s+in\s+to\s+)?reply|permalink|report)?[\s»↓→|]*$",
+    re.IGNORECASE,
+)
+_COMMENT_MAX = 8  # lines of one comment's text
 
 
 def _stamp(lay: Layout, k: int) -> bool:

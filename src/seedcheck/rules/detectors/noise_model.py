@@ -20,12 +20,42 @@ from .noise_wrap import wrapped
 
 # The features, in order; the model file names its weights by these names.
 FEATURES = (
-    "bias", "log_chars", "log_words", "terminal", "intro", "listitem", "metadata", "official",
-    "cap_ratio", "digit_ratio", "symbol_ratio", "separators", "count_suffix", "date_time",
-    "lexicon", "in_head", "in_tail", "position", "mass_before", "centrality",
-    "prev_prose", "next_prose", "log_prev_words", "log_next_words", "short_window",
-    "window_chars", "log_prose_distance", "repeated", "lower_start", "link_or_handle", "ellipsis",
-    "tiny", "short_x_edge", "short_window_x_edge", "log_run", "shape_run",
+    "bias",
+    "log_chars",
+    "log_words",
+    "terminal",
+    "intro",
+    "listitem",
+    "metadata",
+    "official",
+    "cap_ratio",
+    "digit_ratio",
+    "symbol_ratio",
+    "separators",
+    "count_suffix",
+    "date_time",
+    "lexicon",
+    "in_head",
+    "in_tail",
+    "position",
+    "mass_before",
+    "centrality",
+    "prev_prose",
+    "next_prose",
+    "log_prev_words",
+    "log_next_words",
+    "short_window",
+    "window_chars",
+    "log_prose_distance",
+    "repeated",
+    "lower_start",
+    "link_or_handle",
+    "ellipsis",
+    "tiny",
+    "short_x_edge",
+    "short_window_x_edge",
+    "log_run",
+    "shape_run",
 )
 MAX_WORDS = 8  # longer lines are headlines, prose or comments: left to the other rules
 _SEPARATORS = re.compile(r"[|»›•·►▶]|\s/\s|\s-\s.*\s-\s")
@@ -103,7 +133,9 @@ def _short_runs(lay: Layout) -> list[int]:
     return out
 
 
-def line_features(lay: Layout, indices: list[int], lexicon: set[int], shaped: set[int] = frozenset()) -> list[list[float]]:
+def line_features(
+    lay: Layout, indices: list[int], lexicon: set[int], shaped: set[int] = frozenset()
+) -> list[list[float]]:
     """One feature vector (ordered as FEATURES) per layout index in `indices`; `lexicon` and
     `shaped` are the lines a noise lexicon and the menu-run rule claim."""
     n = len(lay.norm)
@@ -123,22 +155,46 @@ def line_features(lay: Layout, indices: list[int], lexicon: set[int], shaped: se
         edge = float(lay.in_head(i) or lay.in_tail(i))
         short = float(words <= 5 and not lay.terminal[i])
         distance = distances[i]
-        rows.append([
-            1.0, math.log1p(chars), math.log1p(words), float(lay.terminal[i]), float(lay.intro[i]),
-            float(lay.listitem[i]), float(lay.metadata_like[i]) if words <= 12 else 0.0,
-            float(lay.official_like[i]) if words <= 12 else 0.0,
-            sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
-            sum(c.isdigit() for c in text) / chars, len(_SYMBOL.findall(text)) / chars,
-            float(bool(_SEPARATORS.search(lay.raw[i]))), float(bool(_COUNT_SUFFIX.search(text))),
-            float(bool(TIME_OR_DATE.search(text))), float(i in lexicon),
-            float(lay.in_head(i)), float(lay.in_tail(i)), i / n, mass[i], min(mass[i], 1 - mass[i]),
-            float(i > 0 and lay.prose[i - 1]), float(i + 1 < n and lay.prose[i + 1]),
-            math.log1p(lay.words[i - 1]) if i > 0 else 0.0, math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
-            short_window, sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
-            math.log1p(distance), float(counts[keys[i]] > 1 and bool(keys[i])), float(text[:1].islower()),
-            float(bool(_LINKISH.search(text))), float(text.endswith(("...", "…"))),
-            float(words <= 2), short * edge, short_window * edge, math.log1p(runs[i]), float(i in shaped),
-        ])
+        rows.append(
+            [
+                1.0,
+                math.log1p(chars),
+                math.log1p(words),
+                float(lay.terminal[i]),
+                float(lay.intro[i]),
+                float(lay.listitem[i]),
+                float(lay.metadata_like[i]) if words <= 12 else 0.0,
+                float(lay.official_like[i]) if words <= 12 else 0.0,
+                sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
+                sum(c.isdigit() for c in text) / chars,
+                len(_SYMBOL.findall(text)) / chars,
+                float(bool(_SEPARATORS.search(lay.raw[i]))),
+                float(bool(_COUNT_SUFFIX.search(text))),
+                float(bool(TIME_OR_DATE.search(text))),
+                float(i in lexicon),
+                float(lay.in_head(i)),
+                float(lay.in_tail(i)),
+                i / n,
+                mass[i],
+                min(mass[i], 1 - mass[i]),
+                float(i > 0 and lay.prose[i - 1]),
+                float(i + 1 < n and lay.prose[i + 1]),
+                math.log1p(lay.words[i - 1]) if i > 0 else 0.0,
+                math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
+                short_window,
+                sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
+                math.log1p(distance),
+                float(counts[keys[i]] > 1 and bool(keys[i])),
+                float(text[:1].islower()),
+                float(bool(_LINKISH.search(text))),
+                float(text.endswith(("...", "…"))),
+                float(words <= 2),
+                short * edge,
+                short_window * edge,
+                math.log1p(runs[i]),
+                float(i in shaped),
+            ]
+        )
     return rows
 
 
@@ -151,9 +207,15 @@ def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
         names = model["features"]
         if list(names) != list(FEATURES):
             raise ValueError("noise line model was trained on other features; retrain it")
-        _PARAMS.update(key=key, mean=np.array(model["mean"]), scale=np.array(model["scale"]),
-                       w1=np.array(model["w1"]), b1=np.array(model["b1"]), w2=np.array(model["w2"]),
-                       b2=float(model["b2"]))
+        _PARAMS.update(
+            key=key,
+            mean=np.array(model["mean"]),
+            scale=np.array(model["scale"]),
+            w1=np.array(model["w1"]),
+            b1=np.array(model["b1"]),
+            w2=np.array(model["w2"]),
+            b2=float(model["b2"]),
+        )
     if not rows:
         return []
     x = (np.array(rows, dtype=float) - _PARAMS["mean"]) / _PARAMS["scale"]

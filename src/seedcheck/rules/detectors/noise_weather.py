@@ -37,7 +37,7 @@ def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         m = readings.search(stripped)
         if not m:
             continue
-        rest = (stripped[:m.start()] + " " + stripped[m.end():]).strip()
+        rest = (stripped[: m.start()] + " " + stripped[m.end() :]).strip()
         if measures is not None:
             rest = measures.sub(" ", rest).strip(" |,;·•-–—:")
         bare = not rest

@@ -15,15 +15,20 @@ from itertools import pairwise
 
 from .layout import Layout
 
-_MIN_SAMPLES = 3       # wrapped lines needed to estimate the wrap width
-_PERCENTILE = 0.75     # a low estimate of the width only finds fewer breaks
+_MIN_SAMPLES = 3  # wrapped lines needed to estimate the wrap width
+_PERCENTILE = 0.75  # a low estimate of the width only finds fewer breaks
 
 
 def wrap_width(lay: Layout) -> int | None:
     """The column the text is wrapped at, estimated from the lines that wrap (those with a
     next line in their block), or None when the text is not hard-wrapped."""
-    lengths = sorted(len(lay.raw[a].rstrip()) for block in lay.paragraphs if len(block) > 1
-                     for a in block[:-1] if lay.wrapped[a] and not lay.structure[a])
+    lengths = sorted(
+        len(lay.raw[a].rstrip())
+        for block in lay.paragraphs
+        if len(block) > 1
+        for a in block[:-1]
+        if lay.wrapped[a] and not lay.structure[a]
+    )
     if len(lengths) < _MIN_SAMPLES:
         return None
     return lengths[int(_PERCENTILE * (len(lengths) - 1))]

@@ -34,27 +34,27 @@ class Problem:
     paragraph: int
     offset: int
     mark: str
-    kind: str   # "close" | "open" | "prime" | "straight"
+    kind: str  # "close" | "open" | "prime" | "straight"
 
 
 def _in_word_close(text: str, k: int) -> bool:
     """An inch mark (6’6”) or a letter inside a word (z”l): not a quotation mark."""
-    return k > 0 and (text[k - 1].isdigit() or text[k - 1].isalpha() and text[k + 1:k + 2].isalpha())
+    return k > 0 and (text[k - 1].isdigit() or text[k - 1].isalpha() and text[k + 1 : k + 2].isalpha())
 
 
 def _reversed_open(text: str, k: int) -> bool:
     """An unpaired ” that stands where a quotation starts: after a space or at the start
     (“said: ” For the majority”), or right before a word (“…”Through things”)."""
     before = text[k - 1] if k > 0 else " "
-    after = text[k + 1:k + 2]
+    after = text[k + 1 : k + 2]
     j = k - 1
-    while j >= 0 and text[j].isspace():   # the last visible character before the mark
+    while j >= 0 and text[j].isspace():  # the last visible character before the mark
         j -= 1
     previous = text[j] if j >= 0 else ""
     if before.isspace() and previous in (",", ".", "!", "?"):
-        return False   # "pleasant, ”the president wrote": a closing quote with a stray space
+        return False  # "pleasant, ”the president wrote": a closing quote with a stray space
     if previous == ":" and before.isspace():
-        return True    # "he said: ” For the majority"
+        return True  # "he said: ” For the majority"
     return (before.isspace() and after[:1] not in ("", " ")) or (not before.isalnum() and after.isalpha())
 
 
@@ -77,7 +77,7 @@ def _paragraph_marks(text: str) -> tuple[list[int], list[int], list[int], list[i
         elif stack:
             stack.pop()
         elif _reversed_open(text, k):
-            stack.append(k)       # ” written for “: reported, and it opens the quotation
+            stack.append(k)  # ” written for “: reported, and it opens the quotation
             reversed_.append(k)
         elif not _in_word_close(text, k):
             closes.append(k)
@@ -87,7 +87,7 @@ def _paragraph_marks(text: str) -> tuple[list[int], list[int], list[int], list[i
 def curly_problems(texts: list[str]) -> list[Problem]:
     """Unpaired curly quotes of a body given as paragraph texts (see the module doc)."""
     problems: list[Problem] = []
-    sequence: list[tuple[int, int, str]] = []   # (paragraph, offset, "open"|"close"), document order
+    sequence: list[tuple[int, int, str]] = []  # (paragraph, offset, "open"|"close"), document order
     for p, text in enumerate(texts):
         if OPEN_Q not in text and CLOSE_Q not in text:
             continue
@@ -96,7 +96,7 @@ def curly_problems(texts: list[str]) -> list[Problem]:
         problems.extend(Problem(p, k, CLOSE_Q, "reversed") for k in reversed_)
         sequence.extend((p, k, "close") for k in closes)
         sequence.extend((p, k, "open") for k in opens)
-    stack: list[int] = []   # indices into `sequence` of opening quotes still unpaired
+    stack: list[int] = []  # indices into `sequence` of opening quotes still unpaired
     paired: set[int] = set()
     for i, (p, _, kind) in enumerate(sequence):
         if kind == "open":
@@ -112,9 +112,9 @@ def curly_problems(texts: list[str]) -> list[Problem]:
             continue
         nxt = sequence[i + 1] if i + 1 < len(sequence) else None
         if p + 1 < len(texts) and texts[p + 1].lstrip(_LEAD).startswith(OPEN_Q):
-            continue   # the multi-paragraph convention: the next paragraph opens again
+            continue  # the multi-paragraph convention: the next paragraph opens again
         if nxt is not None and nxt[0] == p and nxt[2] == "open":
-            continue   # report only the innermost (last) unpaired opening of a paragraph
+            continue  # report only the innermost (last) unpaired opening of a paragraph
         problems.append(Problem(p, k, OPEN_Q, "open"))
     return problems
 
@@ -133,7 +133,7 @@ def straight_problems(texts: list[str], judged: list[bool]) -> list[Problem]:
     while i < len(odd):
         p = odd[i]
         q = odd[i + 1] if i + 1 < len(odd) else None
-        if q is not None and not any(has[p + 1:q]):
+        if q is not None and not any(has[p + 1 : q]):
             i += 2
             continue
         if not (p + 1 < len(texts) and texts[p + 1].lstrip(_LEAD).startswith('"')):

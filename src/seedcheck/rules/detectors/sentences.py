@@ -17,14 +17,9 @@ from .layout import END_MARK, LIST_ITEM, TERMINAL, Layout, layout
 from .quotes import curly_problems, straight_problems
 
 # Words that end in a full stop without ending a sentence.
-ABBREVIATIONS = frozenset("""
-a.m p.m am pm inc ltd co corp llc jr sr dr mr mrs ms st mt ft vs etc al cf approx dept est fig no nos vol
-sec secs gov sen rep reps gen col lt sgt capt adm prof rev hon ave blvd rd jan feb mar apr jun jul aug sep
-sept oct nov dec mon tue wed thu fri sat sun min max ca viz op ed eds pp para paras art arts ch cl ibid
-avg incl excl govt univ assn natl intl const pt pts ref refs mfg div approx seq cir supp stat amend phil
-ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
-penn tenn tex vt va wash wis wyo admin comm cong sess esq exec inst
-""".split())  # noqa: SIM905 - a word list reads best as text
+ABBREVIATIONS = frozenset(
+    ["a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "llc", "jr", "sr", "dr", "mr", "mrs", "ms", "st", "mt", "ft", "vs", "etc", "al", "cf", "approx", "dept", "est", "fig", "no", "nos", "vol", "sec", "secs", "gov", "sen", "rep", "reps", "gen", "col", "lt", "sgt", "capt", "adm", "prof", "rev", "hon", "ave", "blvd", "rd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "min", "max", "ca", "viz", "op", "ed", "eds", "pp", "para", "paras", "art", "arts", "ch", "cl", "ibid", "avg", "incl", "excl", "govt", "univ", "assn", "natl", "intl", "const", "pt", "pts", "ref", "refs", "mfg", "div", "approx", "seq", "cir", "supp", "stat", "amend", "phil", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "vt", "va", "wash", "wis", "wyo", "admin", "comm", "cong", "sess", "esq", "exec", "inst"]
+)
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
 # Embedded posts and links carry their own (often broken) quoting: not judged.
@@ -34,6 +29,8 @@ _EMBED_NEEDS = ("http", "www.", "pic.twitter", "#", "@")  # one of these is in e
 
 def _embedded(text: str) -> bool:
     return any(needle in text for needle in _EMBED_NEEDS) and _EMBED.search(text) is not None
+
+
 # Spaces may be non-breaking (". . ." typeset with U+00A0); ".@handle" is a tweet's own idiom.
 DOTS = re.compile(r"\.(?:[ \t\u00a0]*\.)+(?![@#])")
 
@@ -68,7 +65,7 @@ def _skip(lay: Layout, members: list[int]) -> bool:
 
 @detector("broken-sentence", min_word_length=3)
 def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """". and" splits, stray ". .", and quotes that close without opening or never close."""
+    """ ". and" splits, stray ". .", and quotes that close without opening or never close."""
     lay = layout(doc)
     paragraphs = lay.paragraphs
     joined = [_paragraph_text(lay, members) for members in paragraphs]
@@ -79,22 +76,34 @@ def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         text, spans = joined[p]
         for m in SPLIT.finditer(text) if ". " in text or ".\t" in text else ():
             word = m.group(1)
-            if (len(word) < params["min_word_length"] or word.lower() in ABBREVIATIONS
-                    or not word.islower() and word.isupper()):
+            if (
+                len(word) < params["min_word_length"]
+                or word.lower() in ABBREVIATIONS
+                or not word.islower()
+                and word.isupper()
+            ):
                 continue
             line, col = _where(spans, m.end(1), lay)
-            yield Hit(line=line, column=col, end_column=col + 2 + len(m.group(2)),
-                      values={"what": f"“{word}. {m.group(2)}”", "kind": "sentence split mid-clause"},
-                      variant="split")
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=col + 2 + len(m.group(2)),
+                values={"what": f"“{word}. {m.group(2)}”", "kind": "sentence split mid-clause"},
+                variant="split",
+            )
         for m in DOTS.finditer(text) if ".." in text or ". " in text or ".\t" in text or ".\u00a0" in text else ():
             dots = m.group(0).count(".")
             # "..." and ". . ." are ellipses; two dots with a space between are a slip.
             if dots != 2 or m.group(0) == "..":
                 continue
             line, col = _where(spans, m.start(), lay)
-            yield Hit(line=line, column=col, end_column=col + len(m.group(0)),
-                      values={"what": m.group(0), "kind": "stray full stop"},
-                      variant="stray-stop")
+            yield Hit(
+                line=line,
+                column=col,
+                end_column=col + len(m.group(0)),
+                values={"what": m.group(0), "kind": "stray full stop"},
+                variant="stray-stop",
+            )
     yield from _quotes(lay, joined, judged)
 
 
@@ -105,21 +114,32 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
         if not judged[problem.paragraph]:
             continue
         line, col = _where(joined[problem.paragraph][1], problem.offset, lay)
-        yield Hit(line=line, column=col, end_column=col + 1, values={"what": problem.mark, "kind": "unbalanced quotes"},
-                  variant=f"quote-{problem.kind}")
+        yield Hit(
+            line=line,
+            column=col,
+            end_column=col + 1,
+            values={"what": problem.mark, "kind": "unbalanced quotes"},
+            variant=f"quote-{problem.kind}",
+        )
 
 
 # A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
 _ADDRESS = re.compile(r"\S+@\S+\.\w+$|https?://\S+$")
-_CONTACT = re.compile(r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
-                      re.IGNORECASE)
+_CONTACT = re.compile(
+    r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
+    re.IGNORECASE,
+)
 
 
-DANGLING = re.compile(r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
-                      re.IGNORECASE)
+DANGLING = re.compile(
+    r"(?:\b(?:the|a|an|and|or|but|of|to|for|with|in|on|by|that|as|at|from|which|who|our|their|its|is|are|was|were|will)|[,\-–—])$",
+    re.IGNORECASE,
+)
 # A lower-case word alone after a comma starts the next item or clause ("… roads and
 # bridges, connect"); a sentence does not end on one, bar a few adverbs.
-COMMA_WORD = re.compile(r",\s+(?!(?:too|however|respectively|etc|instead|though|accordingly|alike|again|also|either|else|indeed)$)[a-z]+$")
+COMMA_WORD = re.compile(
+    r",\s+(?!(?:too|however|respectively|etc|instead|though|accordingly|alike|again|also|either|else|indeed)$)[a-z]+$"
+)
 
 
 @detector("truncated-text", min_words=12)
@@ -134,7 +154,7 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     # sentence before it ("… please visit") continues into it.
     last = next((k for k in range(len(lay.raw) - 1, -1, -1) if not END_MARK.match(lay.raw[k].strip())), None)
     while last and _CONTACT.match(lay.raw[last]):
-        last -= 1   # a wire copy's contact line, glued under the last paragraph
+        last -= 1  # a wire copy's contact line, glued under the last paragraph
     if last is None or lay.structure[last]:
         return
     members = next((m for m in lay.paragraphs if last in m), [last])
@@ -165,13 +185,18 @@ def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         return
     tail = bare[-40:]
     how = "with an ellipsis" if ellipsis else "mid-sentence"
-    yield Hit(line=lay.numbers[i], column=len(bare) - len(tail) + 1, end_column=len(bare) + 1,
-              values={"end": tail.strip(), "how": how})
+    yield Hit(
+        line=lay.numbers[i],
+        column=len(bare) - len(tail) + 1,
+        end_column=len(bare) + 1,
+        values={"end": tail.strip(), "how": how},
+    )
 
 
 # A sentence that only points elsewhere ("To view the letter, visit: <PDF>") states nothing.
-_POINTER = re.compile(r"\b(?:to view|to read|to see|to download|download|visit|click|available at|can be found)\b",
-                      re.IGNORECASE)
+_POINTER = re.compile(
+    r"\b(?:to view|to read|to see|to download|download|visit|click|available at|can be found)\b", re.IGNORECASE
+)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 # Where a sentence ends: terminal punctuation (and closing marks), then a capital.
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<![A-Z]\.)(?<!\b[A-Z][a-z]\.)[\"”’)*_]*\s+(?=[\"“*_]*[A-Z])")
@@ -186,8 +211,13 @@ def _statement(lay: Layout, min_words: int) -> bool:
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip(" *_")
         words = [w for w in sentence.split() if any(c.isalpha() for c in w)]
-        if (len(words) >= min_words and TERMINAL.search(sentence) and not sentence.endswith(":")
-                and any(w.islower() for w in words) and not _POINTER.search(sentence)):
+        if (
+            len(words) >= min_words
+            and TERMINAL.search(sentence)
+            and not sentence.endswith(":")
+            and any(w.islower() for w in words)
+            and not _POINTER.search(sentence)
+        ):
             return True
     return False
 
@@ -200,5 +230,6 @@ def short_body(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     words = doc.record.get("word_count") or 0
     if words >= params["value"] or _statement(layout(doc), int(params["min_sentence_words"])):
         return
-    yield Hit(line=doc.body_start + doc.line_offset + 1 if doc.lines else 1, column=1,
-              values={"actual": words}, excerpt="")
+    yield Hit(
+        line=doc.body_start + doc.line_offset + 1 if doc.lines else 1, column=1, values={"actual": words}, excerpt=""
+    )

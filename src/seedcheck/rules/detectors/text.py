@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import regex
 
@@ -16,7 +16,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufef
 # Joiners that belong to a grapheme cluster and must stay: the ZWJ of an emoji sequence
 # (🧑‍🔧: a pictograph, its modifiers or variation selector, ZWJ, a pictograph) and ZWJ/ZWNJ
 # between letters of the scripts that write with them (Persian, Devanagari, ...).
-_EMOJI_TAIL = "[\uFE0E\uFE0F\u20E3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]*"
+_EMOJI_TAIL = "[\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]*"
 JOINER = regex.compile(
     f"(?<=\\p{{Extended_Pictographic}}{_EMOJI_TAIL})\u200d(?=\\p{{Extended_Pictographic}})"
     "|(?<=(?!\\p{Latin})\\p{L}\\p{M}*)[\u200c\u200d](?=(?!\\p{Latin})[\\p{L}\\p{M}])"
@@ -52,7 +52,9 @@ def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
         names = sorted({f"U+{ord(text[i]):04X}" for i in bad})
         start, end = bad[0], bad[-1] + 1
         yield Hit(
-            line=number, column=start + 1, end_column=end + 1,
+            line=number,
+            column=start + 1,
+            end_column=end + 1,
             values={"chars": ", ".join(names), "count": len(bad)},
             fix=Fix("remove the invisible characters", remove_at(text[start:end], [i - start for i in bad])),
         )
@@ -80,9 +82,14 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
             continue
         if "\ufffd" in text:
             at = text.index("\ufffd")
-            yield Hit(line=number, column=at + 1, end_column=at + 2, values={"sample": text[max(0, at - 10):at + 10].strip()},
-                      variant="lost-characters",
-                      fix=Fix("restore the lost characters from the source", None, safe=False))
+            yield Hit(
+                line=number,
+                column=at + 1,
+                end_column=at + 2,
+                values={"sample": text[max(0, at - 10) : at + 10].strip()},
+                variant="lost-characters",
+                fix=Fix("restore the lost characters from the source", None, safe=False),
+            )
             continue
         if not is_bad(text):
             continue
@@ -90,12 +97,16 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
         if fixed == text:
             continue
         # No end column: the fix (ftfy's repair) replaces the whole line.
-        yield Hit(line=number, column=m.start() + 1,
-                  values={"sample": text[max(0, m.start() - 10):m.end() + 10].strip()},
-                  fix=Fix("repair the encoding (ftfy)", fixed))
+        yield Hit(
+            line=number,
+            column=m.start() + 1,
+            values={"sample": text[max(0, m.start() - 10) : m.end() + 10].strip()},
+            fix=Fix("repair the encoding (ftfy)", fixed),
+        )
 
 
 # --- language ------------------------------------------------------------------------
+
 
 @detector("language-mismatch")
 def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
@@ -112,5 +123,11 @@ def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     if confidence is not None and confidence < params["min_confidence"]:
         return
     first = next((n for n, t in doc.body_lines() if t.strip()), None)
-    yield Hit(line=first, values={"language": language, "expected": expected,
-                                  "confidence": round(confidence, 2) if confidence is not None else "n/a"})
+    yield Hit(
+        line=first,
+        values={
+            "language": language,
+            "expected": expected,
+            "confidence": round(confidence, 2) if confidence is not None else "n/a",
+        },
+    )

@@ -11,8 +11,7 @@ from .pattern import PatternRule
 from .record import RecordRule
 
 KINDS = {
-    cls.kind: cls
-    for cls in (BuiltinRule, SchemaRule, RecordRule, PatternRule, LexiconRule, DetectorRule, CorpusRule)
+    cls.kind: cls for cls in (BuiltinRule, SchemaRule, RecordRule, PatternRule, LexiconRule, DetectorRule, CorpusRule)
 }
 
 __all__ = ["KINDS"]

@@ -4,7 +4,7 @@ it reads (`params["k"]`) whose value the rule file gives: a default then lives o
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...model import Document, Hit
 from ..base import Rule
@@ -29,8 +29,10 @@ class DetectorRule(Rule):
         super().__init__(spec, overrides, context)
         missing = sorted(reads - set(self.params))
         if missing:
-            raise RuleFileError(f"rule {spec.name}: the detector reads parameter(s) {', '.join(missing)}, "
-                                "which neither its rule file nor its defaults give")
+            raise RuleFileError(
+                f"rule {spec.name}: the detector reads parameter(s) {', '.join(missing)}, "
+                "which neither its rule file nor its defaults give"
+            )
 
     def fields(self) -> set[str]:
         return set(function_fields(self.function.__module__, self.function.__name__)[0])

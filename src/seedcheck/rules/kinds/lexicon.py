@@ -29,7 +29,9 @@ class LexiconRule(PatternRule):
 
     def regex_source(self) -> str:
         # Longest first, so a longer phrase wins over a prefix of it.
-        escaped = sorted({re.escape(t.strip()).replace(r"\ ", r"\s+") for t in self.terms() if t.strip()}, key=len, reverse=True)
+        escaped = sorted(
+            {re.escape(t.strip()).replace(r"\ ", r"\s+") for t in self.terms() if t.strip()}, key=len, reverse=True
+        )
         alternation = "|".join(escaped)
         if self.params["match"] == "line":
             return rf"^[\s\W_]*(?:{alternation})[\s.:!?…»›>|-]*$"

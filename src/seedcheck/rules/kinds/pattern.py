@@ -13,7 +13,7 @@ Parameters:
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ...facts import facts_of
 from ...model import Document, Fix, Hit
@@ -24,9 +24,17 @@ from ..spec import RuleFileError
 class PatternRule(Rule):
     kind = "pattern"
     PARAMS = {
-        "patterns": [], "ignore_case": True, "scope": "body", "top": None, "bottom": None,
-        "min_words": None, "max_words": None, "fix": None, "replacement": "",
-        "fix_description": None, "safe_fix": True,
+        "patterns": [],
+        "ignore_case": True,
+        "scope": "body",
+        "top": None,
+        "bottom": None,
+        "min_words": None,
+        "max_words": None,
+        "fix": None,
+        "replacement": "",
+        "fix_description": None,
+        "safe_fix": True,
     }
 
     def fields(self) -> set[str]:
@@ -85,6 +93,9 @@ class PatternRule(Rule):
                 if m.end() == m.start():
                     continue
                 yield Hit(
-                    line=number, column=m.start() + 1, end_column=m.end() + 1,
-                    values={"match": m.group(0)}, fix=self.make_fix(m),
+                    line=number,
+                    column=m.start() + 1,
+                    end_column=m.end() + 1,
+                    values={"match": m.group(0)},
+                    fix=self.make_fix(m),
                 )

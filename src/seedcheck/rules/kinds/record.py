@@ -7,13 +7,20 @@ its own in `[tool.seedcheck.rules.<name>]`.
 from __future__ import annotations
 
 import operator
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...model import Document, Fix, Hit
 from ..base import Rule
 from ..spec import RuleFileError
 
-_OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge, "eq": operator.eq, "ne": operator.ne}
+_OPS = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
 
 
 class RecordRule(Rule):
@@ -46,5 +53,10 @@ class RecordRule(Rule):
             unmapped = (doc.record.get("_unmapped") or {}).get(self.params["field"])
             advice = unmapped or self.params["fix"]
             fix = Fix(advice, None, safe=False) if advice else None
-            yield Hit(line=doc.body_start + doc.line_offset + 1 if doc.lines else 1, column=1,
-                      values={"actual": value}, excerpt="", fix=fix)
+            yield Hit(
+                line=doc.body_start + doc.line_offset + 1 if doc.lines else 1,
+                column=1,
+                values={"actual": value},
+                excerpt="",
+                fix=fix,
+            )
