@@ -43,7 +43,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from ..model import Fix, Hit
-from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
+from ..names import PARTICLES, analyse, diacritic_count, fold, load_registry, overlaps_taken
 from . import Analyzer, analyzer
 
 # Maximal runs of lower-case ASCII letters: whole lower-case words, plus harmless tails of
@@ -103,7 +103,7 @@ class PersonNames(Analyzer):
                 if (
                     tok is not None
                     and tok[2] not in stop
-                    and not _overlaps(taken, starts, tok[0], tok[1])
+                    and not overlaps_taken(taken, starts, tok[0], tok[1])
                     and tok[2].lower() not in lower_words
                 ):
                     segment.append(tok)
