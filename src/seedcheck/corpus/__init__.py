@@ -2,7 +2,8 @@
 
 An analyzer has `collect(doc, context) -> state` (runs in the worker processes; the state
 must be small) and `finish(states, rules, context) -> Iterable[(rule name, doc_id, Hit)]`
-(runs once over all states). `DEFAULTS` maps each rule name it serves to its parameters.
+(runs once over all states). A rule's parameter defaults live in its rule file; `DEFAULTS`
+holds only parameters no rule file gives (`rule_params` reads those the file gives).
 
 Optional hooks let the Spark engine send `finish` only the states it needs (see
 `engines/spark.py`): `blocking_keys` (documents compared only when they share a key), with
@@ -38,6 +39,14 @@ class Analyzer(abc.ABC):
 
 
 ANALYZERS: dict[str, type[Analyzer]] = {}
+
+
+def rule_params(rules: dict, name: str) -> dict[str, Any]:
+    """The parameters of rule `name`: as configured when it is enabled (in `rules`), else as
+    its rule file gives them (an analyzer serving several rules may run one for another's sake)."""
+    if name in rules:
+        return rules[name].params
+    return next(iter(rules.values())).file_params[name]
 
 
 def analyzer(cls: type[Analyzer]) -> type[Analyzer]:

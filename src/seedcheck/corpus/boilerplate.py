@@ -80,7 +80,6 @@ def key_hex(key: int) -> str:
 @analyzer
 class Boilerplate(Analyzer):
     name = "boilerplate"
-    DEFAULTS = {"noise-boilerplate": {"min_docs": 5, "min_share": 0.3, "min_chars": 3}}
 
     @classmethod
     def collect(cls, doc, context) -> Any:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
 from ..model import Fix, Hit
 from . import Analyzer, analyzer
-from .keep import DEFAULT_OFFICIAL, keep_info, keep_key, keep_reason
+from .keep import keep_info, keep_key, keep_reason
 from .url_norm import normalise_url
 
 
@@ -18,11 +18,6 @@ class SourceUrls(Analyzer):
     """`duplicate-url`: documents whose source URLs normalise to the same page."""
 
     name = "urls"
-    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
-        "duplicate-url": {
-            "official_domains": DEFAULT_OFFICIAL,
-        }
-    }
 
     @classmethod
     def collect(cls, doc, context) -> Any:

@@ -63,7 +63,7 @@ def _skip(lay: Layout, members: list[int]) -> bool:
     return all(lay.structure[i] for i in members)
 
 
-@detector("broken-sentence", min_word_length=3)
+@detector("broken-sentence")
 def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """ ". and" splits, stray ". .", and quotes that close without opening or never close."""
     lay = layout(doc)
@@ -142,7 +142,7 @@ COMMA_WORD = re.compile(
 )
 
 
-@detector("truncated-text", min_words=12)
+@detector("truncated-text")
 def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """The body's last paragraph is running text that stops mid-sentence: it ends on a
     function word or a comma ("… that delivers for the"), or it has finished sentences
@@ -222,7 +222,7 @@ def _statement(lay: Layout, min_words: int) -> bool:
     return False
 
 
-@detector("short-body", value=30, min_sentence_words=8)
+@detector("short-body")
 def short_body(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """A body of fewer than `value` words that states nothing complete: empty, a pointer
     ("To view the letter, visit: <PDF>"), a file-download block or an image. A short

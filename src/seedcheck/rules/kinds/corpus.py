@@ -2,7 +2,8 @@
 
 An analyzer in `seedcheck.corpus` collects compact per-document state in the document
 stage (in the worker processes) and turns all states into hits at the end. Several rules
-may share one analyzer (duplicate-exact, duplicate-near and duplicate-url); it runs once.
+may share one analyzer (duplicate-exact, duplicate-near and templated-sibling); it runs once.
+Its parameters are the analyzer's `DEFAULTS` for the rule and the rule file's `params:`.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ class CorpusRule(Rule):
         if name not in ANALYZERS:
             raise RuleFileError(f"rule {spec.name}: no corpus analyzer named {name!r}")
         self.analyzer = ANALYZERS[name]
-        self.PARAMS = {"analyzer": name, **self.analyzer.DEFAULTS.get(spec.name, {})}
+        self.PARAMS = {"analyzer": name, **self.analyzer.DEFAULTS.get(spec.name, {}), **spec.params}
         super().__init__(spec, overrides, context)
+        # The rule-file parameters of every rule its analyzer serves, enabled or not (the
+        # registry fills in the others'): a rule's defaults are written only in its file.
+        self.file_params: dict[str, dict] = {spec.name: dict(self.PARAMS)}
 
     def fields(self) -> set[str]:
         return set(module_fields(self.analyzer.__module__))
