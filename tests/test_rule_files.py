@@ -187,6 +187,7 @@ def test_scaffold_detector_stub_runs(tmp_path):
         capture_output=True,
         text=True,
         env=env,
+        check=False,
     )
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "src" / "seedcheck" / "rules" / "detectors" / "stray_caption.py").is_file()
@@ -212,6 +213,7 @@ def test_scaffold_detector_stub_runs(tmp_path):
         text=True,
         env=env,
         cwd=tmp_path,
+        check=False,
     )
     assert checked.returncode == 0, checked.stderr
     assert '"rule": "stray-caption"' in checked.stdout and "(REPLACE-ME)" in checked.stdout
@@ -221,5 +223,6 @@ def test_scaffold_detector_stub_runs(tmp_path):
         text=True,
         env=env,
         cwd=tmp_path,
+        check=False,
     )
     assert refused.returncode == 2 and "kebab-case" in refused.stderr

@@ -55,7 +55,8 @@ def future_date(doc: Document, params: dict, context) -> Iterable[Hit]:
                     "days": (full - today).days,
                 },
                 fix=Fix(
-                    f"check the {_WHERE[item['source']]} against the source; a published document cannot be dated after {today.isoformat()}",
+                    f"check the {_WHERE[item['source']]} against the source; "
+                    f"a published document cannot be dated after {today.isoformat()}",
                     None,
                     safe=False,
                 ),

@@ -18,7 +18,16 @@ from .quotes import curly_problems, straight_problems
 
 # Words that end in a full stop without ending a sentence.
 ABBREVIATIONS = frozenset(
-    ["a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "llc", "jr", "sr", "dr", "mr", "mrs", "ms", "st", "mt", "ft", "vs", "etc", "al", "cf", "approx", "dept", "est", "fig", "no", "nos", "vol", "sec", "secs", "gov", "sen", "rep", "reps", "gen", "col", "lt", "sgt", "capt", "adm", "prof", "rev", "hon", "ave", "blvd", "rd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "min", "max", "ca", "viz", "op", "ed", "eds", "pp", "para", "paras", "art", "arts", "ch", "cl", "ibid", "avg", "incl", "excl", "govt", "univ", "assn", "natl", "intl", "const", "pt", "pts", "ref", "refs", "mfg", "div", "approx", "seq", "cir", "supp", "stat", "amend", "phil", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "vt", "va", "wash", "wis", "wyo", "admin", "comm", "cong", "sess", "esq", "exec", "inst"]
+    ["a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "llc", "jr", "sr", "dr", "mr", "mrs", "ms", "st", "mt"]
+    + ["ft", "vs", "etc", "al", "cf", "approx", "dept", "est", "fig", "no", "nos", "vol", "sec", "secs", "gov"]
+    + ["sen", "rep", "reps", "gen", "col", "lt", "sgt", "capt", "adm", "prof", "rev", "hon", "ave", "blvd", "rd"]
+    + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed"]
+    + ["thu", "fri", "sat", "sun", "min", "max", "ca", "viz", "op", "ed", "eds", "pp", "para", "paras", "art"]
+    + ["arts", "ch", "cl", "ibid", "avg", "incl", "excl", "govt", "univ", "assn", "natl", "intl", "const", "pt"]
+    + ["pts", "ref", "refs", "mfg", "div", "approx", "seq", "cir", "supp", "stat", "amend", "phil", "ala", "ariz"]
+    + ["ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich"]
+    + ["minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "vt", "va", "wash"]
+    + ["wis", "wyo", "admin", "comm", "cong", "sess", "esq", "exec", "inst"]
 )
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
@@ -126,7 +135,8 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
 # A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
 _ADDRESS = re.compile(r"\S+@\S+\.\w+$|https?://\S+$")
 _CONTACT = re.compile(
-    r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
+    r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:"
+    r"|^\s*[*_]*for (?:media|press) inquiries\b",
     re.IGNORECASE,
 )
 

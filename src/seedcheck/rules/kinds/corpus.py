@@ -8,6 +8,8 @@ Its parameters are the analyzer's `DEFAULTS` for the rule and the rule file's `p
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from ..base import Rule
 from ..fields import module_fields
 from ..spec import RuleFileError
@@ -16,7 +18,7 @@ from ..spec import RuleFileError
 class CorpusRule(Rule):
     kind = "corpus"
     stage = "corpus"
-    PARAMS = {"analyzer": None}
+    PARAMS: ClassVar[dict[str, Any]] = {"analyzer": None}
 
     def __init__(self, spec, overrides=None, context=None):
         from ...corpus import ANALYZERS
