@@ -20,8 +20,9 @@ import pytest
 
 import seedcheck.corpus
 import seedcheck.rules.detectors
-from seedcheck.corpus import ANALYZERS
-from seedcheck.rules import load_specs
+from seedcheck.config import Config
+from seedcheck.corpus import ANALYZERS, rule_params
+from seedcheck.rules import Registry, load_specs
 from seedcheck.rules.detectors import DETECTORS
 
 from .conftest import ROOT
@@ -125,3 +126,16 @@ def test_the_search_finds_a_copy(tmp_path, monkeypatch):
         "probe.py:1 f(min_words=…)",
         "probe.py:2 params.get('value', 30)",
     ]
+
+
+def test_a_disabled_rules_analyzer_reads_its_rule_file():
+    """duplicate-exact alone still runs the near-duplicate search (for templated-sibling's
+    sake) with duplicate-near's rule-file parameters; a configured override of the disabled
+    rule does not apply, as before."""
+    config = Config(root=ROOT, select=["duplicate-exact"], rules={"duplicate-near": {"min_words": 3}})
+    registry = Registry.load(config)
+    rules = {r.name: r for r in registry.stage("corpus")}
+    assert set(rules) == {"duplicate-exact"}
+    near = next(s for s in load_specs(ROOT / "checks") if s.name == "duplicate-near")
+    assert rule_params(rules, "duplicate-near") == near.params
+    assert rule_params(rules, "duplicate-exact") is rules["duplicate-exact"].params
