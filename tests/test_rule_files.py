@@ -80,6 +80,14 @@ def test_a_parameter_the_detector_reads_must_be_given(tmp_path):
         Registry.load(config)
 
 
+def test_a_parameter_the_analyzer_reads_must_be_given(tmp_path):
+    """duplicate-near's defaults live only in its rule file: without one it cannot load."""
+    config = _project(tmp_path)
+    _edit(config, "duplicate-near", "numbers: 0.95", "# removed:")
+    with pytest.raises(ConfigError, match="analyzer reads parameter.s. numbers"):
+        Registry.load(config)
+
+
 def test_a_parameter_given_only_in_the_rule_file_can_be_overridden(tmp_path):
     config = Config(root=ROOT)
     config.rules = {"language-mismatch": {"min_words": 7}, "glued-words": {"no_such": 1}}

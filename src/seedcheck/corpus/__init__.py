@@ -2,8 +2,9 @@
 
 An analyzer has `collect(doc, context) -> state` (runs in the worker processes; the state
 must be small) and `finish(states, rules, context) -> Iterable[(rule name, doc_id, Hit)]`
-(runs once over all states). A rule's parameter defaults live in its rule file; `DEFAULTS`
-holds only parameters no rule file gives (`rule_params` reads those the file gives).
+(runs once over all states). `READS` names, per rule it serves, the parameters whose values
+the rule file gives (`rule_params` reads them even when that rule is disabled); `DEFAULTS`
+holds only parameters no rule file gives.
 
 Optional hooks let the Spark engine send `finish` only the states it needs (see
 `engines/spark.py`): `blocking_keys` (documents compared only when they share a key), with
@@ -25,6 +26,7 @@ class Analyzer(abc.ABC):
     """Base class of corpus analyzers (see the module doc)."""
 
     name: ClassVar[str] = ""
+    READS: ClassVar[dict[str, frozenset[str]]] = {}
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
 
     @classmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..model import Fix, Hit
 from . import Analyzer, analyzer, rule_params
@@ -52,6 +52,14 @@ class Duplicates(Analyzer):
     """`duplicate-exact`, `duplicate-near` and `templated-sibling` over the whole corpus."""
 
     name = "duplicates"
+    READS: ClassVar[dict[str, frozenset[str]]] = {
+        "duplicate-exact": frozenset({"min_words", "fold_numbers", "max_days_apart", "official_domains"}),
+        "duplicate-near": frozenset(
+            {"min_words", "lsh_threshold", "word_jaccard", "gram_jaccard", "containment", "containment_lsh_threshold"}
+            | {"numbers", "names", "max_days_apart", "same_source_gram_jaccard", "same_source_containment"}
+            | {"official_domains"}
+        ),
+    }
 
     @classmethod
     def collect(cls, doc, context) -> Any:

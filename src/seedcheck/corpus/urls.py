@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..model import Fix, Hit
 from . import Analyzer, analyzer
@@ -18,6 +18,7 @@ class SourceUrls(Analyzer):
     """`duplicate-url`: documents whose source URLs normalise to the same page."""
 
     name = "urls"
+    READS: ClassVar[dict[str, frozenset[str]]] = {"duplicate-url": frozenset({"official_domains"})}
 
     @classmethod
     def collect(cls, doc, context) -> Any:
