@@ -21,6 +21,7 @@ from seedcheck import extract, names, pipeline
 from seedcheck.config import load_config
 from seedcheck.extract import language
 from seedcheck.ingest.units import plan
+from seedcheck.names import analysis as name_analysis
 from seedcheck.pipeline import Engine, discover_sources
 from seedcheck.rules.detectors import layout
 from seedcheck.rules.detectors.leftovers import _words
@@ -48,7 +49,7 @@ def _instrument(engine: Engine, totals: collections.Counter) -> None:
     for analyzer in engine.analyzers:
         analyzer.collect = _timed(totals, "collect " + analyzer.name, analyzer.collect)
     layout._build = _timed(totals, "fact layout", layout._build)
-    names.candidate_runs = _timed(totals, "fact name runs", names.candidate_runs)
+    name_analysis.candidate_runs = _timed(totals, "fact name runs", name_analysis.candidate_runs)
     names.Registry.match = _timed(totals, "fact registry match", names.Registry.match)
     language.clean = _timed(totals, "fact language clean", language.clean)
     iterate = pipeline.iter_documents

@@ -74,7 +74,8 @@ def main() -> int:
     for _, lang in reference:
         langs[lang] = langs.get(lang, 0) + 1
     print(
-        f"{len(docs)} documents, {len(reference)} with agreeing whole-body labels {langs}; lingua load {lingua_load:.1f}s"
+        f"{len(docs)} documents, {len(reference)} with agreeing whole-body labels {langs}; "
+        f"lingua load {lingua_load:.1f}s"
     )
     for field in ("title", "words10", "para25"):
         for name, fn in (("py3langid", py3), ("lingua", lin)):

@@ -54,37 +54,35 @@ RESULTS = HERE / "results"
 def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
     """Run `cmd`; return wall seconds, peak RSS of its whole process tree, exit code, stdout."""
     # Output goes to files, not pipes: a full pipe would block the tool while we sample it.
-    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=out_file, stderr=err_file, text=True)
-    peak = peak_single = 0
-    while proc.poll() is None:
-        try:
-            tree = [proc, *proc.children(recursive=True)]
-            sizes, shared = [], []
-            for p in tree:
-                try:
-                    # PSS splits pages shared by forked workers among them, so the sum
-                    # does not count the parent's imports once per worker.
-                    info = p.memory_full_info()
-                    sizes.append(info.rss)
-                    shared.append(getattr(info, "pss", info.rss))
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
-            peak, peak_single = max(peak, sum(shared)), max(peak_single, max(sizes, default=0))
-        except psutil.NoSuchProcess:
-            break
-        time.sleep(0.1)
-    wall = time.perf_counter() - started
-    # CPU seconds of the tool and every descendant it waited for: robust to other load.
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    out_file.seek(0)
-    err_file.seek(0)
-    stdout, stderr = out_file.read(), err_file.read()
-    out_file.close()
-    err_file.close()
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=out_file, stderr=err_file, text=True)
+        peak = peak_single = 0
+        while proc.poll() is None:
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                sizes, shared = [], []
+                for p in tree:
+                    try:
+                        # PSS splits pages shared by forked workers among them, so the sum
+                        # does not count the parent's imports once per worker.
+                        info = p.memory_full_info()
+                        sizes.append(info.rss)
+                        shared.append(getattr(info, "pss", info.rss))
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
+                peak, peak_single = max(peak, sum(shared)), max(peak_single, max(sizes, default=0))
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+        # CPU seconds of the tool and every descendant it waited for: robust to other load.
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        out_file.seek(0)
+        err_file.seek(0)
+        stdout, stderr = out_file.read(), err_file.read()
     return {
         "wall": wall,
         "cpu": round(cpu, 3),
@@ -251,9 +249,8 @@ def print_table(results: list[dict], jobs: int) -> None:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in sc.get("timings", {}).items())
         print(f"{'':>8} seedcheck stages: {stages}")
         if "floor" in r["tools"] and sc["docs_per_s"] and r["tools"]["floor"]["docs_per_s"]:
-            print(
-                f"{'':>8} seedcheck vs floor on {r['corpus']}: {sc['docs_per_s'] / r['tools']['floor']['docs_per_s']:.3f}"
-            )
+            ratio = sc["docs_per_s"] / r["tools"]["floor"]["docs_per_s"]
+            print(f"{'':>8} seedcheck vs floor on {r['corpus']}: {ratio:.3f}")
     generated = [r for r in results if r["corpus"].startswith("c")]
     if len(generated) > 1:
         by_n = {r["documents"]: r["tools"]["seedcheck"]["docs_per_s"] or 0 for r in generated}

@@ -1,7 +1,8 @@
 """Sharded corpora: N generated documents as small files, as 100 `.jsonl.gz` shards and
 as 100 Parquet files; each checked cold (`--no-cache`) by the local engine.
 
-    python bench/shards.py [--docs 20000] [--shards 100] [--jobs 2] [--split-size BYTES] [--inputs files,jsonl.gz,parquet]
+    python bench/shards.py [--docs 20000] [--shards 100] [--jobs 2] [--split-size BYTES]
+                           [--inputs files,jsonl.gz,parquet]
 
 The small files come from `bench/make_corpus.py` (the generated corpus of `make bench`);
 each shard holds the same documents as JSONL records (`id`, `text` = the body, `title`,

@@ -27,7 +27,9 @@ def root() -> Path:
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run `seedcheck ARGS` in a subprocess (so exit codes are real)."""
-    return subprocess.run([sys.executable, "-m", "seedcheck.cli", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "seedcheck.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 @pytest.fixture(scope="session")

@@ -128,10 +128,8 @@ def write_corpus(target: Path, n: int = 300, seed: int = 7) -> list[str]:
         elif kind == "bad-frontmatter":
             name.write_text(f"---\ntitle: [{title}\ndate: '{date}'\n---\n{body}\n", encoding="utf-8")
         elif kind == "no-date":
-            name.write_text(
-                f"---\ntitle: {title}\nsource_url: {url.replace('/2022/03/', '/').replace(f'{day:02d}/', '')}\n---\n{body}\n",
-                encoding="utf-8",
-            )
+            undated = url.replace("/2022/03/", "/").replace(f"{day:02d}/", "")
+            name.write_text(f"---\ntitle: {title}\nsource_url: {undated}\n---\n{body}\n", encoding="utf-8")
         elif kind == "no-url":
             name.write_text(f"Title: {title}\nDate: {date}\n\n{body}\n", encoding="utf-8")
         else:

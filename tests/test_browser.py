@@ -284,8 +284,8 @@ def test_capped_report_says_what_it_leaves_out(browser, tmp_path, monkeypatch):
     notice = " ".join(page.inner_text("#capped").split())
     assert f"2 of {len(result.documents)} documents" in notice and "findings.json" in notice
     assert (
-        s.count()
-        == f"Showing 2 of 2 matching documents (2 in this report, {len(result.documents)} in the run; see findings.json)."
+        s.count() == f"Showing 2 of 2 matching documents (2 in this report, {len(result.documents)} in the run; "
+        "see findings.json)."
     )
     assert page.is_visible("header.top a[href='#capped']")
     # The embedded documents are the ones with errors; each opens with its findings.

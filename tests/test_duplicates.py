@@ -229,7 +229,8 @@ def test_paraphrase_is_near_and_template_is_not(tmp_path):
 
 def test_short_copy_inside_long_page_is_near(tmp_path):
     filler = " ".join(
-        f"Paragraph {i} of the page talks about the regional economy, the harbour works and the schools of district {i}."
+        f"Paragraph {i} of the page talks about the regional economy, the harbour works "
+        f"and the schools of district {i}."
         for i in range(8)
     )
     result = check(
@@ -249,7 +250,9 @@ def test_duplicate_url_names_the_keeper(tmp_path):
         tmp_path,
         {
             "a.txt": "Source: https://www.whitehouse.gov/briefing-room/x/\nDate: 2021-03-02\nFirst copy of the text.\n",
-            "b.txt": "Source: http://whitehouse.gov/briefing-room/x?utm_source=feed#top\nDate: 2021-03-01\nSecond copy.\n",
+            "b.txt": (
+                "Source: http://whitehouse.gov/briefing-room/x?utm_source=feed#top\nDate: 2021-03-01\nSecond copy.\n"
+            ),
         },
         select="duplicate-url",
     )

@@ -72,7 +72,7 @@ def extract(target: Path, sample: int | None) -> int:
                 known = [m for m in members if any(k in m.name for k in KNOWN)]
                 members = random.Random(7).sample(members, min(sample, len(members))) + known
             tar.extractall(target / tarball.name.removesuffix(".tar.gz"), members=members, filter="data")
-            count += len(set(m.name for m in members))
+            count += len({m.name for m in members})
     return count
 
 

@@ -65,6 +65,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
         capture_output=True,
         text=True,
         env={**os.environ, "TZ": "UTC"},
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     found = {}

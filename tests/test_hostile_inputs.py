@@ -400,9 +400,13 @@ def test_a_failure_mid_write_keeps_the_previous_report(tmp_path, monkeypatch, ex
 
     target = tmp_path / "findings.json"
     report.write_atomic(target, '{"previous": true}\n')
+
     # The report module opens its temporary file with the builtin open; shadowing it in
     # the module fails the write half-way, as a full disk or a Ctrl-C would.
-    monkeypatch.setattr(report, "open", lambda *a, **k: _FailingFile(builtins.open(*a, **k), exc), raising=False)
+    def failing_open(*a, **k):
+        return _FailingFile(builtins.open(*a, **k), exc)  # the report writer closes it
+
+    monkeypatch.setattr(report, "open", failing_open, raising=False)
     with pytest.raises(type(exc)):
         report.write_atomic(target, '{"new": "' + "x" * 100_000 + '"}\n')
     monkeypatch.undo()

@@ -88,12 +88,20 @@ def test_the_installed_wheel_checks_a_foreign_corpus(installed, tmp_path):
     ).stdout
     assert where.startswith(str(installed.parent)), where  # the wheel's seedcheck, not this checkout's
     proc = subprocess.run(
-        [str(installed / "seedcheck"), "check", "-q"], cwd=corpus, env=env, capture_output=True, text=True, timeout=600
+        [str(installed / "seedcheck"), "check", "-q"],
+        cwd=corpus,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     data = json.loads((corpus / "reports" / "findings.json").read_text(encoding="utf-8"))
     assert {"missing-date", "expectation-failed"} <= {f["rule"] for f in data["findings"]}
     for f in data["findings"]:  # corpus findings point at the user's configuration, not site-packages
         assert not f["path"] or Path(f["path"]).resolve().is_relative_to(corpus.resolve()), f
-    rules = subprocess.run([str(installed / "seedcheck"), "rules"], cwd=corpus, env=env, capture_output=True, text=True)
+    rules = subprocess.run(
+        [str(installed / "seedcheck"), "rules"], cwd=corpus, env=env, capture_output=True, text=True, check=False
+    )
     assert rules.returncode == 0 and "missing-date" in rules.stdout

@@ -1,12 +1,14 @@
 """Metadata extraction and rules: dates, source URLs, titles, attribution lines.
 
-The detectors are called directly on extracted documents (no registry), so each rule's
-pass and fail cases are checked in isolation; the rule YAML examples run them end to end.
+The detectors are called directly on extracted documents with their rule files' parameters,
+so each rule's pass and fail cases are checked in isolation; the rule YAML examples run them
+end to end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pytest
 
@@ -17,7 +19,7 @@ from seedcheck.extract.dates import DateProblem, DateValue, distance_days, find_
 from seedcheck.extract.urls import domain_of, is_trusted, strip_tracking, tracking_params, url_problem
 from seedcheck.ingest.discover import discover
 from seedcheck.ingest.readers import read_source
-from seedcheck.rules.detectors import DETECTORS
+from seedcheck.rules import Registry
 
 from .conftest import ROOT, SEEDS, run_rules
 from .conftest import write_doc as write
@@ -38,9 +40,15 @@ def load(tmp_path, text: str, name: str = "doc.txt"):
     return doc
 
 
+@functools.cache
+def registry() -> Registry:
+    return Registry.load(Config(root=ROOT), context())
+
+
 def hits(rule: str, doc, today: dt.date = TODAY, **params):
-    fn, defaults = DETECTORS[rule]
-    return list(fn(doc, {**defaults, **params}, context(today)))
+    """The hits of `rule`'s detector in `doc`, with its rule file's parameters (`params` over them)."""
+    checker = registry().get(rule)
+    return list(checker.function(doc, {**checker.params, **params}, context(today)))
 
 
 def builtin(doc, rule: str):

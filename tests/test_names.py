@@ -203,7 +203,8 @@ def test_runs_stop_at_possessives_sentence_ends_and_urls():
     runs = [
         [w for _, _, w in r]
         for r in candidate_runs(
-            "Joe Biden’s aide Jake Sullivan. Then Ann Lee of https://example.com/Joe-Biden and Luiz Inácio Lula da Silva"
+            "Joe Biden’s aide Jake Sullivan. Then Ann Lee of https://example.com/Joe-Biden "
+            "and Luiz Inácio Lula da Silva"
         )
     ]
     assert ["Joe", "Biden"] in runs and ["Jake", "Sullivan"] in runs

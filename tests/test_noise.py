@@ -76,7 +76,7 @@ def test_heading_between_paragraphs_is_content_but_a_menu_at_the_top_is_not(tmp_
     doc = write(
         tmp_path,
         "a.txt",
-        "\n".join(
+        "\n".join(  # noqa: FLY002 (one item per line of the document)
             [
                 "World",
                 "Politics",
@@ -101,7 +101,7 @@ def test_official_header_and_signature_blocks_are_not_navigation(tmp_path):
     doc = write(
         tmp_path,
         "remarks.txt",
-        "\n".join(
+        "\n".join(  # noqa: FLY002 (one item per line of the document)
             [
                 "South Court Auditorium",
                 "Eisenhower Executive Office Building",

@@ -65,7 +65,8 @@ def corpus_repo(tmp_path) -> Path:
     repo = tmp_path / "corpus-repo"
     (repo / "docs").mkdir(parents=True)
     (repo / "pyproject.toml").write_text(
-        '[tool.seedcheck]\npaths = ["docs"]\nbaseline = "seedcheck-baseline.json"\nselect = ["noise-social", "missing-date"]\n',
+        '[tool.seedcheck]\npaths = ["docs"]\nbaseline = "seedcheck-baseline.json"\n'
+        'select = ["noise-social", "missing-date"]\n',
         encoding="utf-8",
     )
     (repo / "docs" / "a.md").write_text(NOISY, encoding="utf-8")
@@ -90,6 +91,7 @@ def pre_commit(repo: Path, hooks: Path, home: Path, *args: str) -> subprocess.Co
         capture_output=True,
         text=True,
         timeout=900,
+        check=False,
     )
 
 

@@ -5,8 +5,8 @@ Every document-stage rule in the registry at test time (pattern, lexicon, detect
 make backtracking engines explode: long runs of spaces, repeated punctuation, unclosed
 brackets and tags, URL-ish and date-ish runs, and one big line (1 MB; 10 MB with
 SEEDCHECK_REGEX_FULL=1). Python's `re` cannot be interrupted, so each rule runs in a forked
-child that reports its time per input through a pipe; a child that does not report within the bound is killed and the rule fails the test
-with its name and the input that stalled it.
+child that reports its time per input through a pipe; a child that does not report within
+the bound is killed and the rule fails the test with its name and the input that stalled it.
 
 Run with `-s` to see the slowest (rule, input) pairs.
 """

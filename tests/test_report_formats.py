@@ -34,7 +34,8 @@ HOSTILE_TITLE = (
 HOSTILE = {
     "payload.txt": (
         f"Title: {HOSTILE_TITLE}\nDate: 2021-03-01\nSource: javascript:window.__xss=3//https://whitehouse.gov/x\n\n"
-        "The body has <script>window.__xss=4</script> and <img src=x onerror=window.__xss=5> inside the text of this release.\n"
+        "The body has <script>window.__xss=4</script> and <img src=x onerror=window.__xss=5> "
+        "inside the text of this release.\n"
         "Bidi: abc\u202edef\u202c ghi and a line separator \u2028 here & &amp; entity, with a control\x01char.\n"
         "The presidents met in Washington and agreed to work together on migration and trade.\n"
     ),
@@ -227,7 +228,7 @@ def test_format_github_on_the_command_line(tmp_path):
     assert proc.stdout.startswith("::error file=") and "\n::error file=seeds/" in proc.stdout
 
 
-# ---------------------------------------------------------------- report.html (static checks; the browser tests are in test_browser.py)
+# ---------------------------------------- report.html (static checks; the browser tests are in test_browser.py)
 
 
 def test_html_is_self_contained_with_a_strict_csp(seeds):

@@ -38,7 +38,7 @@ def test_parquet_tables_match_findings_json(tmp_path, monkeypatch):
     assert [(r["rule"], r["doc_id"], r["line"], r["message"], r["fingerprint"]) for r in got] == [
         (f["rule"], f["doc_id"], f["line"], f["message"], f["fingerprint"]) for f in expected["findings"]
     ]
-    shard = [r for r in got if r["doc_id"] == "s.jsonl.gz#r3" and r["rule"] == "markup-html"][0]
+    shard = next(r for r in got if r["doc_id"] == "s.jsonl.gz#r3" and r["rule"] == "markup-html")
     assert (shard["line"], shard["record_line"], shard["record_row"], shard["record_id"]) == (2, 4, None, "r3")
     docs = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
     assert [d["doc_id"] for d in docs] == [d["doc_id"] for d in expected["documents"]]

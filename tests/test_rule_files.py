@@ -80,6 +80,14 @@ def test_a_parameter_the_detector_reads_must_be_given(tmp_path):
         Registry.load(config)
 
 
+def test_a_parameter_the_analyzer_reads_must_be_given(tmp_path):
+    """duplicate-near's defaults live only in its rule file: without one it cannot load."""
+    config = _project(tmp_path)
+    _edit(config, "duplicate-near", "numbers: 0.95", "# removed:")
+    with pytest.raises(ConfigError, match="analyzer reads parameter.s. numbers"):
+        Registry.load(config)
+
+
 def test_a_parameter_given_only_in_the_rule_file_can_be_overridden(tmp_path):
     config = Config(root=ROOT)
     config.rules = {"language-mismatch": {"min_words": 7}, "glued-words": {"no_such": 1}}
@@ -187,6 +195,7 @@ def test_scaffold_detector_stub_runs(tmp_path):
         capture_output=True,
         text=True,
         env=env,
+        check=False,
     )
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "src" / "seedcheck" / "rules" / "detectors" / "stray_caption.py").is_file()
@@ -212,6 +221,7 @@ def test_scaffold_detector_stub_runs(tmp_path):
         text=True,
         env=env,
         cwd=tmp_path,
+        check=False,
     )
     assert checked.returncode == 0, checked.stderr
     assert '"rule": "stray-caption"' in checked.stdout and "(REPLACE-ME)" in checked.stdout
@@ -221,5 +231,6 @@ def test_scaffold_detector_stub_runs(tmp_path):
         text=True,
         env=env,
         cwd=tmp_path,
+        check=False,
     )
     assert refused.returncode == 2 and "kebab-case" in refused.stderr

@@ -21,7 +21,8 @@ except ImportError:  # pragma: no cover - the CI installs it
 
 needs_spark = pytest.mark.skipif(
     pyspark is None or shutil.which("java") is None,
-    reason="needs pyspark (pip install 'seedcheck[spark]') and a Java runtime (apt-get install openjdk-17-jre-headless)",
+    reason="needs pyspark (pip install 'seedcheck[spark]') and a Java runtime "
+    "(apt-get install openjdk-17-jre-headless)",
 )
 
 CORPUS_RULES = {"duplicate-url", "duplicate-exact", "duplicate-near", "noise-boilerplate", "name-inconsistent"}
@@ -372,7 +373,8 @@ def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
         "import subprocess, sys, time\n"
         "from seedcheck.engines.spark_quiet import _filtered_stderr\n"
         "with _filtered_stderr():\n"
-        "    child = subprocess.Popen(['sh', '-c', 'echo \"WARNING: Using incubator modules: jdk.incubator.vector\" >&2; "
+        "    child = subprocess.Popen(['sh', '-c', "
+        '\'echo "WARNING: Using incubator modules: jdk.incubator.vector" >&2; '
         'echo "ERROR SparkContext: a real error" >&2; read x; echo "ERROR Executor: later error" >&2\'],'
         " stdin=subprocess.PIPE)\n"
         "    print('driver note', file=sys.stderr)\n"
@@ -381,7 +383,7 @@ def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
         "time.sleep(0.5)\n",
         encoding="utf-8",
     )
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     assert "WARNING: Using incubator modules: jdk.incubator.vector" not in lines
@@ -399,7 +401,7 @@ def test_spark_discovers_the_local_engines_documents_quietly(tmp_path):
     project = tmp_path / "repo"
     write_corpus(project / "releases", n=12)
     (project / "notes.md").write_text(
-        SEEDS.joinpath(sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"), encoding="utf-8"
+        SEEDS.joinpath(min(p.name for p in SEEDS.iterdir())).read_text(encoding="utf-8"), encoding="utf-8"
     )
     for name, text in [
         ("LICENSE", "MIT License\n"),

@@ -159,7 +159,10 @@ def test_quotations_across_paragraphs_list_items_and_italics_pair_up(tmp_path):
         "“The report shows that firms have received a lower share, as\nits “category management” section says.\n\n"
         "The guidance will change that next year for every agency.”\n"
     )
-    first_line = " \n“As we have said from the beginning, access is a privilege and not a\nright. This is the most open team in history.”\n"
+    first_line = (
+        " \n“As we have said from the beginning, access is a privilege and not a\n"
+        "right. This is the most open team in history.”\n"
+    )
     for i, text in enumerate((italic, listed, inner, first_line)):
         assert _broken(tmp_path, text, f"{i}.md") == [], text
 

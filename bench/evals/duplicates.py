@@ -94,10 +94,12 @@ def pair_set(jobs: int = 2, src: Path | None = None) -> tuple[list[list], list[s
     precision = sum(r[1] == "copy" for r in hits) / len(hits) if hits else None
     extra = sorted(" ~ ".join(sorted(p)) for p in found - labelled)
     notes = [
-        f"pair set: recall {recall:.2f} ({sum(r[2] for r in copies)}/{len(copies)} copy pairs found), "
-        f"precision {precision if precision is None else round(precision, 2)} over the labelled pairs found "
-        f"({len(hits)}); not-copy pairs reported as templated-sibling: "
-        f"{sum(r[3] for r in rows if r[1] == 'not-copy')}/{sum(r[1] == 'not-copy' for r in rows)}",
+        (
+            f"pair set: recall {recall:.2f} ({sum(r[2] for r in copies)}/{len(copies)} copy pairs found), "
+            f"precision {precision if precision is None else round(precision, 2)} over the labelled pairs found "
+            f"({len(hits)}); not-copy pairs reported as templated-sibling: "
+            f"{sum(r[3] for r in rows if r[1] == 'not-copy')}/{sum(r[1] == 'not-copy' for r in rows)}"
+        ),
         f"pairs found that are not labelled: {len(extra)}" + (f" ({'; '.join(extra[:5])})" if extra else ""),
     ]
     return rows, notes

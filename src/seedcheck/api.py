@@ -81,7 +81,8 @@ class CheckResult:
         c = self.counts()
         return (
             f"<seedcheck result: {len(self.result.documents)} documents, {len(self.result.findings)} findings "
-            f"({c['error']} errors, {c['warning']} warnings, {c['info']} info); {'passed' if self.passed else 'failed'}>"
+            f"({c['error']} errors, {c['warning']} warnings, {c['info']} info); "
+            f"{'passed' if self.passed else 'failed'}>"
         )
 
 

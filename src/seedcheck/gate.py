@@ -47,7 +47,7 @@ def changed_files(ref: str, paths: list[str]) -> set[str]:
         tops.add(top)
     for top in sorted(tops):
         for args in (["diff", "--name-only", "-z", ref, "--"], ["ls-files", "--others", "--exclude-standard", "-z"]):
-            proc = subprocess.run(["git", "-C", top, *args], capture_output=True)
+            proc = subprocess.run(["git", "-C", top, *args], capture_output=True, check=False)
             if proc.returncode != 0:
                 reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
                 raise ConfigError(f"--changed-since {ref}: git failed: {reason[0] if reason else proc.returncode}")

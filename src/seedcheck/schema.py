@@ -40,7 +40,7 @@ def load_schema(path: str):
         raise ConfigError(f"cannot read record schema {path}: {exc.strerror}") from None
     try:
         return pa.DataFrameSchema.from_yaml(text)
-    except Exception as exc:  # pandera raises many kinds on a bad schema file
+    except Exception as exc:  # noqa: BLE001 (pandera raises many kinds on a bad schema file)
         raise ConfigError(
             f"invalid record schema {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         ) from None

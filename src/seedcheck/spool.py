@@ -29,7 +29,7 @@ class Spool:
     """Items appended in order, pickled in batches to a temporary file, read back in order."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="seedcheck-spool-")
+        self._file = tempfile.TemporaryFile(prefix="seedcheck-spool-")  # noqa: SIM115 (open for the spool's life; close() ends it)
         self._pending: list[Any] = []
         self._length = 0
 

@@ -2,7 +2,9 @@
 
 An analyzer has `collect(doc, context) -> state` (runs in the worker processes; the state
 must be small) and `finish(states, rules, context) -> Iterable[(rule name, doc_id, Hit)]`
-(runs once over all states). `DEFAULTS` maps each rule name it serves to its parameters.
+(runs once over all states). `READS` names, per rule it serves, the parameters whose values
+the rule file gives (`rule_params` reads them even when that rule is disabled); `DEFAULTS`
+holds only parameters no rule file gives.
 
 Optional hooks let the Spark engine send `finish` only the states it needs (see
 `engines/spark.py`): `blocking_keys` (documents compared only when they share a key), with
@@ -24,6 +26,7 @@ class Analyzer(abc.ABC):
     """Base class of corpus analyzers (see the module doc)."""
 
     name: ClassVar[str] = ""
+    READS: ClassVar[dict[str, frozenset[str]]] = {}
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
 
     @classmethod
@@ -38,6 +41,14 @@ class Analyzer(abc.ABC):
 
 
 ANALYZERS: dict[str, type[Analyzer]] = {}
+
+
+def rule_params(rules: dict, name: str) -> dict[str, Any]:
+    """The parameters of rule `name`: as configured when it is enabled (in `rules`), else as
+    its rule file gives them (an analyzer serving several rules may run one for another's sake)."""
+    if name in rules:
+        return rules[name].params
+    return next(iter(rules.values())).file_params[name]
 
 
 def analyzer(cls: type[Analyzer]) -> type[Analyzer]:

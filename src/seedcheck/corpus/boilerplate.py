@@ -17,7 +17,7 @@ import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -80,7 +80,9 @@ def key_hex(key: int) -> str:
 @analyzer
 class Boilerplate(Analyzer):
     name = "boilerplate"
-    DEFAULTS = {"noise-boilerplate": {"min_docs": 5, "min_share": 0.3, "min_chars": 3}}
+    READS: ClassVar[dict[str, frozenset[str]]] = {
+        "noise-boilerplate": frozenset({"min_docs", "min_share", "min_chars"})
+    }
 
     @classmethod
     def collect(cls, doc, context) -> Any:

@@ -200,9 +200,32 @@ def near_pairs(
     are indexed once (duplicate-exact reports them).
     """
     table = states if isinstance(states, StateTable) else StateTable(states)
-    exact_of = exact_of or {}
+    chosen = _indexed_rows(table, params, exact_of or {})  # rows of `table`
+    ids = [table.ids[row] for row in chosen]
+    empty = NearPairs(ids, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, 5), np.float32))
+    if len(chosen) < 2:
+        return empty
+    rows = np.array(chosen, np.int64)
+    num_perm = table.sigs.shape[1] // 2
+    sizes = table.gram_sizes[rows]
+    found: tuple[list, list, list] = ([], [], [])
+    checked = np.zeros(0, np.int64)
+    for part, threshold in lsh_passes(params, num_perm):
+        codes = candidate_codes(table.sigs[:, part], threshold, rows)
+        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
+        # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
+        for lo in range(0, len(codes), VERIFY_CHUNK):
+            _verify(table, chosen, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
+    found_a, found_b, found_s = found
+    if not found_a:
+        return empty
+    return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
+
+
+def _indexed_rows(table: StateTable, params: dict, exact_of: dict[str, int]) -> list[int]:
+    """The rows long enough to compare, one per exact-duplicate group."""
     seen: set[int] = set()
-    chosen: list[int] = []  # rows of `table`
+    chosen: list[int] = []
     eligible = (table.words >= params["min_words"]) & table.has_sigs
     for row in np.flatnonzero(eligible).tolist():
         group = exact_of.get(table.ids[row])
@@ -211,45 +234,41 @@ def near_pairs(
                 continue
             seen.add(group)
         chosen.append(row)
-    ids = [table.ids[row] for row in chosen]
-    empty = NearPairs(ids, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, 5), np.float32))
-    if len(chosen) < 2:
-        return empty
-    rows = np.array(chosen, np.int64)
+    return chosen
+
+
+def _verify(
+    table: StateTable,
+    chosen: list[int],
+    rows: np.ndarray,
+    sizes: np.ndarray,
+    codes: np.ndarray,
+    params: dict,
+    found: tuple,
+) -> None:
+    """Append to `found` (firsts, seconds, scores) the candidate pairs `codes` (``i * n + j``
+    over `rows`, whose 3-gram counts are `sizes`) that pass the text, number and name checks."""
     sigs = table.sigs
     num_perm = sigs.shape[1] // 2
-    sizes = table.gram_sizes[rows]
-
-    found_a, found_b, found_s = [], [], []
-    checked = np.zeros(0, np.int64)
-    n = len(rows)
-    for part, threshold in lsh_passes(params, num_perm):
-        codes = candidate_codes(sigs[:, part], threshold, rows)
-        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
-        # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
-        for lo in range(0, len(codes), VERIFY_CHUNK):
-            first, second = np.divmod(codes[lo : lo + VERIFY_CHUNK], n)
-            sig_a, sig_b = sigs[rows[first]], sigs[rows[second]]
-            words = (sig_a[:, :num_perm] == sig_b[:, :num_perm]).mean(axis=1)
-            grams = (sig_a[:, num_perm:] == sig_b[:, num_perm:]).mean(axis=1)
-            del sig_a, sig_b
-            small = np.minimum(sizes[first], sizes[second])
-            contained = np.where(
-                small > 0,
-                np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams) / np.maximum(small, 1)),
-                0.0,
-            )
-            text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (
-                contained >= params["containment"]
-            )
-            for k in np.flatnonzero(text_ok).tolist():
-                i, j = int(first[k]), int(second[k])
-                numbers = set_containment(table.numbers(chosen[i]), table.numbers(chosen[j]))
-                names = set_containment(table.names(chosen[i]), table.names(chosen[j]))
-                if numbers >= params["numbers"] and names >= params["names"]:
-                    found_a.append(i)
-                    found_b.append(j)
-                    found_s.append((words[k], grams[k], contained[k], numbers, names))
-    if not found_a:
-        return empty
-    return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
+    first, second = np.divmod(codes, len(rows))
+    sig_a, sig_b = sigs[rows[first]], sigs[rows[second]]
+    words = (sig_a[:, :num_perm] == sig_b[:, :num_perm]).mean(axis=1)
+    grams = (sig_a[:, num_perm:] == sig_b[:, num_perm:]).mean(axis=1)
+    del sig_a, sig_b
+    small = np.minimum(sizes[first], sizes[second])
+    contained = np.where(
+        small > 0,
+        np.minimum(1.0, grams * (sizes[first] + sizes[second]) / (1.0 + grams) / np.maximum(small, 1)),
+        0.0,
+    )
+    text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (
+        contained >= params["containment"]
+    )
+    for k in np.flatnonzero(text_ok).tolist():
+        i, j = int(first[k]), int(second[k])
+        numbers = set_containment(table.numbers(chosen[i]), table.numbers(chosen[j]))
+        names = set_containment(table.names(chosen[i]), table.names(chosen[j]))
+        if numbers >= params["numbers"] and names >= params["names"]:
+            found[0].append(i)
+            found[1].append(j)
+            found[2].append((words[k], grams[k], contained[k], numbers, names))

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from ..model import Fix, Hit
-from . import Analyzer, analyzer
+from . import Analyzer, analyzer, rule_params
 from .dup_lsh import (  # noqa: F401 (re-exported: tests, the Spark engine and bench use them here)
     _KNOWN_BANDS,
     NearPairs,
@@ -41,7 +41,7 @@ from .dup_signatures import (  # noqa: F401
     minhash,
     score,
 )
-from .keep import DEFAULT_OFFICIAL, KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
+from .keep import KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
 from .siblings import days_apart, sibling_reason, title_slot
 
 SIBLING = "templated-sibling"
@@ -52,28 +52,13 @@ class Duplicates(Analyzer):
     """`duplicate-exact`, `duplicate-near` and `templated-sibling` over the whole corpus."""
 
     name = "duplicates"
-    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
-        "duplicate-exact": {
-            "min_words": 1,
-            "fold_numbers": False,
-            "max_days_apart": 21,
-            "official_domains": DEFAULT_OFFICIAL,
-        },
-        "duplicate-near": {
-            "min_words": 25,
-            "lsh_threshold": 0.45,
-            "word_jaccard": 0.5,
-            "gram_jaccard": 0.2,
-            "containment": 0.8,
-            "containment_lsh_threshold": 0.3,
-            "numbers": 0.95,
-            "names": 0.85,
-            "max_days_apart": 21,
-            "same_source_gram_jaccard": 0.55,
-            "same_source_containment": 0.95,
-            "official_domains": DEFAULT_OFFICIAL,
-        },
-        SIBLING: {},
+    READS: ClassVar[dict[str, frozenset[str]]] = {
+        "duplicate-exact": frozenset({"min_words", "fold_numbers", "max_days_apart", "official_domains"}),
+        "duplicate-near": frozenset(
+            {"min_words", "lsh_threshold", "word_jaccard", "gram_jaccard", "containment", "containment_lsh_threshold"}
+            | {"numbers", "names", "max_days_apart", "same_source_gram_jaccard", "same_source_containment"}
+            | {"official_domains"}
+        ),
     }
 
     @classmethod
@@ -107,11 +92,11 @@ class Duplicates(Analyzer):
         exact_of: dict[str, int] = {}
 
         # `templated-sibling` reports what the duplicate checks set aside: they run for it
-        # too (with their configured or default parameters) even when not selected.
+        # too (with their configured or rule-file parameters) even when not selected.
         def wanted(rule: str) -> bool:
             return rule in rules or SIBLING in rules
 
-        params = {r: rules[r].params if r in rules else cls.DEFAULTS[r] for r in ("duplicate-exact", "duplicate-near")}
+        params = {r: rule_params(rules, r) for r in ("duplicate-exact", "duplicate-near")}
         if wanted("duplicate-exact"):
             found, split = _exact_groups(table, params["duplicate-exact"])
             for ids in found:

@@ -22,9 +22,6 @@ from urllib.parse import unquote, urlsplit
 
 from .url_norm import normalise_url
 
-# The code's copy of the duplicate rules' `official_domains` default (their rule files
-# set it; this serves a rule that is disabled while another of its analyzer runs).
-DEFAULT_OFFICIAL = [".gov", ".mil", ".gob.mx", ".gc.ca", ".gov.uk", ".gouv.fr", ".bund.de", "europa.eu", "un.org"]
 # The last path segment of a URL (or a file name) that says nothing about its page.
 _OPAQUE = re.compile(
     r"(?:\d+|(?:auto-?)?draft(?:-[0-9a-z]{1,8})?|untitled(?:-\d+)?|[0-9a-f]{8,}|p=?\d+|post-?\d+)", re.IGNORECASE

@@ -38,12 +38,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from rapidfuzz.distance import OSA
 
 from ..model import Fix, Hit
-from ..names import PARTICLES, _overlaps, analyse, diacritic_count, fold, load_registry
+from ..names import PARTICLES, analyse, diacritic_count, fold, load_registry, overlaps_taken
 from . import Analyzer, analyzer
 
 # Maximal runs of lower-case ASCII letters: whole lower-case words, plus harmless tails of
@@ -75,7 +75,8 @@ def _is_initial(word: str) -> bool:
 @analyzer
 class PersonNames(Analyzer):
     name = "names"
-    DEFAULTS = {
+    # name-inconsistent's rule file gives no parameters but the analyzer's name.
+    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
         "name-inconsistent": {
             "min_ratio": 3,
             "max_distance": 1,
@@ -103,7 +104,7 @@ class PersonNames(Analyzer):
                 if (
                     tok is not None
                     and tok[2] not in stop
-                    and not _overlaps(taken, starts, tok[0], tok[1])
+                    and not overlaps_taken(taken, starts, tok[0], tok[1])
                     and tok[2].lower() not in lower_words
                 ):
                     segment.append(tok)
@@ -206,79 +207,100 @@ class PersonNames(Analyzer):
     def _pairs(total: dict[str, int], params: dict) -> dict[str, tuple[str, str]]:
         """minority spelling -> (suggested spelling, reason)."""
         out: dict[str, tuple[str, str]] = {}
-        ratio = float(params["min_ratio"])
         key_of = {s: _key(s) for s in total}  # computed once per spelling, used many times
         words_of = {s: k.split() for s, k in key_of.items()}
-        # 1. Same letters once diacritics, case and hyphens are folded.
-        groups: dict[str, list[str]] = defaultdict(list)
-        for s in total:
-            groups[key_of[s]].append(s)
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            best = max(members, key=lambda s: (diacritic_count(s), total[s], s))
-            for s in members:
-                if s == best:
-                    continue
-                if fold(s) == fold(best):
-                    out[s] = (best, "diacritics")
-                elif _same_but_last(fold(s), fold(best)) and total[best] > total[s]:
-                    # (With no majority either spelling may be the right one: no finding.)
-                    # Case or hyphens in the surname ("Jackson Lee" / "Jackson-Lee"); before
-                    # it they are compound-word style ("Low-Income Home"), not a person.
-                    out[s] = (best, "case or hyphen")
-        # 2. One word differs by a small edit distance: block on the other words.
-        blocks: dict[tuple, set[str]] = defaultdict(set)
-        for s in total:
-            words = words_of[s]
-            for i in range(len(words)):
-                blocks[(len(words), i, tuple(words[:i] + words[i + 1 :]))].add(s)
-        limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
-        # Where each word occurs: a minority word that is part of another name in the corpus
-        # is a real name of its own ("Johnston", "Kelley", "Phillip"), not a typo.
-        used_in: dict[str, set[str]] = defaultdict(set)
-        for s in total:
-            for w in words_of[s]:
-                if len(used_in[w]) < 3:
-                    used_in[w].add(s)
-        for (n, i, _), members in blocks.items():
-            if len(members) < 2:
-                continue
-            ordered = sorted(members, key=lambda s: (-total[s], s))
-            for a_index, a in enumerate(ordered):
-                wa = words_of[a][i]
-                for b in ordered[a_index + 1 :]:
-                    wb = words_of[b][i]
-                    if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
-                        continue
-                    if _inflection(wa, wb):
-                        continue  # "Obamas", "Arabian", "Advanced": inflections, not typos
-                    if OSA.distance(wa, wb, score_cutoff=limit) > limit:
-                        continue
-                    if used_in[wb] - {b} or total[a] < ratio * total[b] or b in out:
-                        continue
-                    out[b] = (a, "spelling")
-        # 3. A middle name present in one spelling and missing in the other.
+        _folded_pairs(total, key_of, out)
+        _edited_pairs(total, words_of, params, out)
         if params["middle_names"] or params["middle_initials"]:
-            short = {tuple(words_of[s]): s for s in total if len(s.split()) == 2}
-            for s in total:
-                words = s.split()
-                if len(words) != 3 or words[1] in PARTICLES:
+            _middle_name_pairs(total, words_of, params, out)
+        return _followed(out)
+
+
+def _folded_pairs(total: dict[str, int], key_of: dict[str, str], out: dict[str, tuple[str, str]]) -> None:
+    """Spellings with the same letters once diacritics, case and hyphens are folded."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for s in total:
+        groups[key_of[s]].append(s)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        best = max(members, key=lambda s: (diacritic_count(s), total[s], s))
+        for s in members:
+            if s == best:
+                continue
+            if fold(s) == fold(best):
+                out[s] = (best, "diacritics")
+            elif _same_but_last(fold(s), fold(best)) and total[best] > total[s]:
+                # (With no majority either spelling may be the right one: no finding.)
+                # Case or hyphens in the surname ("Jackson Lee" / "Jackson-Lee"); before
+                # it they are compound-word style ("Low-Income Home"), not a person.
+                out[s] = (best, "case or hyphen")
+
+
+def _edited_pairs(
+    total: dict[str, int], words_of: dict[str, list[str]], params: dict, out: dict[str, tuple[str, str]]
+) -> None:
+    """Spellings one of whose words differs by a small edit distance (blocked on the other words)."""
+    ratio = float(params["min_ratio"])
+    blocks: dict[tuple, set[str]] = defaultdict(set)
+    for s in total:
+        words = words_of[s]
+        for i in range(len(words)):
+            blocks[(len(words), i, tuple(words[:i] + words[i + 1 :]))].add(s)
+    limit, min_len = int(params["max_distance"]), int(params["min_word_length"])
+    # Where each word occurs: a minority word that is part of another name in the corpus
+    # is a real name of its own ("Johnston", "Kelley", "Phillip"), not a typo.
+    used_in: dict[str, set[str]] = defaultdict(set)
+    for s in total:
+        for w in words_of[s]:
+            if len(used_in[w]) < 3:
+                used_in[w].add(s)
+    for (_, i, _), members in blocks.items():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda s: (-total[s], s))
+        for a_index, a in enumerate(ordered):
+            wa = words_of[a][i]
+            for b in ordered[a_index + 1 :]:
+                wb = words_of[b][i]
+                if wa == wb or wa[0] != wb[0] or min(len(wa), len(wb)) < min_len:
                     continue
-                initial = _is_initial(words[1])
-                if (initial and not params["middle_initials"]) or (not initial and not params["middle_names"]):
+                if _inflection(wa, wb):
+                    continue  # "Obamas", "Arabian", "Advanced": inflections, not typos
+                if OSA.distance(wa, wb, score_cutoff=limit) > limit:
                     continue
-                two = short.get((_key(words[0]), _key(words[2])))
-                if two is None:
+                if used_in[wb] - {b} or total[a] < ratio * total[b] or b in out:
                     continue
-                major, minor = (s, two) if total[s] >= total[two] else (two, s)
-                if total[major] >= ratio * total[minor] and minor not in out:
-                    out[minor] = (major, "middle name")
-        # Never point a spelling at one that is itself flagged: follow to the end.
-        for s, (target, reason) in list(out.items()):
-            seen = {s}
-            while target in out and target not in seen:
-                seen.add(target)
-                target = out[target][0]
-            out[s] = (target, reason) if target != s else out[s]
-        return {s: v for s, v in out.items() if v[0] != s}
+                out[b] = (a, "spelling")
+
+
+def _middle_name_pairs(
+    total: dict[str, int], words_of: dict[str, list[str]], params: dict, out: dict[str, tuple[str, str]]
+) -> None:
+    """A middle name (or initial) present in one spelling and missing in the other."""
+    ratio = float(params["min_ratio"])
+    short = {tuple(words_of[s]): s for s in total if len(s.split()) == 2}
+    for s, count in total.items():
+        words = s.split()
+        if len(words) != 3 or words[1] in PARTICLES:
+            continue
+        initial = _is_initial(words[1])
+        if (initial and not params["middle_initials"]) or (not initial and not params["middle_names"]):
+            continue
+        two = short.get((_key(words[0]), _key(words[2])))
+        if two is None:
+            continue
+        major, minor = (s, two) if count >= total[two] else (two, s)
+        if total[major] >= ratio * total[minor] and minor not in out:
+            out[minor] = (major, "middle name")
+
+
+def _followed(out: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Never point a spelling at one that is itself flagged: follow to the end."""
+    for s, (target, reason) in list(out.items()):
+        seen = {s}
+        while target in out and target not in seen:
+            seen.add(target)
+            target = out[target][0]
+        out[s] = (target, reason) if target != s else out[s]
+    return {s: v for s, v in out.items() if v[0] != s}

@@ -34,7 +34,10 @@ GROWN_LENGTH_RATIO = 1.15
 GROWN_MIN_CHARS = 300
 # Replacing only these ("Statement by …" / "Statement from …", "UPDATED FACT SHEET: …")
 # does not name another event.
-_FUNCTION_WORDS = frozenset(["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with", "updated", "update", "revised", "corrected", "new"])
+_FUNCTION_WORDS = frozenset(
+    ["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with"]
+    + ["updated", "update", "revised", "corrected", "new"]
+)
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -100,8 +103,8 @@ def sibling_reason(
     if slot:
         return f"titles differ in '{slot[0]}' / '{slot[1]}'"
     if keep_a.domain and keep_a.domain == keep_b.domain:
-        strict_grams = params.get("same_source_gram_jaccard", 0.0)
-        strict_contained = params.get("same_source_containment", 0.0)
+        strict_grams = params["same_source_gram_jaccard"]
+        strict_contained = params["same_source_containment"]
         if not ((by_words and grams >= strict_grams) or contained >= strict_contained):
             return f"same publisher, wording differs (word 3-gram Jaccard {grams:.2f}, containment {contained:.2f})"
     return None

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from ..model import Fix, Hit
 from . import Analyzer, analyzer
-from .keep import DEFAULT_OFFICIAL, keep_info, keep_key, keep_reason
+from .keep import keep_info, keep_key, keep_reason
 from .url_norm import normalise_url
 
 
@@ -18,11 +18,7 @@ class SourceUrls(Analyzer):
     """`duplicate-url`: documents whose source URLs normalise to the same page."""
 
     name = "urls"
-    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {
-        "duplicate-url": {
-            "official_domains": DEFAULT_OFFICIAL,
-        }
-    }
+    READS: ClassVar[dict[str, frozenset[str]]] = {"duplicate-url": frozenset({"official_domains"})}
 
     @classmethod
     def collect(cls, doc, context) -> Any:

@@ -260,49 +260,11 @@ def extract(doc: Document, context: Any) -> None:
     """Fill title, date, date_source, published_time, source_url, source_domain, canonical_url and tags."""
     fm = doc.frontmatter or {}
     rec = doc.record
-    fm_line = doc.frontmatter_lines
     lines = rec.setdefault("_lines", {})  # field -> line it came from (private to rules)
     _late_headers(doc)
-
-    title, title_line = _scalar(fm.get("title")), fm_line.get("title")
-    if not title and "title" in doc.headers:
-        title, title_line = doc.headers["title"]
-    if not title:
-        title, title_line = find_title(doc)
-    rec["title"] = _clean_title(title) if title else None
-    lines["title"] = title_line
-
-    url, url_line = _scalar(fm.get("source_url")), fm_line.get("source_url")
-    if not url and "source" in doc.headers:
-        url, url_line = doc.headers["source"]
-    rec["source_url"] = url
-    lines["source_url"] = url_line
-    rec["source_domain"] = domain_of(url) if url and not url_problem(url) else None
-
-    attribution = find_attribution(doc)
-    rec["_attribution"] = None
-    rec["canonical_url"] = None
-    if attribution:
-        att_line, att_text, att_url, att_url_line = attribution
-        rec["_attribution"] = {"line": att_line, "text": att_text, "url": att_url, "url_line": att_url_line}
-        if att_url:
-            rec["canonical_url"] = att_url
-            lines["canonical_url"] = att_url_line
-
-    # Every stated date, in order of authority.
-    dates: list[dict] = []
-    for key, source in (("date", "frontmatter.date"), ("published_time", "frontmatter.published_time")):
-        value = _scalar(fm.get(key))
-        if value:
-            _add_date(doc, dates, source, value, fm_line.get(key, 1))
-    if "date" in doc.headers:
-        value, line = doc.headers["date"]
-        col = doc.line_text(line).find(value) + 1
-        _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
-    _add_dateline(doc, dates)
-    _url_dates(doc, dates, "source_url", url, url_line)
-    if rec["canonical_url"]:
-        _url_dates(doc, dates, "canonical_url", rec["canonical_url"], lines.get("canonical_url"))
+    _set_title(doc, fm, rec, lines)
+    url, url_line = _set_urls(doc, fm, rec, lines)
+    dates = _stated_dates(doc, fm, (url, url_line), (rec["canonical_url"], lines.get("canonical_url")))
     rec["_dates"] = dates
 
     rec["date"] = rec["date_source"] = None
@@ -322,6 +284,57 @@ def extract(doc: Document, context: Any) -> None:
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",") if t.strip()]
     rec["tags"] = [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def _set_title(doc: Document, fm: dict, rec: dict, lines: dict) -> None:
+    """The title: the front matter's, else a `Title:` header's, else the one found in the text."""
+    title, title_line = _scalar(fm.get("title")), doc.frontmatter_lines.get("title")
+    if not title and "title" in doc.headers:
+        title, title_line = doc.headers["title"]
+    if not title:
+        title, title_line = find_title(doc)
+    rec["title"] = _clean_title(title) if title else None
+    lines["title"] = title_line
+
+
+def _set_urls(doc: Document, fm: dict, rec: dict, lines: dict) -> tuple[Any, Any]:
+    """The source URL (front matter, else a `Source:` header), its domain, and the
+    attribution line's URL as the canonical one; returns (source URL, its line)."""
+    url, url_line = _scalar(fm.get("source_url")), doc.frontmatter_lines.get("source_url")
+    if not url and "source" in doc.headers:
+        url, url_line = doc.headers["source"]
+    rec["source_url"] = url
+    lines["source_url"] = url_line
+    rec["source_domain"] = domain_of(url) if url and not url_problem(url) else None
+
+    attribution = find_attribution(doc)
+    rec["_attribution"] = None
+    rec["canonical_url"] = None
+    if attribution:
+        att_line, att_text, att_url, att_url_line = attribution
+        rec["_attribution"] = {"line": att_line, "text": att_text, "url": att_url, "url_line": att_url_line}
+        if att_url:
+            rec["canonical_url"] = att_url
+            lines["canonical_url"] = att_url_line
+    return url, url_line
+
+
+def _stated_dates(doc: Document, fm: dict, source_url: tuple, canonical_url: tuple) -> list[dict]:
+    """Every date the front matter, a `Date:` header, the dateline, the source URL and the
+    canonical URL (each `(url, line)`) state, in order of authority."""
+    dates: list[dict] = []
+    for key, source in (("date", "frontmatter.date"), ("published_time", "frontmatter.published_time")):
+        value = _scalar(fm.get(key))
+        if value:
+            _add_date(doc, dates, source, value, doc.frontmatter_lines.get(key, 1))
+    if "date" in doc.headers:
+        value, line = doc.headers["date"]
+        col = doc.line_text(line).find(value) + 1
+        _add_date(doc, dates, "header", value, line, col or None, (col + len(value)) if col else None)
+    _add_dateline(doc, dates)
+    _url_dates(doc, dates, "source_url", *source_url)
+    _url_dates(doc, dates, "canonical_url", *canonical_url)  # nothing without a canonical URL
+    return dates
 
 
 _TS = re.compile(

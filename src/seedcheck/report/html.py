@@ -217,41 +217,8 @@ def context(result) -> dict[str, Any]:
     """The template's variables: the overview tables and charts."""
     s = summary(result)
     statuses = Counter(d["status"] for d in result.documents if not d["record"].get("_unreported"))
-    worst: dict[str, Severity] = {}
-    new_by_rule = Counter()
-    for f in result.findings:
-        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
-        if not f.baselined:
-            new_by_rule[f.rule] += 1
-    rule_rows = []
-    for name, count in sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0])):
-        rule = result.registry.rules.get(name)
-        rule_rows.append(
-            {
-                "name": name,
-                "id": rule.spec.id if rule else "",
-                "severity": str(worst[name]),
-                "count": count,
-                "new": new_by_rule[name],
-                "what": first_sentence(rule.spec.docs.get("what", "")) if rule else "",
-            }
-        )
-    domain_docs, domain_findings, domain_errors = Counter(), Counter(), Counter()
-    domain_of = {}
-    for d in result.documents:
-        dom = d["record"].get("source_domain") or "(none)"
-        domain_of[d["doc_id"]] = dom
-        domain_docs[dom] += 1
-    for f in result.findings:
-        dom = domain_of.get(f.doc_id)
-        if dom is not None:
-            domain_findings[dom] += 1
-            if f.severity == Severity.ERROR:
-                domain_errors[dom] += 1
-    domains = [
-        {"name": dom, "docs": n, "findings": domain_findings[dom], "errors": domain_errors[dom]}
-        for dom, n in sorted(domain_docs.items(), key=lambda kv: (-domain_findings[kv[0]], -kv[1], kv[0]))
-    ]
+    rule_rows = _rule_rows(result, s["by_rule"])
+    domains = _domain_rows(result)
     by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")
     new_counts = Counter(str(f.severity) for f in result.findings if not f.baselined)
     base_counts = Counter(str(f.severity) for f in result.findings if f.baselined)
@@ -276,6 +243,50 @@ def context(result) -> dict[str, Any]:
         },
         "gating": len(result.gating(result.config.fail_on)),
     }
+
+
+def _rule_rows(result, by_rule: dict[str, int]) -> list[dict[str, Any]]:
+    """One row per rule with findings, worst severity first, then most findings."""
+    worst: dict[str, Severity] = {}
+    new_by_rule = Counter()
+    for f in result.findings:
+        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
+        if not f.baselined:
+            new_by_rule[f.rule] += 1
+    rule_rows = []
+    for name, count in sorted(by_rule.items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0])):
+        rule = result.registry.rules.get(name)
+        rule_rows.append(
+            {
+                "name": name,
+                "id": rule.spec.id if rule else "",
+                "severity": str(worst[name]),
+                "count": count,
+                "new": new_by_rule[name],
+                "what": first_sentence(rule.spec.docs.get("what", "")) if rule else "",
+            }
+        )
+    return rule_rows
+
+
+def _domain_rows(result) -> list[dict[str, Any]]:
+    """One row per source domain (documents, findings, errors), most findings first."""
+    domain_docs, domain_findings, domain_errors = Counter(), Counter(), Counter()
+    domain_of = {}
+    for d in result.documents:
+        dom = d["record"].get("source_domain") or "(none)"
+        domain_of[d["doc_id"]] = dom
+        domain_docs[dom] += 1
+    for f in result.findings:
+        dom = domain_of.get(f.doc_id)
+        if dom is not None:
+            domain_findings[dom] += 1
+            if f.severity == Severity.ERROR:
+                domain_errors[dom] += 1
+    return [
+        {"name": dom, "docs": n, "findings": domain_findings[dom], "errors": domain_errors[dom]}
+        for dom, n in sorted(domain_docs.items(), key=lambda kv: (-domain_findings[kv[0]], -kv[1], kv[0]))
+    ]
 
 
 # The page is rendered with this in place of the embedded data, which is then streamed.

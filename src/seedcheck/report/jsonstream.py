@@ -15,6 +15,7 @@ encoded by the json module's C encoder (no indentation: for files only machines 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring  # the C implementation when available
 from typing import Any, TextIO
@@ -25,7 +26,7 @@ FLUSH_EVERY = 512  # items of a streamed array between writes to the file
 
 def _float(value: float) -> str:
     # As json.dumps (allow_nan=True): repr, except the three non-finite values.
-    if value != value:
+    if math.isnan(value):
         return "NaN"
     if value == float("inf"):
         return "Infinity"

@@ -106,50 +106,12 @@ def write(result, fh: TextIO, **options) -> None:
     """Write junit.xml to `fh`, the document test cases in batches."""
     fail_on = result.config.fail_on
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    s = summary(result)
-    has_orphans = bool({f.doc_id for f in result.findings} - {d["doc_id"] for d in result.documents})
-    tests = len(result.documents) + has_orphans
-    failures = sum(1 for f in result.findings if _fails(f, threshold))
-
     root = ET.Element("testsuites", name="seedcheck")
-    docs_suite = ET.SubElement(root, "testsuite", name="seedcheck.documents")
-    props = ET.SubElement(docs_suite, "properties")
-    for key in ("documents", "findings", "new", "baselined", "fail_on", "passed"):
-        ET.SubElement(props, "property", name=key, value=str(s[key]).lower() if key == "passed" else str(s[key]))
-    ET.SubElement(docs_suite, _SLOT)
-    docs_suite.set("tests", str(tests))
-    docs_suite.set("failures", str(failures))
-    docs_suite.set("errors", "0")
-    total_tests, total_failures = tests, failures
-
+    total_tests, total_failures = _documents_suite(root, result, threshold)
     if result.expectations:
-        exp_suite = ET.SubElement(root, "testsuite", name="seedcheck.expectations")
-        exp_failures = 0
-        for exp in result.expectations:
-            case = ET.SubElement(
-                exp_suite,
-                "testcase",
-                name=xml_text(exp.get("name") or exp.get("expectation_type") or "expectation"),
-                classname="seedcheck.expectations",
-            )
-            if not exp.get("success", False):
-                exp_failures += 1
-                detail = (
-                    f"{exp.get('expectation_type', '')} on {exp.get('column') or '(table)'}: observed "
-                    f"{exp.get('observed_value')!r}; unexpected documents: {', '.join(map(str, exp.get('unexpected_doc_ids') or [])) or '-'}"
-                )
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    type="expectation-failed",
-                    message=xml_text(f"expectation {exp.get('name')} does not hold ({exp.get('severity', 'error')})"),
-                )
-                failure.text = xml_text(detail)
-        exp_suite.set("tests", str(len(result.expectations)))
-        exp_suite.set("failures", str(exp_failures))
-        exp_suite.set("errors", "0")
-        total_tests += len(result.expectations)
-        total_failures += exp_failures
+        tests, failures = _expectations_suite(root, result.expectations)
+        total_tests += tests
+        total_failures += failures
 
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
@@ -168,6 +130,55 @@ def write(result, fh: TextIO, **options) -> None:
     if len(batch):
         _write_batch(batch, fh)
     fh.write(tail + "\n")
+
+
+def _documents_suite(root: ET.Element, result, threshold) -> tuple[int, int]:
+    """The documents' test suite, its properties and the slot its test cases are streamed
+    into; returns (tests, failures)."""
+    s = summary(result)
+    has_orphans = bool({f.doc_id for f in result.findings} - {d["doc_id"] for d in result.documents})
+    tests = len(result.documents) + has_orphans
+    failures = sum(1 for f in result.findings if _fails(f, threshold))
+    docs_suite = ET.SubElement(root, "testsuite", name="seedcheck.documents")
+    props = ET.SubElement(docs_suite, "properties")
+    for key in ("documents", "findings", "new", "baselined", "fail_on", "passed"):
+        ET.SubElement(props, "property", name=key, value=str(s[key]).lower() if key == "passed" else str(s[key]))
+    ET.SubElement(docs_suite, _SLOT)
+    docs_suite.set("tests", str(tests))
+    docs_suite.set("failures", str(failures))
+    docs_suite.set("errors", "0")
+    return tests, failures
+
+
+def _expectations_suite(root: ET.Element, expectations: list[dict]) -> tuple[int, int]:
+    """One test case per corpus expectation; returns (tests, failures)."""
+    exp_suite = ET.SubElement(root, "testsuite", name="seedcheck.expectations")
+    exp_failures = 0
+    for exp in expectations:
+        case = ET.SubElement(
+            exp_suite,
+            "testcase",
+            name=xml_text(exp.get("name") or exp.get("expectation_type") or "expectation"),
+            classname="seedcheck.expectations",
+        )
+        if not exp.get("success", False):
+            exp_failures += 1
+            unexpected = ", ".join(map(str, exp.get("unexpected_doc_ids") or [])) or "-"
+            detail = (
+                f"{exp.get('expectation_type', '')} on {exp.get('column') or '(table)'}: observed "
+                f"{exp.get('observed_value')!r}; unexpected documents: {unexpected}"
+            )
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type="expectation-failed",
+                message=xml_text(f"expectation {exp.get('name')} does not hold ({exp.get('severity', 'error')})"),
+            )
+            failure.text = xml_text(detail)
+    exp_suite.set("tests", str(len(expectations)))
+    exp_suite.set("failures", str(exp_failures))
+    exp_suite.set("errors", "0")
+    return len(expectations), exp_failures
 
 
 def _write_batch(batch: ET.Element, fh: TextIO) -> None:

@@ -40,14 +40,26 @@ def md(text, limit: int = 120) -> str:
 def render(result, **options) -> str:
     """The Markdown summary."""
     s = summary(result)
+    out = ["## seedcheck", ""]
+    out += _verdict(result, s)
+    out += _rules_table(result, s)
+    out += _expectations(result)
+    out += _error_documents(result)
+    out.append(
+        "The full report is `report.html` (curators) and `findings.json` / `findings.sarif` / `junit.xml` (tools)."
+    )
+    return "\n".join(out) + "\n"
+
+
+def _verdict(result, s: dict) -> list[str]:
+    """The gate verdict, the counts by severity and the documents by status."""
     sev = s["by_severity"]
     statuses = Counter("unreported" if d["record"].get("_unreported") else d["status"] for d in result.documents)
-    out = ["## seedcheck", ""]
     verdict = "✅ **Gate passed**" if s["passed"] else "❌ **Gate failed**"
     gating = result.gating(result.config.fail_on)
-    out.append(
+    out = [
         f"{verdict} (fail-on `{s['fail_on']}`)" + (f": {len(gating)} new finding(s) at or above it." if gating else ".")
-    )
+    ]
     out += ["", "| | errors | warnings | info | total |", "|---|---:|---:|---:|---:|"]
     new = Counter(str(f.severity) for f in result.findings if not f.baselined)
     base = Counter(str(f.severity) for f in result.findings if f.baselined)
@@ -64,56 +76,61 @@ def render(result, **options) -> str:
         ),
         "",
     ]
+    return out
 
-    if s["by_rule"]:
-        worst = {}
-        for f in result.findings:
-            worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
-        ranked = sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0]))
-        out += ["<details><summary>Findings by rule</summary>", "", "| rule | severity | findings |", "|---|---|---:|"]
-        for rule, count in ranked[:MAX_RULES]:
-            level = str(worst[rule])
-            out.append(f"| `{rule}` | {ICON[level]} {level} | {count} |")
-        if len(ranked) > MAX_RULES:
-            out.append(f"| … {len(ranked) - MAX_RULES} more rules | | {sum(c for _, c in ranked[MAX_RULES:])} |")
-        out += ["", "</details>", ""]
 
+def _rules_table(result, s: dict) -> list[str]:
+    """The rules with findings, worst severity first, then most findings (capped)."""
+    if not s["by_rule"]:
+        return []
+    worst = {}
+    for f in result.findings:
+        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
+    ranked = sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0]))
+    out = ["<details><summary>Findings by rule</summary>", "", "| rule | severity | findings |", "|---|---|---:|"]
+    for rule, count in ranked[:MAX_RULES]:
+        level = str(worst[rule])
+        out.append(f"| `{rule}` | {ICON[level]} {level} | {count} |")
+    if len(ranked) > MAX_RULES:
+        out.append(f"| … {len(ranked) - MAX_RULES} more rules | | {sum(c for _, c in ranked[MAX_RULES:])} |")
+    return [*out, "", "</details>", ""]
+
+
+def _expectations(result) -> list[str]:
+    """How many corpus expectations hold, and the failed ones (capped)."""
+    if not result.expectations:
+        return []
     failed = [e for e in result.expectations if not e.get("success", False)]
-    if result.expectations:
+    out = [f"**Corpus expectations:** {len(result.expectations) - len(failed)} of {len(result.expectations)} hold."]
+    for e in failed[:MAX_EXPECTATIONS]:
+        level = str(e.get("severity") or "error")
         out.append(
-            f"**Corpus expectations:** {len(result.expectations) - len(failed)} of {len(result.expectations)} hold."
+            f"- {ICON.get(level, '❌')} {md(e.get('name') or e.get('expectation_type'))}"
+            f" ({md(e.get('column') or 'table')}): observed {md(e.get('observed_value'), 60)}"
         )
-        for e in failed[:MAX_EXPECTATIONS]:
-            level = str(e.get("severity") or "error")
-            out.append(
-                f"- {ICON.get(level, '❌')} {md(e.get('name') or e.get('expectation_type'))}"
-                f" ({md(e.get('column') or 'table')}): observed {md(e.get('observed_value'), 60)}"
-            )
-        if len(failed) > MAX_EXPECTATIONS:
-            out.append(f"- … {len(failed) - MAX_EXPECTATIONS} more")
-        out.append("")
+    if len(failed) > MAX_EXPECTATIONS:
+        out.append(f"- … {len(failed) - MAX_EXPECTATIONS} more")
+    return [*out, ""]
 
+
+def _error_documents(result) -> list[str]:
+    """The documents with new errors and their rules (capped)."""
     errors = defaultdict(list)
     for f in result.findings:
         if f.severity == Severity.ERROR and not f.baselined:
             errors[f.doc_id].append(f)
-    if errors:
-        out += ["<details><summary>Documents with new errors</summary>", "", "| document | errors |", "|---|---|"]
-        paths = {d["doc_id"]: d["path"] for d in result.documents}
-        records = record_locations(result)
-        for doc_id in sorted(errors)[:MAX_DOCUMENTS]:
-            rules = Counter(f.rule for f in errors[doc_id])
-            shown = display_path(result, paths.get(doc_id, doc_id))
-            where = md(label(shown, records[doc_id]) if doc_id in records else shown, 80) if doc_id else "(corpus)"
-            out.append(
-                f"| {where} | "
-                + ", ".join(f"`{r}`" + (f" ×{n}" if n > 1 else "") for r, n in sorted(rules.items()))
-                + " |"
-            )
-        if len(errors) > MAX_DOCUMENTS:
-            out.append(f"| … {len(errors) - MAX_DOCUMENTS} more documents | |")
-        out += ["", "</details>", ""]
-    out.append(
-        "The full report is `report.html` (curators) and `findings.json` / `findings.sarif` / `junit.xml` (tools)."
-    )
-    return "\n".join(out) + "\n"
+    if not errors:
+        return []
+    out = ["<details><summary>Documents with new errors</summary>", "", "| document | errors |", "|---|---|"]
+    paths = {d["doc_id"]: d["path"] for d in result.documents}
+    records = record_locations(result)
+    for doc_id in sorted(errors)[:MAX_DOCUMENTS]:
+        rules = Counter(f.rule for f in errors[doc_id])
+        shown = display_path(result, paths.get(doc_id, doc_id))
+        where = md(label(shown, records[doc_id]) if doc_id in records else shown, 80) if doc_id else "(corpus)"
+        out.append(
+            f"| {where} | " + ", ".join(f"`{r}`" + (f" ×{n}" if n > 1 else "") for r, n in sorted(rules.items())) + " |"
+        )
+    if len(errors) > MAX_DOCUMENTS:
+        out.append(f"| … {len(errors) - MAX_DOCUMENTS} more documents | |")
+    return [*out, "", "</details>", ""]

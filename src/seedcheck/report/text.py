@@ -46,9 +46,8 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
             where = f"{f.line}:{f.column or 1}" if f.line else "-"
             label = _LABEL[f.severity]
             mark = "(baselined) " if f.baselined else ""
-            out.append(
-                f"  {where:>7}  {_paint(f'{label:<9}', _COLOURS[f.severity], color)} {f.rule:<22} {mark}{_clean(f.message)}"
-            )
+            painted = _paint(f"{label:<9}", _COLOURS[f.severity], color)
+            out.append(f"  {where:>7}  {painted} {f.rule:<22} {mark}{_clean(f.message)}")
             if f.fix and f.fix.description:
                 out.append(f"  {'':>7}  {'':<9} {'':<22} fix: {_clean(f.fix.description)}")
         out.append("")
@@ -62,8 +61,8 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
     sev = s["by_severity"]
     unreported = f", {statuses['unreported']} unchanged, not reported on" if statuses["unreported"] else ""
     out.append(
-        f"{s['documents']} documents ({statuses['ok']} ok, {statuses['warning']} with warnings, {statuses['error']} with errors"
-        f"{unreported}); "
+        f"{s['documents']} documents ({statuses['ok']} ok, {statuses['warning']} with warnings, "
+        f"{statuses['error']} with errors{unreported}); "
         f"{s['findings']} findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
         + (f"; {s['baselined']} baselined" if s["baselined"] else "")
     )

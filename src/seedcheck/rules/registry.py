@@ -99,6 +99,9 @@ class Registry:
             selected = matches(spec.name, config.select) if config.select else True
             if selected and not matches(spec.name, config.ignore):
                 registry.enabled.add(spec.name)
+        corpus = [r for r in registry.rules.values() if r.kind == "corpus"]
+        for rule in corpus:
+            rule.file_params = {r.name: dict(r.PARAMS) for r in corpus if r.analyzer is rule.analyzer}
         return registry
 
     def stage(self, stage: str) -> list[Rule]:

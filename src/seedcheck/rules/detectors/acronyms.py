@@ -194,7 +194,7 @@ _WHY = {
 }
 
 
-@detector("acronym-mismatch", foreign=False)
+@detector("acronym-mismatch")
 def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Flag `(ACRONYM)` after a multi-word name whose letters it cannot be aligned with."""
     language = doc.record.get("language")

@@ -55,14 +55,15 @@ def future_date(doc: Document, params: dict, context) -> Iterable[Hit]:
                     "days": (full - today).days,
                 },
                 fix=Fix(
-                    f"check the {_WHERE[item['source']]} against the source; a published document cannot be dated after {today.isoformat()}",
+                    f"check the {_WHERE[item['source']]} against the source; "
+                    f"a published document cannot be dated after {today.isoformat()}",
                     None,
                     safe=False,
                 ),
             )
 
 
-@detector("date-mismatch", tolerance_days=1)
+@detector("date-mismatch")
 def date_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Stated dates that disagree with the first full date by more than the tolerance.
 
@@ -151,7 +152,7 @@ def tracking_parameters(doc: Document, params: dict, context) -> Iterable[Hit]:
             )
 
 
-@detector("untrusted-source-domain", trusted_file="trusted-sources.yaml", trusted=[])
+@detector("untrusted-source-domain")
 def untrusted_source_domain(doc: Document, params: dict, context) -> Iterable[Hit]:
     """A source URL whose domain is not in the trusted list (data file plus the `trusted` parameter)."""
     trusted = list(params.get("trusted") or [])
@@ -177,7 +178,7 @@ def untrusted_source_domain(doc: Document, params: dict, context) -> Iterable[Hi
             )
 
 
-@detector("syndicated-copy", require_url=True)
+@detector("syndicated-copy")
 def syndicated_copy(doc: Document, params: dict, context) -> Iterable[Hit]:
     """A body that credits another original ("Official news published at <url>")."""
     att = doc.record.get("_attribution")

@@ -18,7 +18,16 @@ from .quotes import curly_problems, straight_problems
 
 # Words that end in a full stop without ending a sentence.
 ABBREVIATIONS = frozenset(
-    ["a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "llc", "jr", "sr", "dr", "mr", "mrs", "ms", "st", "mt", "ft", "vs", "etc", "al", "cf", "approx", "dept", "est", "fig", "no", "nos", "vol", "sec", "secs", "gov", "sen", "rep", "reps", "gen", "col", "lt", "sgt", "capt", "adm", "prof", "rev", "hon", "ave", "blvd", "rd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "min", "max", "ca", "viz", "op", "ed", "eds", "pp", "para", "paras", "art", "arts", "ch", "cl", "ibid", "avg", "incl", "excl", "govt", "univ", "assn", "natl", "intl", "const", "pt", "pts", "ref", "refs", "mfg", "div", "approx", "seq", "cir", "supp", "stat", "amend", "phil", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "vt", "va", "wash", "wis", "wyo", "admin", "comm", "cong", "sess", "esq", "exec", "inst"]
+    ["a.m", "p.m", "am", "pm", "inc", "ltd", "co", "corp", "llc", "jr", "sr", "dr", "mr", "mrs", "ms", "st", "mt"]
+    + ["ft", "vs", "etc", "al", "cf", "approx", "dept", "est", "fig", "no", "nos", "vol", "sec", "secs", "gov"]
+    + ["sen", "rep", "reps", "gen", "col", "lt", "sgt", "capt", "adm", "prof", "rev", "hon", "ave", "blvd", "rd"]
+    + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed"]
+    + ["thu", "fri", "sat", "sun", "min", "max", "ca", "viz", "op", "ed", "eds", "pp", "para", "paras", "art"]
+    + ["arts", "ch", "cl", "ibid", "avg", "incl", "excl", "govt", "univ", "assn", "natl", "intl", "const", "pt"]
+    + ["pts", "ref", "refs", "mfg", "div", "approx", "seq", "cir", "supp", "stat", "amend", "phil", "ala", "ariz"]
+    + ["ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich"]
+    + ["minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "vt", "va", "wash"]
+    + ["wis", "wyo", "admin", "comm", "cong", "sess", "esq", "exec", "inst"]
 )
 # ". and" : a full stop, then a sentence that starts with a lower-case word.
 SPLIT = re.compile(r"(?<![.\w])([A-Za-z][\w’'-]*)\.[ \t]+([a-z]{2,})\b(?![./@:])")
@@ -63,7 +72,7 @@ def _skip(lay: Layout, members: list[int]) -> bool:
     return all(lay.structure[i] for i in members)
 
 
-@detector("broken-sentence", min_word_length=3)
+@detector("broken-sentence")
 def broken_sentence(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """ ". and" splits, stray ". .", and quotes that close without opening or never close."""
     lay = layout(doc)
@@ -126,7 +135,8 @@ def _quotes(lay: Layout, joined: list[tuple[str, list]], judged: list[bool]) -> 
 # A sentence that ends on an e-mail address or a link ("please reach out to: <a@b.gov>") is whole.
 _ADDRESS = re.compile(r"\S+@\S+\.\w+$|https?://\S+$")
 _CONTACT = re.compile(
-    r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:|^\s*[*_]*for (?:media|press) inquiries\b",
+    r"^\s*[*_]*(?:(?:media|press|news) )?(?:contacts?|inquiries|enquiries)\s*:"
+    r"|^\s*[*_]*for (?:media|press) inquiries\b",
     re.IGNORECASE,
 )
 
@@ -142,7 +152,7 @@ COMMA_WORD = re.compile(
 )
 
 
-@detector("truncated-text", min_words=12)
+@detector("truncated-text")
 def truncated_text(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """The body's last paragraph is running text that stops mid-sentence: it ends on a
     function word or a comma ("… that delivers for the"), or it has finished sentences
@@ -222,7 +232,7 @@ def _statement(lay: Layout, min_words: int) -> bool:
     return False
 
 
-@detector("short-body", value=30, min_sentence_words=8)
+@detector("short-body")
 def short_body(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """A body of fewer than `value` words that states nothing complete: empty, a pointer
     ("To view the letter, visit: <PDF>"), a file-download block or an image. A short

@@ -9,6 +9,8 @@ column and check, so a record requirement has a named rule; unclaimed failures b
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from ...model import Fix
 from ..base import Rule
 from ..fields import EMITTERS, module_fields
@@ -17,7 +19,7 @@ from ..fields import EMITTERS, module_fields
 class BuiltinRule(Rule):
     kind = "builtin"
     stage = "builtin"
-    PARAMS = {"emitted_by": ""}
+    PARAMS: ClassVar[dict[str, Any]] = {"emitted_by": ""}
 
     def fields(self) -> set[str] | None:
         # `{message}`: these stages word some hits themselves (a reader's reason, a waiver).
@@ -30,7 +32,7 @@ class SchemaRule(Rule):
     stage = "schema"
     # `propose`: a record field holding a fix proposed for this document
     # (`{"description", "replacement"}`, e.g. missing-date's `_date_proposal`).
-    PARAMS = {"column": None, "checks": [], "fallback": False, "fix": None, "propose": None}
+    PARAMS: ClassVar[dict[str, Any]] = {"column": None, "checks": [], "fallback": False, "fix": None, "propose": None}
 
     def fields(self) -> set[str]:
         """What the schema stage gives each failure (`pipeline.schema_findings`)."""

@@ -5,6 +5,7 @@ it reads (`params["k"]`) whose value the rule file gives: a default then lives o
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from ...model import Document, Hit
 from ..base import Rule
@@ -14,7 +15,7 @@ from ..spec import RuleFileError
 
 class DetectorRule(Rule):
     kind = "detector"
-    PARAMS = {"detector": None}
+    PARAMS: ClassVar[dict[str, Any]] = {"detector": None}
 
     def __init__(self, spec, overrides=None, context=None):
         from ..detectors import DETECTORS

@@ -8,6 +8,7 @@ A whole-line match ignores case, surrounding white space and trailing punctuatio
 from __future__ import annotations
 
 import re
+from typing import Any, ClassVar
 
 from ..spec import RuleFileError
 from .pattern import PatternRule
@@ -15,7 +16,7 @@ from .pattern import PatternRule
 
 class LexiconRule(PatternRule):
     kind = "lexicon"
-    PARAMS = {**PatternRule.PARAMS, "terms": [], "lexicon": None, "match": "line"}
+    PARAMS: ClassVar[dict[str, Any]] = {**PatternRule.PARAMS, "terms": [], "lexicon": None, "match": "line"}
 
     def terms(self) -> list[str]:
         terms = [str(t) for t in self.params["terms"] or []]

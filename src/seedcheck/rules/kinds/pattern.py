@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
 
 from ...facts import facts_of
 from ...model import Document, Fix, Hit
@@ -23,7 +24,7 @@ from ..spec import RuleFileError
 
 class PatternRule(Rule):
     kind = "pattern"
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Any]] = {
         "patterns": [],
         "ignore_case": True,
         "scope": "body",

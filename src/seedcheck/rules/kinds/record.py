@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from ...model import Document, Fix, Hit
 from ..base import Rule
@@ -25,7 +26,13 @@ _OPS = {
 
 class RecordRule(Rule):
     kind = "record"
-    PARAMS = {"field": None, "op": "missing", "value": None, "unless_field": None, "fix": None}
+    PARAMS: ClassVar[dict[str, Any]] = {
+        "field": None,
+        "op": "missing",
+        "value": None,
+        "unless_field": None,
+        "fix": None,
+    }
 
     def fields(self) -> set[str]:
         return {"actual"}

@@ -1,22 +1,5 @@
-"""Person names: the registry (`checks/data/names.yaml`), its matcher, and name candidates.
-
-- **Registry**: per person a canonical spelling, allowed forms and discouraged variants.
-  Every form is also registered in upper case (headings); any form that differs from a
-  canonical or allowed form only by diacritics is a variant of that form without being
-  listed. Self-test examples (textlint-prh `specs`) run when the registry is built.
-- **Matcher**: one compiled regex (a token trie, longest alternative first, so the
-  longest registered form wins at each position and overlaps resolve the same way every
-  run) over the document body after NFC normalisation and a length-preserving fold that
-  drops diacritics. The surface text found is then looked up exactly: a canonical or
-  allowed form is fine, a listed variant or a diacritic difference is a `name-variant`.
-- **Candidates**: capitalised word runs ("Anthony Blinken", "Juan S. Gonzalez"), used
-  for `name-misspelling` (a near miss of a registered name, by rapidfuzz Levenshtein
-  distance with blocking on the first or last word) and by the `name-inconsistent`
-  corpus analyzer.
-
-The analysis of a document is computed once and shared by the `people` extractor, the
-two detectors and the corpus analyzer (see `analyse`).
-"""
+"""The person registry (`checks/data/names.yaml`): forms, the one-pass matcher and the
+near-miss search (rapidfuzz Levenshtein distance, blocked on the first or last word)."""
 
 from __future__ import annotations
 
@@ -24,149 +7,16 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from .config import ConfigError
-from .facts import Facts, facts_of
+from ..config import ConfigError
+from .fold import diacritic_count, fold
+from .forms import Form, NameMatch, trie_regex
+from .runs import PARTICLES, candidate_runs
 
 REGISTRY_FILE = "names.yaml"
-
-# ---------------------------------------------------------------------------------------
-# Unicode: NFC with an offset map, and a fold that keeps string length (1 char -> 1 char)
-# so offsets in the folded text are offsets in the NFC text.
-
-_FOLD_CACHE: dict[str, str] = {}
-# Letters NFD does not decompose but that readers see as "the same letter, no accent".
-_FOLD_EXTRA = {
-    "ł": "l",
-    "Ł": "L",
-    "ø": "o",
-    "Ø": "O",
-    "đ": "d",
-    "Đ": "D",
-    "ı": "i",
-    "ħ": "h",
-    "’": "'",
-    "‘": "'",
-    "ʼ": "'",
-    "\u00a0": " ",
-    "‐": "-",
-    "‑": "-",
-}
-
-
-def _fold_char(ch: str) -> str:
-    out = _FOLD_CACHE.get(ch)
-    if out is None:
-        if ch in _FOLD_EXTRA:
-            out = _FOLD_EXTRA[ch]
-        elif ord(ch) < 0xC0:
-            out = ch
-        else:
-            base = unicodedata.normalize("NFD", ch)
-            stripped = "".join(c for c in base if not unicodedata.combining(c))
-            out = stripped if len(stripped) == 1 else ch
-        _FOLD_CACHE[ch] = out
-    return out
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _fold_match(m: re.Match) -> str:
-    return _fold_char(m.group())
-
-
-def fold(text: str) -> str:
-    """Drop diacritics (and unify apostrophes), one character for one character."""
-    if text.isascii():
-        return text
-    return _NON_ASCII.sub(_fold_match, text)
-
-
-def diacritic_count(text: str) -> int:
-    """How many characters of `text` carry a diacritic (fold changes them)."""
-    return sum(1 for c in text if ord(c) >= 0xC0 and _fold_char(c) != c and c not in "’‘ʼ\u00a0‐‑")
-
-
-def nfc_with_map(text: str) -> tuple[str, list[int] | None]:
-    """`text` in NFC, and for each NFC index the index in `text` (None when unchanged)."""
-    norm = unicodedata.normalize("NFC", text)
-    if norm == text:
-        return text, None
-    # Compose segment by segment (a starter and its combining marks), recording offsets.
-    out: list[str] = []
-    index: list[int] = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or unicodedata.combining(text[i]) == 0:
-            piece = unicodedata.normalize("NFC", text[start:i])
-            out.append(piece)
-            index.extend([start] * len(piece))
-            start = i
-    index.append(len(text))
-    return "".join(out), index
-
-
-# ---------------------------------------------------------------------------------------
-# Registry
-
-
-@dataclass(frozen=True, slots=True)
-class Form:
-    """A registered spelling: its role and, for variants, the spelling that replaces it."""
-
-    text: str
-    person: str  # the canonical name
-    role: str  # canonical | allowed | variant
-    target: str  # what to write instead (itself for canonical/allowed forms)
-
-
-@dataclass(slots=True)
-class NameMatch:
-    """A name found in a document: offsets in the NFC body text, and what it means."""
-
-    start: int
-    end: int
-    text: str
-    person: str
-    kind: str  # ok | variant | misspelling
-    fix: str | None = None
-    reason: str = ""
-    distance: int = 0
-
-
-def _tokens_of(form: str) -> list[str]:
-    return form.split()
-
-
-def _trie_regex(sequences: Iterable[tuple[str, ...]]) -> str:
-    """A regex matching any of the token sequences, longer continuations tried first."""
-    trie: dict = {}
-    for seq in sequences:
-        node = trie
-        for tok in seq:
-            node = node.setdefault(tok, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = []
-        for tok in sorted((t for t in node if t), key=lambda t: (-len(t), t)):
-            child = node[tok]
-            rest = {k: v for k, v in child.items() if k}
-            piece = re.escape(tok)
-            # Word characters at the edge of a token need a boundary; punctuation does not.
-            if rest:
-                # Greedy: the longer form is tried first, the shorter one is the fallback.
-                tail = r"\s+(?:" + build(child) + ")"
-                piece += f"(?:{tail})" + ("?" if "" in child else "")
-            alts.append(piece)
-        return "|".join(alts)
-
-    return build(trie)
 
 
 class Registry:
@@ -250,7 +100,7 @@ class Registry:
         for forms in self.by_fold.values():
             forms.sort(key=lambda f: (f.role != "canonical", -diacritic_count(f.text), f.text))
         sequences = {tuple(fold(f.text).split()) for f in self.forms.values()}
-        body = _trie_regex(sorted(sequences)) if sequences else r"(?!x)x"
+        body = trie_regex(sorted(sequences)) if sequences else r"(?!x)x"
         # No look-behind at the front: sre then scans for the first letters quickly; the
         # word boundary before a match is checked in `match`.
         self.pattern = re.compile(r"(?:" + body + r")(?!\w)")
@@ -388,7 +238,7 @@ class Registry:
                 if not (blocks[0] or blocks[1]) or window[0][2] in PARTICLES or window[-1][2] in PARTICLES:
                     continue
                 start, end = window[0][0], window[-1][1]
-                if _overlaps(taken, starts, start, end):
+                if overlaps_taken(taken, starts, start, end):
                     continue
                 toks = [t[3] for t in window]
                 key = " ".join(toks)
@@ -453,7 +303,8 @@ def _strings(value: Any, where: str) -> list[str]:
     return [_clean(v) for v in value]
 
 
-def _overlaps(taken: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+def overlaps_taken(taken: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint `taken` spans (`starts`: their starts)."""
     i = bisect.bisect_left(starts, end)
     # Spans are sorted and disjoint: only the one just before `end` can overlap.
     return i > 0 and taken[i - 1][1] > start
@@ -475,249 +326,3 @@ def load_registry(context: Any) -> Registry:
     if cache is not None:
         cache["names:registry"] = registry
     return registry
-
-
-# ---------------------------------------------------------------------------------------
-# Capitalised word runs
-
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
-_GAP = re.compile(r"[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*")
-_URL = re.compile(r"\w+://\S+|www\.\S+|\S+@\S+\.\w+")
-PARTICLES = frozenset(
-    {
-        "de",
-        "del",
-        "la",
-        "las",
-        "los",
-        "da",
-        "das",
-        "do",
-        "dos",
-        "van",
-        "von",
-        "der",
-        "den",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "y",
-        "di",
-        "du",
-        "le",
-        "ter",
-        "zu",
-    }
-)
-ABBREVIATIONS = frozenset(
-    {
-        "Jr.",
-        "Sr.",
-        "Dr.",
-        "Mr.",
-        "Mrs.",
-        "Ms.",
-        "St.",
-        "Sen.",
-        "Rep.",
-        "Gov.",
-        "Gen.",
-        "Adm.",
-        "Col.",
-        "Lt.",
-        "Sgt.",
-        "Capt.",
-        "Prof.",
-        "Rev.",
-    }
-)
-
-
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0386-\u03ab\u0400-\u042f\u1e00-\u1eff"
-# A loose word (single-character repeats only, so a failing match backtracks in linear
-# time); `_runs_in` re-tokenises each span with the strict `_TOKEN`.
-_CAP_TOKEN = rf"[{_UPPER}][\w'’\-]*\.?"
-# A superset of every run of two or more capitalised words (Latin Extended and Vietnamese
-# ranges mix cases: `candidate_runs` checks each word's case again).
-_GAP_RE = r"(?:[ \t\u00a0]+(?:\n[ \t\u00a0]*)?|\n[ \t\u00a0]*)"
-_RUN_SPAN = re.compile(
-    # Only at a word start: inside a long word every position would otherwise re-scan it.
-    # The capital comes first and the word start is checked behind it, so `re` scans for
-    # a capital rather than trying the look-behind at every position.
-    rf"[{_UPPER}](?<!(?:[^\W\d_]|['’\-])[{_UPPER}])[\w'’\-]*\.?"
-    + "(?:"
-    + _GAP_RE
-    + "(?:(?:"
-    + "|".join(
-        sorted(
-            {
-                "de",
-                "del",
-                "la",
-                "las",
-                "los",
-                "da",
-                "das",
-                "do",
-                "dos",
-                "van",
-                "von",
-                "der",
-                "den",
-                "bin",
-                "ibn",
-                "al",
-                "el",
-                "y",
-                "di",
-                "du",
-                "le",
-                "ter",
-                "zu",
-            },
-            key=lambda w: (-len(w), w),
-        )
-    )
-    + ")"
-    + _GAP_RE
-    + ")*"
-    + _CAP_TOKEN
-    + ")+"
-)
-
-
-def candidate_runs(text: str) -> list[list[tuple[int, int, str]]]:
-    """Runs of capitalised words (with initials and name particles) as (start, end, word).
-
-    A run breaks at punctuation, a blank line, a lower-case word that is not a particle,
-    a sentence end and a possessive ("Biden’s" ends a run after "Biden"). URLs are skipped.
-    Only spans that look like two or more capitalised words are tokenised (fast path).
-    """
-    runs: list[list[tuple[int, int, str]]] = []
-    done = 0
-    for span in _RUN_SPAN.finditer(text):
-        start = span.start()
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'’-/.@"):
-            # Inside a word, a URL or a path: tokenise from the word's start instead.
-            while start > done and not text[start - 1].isspace():
-                start -= 1
-        end = span.end()
-        while end < len(text) and not text[end].isspace():
-            end += 1  # to the end of the word: an e-mail address or URL is seen whole
-        runs.extend(_runs_in(text, start, end))
-        done = end
-    return runs
-
-
-def _runs_in(text: str, lo: int, hi: int) -> list[list[tuple[int, int, str]]]:
-    """The capitalised word runs of text[lo:hi] (see `candidate_runs`)."""
-    region = text[lo:hi]
-    skip = (
-        [(m.start() + lo, m.end() + lo) for m in _URL.finditer(region)]
-        if ("://" in region or "www." in region or "@" in region)
-        else []
-    )
-    runs: list[list[tuple[int, int, str]]] = []
-    run: list[tuple[int, int, str]] = []
-    pending: list[tuple[int, int, str]] = []  # particles waiting for a capitalised word
-    last_end = -1
-    for m in _TOKEN.finditer(text, lo, hi):
-        start, end, word = m.start(), m.end(), m.group()
-        if skip and any(s <= start < e for s, e in skip):
-            continue
-        connected = last_end >= 0 and _GAP.fullmatch(text, last_end, start) is not None
-        if not connected:
-            if run:
-                runs.append(run)
-            run, pending = [], []
-        brk = False
-        if word.endswith("."):
-            core = word[:-1]
-            if len(core) > 1 and word not in ABBREVIATIONS:
-                word, end, brk = core, end - 1, True  # a sentence end, not an initial
-        for suffix in ("’s", "'s"):
-            if word.endswith(suffix) and len(word) > 2:
-                word, end, brk = word[:-2], end - 2, True
-        if word[:1].isupper():
-            run.extend(pending)
-            pending = []
-            run.append((start, end, word))
-        elif run and word in PARTICLES and not brk:
-            pending.append((start, end, word))
-        else:
-            if run:
-                runs.append(run)
-            run, pending = [], []
-        last_end = end
-        if brk:
-            if run:
-                runs.append(run)
-            run, pending, last_end = [], [], -1
-    if run:
-        runs.append(run)
-    return runs
-
-
-# ---------------------------------------------------------------------------------------
-# Per-document analysis, shared by the extractor, the detectors and the corpus analyzer
-
-
-@dataclass(slots=True)
-class Analysis:
-    """A document's body as one NFC string, its line map, registry matches and runs."""
-
-    text: str
-    line_starts: list[int]
-    line_numbers: list[int]
-    line_maps: list[list[int] | None]
-    matches: list[NameMatch]
-    runs: list[list[tuple[int, int, str]]]
-    _misspellings: dict[tuple[int, int], list[NameMatch]] = field(default_factory=dict)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """(file line number, 1-based column in the line as read) of a text offset."""
-        i = bisect.bisect_right(self.line_starts, offset) - 1
-        col = offset - self.line_starts[i]
-        mapping = self.line_maps[i]
-        if mapping is not None:
-            col = mapping[min(col, len(mapping) - 1)]
-        return self.line_numbers[i], col + 1
-
-    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
-        """(line, column, end line, end column) of [start, end)."""
-        line, col = self.position(start)
-        end_line, end_col = self.position(max(start, end - 1))
-        return line, col, end_line, end_col + 1
-
-    def taken(self) -> list[tuple[int, int]]:
-        return [(m.start, m.end) for m in self.matches]
-
-    def misspellings(self, registry: Registry, max_distance: int = 2, long_name: int = 16) -> list[NameMatch]:
-        key = (max_distance, long_name)
-        if key not in self._misspellings:
-            self._misspellings[key] = registry.misspellings(self.text, self.runs, self.taken(), max_distance, long_name)
-        return self._misspellings[key]
-
-
-def analyse(doc: Any, context: Any) -> Analysis:
-    """The name analysis of `doc`, computed once per document (see `seedcheck.facts`)."""
-    return facts_of(doc, context).fact(_analysis_of)
-
-
-def _analysis_of(facts: Facts) -> Analysis:
-    doc = facts.doc
-    registry = load_registry(facts.context)
-    pieces, starts, numbers, maps = [], [], [], []
-    offset = 0
-    for number, line in facts.body_lines:
-        norm, mapping = nfc_with_map(line)
-        starts.append(offset)
-        numbers.append(number)
-        maps.append(mapping)
-        pieces.append(norm)
-        offset += len(norm) + 1
-    text = "\n".join(pieces)
-    if not starts:
-        starts, numbers, maps = [0], [doc.body_start + doc.line_offset + 1], [None]
-    return Analysis(text, starts, numbers, maps, registry.match(text), candidate_runs(text))
