@@ -265,9 +265,8 @@ def run_spark(
     records, findings, states, readable = _gathered(corpus_candidates(spark, outcomes_df, engine), keep_all_bodies)
     outcomes_df.unpersist()
     timings["documents"] = time.perf_counter() - t1
-    result = complete(
-        engine, records, findings, states, readable, timings, paths, gate, t0, gx=SparkExpectations(spark)
-    )
+    validator = SparkExpectations(spark)  # passed as the local engine passes its GxRunner: positionally
+    result = complete(engine, records, findings, states, readable, timings, paths, gate, t0, validator)
     if report_dir is not None:
         t2 = time.perf_counter()
         write_findings(spark, result.findings, Path(report_dir))
