@@ -17,7 +17,7 @@ import pickle
 import time
 from pathlib import Path
 
-from seedcheck import extract, names, pipeline
+from seedcheck import checker, extract, names
 from seedcheck.config import load_config
 from seedcheck.extract import language
 from seedcheck.ingest.units import plan
@@ -52,8 +52,8 @@ def _instrument(engine: Engine, totals: collections.Counter) -> None:
     name_analysis.candidate_runs = _timed(totals, "fact name runs", name_analysis.candidate_runs)
     names.Registry.match = _timed(totals, "fact registry match", names.Registry.match)
     language.clean = _timed(totals, "fact language clean", language.clean)
-    iterate = pipeline.iter_documents
-    pipeline.iter_documents = _timed(totals, "ingest", lambda *a: list(iterate(*a)))
+    iterate = checker.iter_documents  # what Engine.process reads documents with
+    checker.iter_documents = _timed(totals, "ingest", lambda *a: list(iterate(*a)))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from seedcheck import pipeline
+from seedcheck import document_stage, pipeline
 from seedcheck.cache import Cache, fingerprint
 from seedcheck.config import Config, apply
 
@@ -208,16 +208,16 @@ def test_a_file_changed_while_checked_is_stored_under_the_bytes_checked(tmp_path
     config = _config(tmp_path)
     _run(config, target)  # a filled cache: the next run looks files up before checking them
     victim.write_bytes(edited)
-    real = pipeline.read_keyed
+    real = document_stage.read_keyed
 
     def changing(source, limit, variant):  # the check's read, after the lookup's
         if source.fs_path == str(victim):
             victim.write_bytes(edited + b"\nShare this article on Facebook\n")
         return real(source, limit, variant)
 
-    monkeypatch.setattr(pipeline, "read_keyed", changing)
+    monkeypatch.setattr(document_stage, "read_keyed", changing)
     _run(config, target)
-    monkeypatch.setattr(pipeline, "read_keyed", real)
+    monkeypatch.setattr(document_stage, "read_keyed", real)
     victim.write_bytes(edited)
     second, hits = _run(config, target)
     uncached, _ = _run(config, target, cache=False)

@@ -1,0 +1,5 @@
+"""`python -m seedcheck.cli`."""
+
+from . import main
+
+main()

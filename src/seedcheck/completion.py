@@ -1,0 +1,227 @@
+"""Everything after the document stage, shared by the local and the Spark engine: the
+corpus stage (analyzers' `finish`), the record schema, the corpus expectations, per-file
+ignores and the gate, and the `Result` the writers render."""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checker import Engine
+from .config import Config
+from .extract import RECORD_FIELDS
+from .gate import GateOptions, _real, apply_gate
+from .model import Finding, Hit, Severity
+from .rules.registry import Registry, matches
+from .spool import CorpusStates, Spool, give_back_memory
+
+STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Result:
+    """Everything a run produced; writers render it."""
+
+    config: Config
+    registry: Registry
+    documents: list[dict[str, Any]]
+    findings: list[Finding]
+    expectations: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+    def gating(self, fail_on: str) -> list[Finding]:
+        """Findings that fail the gate: at or above `fail_on` and not baselined."""
+        if fail_on == "never":
+            return []
+        threshold = Severity.parse(fail_on)
+        return [f for f in self.findings if f.severity >= threshold and not f.baselined]
+
+
+def complete(
+    engine: Engine,
+    records: list[dict],
+    findings: list[Finding] | Spool,
+    states: CorpusStates,
+    readable: list[bool],
+    timings: dict[str, float],
+    paths: list[str],
+    gate: GateOptions | None,
+    t0: float,
+    gx=None,
+    results=None,
+) -> Result:
+    """Everything after the document stage (corpus, schema, expectations, gate), shared by
+    the local and the Spark engine. `gx`: the run's validator of the corpus expectations
+    (`validate(suite, records, data_docs_dir)` and `done()`: `gx_worker.GxRunner`, the
+    Spark engine's), else GX validates here. `findings` may be a spool: it is read back once the
+    corpus stage has released every state and the expectations (whose worker process
+    holds its own copy of the records table) are done."""
+    t2 = time.perf_counter()
+    _run_corpus_stage(engine, records, findings, states, gate)
+    timings["corpus"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok], results))
+    timings["schema"] = time.perf_counter() - t3
+
+    t_gx = time.perf_counter()
+    expectation_results = _run_expectations(engine, records, findings, states, gx)
+    timings["expectations"] = time.perf_counter() - t_gx
+    findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
+
+    findings = apply_per_file_ignores(engine.config, findings)
+    findings = apply_gate(engine.config, engine.registry, records, findings, gate or GateOptions(), expectation_results)
+    findings.sort(key=Finding.sort_key)
+    documents = summarise_documents(records, findings)
+    if gate is not None and gate.changed is not None and gate.focus is not None:
+        for d in documents:  # outside --changed-since: not reported on, so not "ok" either
+            if d["doc_id"] not in gate.focus:
+                d["record"]["_unreported"] = True
+    if results is not None:
+        timings["reused_results"] = len(results.reused)
+    timings["total"] = time.perf_counter() - t0
+    return Result(
+        config=engine.config,
+        registry=engine.registry,
+        documents=documents,
+        findings=findings,
+        timings=timings,
+        paths=paths,
+        expectations=expectation_results,
+    )
+
+
+def _run_corpus_stage(
+    engine: Engine, records: list[dict], findings, states: CorpusStates, gate: GateOptions | None
+) -> None:
+    """The corpus stage's findings into `findings`; every analyzer state is released after it."""
+    paths_by_id = {r["doc_id"]: r["path"] for r in records}
+    # --changed-since: the duplicate rules keep the committed copy and drop the one the change adds.
+    engine.context.changed_ids = (
+        {r["doc_id"] for r in records if _real(r) in gate.changed}
+        if gate is not None and gate.changed is not None
+        else None
+    )
+    findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
+    del paths_by_id
+    states.clear()  # the largest per-document data of a run; nothing after this stage reads it
+    if states.spooled:
+        give_back_memory()
+
+
+def _run_expectations(engine: Engine, records: list[dict], findings, states: CorpusStates, gx) -> list[dict[str, Any]]:
+    """The expectations stage's findings into `findings`; returns findings.json's `expectations` entries."""
+    from .expectations import expectations_stage  # imports great_expectations only if the stage runs
+
+    expectation_findings, expectation_results = expectations_stage(engine, records, gx.validate if gx else None)
+    if gx is not None:
+        gx.done()
+    findings.extend(expectation_findings)
+    if states.spooled:
+        give_back_memory()  # the table built for GX: before every finding comes back
+    return expectation_results
+
+
+def corpus_stage(
+    engine: Engine, states: CorpusStates, paths_by_id: dict[str, str], records_by_id: dict[str, dict] | None = None
+) -> Iterator[Finding]:
+    """Run every corpus analyzer once over the collected per-document states; yield the
+    findings as they come, so a large run spools them at once (duplicate findings name
+    every copy: held until the end of the stage, they were most of its peak).
+
+    `finish` yields `(rule, doc_id, hit)`, or `(rule, doc_id, hit, patch)` where `patch`
+    holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports.
+    Each analyzer takes its own states out of `states` (from disk when they were spooled)
+    and drops them once it has finished, so the next analyzer's working memory can reuse theirs.
+    """
+    corpus_rules = {r.name: r for r in engine.registry.stage("corpus")}
+    for analyzer in engine.analyzers:
+        own = states.take(analyzer.name)
+        rules = {n: r for n, r in corpus_rules.items() if r.analyzer is analyzer}
+        planned = {"plan": engine.corpus_plans[analyzer.name]} if analyzer.name in engine.corpus_plans else {}
+        for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context, **planned):
+            if name in rules:
+                if patch and patch[0] and records_by_id and doc_id in records_by_id:
+                    records_by_id[doc_id].update(patch[0])
+                yield rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id))
+        if hasattr(own, "close"):
+            own.close()  # a spool: its file goes now
+        del own
+
+
+def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Finding]:
+    """Validate the records table against the record schema (a stored result of the same
+    table from `results`, when given); name each failure."""
+    from .schema import check_records
+
+    schema_path = engine.config.schemas_path / "record.yaml"
+    if not records:
+        return []
+    failures = check_records(records, [f for f in RECORD_FIELDS if f != "body"], str(schema_path), results)
+    schema_rules = [r for r in engine.registry.rules.values() if r.stage == "schema"]
+    named = [r for r in schema_rules if not r.params.get("fallback")]
+    fallback = next((r for r in schema_rules if r.params.get("fallback")), None)
+    findings = []
+    for failure in failures:
+        # A failure claimed by a named rule belongs to it, even when that rule is disabled.
+        rule = next((r for r in named if r.claims(failure.column, failure.check)), fallback)
+        if rule is None or rule.name not in engine.registry.enabled:
+            continue
+        rows = [failure.index] if failure.index is not None else range(len(records))
+        for index in rows:
+            rec = records[index]
+            line = rec.get("_lines", {}).get(failure.column) or 1
+            hit = Hit(
+                line=line,
+                column=1,
+                excerpt="",
+                values={
+                    "column": failure.column or "(table)",
+                    "check": failure.check,
+                    "value": failure.failure_case,
+                },
+                fix=rule.fix_for(rec),
+            )
+            findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
+    return findings
+
+
+def apply_per_file_ignores(config: Config, findings: list[Finding]) -> list[Finding]:
+    """Drop findings matched by `[tool.seedcheck.per-file-ignores]` (glob on doc_id or path)."""
+    if not config.per_file_ignores:
+        return findings
+    table = [(glob, rules if isinstance(rules, list) else [rules]) for glob, rules in config.per_file_ignores.items()]
+    kept = []
+    for f in findings:
+        if any(
+            (fnmatch.fnmatch(f.doc_id, g) or fnmatch.fnmatch(f.path, g)) and matches(f.rule, rules)
+            for g, rules in table
+        ):
+            continue
+        kept.append(f)
+    return kept
+
+
+def summarise_documents(records: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
+    """One entry per document: id, path, status (worst new or baselined finding) and record."""
+    worst: dict[str, str] = {}
+    for f in findings:
+        status = "error" if f.severity == Severity.ERROR else "warning" if f.severity == Severity.WARNING else "ok"
+        if STATUS_ORDER[status] > STATUS_ORDER[worst.get(f.doc_id, "ok")]:
+            worst[f.doc_id] = status
+    docs = []
+    for rec in sorted(records, key=lambda r: (r["path"], r["doc_id"])):
+        docs.append(
+            {"doc_id": rec["doc_id"], "path": rec["path"], "status": worst.get(rec["doc_id"], "ok"), "record": rec}
+        )
+    return docs

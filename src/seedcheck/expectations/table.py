@@ -1,0 +1,81 @@
+"""The records table GX validates (pandas, or Spark for the Spark engine), and what of it a
+suite reads (the input of a stored validation result)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .suite import DATE_COLUMNS, DERIVED_COLUMNS, INT_COLUMNS, TABLE_COLUMNS, Suite
+
+STRING_DTYPE = "string[pyarrow]"
+
+
+def records_table(records: list[dict[str, Any]]):
+    """The table GX validates: one row per record, sorted by doc_id (so "first N unexpected"
+    is deterministic), strings as `string[pyarrow]`, `date` as datetime, counts as Int64,
+    plus `source_documents`."""
+    import pandas as pd
+
+    # Sorted positions first, then one column at a time: no per-row dicts (at 100,000
+    # documents those cost several times the finished table).
+    order = sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id")))
+    columns = {}
+    for column in TABLE_COLUMNS:
+        values = [records[i].get(column) for i in order]
+        if column in DATE_COLUMNS:
+            # Contract says ISO or null; anything else becomes null rather than a crash.
+            columns[column] = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
+        elif column in INT_COLUMNS:
+            columns[column] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("Int64")
+        else:
+            # pandas 3 reads missing strings as NaN: keep them null, never the text "nan".
+            columns[column] = pd.Series([None if _missing(v) else str(v) for v in values], dtype=STRING_DTYPE)
+        del values
+    frame = pd.DataFrame(columns, columns=list(TABLE_COLUMNS))
+    counts = frame["source_domain"].value_counts(dropna=True)
+    frame["source_documents"] = frame["source_domain"].map(counts).astype("Int64")
+    return frame
+
+
+def spark_records_table(spark, records: list[dict[str, Any]]):
+    """The records table as a Spark DataFrame for GX's Spark data source (the Spark
+    engine): the columns and types of `records_table` (`date` a timestamp without time
+    zone, counts longs)."""
+    frame = records_table(records)
+    fields = ", ".join(
+        f"{c} {'timestamp_ntz' if c in DATE_COLUMNS else 'long' if c in INT_COLUMNS else 'string'}"
+        for c in frame.columns
+    )
+    return spark.createDataFrame(frame, fields)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType"
+
+
+def read_columns(suite: Suite) -> tuple[str, ...]:
+    """The record fields the suite's expectations read (`doc_id` always: it orders the
+    table and names the unexpected rows). A table-level expectation other than a row count
+    may read any column: then all of them."""
+    columns = {"doc_id"}
+    for spec in suite.expectations:
+        named = [spec.column, *(v for k, v in spec.params.items() if k.startswith("column"))]
+        if spec.column is None and not spec.type.startswith("expect_table_row_count"):
+            return TABLE_COLUMNS
+        for name in named:
+            if isinstance(name, str):
+                columns.add("source_domain" if name in DERIVED_COLUMNS else name)
+            elif isinstance(name, list):
+                return TABLE_COLUMNS
+    return tuple(c for c in TABLE_COLUMNS if c in columns)
+
+
+def table_parts(suite: Suite, records: list[dict[str, Any]]):
+    """What a validation's result depends on besides GX's version: the suite (thresholds
+    and today's date substituted) and the columns it reads, row by row in table order."""
+    columns = read_columns(suite)
+    yield suite
+    yield columns
+    for i in sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id"))):
+        yield tuple(records[i].get(c) for c in columns)
