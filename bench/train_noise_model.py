@@ -28,18 +28,24 @@ import noise_lines
 from seedcheck.config import Config
 from seedcheck.context import Context
 from seedcheck.model import Document
-from seedcheck.rules.detectors import DETECTORS, noise, noise_model
+from seedcheck.rules.detectors import noise, noise_model
 from seedcheck.rules.detectors.layout import layout
+
+
+def navigation_params() -> dict:
+    """The parameters of `noise-navigation` as its rule file gives them."""
+    path = ROOT / "checks" / "rules" / "noise" / "noise-navigation.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["params"]
 
 
 def page_rows(page: dict, context: Context) -> tuple[list, list, list]:
     """Features, training labels (1 furniture, 0 content, None) and eval labels of a page's candidates."""
     doc = Document(doc_id=page["key"], path=page["key"], format="text", lines=page["lines"])
     lay = layout(doc)
-    lexicon = noise.lexicon_claims(doc, context)
+    params = navigation_params()
+    lexicon = noise.lexicon_claims(doc, params["claims"], context)
     idx = noise_model.candidates(lay)
-    defaults = DETECTORS["noise-navigation"][1]
-    runs = noise.shape_runs(lay, {**defaults, "max_words": defaults["shape_max_words"]})
+    runs = noise.shape_runs(lay, {**params, "max_words": params["shape_max_words"]})
     feats = noise_model.line_features(lay, idx, lexicon, set(runs))
     body, body_words = page["body"], set(noise_lines.WORD.findall(page["body"].lower()))
     train, evals = [], []

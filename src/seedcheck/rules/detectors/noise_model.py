@@ -138,64 +138,75 @@ def line_features(
 ) -> list[list[float]]:
     """One feature vector (ordered as FEATURES) per layout index in `indices`; `lexicon` and
     `shaped` are the lines a noise lexicon and the menu-run rule claim."""
-    n = len(lay.norm)
-    mass = _prose_mass(lay)
-    distances, runs = _prose_distance(lay), _short_runs(lay)
-    counts: dict[str, int] = {}
     keys = [comparable(t) for t in lay.norm]
+    counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
-    rows = []
-    for i in indices:
-        text, words = lay.norm[i], lay.words[i]
-        chars = len(text) or 1
-        tokens = text.split()
-        window = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
-        short_window = sum(_short(lay, k) for k in window) / (len(window) or 1)
-        edge = float(lay.in_head(i) or lay.in_tail(i))
-        short = float(words <= 5 and not lay.terminal[i])
-        distance = distances[i]
-        rows.append(
-            [
-                1.0,
-                math.log1p(chars),
-                math.log1p(words),
-                float(lay.terminal[i]),
-                float(lay.intro[i]),
-                float(lay.listitem[i]),
-                float(lay.metadata_like[i]) if words <= 12 else 0.0,
-                float(lay.official_like[i]) if words <= 12 else 0.0,
-                sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
-                sum(c.isdigit() for c in text) / chars,
-                len(_SYMBOL.findall(text)) / chars,
-                float(bool(_SEPARATORS.search(lay.raw[i]))),
-                float(bool(_COUNT_SUFFIX.search(text))),
-                float(bool(TIME_OR_DATE.search(text))),
-                float(i in lexicon),
-                float(lay.in_head(i)),
-                float(lay.in_tail(i)),
-                i / n,
-                mass[i],
-                min(mass[i], 1 - mass[i]),
-                float(i > 0 and lay.prose[i - 1]),
-                float(i + 1 < n and lay.prose[i + 1]),
-                math.log1p(lay.words[i - 1]) if i > 0 else 0.0,
-                math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
-                short_window,
-                sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
-                math.log1p(distance),
-                float(counts[keys[i]] > 1 and bool(keys[i])),
-                float(text[:1].islower()),
-                float(bool(_LINKISH.search(text))),
-                float(text.endswith(("...", "…"))),
-                float(words <= 2),
-                short * edge,
-                short_window * edge,
-                math.log1p(runs[i]),
-                float(i in shaped),
-            ]
-        )
-    return rows
+    page = {
+        "mass": _prose_mass(lay),
+        "distance": _prose_distance(lay),
+        "runs": _short_runs(lay),
+        "repeated": [counts[key] > 1 and bool(key) for key in keys],
+    }
+    return [_own(lay, i, lexicon) + _context(lay, i, page, shaped) for i in indices]
+
+
+def _own(lay: Layout, i: int, lexicon: set[int]) -> list[float]:
+    """The features of the line itself (FEATURES from `bias` to `lexicon`)."""
+    text, words = lay.norm[i], lay.words[i]
+    chars = len(text) or 1
+    tokens = text.split()
+    return [
+        1.0,
+        math.log1p(chars),
+        math.log1p(words),
+        float(lay.terminal[i]),
+        float(lay.intro[i]),
+        float(lay.listitem[i]),
+        float(lay.metadata_like[i]) if words <= 12 else 0.0,
+        float(lay.official_like[i]) if words <= 12 else 0.0,
+        sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
+        sum(c.isdigit() for c in text) / chars,
+        len(_SYMBOL.findall(text)) / chars,
+        float(bool(_SEPARATORS.search(lay.raw[i]))),
+        float(bool(_COUNT_SUFFIX.search(text))),
+        float(bool(TIME_OR_DATE.search(text))),
+        float(i in lexicon),
+    ]
+
+
+def _context(lay: Layout, i: int, page: dict, shaped: set[int]) -> list[float]:
+    """The features of the line's place and neighbours (FEATURES from `in_head` on)."""
+    n = len(lay.norm)
+    text, words = lay.norm[i], lay.words[i]
+    window = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
+    short_window = sum(_short(lay, k) for k in window) / (len(window) or 1)
+    edge = float(lay.in_head(i) or lay.in_tail(i))
+    short = float(words <= 5 and not lay.terminal[i])
+    mass = page["mass"][i]
+    return [
+        float(lay.in_head(i)),
+        float(lay.in_tail(i)),
+        i / n,
+        mass,
+        min(mass, 1 - mass),
+        float(i > 0 and lay.prose[i - 1]),
+        float(i + 1 < n and lay.prose[i + 1]),
+        math.log1p(lay.words[i - 1]) if i > 0 else 0.0,
+        math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
+        short_window,
+        sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
+        math.log1p(page["distance"][i]),
+        float(page["repeated"][i]),
+        float(text[:1].islower()),
+        float(bool(_LINKISH.search(text))),
+        float(text.endswith(("...", "…"))),
+        float(words <= 2),
+        short * edge,
+        short_window * edge,
+        math.log1p(page["runs"][i]),
+        float(i in shaped),
+    ]
 
 
 def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
