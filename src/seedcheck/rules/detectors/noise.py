@@ -251,8 +251,11 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         # A footer line that another noise rule names ("gossip news" is advertising)
         # still counts towards the run, but is reported once, by that rule. The model
         # confirms a run line (a list of ingredients or of headlines the article links to
-        # has the shape of a menu, not its neighbourhood).
-        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= params["run_confirm"]):
+        # has the shape of a menu, not its neighbourhood); a menu above or below the text
+        # needs less of it than a list between paragraphs.
+        edge = lay.in_head(i) or lay.in_tail(i)
+        need = params["edge_run_confirm"] if edge else params["run_confirm"]
+        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= need):
             hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
     for i in comments(lay):
         if i not in hits and i not in claimed:

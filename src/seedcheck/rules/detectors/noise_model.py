@@ -56,6 +56,11 @@ FEATURES = (
     "short_window_x_edge",
     "log_run",
     "shape_run",
+    "terminal_window",
+    "prose_window",
+    "alike_window",
+    "page_short_share",
+    "log_page_lines",
 )
 MAX_WORDS = 8  # longer lines are headlines, prose or comments: left to the other rules
 _SEPARATORS = re.compile(r"[|»›•·►▶]|\s/\s|\s-\s.*\s-\s")
@@ -147,6 +152,7 @@ def line_features(
         "distance": _prose_distance(lay),
         "runs": _short_runs(lay),
         "repeated": [counts[key] > 1 and bool(key) for key in keys],
+        "short_share": sum(_short(lay, k) for k in range(len(keys))) / (len(keys) or 1),
     }
     return [_own(lay, i, lexicon) + _context(lay, i, page, shaped) for i in indices]
 
@@ -206,7 +212,25 @@ def _context(lay: Layout, i: int, page: dict, shaped: set[int]) -> list[float]:
         short_window * edge,
         math.log1p(page["runs"][i]),
         float(i in shaped),
+        *_neighbourhood(lay, i),
+        page["short_share"],
+        math.log1p(n),
     ]
+
+
+def _neighbourhood(lay: Layout, i: int) -> tuple[float, float, float]:
+    """Shares of the lines around: ending a sentence (±3), running text (±5), and of a length
+    like this line's without a full stop (±3: the items of a menu or a headline list)."""
+    n = len(lay.norm)
+    near = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
+    wide = [k for k in range(max(0, i - 5), min(n, i + 6)) if k != i]
+    words = lay.words[i]
+    alike = sum(not lay.terminal[k] and abs(lay.words[k] - words) <= max(1, words // 3) for k in near)
+    return (
+        sum(lay.terminal[k] for k in near) / (len(near) or 1),
+        sum(lay.prose[k] for k in wide) / (len(wide) or 1),
+        alike / (len(near) or 1),
+    )
 
 
 def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
@@ -215,11 +239,12 @@ def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
 
     key = id(model)
     if _PARAMS.get("key") != key:
-        names = model["features"]
-        if list(names) != list(FEATURES):
+        names = list(model["features"])
+        if not set(names) <= set(FEATURES):
             raise ValueError("noise line model was trained on other features; retrain it")
         _PARAMS.update(
             key=key,
+            columns=[FEATURES.index(name) for name in names],
             mean=np.array(model["mean"]),
             scale=np.array(model["scale"]),
             w1=np.array(model["w1"]),
@@ -229,7 +254,9 @@ def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
         )
     if not rows:
         return []
-    x = (np.array(rows, dtype=float) - _PARAMS["mean"]) / _PARAMS["scale"]
+    # The model names the features it reads, in its order: a model trained on fewer
+    # features than the code computes still runs.
+    x = (np.array(rows, dtype=float)[:, _PARAMS["columns"]] - _PARAMS["mean"]) / _PARAMS["scale"]
     z = np.tanh(x @ _PARAMS["w1"] + _PARAMS["b1"]) @ _PARAMS["w2"] + _PARAMS["b2"]
     return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).tolist()
 
