@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,18 +29,25 @@ import noise_lines
 from seedcheck.config import Config
 from seedcheck.context import Context
 from seedcheck.model import Document
-from seedcheck.rules.detectors import DETECTORS, noise, noise_model
+from seedcheck.rules.detectors import noise, noise_model
 from seedcheck.rules.detectors.layout import layout
+
+
+@cache
+def navigation_params() -> dict:
+    """The parameters of `noise-navigation` as its rule file gives them."""
+    path = ROOT / "checks" / "rules" / "noise" / "noise-navigation.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["params"]
 
 
 def page_rows(page: dict, context: Context) -> tuple[list, list, list]:
     """Features, training labels (1 furniture, 0 content, None) and eval labels of a page's candidates."""
     doc = Document(doc_id=page["key"], path=page["key"], format="text", lines=page["lines"])
     lay = layout(doc)
-    lexicon = noise.lexicon_claims(doc, context)
+    params = navigation_params()
+    lexicon = noise.lexicon_claims(doc, params["claims"], context)
     idx = noise_model.candidates(lay)
-    defaults = DETECTORS["noise-navigation"][1]
-    runs = noise.shape_runs(lay, {**defaults, "max_words": defaults["shape_max_words"]})
+    runs = noise.shape_runs(lay, {**params, "max_words": params["shape_max_words"]})
     feats = noise_model.line_features(lay, idx, lexicon, set(runs))
     body, body_words = page["body"], set(noise_lines.WORD.findall(page["body"].lower()))
     train, evals = [], []
@@ -91,13 +99,10 @@ def predict(params: dict, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-content", type=float, default=0.4)
-    parser.add_argument("--out", type=Path, default=ROOT / "checks" / "data" / "noise" / "line-model.yaml")
-    args = parser.parse_args(argv)
-    context = Context(Config(root=ROOT))
-    feats, train, evals = [], [], []
+def dev_rows(context: Context) -> tuple[list, list, list, int]:
+    """Features, training labels and eval labels of the candidates of every dev page of
+    both sets, and the number of dev content lines (the evaluation's labels)."""
+    feats, train, evals, n_content = [], [], [], 0
     for bench in noise_lines.SETS.values():
         for page in noise_lines.load_pages(bench):
             if page["split"] == "dev":
@@ -105,27 +110,36 @@ def main(argv: list[str] | None = None) -> int:
                 feats += f
                 train += t
                 evals += e
+                n_content += noise_lines.score([page], [set()])["content"]
+    return feats, train, evals, n_content
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-content", type=float, default=0.4)
+    parser.add_argument("--threshold", type=float, help="use this threshold instead of choosing one by --max-content")
+    parser.add_argument("--hidden", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=800)
+    parser.add_argument("--out", type=Path, default=ROOT / "checks" / "data" / "noise" / "line-model.yaml")
+    args = parser.parse_args(argv)
+    feats, train, evals, n_content = dev_rows(Context(Config(root=ROOT)))
     x_all = np.array(feats, dtype=float)
     mean, scale = x_all.mean(axis=0), x_all.std(axis=0)
     mean[0], scale[0] = 0.0, 1.0
     scale[scale == 0] = 1.0
     known = np.array([t is not None for t in train])
     y = np.array([t or 0 for t in train], dtype=float)[known]
-    params = fit((x_all[known] - mean) / scale, y)
+    params = fit((x_all[known] - mean) / scale, y, hidden=args.hidden, steps=args.steps)
     p = predict(params, (x_all - mean) / scale)
     content = np.array([e == "content" for e in evals])
     boiler = np.array([e == "boilerplate" for e in evals])
-    n_content = sum(
-        noise_lines.score([pg], [set()])["content"]
-        for name, b in noise_lines.SETS.items()
-        for pg in noise_lines.load_pages(b)
-        if pg["split"] == "dev"
-    )
     threshold = 0.99
     for th in np.arange(0.99, 0.5, -0.01):
         if (p[content] >= th).sum() / n_content * 100 > args.max_content:
             break
         threshold = float(th)
+    if args.threshold is not None:
+        threshold = args.threshold
     print(
         f"{len(y)} training lines; threshold {threshold:.2f}: content flags {(p[content] >= threshold).sum()} of "
         f"{n_content} dev content lines, furniture candidates flagged {(p[boiler] >= threshold).mean():.3f}"

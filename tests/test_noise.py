@@ -76,21 +76,7 @@ def test_heading_between_paragraphs_is_content_but_a_menu_at_the_top_is_not(tmp_
     doc = write(
         tmp_path,
         "a.txt",
-        "\n".join(  # noqa: FLY002 (one item per line of the document)
-            [
-                "World",
-                "Politics",
-                "Business",
-                "Opinion",
-                "",
-                para,
-                "",
-                "Bilateral Climate Change Cooperation",
-                "",
-                para,
-                "",
-            ]
-        ),
+        f"World\nPolitics\nBusiness\nOpinion\n\n{para}\n\nBilateral Climate Change Cooperation\n\n{para}\n",
     )
     flagged = {f.line for f in check([doc]).findings}
     assert flagged == {1, 2, 3, 4}
@@ -101,24 +87,8 @@ def test_official_header_and_signature_blocks_are_not_navigation(tmp_path):
     doc = write(
         tmp_path,
         "remarks.txt",
-        "\n".join(  # noqa: FLY002 (one item per line of the document)
-            [
-                "South Court Auditorium",
-                "Eisenhower Executive Office Building",
-                "",
-                "2:22 P.M. EST",
-                "",
-                para,
-                "",
-                para,
-                "",
-                "Sincerely,",
-                "",
-                "Jane Doe",
-                "Counsel to the President",
-                "",
-            ]
-        ),
+        f"South Court Auditorium\nEisenhower Executive Office Building\n\n2:22 P.M. EST\n\n{para}\n\n{para}\n\n"
+        "Sincerely,\n\nJane Doe\nCounsel to the President\n",
     )
     assert check([doc]).findings == []
 
@@ -293,3 +263,28 @@ def test_zyte_yardstick():
     score = noise_lines.score(pages, flags)
     assert score["content_flagged_pct"] <= 2.0, score
     assert score["boilerplate_flagged_pct"] >= 80.0, score
+
+
+def test_line_model_reads_the_features_it_names():
+    """A model names its features: it reads those columns, in its order, of the rows the code
+    computes; a feature the code does not compute is an error (retrain)."""
+    from seedcheck.rules.detectors import noise_model
+
+    rows = [[float(k + 1) for k in range(len(noise_model.FEATURES))]]
+    names = ["bias", "log_words", "terminal"]
+    model = {"features": names, "mean": [0.0, 2.0, 3.0], "scale": [1.0, 1.0, 1.0], "b2": 0.0}
+    model.update(w1=[[0.0], [1.0], [0.0]], b1=[0.0], w2=[1.0])
+    # log_words is column 2 (value 3.0), minus its mean 2.0: tanh(1.0) through the output unit.
+    expected = 1 / (1 + 2.718281828459045**-0.7615941559557649)
+    assert noise_model.probabilities(model, rows)[0] == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        noise_model.probabilities({**model, "features": ["bias", "no_such_feature", "terminal"]}, rows)
+
+
+def test_noise_detectors_repeat_no_rule_file_default():
+    """A parameter default lives only in the rule file: the detectors register none."""
+    from seedcheck.rules.detectors import DETECTORS
+
+    for name in ("noise-advertising", "noise-social", "noise-legal", "noise-navigation", "noise-weather"):
+        assert DETECTORS[name][1] == {}, name
+    assert DETECTORS["noise-repeated-title"][1] == {}

@@ -2,10 +2,8 @@
 
 A copy in the code (a `@detector(...)` keyword, an analyzer's `DEFAULTS` entry, a
 `params.get("k", default)`, a function's keyword default named like the parameter and of its
-type) would
-silently disagree with the file the day one of them changes. This finds every such copy of
-a parameter some rule file gives, in the detector and corpus analyzer modules; `PENDING`
-lists the modules still being cleaned (on other branches), which must still hold one.
+type) would silently disagree with the file the day one of them changes. This finds every
+such copy of a parameter some rule file gives, in the detector and corpus analyzer modules.
 (`params.get("k") or x` is not a default: it treats an empty value.)
 """
 
@@ -26,10 +24,6 @@ from seedcheck.rules import Registry, load_specs
 from seedcheck.rules.detectors import DETECTORS
 
 from .conftest import ROOT
-
-# Cleaned on another branch of issue 23 at the same time; drop a module once it is clean.
-PENDING = {"seedcheck.rules.detectors.noise", "seedcheck.rules.detectors.noise_weather"}
-
 
 def _modules(package) -> list[str]:
     return sorted(
@@ -103,15 +97,9 @@ def duplicates() -> dict[str, list[str]]:
 FOUND = duplicates()
 
 
-@pytest.mark.parametrize("module", [m for m in MODULES if m not in PENDING])
+@pytest.mark.parametrize("module", MODULES)
 def test_no_default_is_written_twice(module):
     assert FOUND.get(module, []) == [], f"{module} repeats defaults its rule files give: {FOUND[module]}"
-
-
-@pytest.mark.parametrize("module", sorted(PENDING))
-def test_pending_modules_still_pending(module):
-    assert module in MODULES, f"{module} is gone: drop it from PENDING"
-    assert FOUND.get(module), f"{module} no longer repeats a rule file's default: drop it from PENDING"
 
 
 def test_the_search_finds_a_copy(tmp_path, monkeypatch):

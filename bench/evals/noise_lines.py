@@ -174,7 +174,7 @@ def _justext_page(justext, stoplist, page: dict) -> set[int]:
     markup = "<html><body>" + "".join(f"<p>{html.escape(line)}</p>" for line in page["lines"]) + "</body></html>"
     try:
         paragraphs = justext.justext(markup.encode("utf-8"), stoplist, encoding="utf-8")
-    except Exception:
+    except Exception:  # noqa: BLE001 - lxml and jusText raise many types; an unparsable page is all boilerplate to it
         return set(range(len(page["lines"])))
     # Paragraphs come back in order; match them to lines by normalised text.
     flagged, p = set(), 0
@@ -198,14 +198,14 @@ def _peer_functions() -> tuple[dict, list[str]]:
 
         filt = C4QualityFilter(filter_no_terminal_punct=False)
         peers["c4"] = (version("datatrove"), lambda page: dict(zip((C4, C4_LINES), _c4_page(filt, page))))
-    except Exception as exc:  # an optional peer: say why it is missing
+    except Exception as exc:  # noqa: BLE001 - an optional peer: any failure to load it is reported, not raised
         notes.append(f"datatrove skipped: {type(exc).__name__}: {exc}")
     try:
         import justext
 
         stoplist = justext.get_stoplist("English")
         peers["justext"] = (version("justext"), lambda page: {JUSTEXT: _justext_page(justext, stoplist, page)})
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - an optional peer, as above
         notes.append(f"jusText skipped: {type(exc).__name__}: {exc}")
     return peers, notes
 

@@ -35,6 +35,7 @@ from . import (
     mismatch,  # noqa: F401
     names,  # noqa: F401
     noise,  # noqa: F401
+    noise_title,  # noqa: F401
     noise_weather,  # noqa: F401
     sentences,  # noqa: F401
     text,  # noqa: F401

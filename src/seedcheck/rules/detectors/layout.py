@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ...facts import Facts, facts_of
 from ...model import Document
@@ -194,7 +195,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     # Lines that carried metadata (Date:, Source:, a dateline) are structure, not text;
     # the title line is not: it is checked by the rules that care about it.
     metadata_lines = {v for k, v in record_lines.items() if k != "title" and isinstance(v, int)}
-    in_table = in_fence = False
+    state = {"table": False, "fence": False}
     block: list[int] = []  # layout indices of the current paragraph (adjacent non-blank lines)
     blocks: list[list[int]] = []
     for number, text in facts_of(doc).body_lines:
@@ -205,82 +206,11 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
                 block = []
             continue
         block.append(len(lay.numbers))
-        if stripped.startswith("```") or stripped.startswith("~~~"):
-            in_fence = not in_fence
-            fence_line = True
-        else:
-            fence_line = False
-        low = stripped.lower()
-        if "<table" in low:
-            in_table = True
-        norm = normalise(stripped)
-        n_words = len(norm.split())
-        bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
-        terminal = (
-            ends_sentence(bare)
-            and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))
-        ) or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
-        structure = (
-            fence_line
-            or in_fence
-            or in_table
-            or number in metadata_lines
-            or bool(END_MARK.match(stripped))
-            or bool(HTML_LINE.match(stripped))
-            or stripped.startswith("|")
-            or (("://" in stripped or "www." in low) and bool(URL.search(stripped)))
-        )
-        if "</table>" in low:
-            in_table = False
-        lay.numbers.append(number)
-        lay.raw.append(text)
-        lay.norm.append(norm)
-        lay.words.append(n_words)
-        lay.terminal.append(terminal)
-        lay.prose.append(not structure and (n_words >= prose_min_words or (terminal and n_words >= 4)))
-        lay.structure.append(structure)
-        # In markdown a line ending in a hard break ("  " or "\\") is a deliberate line of
-        # a names list, an address or a signature: treated like a list item.
-        hard_break = doc.format == "markdown" and n_words <= 8 and (text.endswith("  ") or text.rstrip().endswith("\\"))
-        lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
-        lay.intro.append(bare.rstrip("*_ ").endswith(":"))
+        structure = _structure(stripped, number in metadata_lines, state)
+        _add_line(lay, doc, number, text, stripped, structure, prose_min_words)
     if block:
         blocks.append(block)
-    lay.wrapped = [False] * len(lay.numbers)
-    # Paragraph blocks only mean something in hard-wrapped text (pandoc wraps at 72
-    # columns); in one-line-per-paragraph text adjacent lines are separate items.
-    long_lines = [len(t.strip()) for t, st in zip(lay.raw, lay.structure) if len(t.strip()) >= 40 and not st]
-    hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
-    lay.paragraphs = (
-        [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
-    )
-    for members in blocks if hard_wrapped else ():
-        # In wrapped text an unfinished line continues on the next one when that one
-        # starts in lower case, is a link or markup, or the first left a bracket or an
-        # emphasis open ("*Read more about the" / "Partnership [here](…)").
-        for a, b in zip(members, members[1:]):
-            if lay.terminal[a]:
-                continue
-            text_a = lay.raw[a]
-            unbalanced = (
-                text_a.count("[") > text_a.count("]")
-                or text_a.count("(") > text_a.count(")")
-                or text_a.count("*") % 2 == 1
-                or ("<" in text_a and INLINE_TAG.search(text_a) is not None)
-            )
-            if lay.norm[b][:1].islower() or lay.structure[b] or unbalanced:
-                lay.wrapped[a] = lay.wrapped[b] = True
-    for members in blocks:
-        # A paragraph is a few lines between blank lines; a page with no blank lines is
-        # one "block" that means nothing.
-        if (
-            hard_wrapped
-            and len(members) > 1
-            and len(blocks) >= 2
-            and any(lay.prose[i] and not lay.terminal[i] for i in members)
-        ):
-            for i in members:
-                lay.wrapped[i] = True
+    _mark_paragraphs(lay, blocks)
     prose_at = [i for i, p in enumerate(lay.prose) if p]
     if prose_at:
         lay.first_prose, lay.last_prose = prose_at[0], prose_at[-1]
@@ -290,3 +220,91 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
             lay.end_mark = i
             break
     return lay
+
+
+def _structure(stripped: str, metadata: bool, state: dict) -> bool:
+    """Whether a line is structure (fence, table, header line, end mark, HTML, URL); `state`
+    carries whether a code fence or an HTML table is open across lines."""
+    fence_line = stripped.startswith(("```", "~~~"))
+    if fence_line:
+        state["fence"] = not state["fence"]
+    low = stripped.lower()
+    if "<table" in low:
+        state["table"] = True
+    structure = (
+        fence_line
+        or state["fence"]
+        or state["table"]
+        or metadata
+        or bool(END_MARK.match(stripped))
+        or bool(HTML_LINE.match(stripped))
+        or stripped.startswith("|")
+        or (("://" in stripped or "www." in low) and bool(URL.search(stripped)))
+    )
+    if "</table>" in low:
+        state["table"] = False
+    return structure
+
+
+def _add_line(
+    lay: Layout, doc: Document, number: int, text: str, stripped: str, structure: bool, prose_min_words: int
+) -> None:
+    """Append one non-blank line's facts to `lay`."""
+    norm = normalise(stripped)
+    n_words = len(norm.split())
+    bare = INLINE_TAG.sub("", stripped).strip() if "<" in stripped else stripped
+    terminal = (
+        ends_sentence(bare)
+        and not (bare.rstrip().rstrip(_CLOSERS).endswith(("...", "…")) and ELLIPSIS_END.search(bare))
+    ) or (not bare.isascii() and bool(CJK_PUNCT.search(bare)))
+    lay.numbers.append(number)
+    lay.raw.append(text)
+    lay.norm.append(norm)
+    lay.words.append(n_words)
+    lay.terminal.append(terminal)
+    lay.prose.append(not structure and (n_words >= prose_min_words or (terminal and n_words >= 4)))
+    lay.structure.append(structure)
+    # In markdown a line ending in a hard break ("  " or "\\") is a deliberate line of
+    # a names list, an address or a signature: treated like a list item.
+    hard_break = doc.format == "markdown" and n_words <= 8 and (text.endswith("  ") or text.rstrip().endswith("\\"))
+    lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
+    lay.intro.append(bare.rstrip("*_ ").endswith(":"))
+
+
+def _mark_paragraphs(lay: Layout, blocks: list[list[int]]) -> None:
+    """Set `lay.paragraphs` and `lay.wrapped` from the blank-line blocks."""
+    lay.wrapped = [False] * len(lay.numbers)
+    # Paragraph blocks only mean something in hard-wrapped text (pandoc wraps at 72
+    # columns); in one-line-per-paragraph text adjacent lines are separate items.
+    long_lines = [len(t.strip()) for t, st in zip(lay.raw, lay.structure) if len(t.strip()) >= 40 and not st]
+    hard_wrapped = len(long_lines) >= 3 and sum(n <= 80 for n in long_lines) >= 0.75 * len(long_lines)
+    lay.paragraphs = (
+        [m for m in blocks] if hard_wrapped and len(blocks) >= 2 else [[i] for i in range(len(lay.numbers))]
+    )
+    if not hard_wrapped:
+        return
+    for members in blocks:
+        # In wrapped text an unfinished line continues on the next one when that one
+        # starts in lower case, is a link or markup, or the first left a bracket or an
+        # emphasis open ("*Read more about the" / "Partnership [here](…)").
+        for a, b in pairwise(members):
+            if not lay.terminal[a] and (lay.norm[b][:1].islower() or lay.structure[b] or _unbalanced(lay.raw[a])):
+                lay.wrapped[a] = lay.wrapped[b] = True
+    if len(blocks) < 2:
+        return
+    for members in blocks:
+        # A paragraph is a few lines between blank lines; a page with no blank lines is
+        # one "block" that means nothing.
+        if len(members) > 1 and any(lay.prose[i] and not lay.terminal[i] for i in members):
+            for i in members:
+                lay.wrapped[i] = True
+
+
+def _unbalanced(text: str) -> bool:
+    """A line that leaves a bracket, a parenthesis, an emphasis or a tag open."""
+    return (
+        text.count("[") > text.count("]")
+        or text.count("(") > text.count(")")
+        or text.count("*") % 2 == 1
+        or ("<" in text and INLINE_TAG.search(text) is not None)
+    )

@@ -19,7 +19,7 @@ from typing import Any
 from ...model import Document, Fix, Hit
 from . import detector
 from .authored import EMPHASISED, authored, signature_block
-from .layout import Layout, comparable, layout
+from .layout import Layout, layout
 from .noise_article import comments, headline
 from .noise_model import candidates, line_features, probabilities
 from .noise_wrap import wrapped
@@ -108,34 +108,30 @@ def lexicon_hits(doc: Document, params: dict, context: Any) -> dict[int, Hit]:
             out[i] = _hit(lay, i, m.group(0), "pattern", safe=False)
             continue
         # A phrase inside a sentence ("Which ad units are the most popular?") is prose.
-        if lay.words[i] <= max_words and not lay.terminal[i]:
-            if phrases is not None and (m := phrases.search(norm)):
-                # The lists name junk precisely and the line is short and not a
-                # sentence: deleting it is safe to apply automatically.
-                out[i] = _hit(lay, i, m.group(0), "phrase on a short line")
-                continue
+        if lay.words[i] <= max_words and not lay.terminal[i] and phrases is not None and (m := phrases.search(norm)):
+            # The lists name junk precisely and the line is short and not a sentence:
+            # deleting it is safe to apply automatically.
+            out[i] = _hit(lay, i, m.group(0), "phrase on a short line")
+            continue
         if anywhere is not None and (m := anywhere.search(norm)):
             out[i] = _hit(lay, i, m.group(0), "phrase", safe=False)
     lay.memo[memo_key] = out
     return dict(out)
 
 
-LEXICON_DEFAULTS = {"lexicon": None, "max_words": 8}
-
-
-@detector("noise-advertising", **{**LEXICON_DEFAULTS, "lexicon": "noise/advertising.yaml"})
+@detector("noise-advertising")
 def advertising(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Ads, sponsor lines, promotions and clickbait (lexicon)."""
     return _sorted(lexicon_hits(doc, params, context))
 
 
-@detector("noise-social", **{**LEXICON_DEFAULTS, "lexicon": "noise/social.yaml"})
+@detector("noise-social")
 def social(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Share / follow / subscribe lines and comment counters (lexicon)."""
     return _sorted(lexicon_hits(doc, params, context))
 
 
-@detector("noise-legal", **{**LEXICON_DEFAULTS, "lexicon": "noise/legal.yaml", "max_words": 12})
+@detector("noise-legal")
 def legal(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Cookie banners, copyright footers and policy links (lexicon)."""
     return _sorted(lexicon_hits(doc, params, context))
@@ -232,29 +228,12 @@ def shape_runs(lay: Layout, params: dict) -> dict[int, str]:
     return out
 
 
-@detector(
-    "noise-navigation",
-    **{
-        **LEXICON_DEFAULTS,
-        "lexicon": "noise/navigation.yaml",
-        "shape": True,
-        "min_run": 5,
-        "edge_min_run": 3,
-        "max_chars": 40,
-        "headline_max_words": 14,
-        "shape_max_words": 5,
-        "model": "noise/line-model.yaml",
-        "model_threshold": None,
-        "run_confirm": 0.5,
-        "model_min_evidence": 3,
-        "gap_max_words": 3,
-    },
-)
+@detector("noise-navigation")
 def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Breadcrumbs, menus, "latest articles", "read more": lexicon, line shape and the line model."""
     hits = lexicon_hits(doc, params, context)
     lay = layout(doc)
-    claimed = lexicon_claims(doc, context)
+    claimed = lexicon_claims(doc, params["claims"], context)
     runs = shape_runs(lay, {**params, "max_words": params["shape_max_words"]}) if params["shape"] else {}
     model = context.yaml(params["model"]) if params["model"] and context is not None else None
     # The model only reads pages that show furniture the lexicons or the menu shape already
@@ -272,8 +251,11 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
         # A footer line that another noise rule names ("gossip news" is advertising)
         # still counts towards the run, but is reported once, by that rule. The model
         # confirms a run line (a list of ingredients or of headlines the article links to
-        # has the shape of a menu, not its neighbourhood).
-        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= params["run_confirm"]):
+        # has the shape of a menu, not its neighbourhood); a menu above or below the text
+        # needs less of it than a list between paragraphs.
+        edge = lay.in_head(i) or lay.in_tail(i)
+        need = params["edge_run_confirm"] if edge else params["run_confirm"]
+        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= need):
             hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
     for i in comments(lay):
         if i not in hits and i not in claimed:
@@ -310,144 +292,9 @@ def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
     }
 
 
-OTHER_LEXICONS = (("noise/advertising.yaml", 8), ("noise/social.yaml", 8), ("noise/legal.yaml", 12))
-ALL_LEXICONS = OTHER_LEXICONS + (("noise/navigation.yaml", 8),)
-
-
-def claimed_by_other_lexicons(doc: Document, context: Any) -> set[int]:
-    """Layout indices that the advertising, social or legal lexicons match."""
+def lexicon_claims(doc: Document, claims: dict[str, int], context: Any) -> set[int]:
+    """Layout indices that any of the noise lexicons `claims` ({lexicon: max_words}) matches."""
     out: set[int] = set()
-    for lexicon, max_words in OTHER_LEXICONS:
+    for lexicon, max_words in claims.items():
         out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
     return out
-
-
-def lexicon_claims(doc: Document, context: Any) -> set[int]:
-    """Layout indices that any noise lexicon matches (a feature of the line model)."""
-    out: set[int] = set()
-    for lexicon, max_words in ALL_LEXICONS:
-        out.update(lexicon_hits(doc, {"lexicon": lexicon, "max_words": max_words}, context))
-    return out
-
-
-# --- repeated title --------------------------------------------------------------------
-
-_SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
-_CRUMB_SEPARATOR = re.compile(r"\s(?:>|»|›|/|\||→)\s|&gt;")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
-
-
-def title_variants(title: str) -> list[str]:
-    """The title as it may be repeated: itself, and without a " - Site Name" suffix."""
-    out = [comparable(title)]
-    trimmed = _SITE_SUFFIX.sub("", title.strip())
-    if trimmed != title.strip():
-        out.append(comparable(trimmed))
-    return [t for t in out if len(t.split()) >= 3]
-
-
-@detector("noise-repeated-title", top=6, min_prefix=0.5, max_extra_words=4)
-def repeated_title(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
-    """Copies of the title in the body, other than the line the title was taken from: an
-    exact repeat, or the title glued to a breadcrumb or cut off with an ellipsis
-    ("HomeUncategorizedReadout of … Obrador..."). Heading-like lines repeated near the top
-    count too, so a scraped page whose title was not recognised is still caught."""
-    lay = layout(doc)
-    candidates: list[tuple[str, int | None]] = []  # (comparable title, layout index of the kept copy)
-    title = doc.record.get("title")
-    # A "title" that is a sentence or a paragraph (taken from the first content line of an
-    # untitled text) is not a headline: a repeat of it is a duplicate paragraph.
-    if isinstance(title, str) and title.strip() and not title.rstrip().endswith(".") and len(title.split()) <= 30:
-        kept = lay.index_of(lay.title_line) if lay.title_line else None
-        if kept is None:
-            # The title came from frontmatter or a header line: official pages open the
-            # body with the title as a heading, so a copy on the first content line is
-            # that heading; later copies are repeats.
-            first = next((i for i in range(len(lay.norm)) if not lay.structure[i]), None)
-            if first is not None and comparable(lay.norm[first]) in title_variants(title):
-                kept = first
-        for variant in title_variants(title):
-            candidates.append((variant, kept))
-    # Heading-like lines near the top that reappear: keep the first clean copy.
-    top = [
-        i
-        for i in range(min(len(lay.norm), params["top"]))
-        if not lay.structure[i] and not lay.terminal[i] and not lay.wrapped[i]
-    ]
-    seen: dict[str, int] = {}
-    for i in top:
-        key = comparable(lay.norm[i])
-        if len(key.split()) >= 4 and key in seen and all(key != c for c, _ in candidates):
-            candidates.append((key, seen[key]))
-        seen.setdefault(key, i)
-    out: dict[int, Hit] = {}
-    first_sentence = next(
-        (
-            k
-            for k in range(len(lay.norm))
-            if (lay.prose[k] or lay.wrapped[k])
-            and lay.terminal[k]
-            and lay.numbers[k] != lay.title_line
-            and not lay.structure[k]
-        ),
-        len(lay.norm),
-    )
-    # When the title came from frontmatter or a header line, `kept` is None: every body
-    # copy is a repeat.
-    title_at = lay.index_of(lay.title_line) if lay.title_line else None
-    for key, kept in candidates:
-        if kept is not None and kept in out:
-            continue
-        for i, norm in enumerate(lay.norm):
-            # Scrapers repeat the title in the page header; a heading that matches the
-            # title further down (a declaration's own heading after a preamble) is content.
-            # ... and so is a copy after the first paragraph of sentences (an author's lead-in).
-            if not (lay.in_head(i) or i < params["top"]) or i > first_sentence:
-                break
-            if i == kept or i in out or lay.structure[i] or lay.wrapped[i] or lay.numbers[i] == lay.title_line:
-                continue
-            line_key = comparable(norm)
-            if line_key == key:
-                if kept is not None and kept == title_at and kept < i and comparable(lay.norm[kept]) != key:
-                    # "Headline - Site Name" over "Headline": the page's title line is the copy.
-                    out[kept] = _title_hit(lay, kept, "the page title with the site name over the headline", safe=False)
-                    break
-                out[i] = _title_hit(lay, i, "repeats the title")
-                continue
-            glued = _glued_copy(lay.raw[i].strip(), line_key, key, params)
-            if glued:
-                out[i] = _title_hit(lay, i, glued)
-    return [out[i] for i in sorted(out)]
-
-
-def _glued_copy(raw: str, line_key: str, key: str, params: dict) -> str | None:
-    """Whether the line is the title with a few glued or extra words, or a cut-off prefix."""
-    if len(line_key) <= len(key) // 2:
-        return None
-    if line_key.endswith(key) and line_key != key:
-        # Breadcrumbs in front of the title, glued ("HomeNewsReadout of …") or with
-        # separators ("Home > News > Readout of …"); "SUBJECT: <title>" is a memo header.
-        extra = len(line_key.split()) - len(key.split())
-        glued = not line_key[: len(line_key) - len(key)].endswith(" ")
-        separated = _CRUMB_SEPARATOR.search(raw) is not None
-        if extra <= params["max_extra_words"] and (glued or separated):
-            return "the title with breadcrumbs glued to it"
-        return None
-    if _ELLIPSIS.search(raw):
-        # "…Obrador..." : the longest title prefix the line ends with.
-        words = key.split()
-        line_words = line_key.split()
-        for cut in range(len(words) - 1, max(2, int(len(words) * params["min_prefix"])) - 1, -1):
-            prefix = " ".join(words[:cut])
-            # A breadcrumb glued to the first word: "homeuncategorizedreadout of ..."
-            tail = " ".join(line_words[-cut:])
-            if tail == prefix or (tail.endswith(prefix[len(words[0]) :]) and line_words[-cut].endswith(words[0])):
-                if len(line_words) - cut <= params["max_extra_words"]:
-                    return "a cut-off copy of the title"
-    return None
-
-
-def _title_hit(lay: Layout, i: int, reason: str, safe: bool = True) -> Hit:
-    hit = _hit(lay, i, lay.norm[i], reason, safe=safe)
-    hit.values["reason"] = reason
-    return hit

@@ -56,6 +56,11 @@ FEATURES = (
     "short_window_x_edge",
     "log_run",
     "shape_run",
+    "terminal_window",
+    "prose_window",
+    "alike_window",
+    "page_short_share",
+    "log_page_lines",
 )
 MAX_WORDS = 8  # longer lines are headlines, prose or comments: left to the other rules
 _SEPARATORS = re.compile(r"[|»›•·►▶]|\s/\s|\s-\s.*\s-\s")
@@ -138,64 +143,94 @@ def line_features(
 ) -> list[list[float]]:
     """One feature vector (ordered as FEATURES) per layout index in `indices`; `lexicon` and
     `shaped` are the lines a noise lexicon and the menu-run rule claim."""
-    n = len(lay.norm)
-    mass = _prose_mass(lay)
-    distances, runs = _prose_distance(lay), _short_runs(lay)
-    counts: dict[str, int] = {}
     keys = [comparable(t) for t in lay.norm]
+    counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
-    rows = []
-    for i in indices:
-        text, words = lay.norm[i], lay.words[i]
-        chars = len(text) or 1
-        tokens = text.split()
-        window = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
-        short_window = sum(_short(lay, k) for k in window) / (len(window) or 1)
-        edge = float(lay.in_head(i) or lay.in_tail(i))
-        short = float(words <= 5 and not lay.terminal[i])
-        distance = distances[i]
-        rows.append(
-            [
-                1.0,
-                math.log1p(chars),
-                math.log1p(words),
-                float(lay.terminal[i]),
-                float(lay.intro[i]),
-                float(lay.listitem[i]),
-                float(lay.metadata_like[i]) if words <= 12 else 0.0,
-                float(lay.official_like[i]) if words <= 12 else 0.0,
-                sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
-                sum(c.isdigit() for c in text) / chars,
-                len(_SYMBOL.findall(text)) / chars,
-                float(bool(_SEPARATORS.search(lay.raw[i]))),
-                float(bool(_COUNT_SUFFIX.search(text))),
-                float(bool(TIME_OR_DATE.search(text))),
-                float(i in lexicon),
-                float(lay.in_head(i)),
-                float(lay.in_tail(i)),
-                i / n,
-                mass[i],
-                min(mass[i], 1 - mass[i]),
-                float(i > 0 and lay.prose[i - 1]),
-                float(i + 1 < n and lay.prose[i + 1]),
-                math.log1p(lay.words[i - 1]) if i > 0 else 0.0,
-                math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
-                short_window,
-                sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
-                math.log1p(distance),
-                float(counts[keys[i]] > 1 and bool(keys[i])),
-                float(text[:1].islower()),
-                float(bool(_LINKISH.search(text))),
-                float(text.endswith(("...", "…"))),
-                float(words <= 2),
-                short * edge,
-                short_window * edge,
-                math.log1p(runs[i]),
-                float(i in shaped),
-            ]
-        )
-    return rows
+    page = {
+        "mass": _prose_mass(lay),
+        "distance": _prose_distance(lay),
+        "runs": _short_runs(lay),
+        "repeated": [counts[key] > 1 and bool(key) for key in keys],
+        "short_share": sum(_short(lay, k) for k in range(len(keys))) / (len(keys) or 1),
+    }
+    return [_own(lay, i, lexicon) + _context(lay, i, page, shaped) for i in indices]
+
+
+def _own(lay: Layout, i: int, lexicon: set[int]) -> list[float]:
+    """The features of the line itself (FEATURES from `bias` to `lexicon`)."""
+    text, words = lay.norm[i], lay.words[i]
+    chars = len(text) or 1
+    tokens = text.split()
+    return [
+        1.0,
+        math.log1p(chars),
+        math.log1p(words),
+        float(lay.terminal[i]),
+        float(lay.intro[i]),
+        float(lay.listitem[i]),
+        float(lay.metadata_like[i]) if words <= 12 else 0.0,
+        float(lay.official_like[i]) if words <= 12 else 0.0,
+        sum(t[:1].isupper() for t in tokens) / (len(tokens) or 1),
+        sum(c.isdigit() for c in text) / chars,
+        len(_SYMBOL.findall(text)) / chars,
+        float(bool(_SEPARATORS.search(lay.raw[i]))),
+        float(bool(_COUNT_SUFFIX.search(text))),
+        float(bool(TIME_OR_DATE.search(text))),
+        float(i in lexicon),
+    ]
+
+
+def _context(lay: Layout, i: int, page: dict, shaped: set[int]) -> list[float]:
+    """The features of the line's place and neighbours (FEATURES from `in_head` on)."""
+    n = len(lay.norm)
+    text, words = lay.norm[i], lay.words[i]
+    window = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
+    short_window = sum(_short(lay, k) for k in window) / (len(window) or 1)
+    edge = float(lay.in_head(i) or lay.in_tail(i))
+    short = float(words <= 5 and not lay.terminal[i])
+    mass = page["mass"][i]
+    return [
+        float(lay.in_head(i)),
+        float(lay.in_tail(i)),
+        i / n,
+        mass,
+        min(mass, 1 - mass),
+        float(i > 0 and lay.prose[i - 1]),
+        float(i + 1 < n and lay.prose[i + 1]),
+        math.log1p(lay.words[i - 1]) if i > 0 else 0.0,
+        math.log1p(lay.words[i + 1]) if i + 1 < n else 0.0,
+        short_window,
+        sum(math.log1p(len(lay.norm[k])) for k in window) / (len(window) or 1),
+        math.log1p(page["distance"][i]),
+        float(page["repeated"][i]),
+        float(text[:1].islower()),
+        float(bool(_LINKISH.search(text))),
+        float(text.endswith(("...", "…"))),
+        float(words <= 2),
+        short * edge,
+        short_window * edge,
+        math.log1p(page["runs"][i]),
+        float(i in shaped),
+        *_neighbourhood(lay, i),
+        page["short_share"],
+        math.log1p(n),
+    ]
+
+
+def _neighbourhood(lay: Layout, i: int) -> tuple[float, float, float]:
+    """Shares of the lines around: ending a sentence (±3), running text (±5), and of a length
+    like this line's without a full stop (±3: the items of a menu or a headline list)."""
+    n = len(lay.norm)
+    near = [k for k in range(max(0, i - 3), min(n, i + 4)) if k != i]
+    wide = [k for k in range(max(0, i - 5), min(n, i + 6)) if k != i]
+    words = lay.words[i]
+    alike = sum(not lay.terminal[k] and abs(lay.words[k] - words) <= max(1, words // 3) for k in near)
+    return (
+        sum(lay.terminal[k] for k in near) / (len(near) or 1),
+        sum(lay.prose[k] for k in wide) / (len(wide) or 1),
+        alike / (len(near) or 1),
+    )
 
 
 def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
@@ -204,11 +239,12 @@ def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
 
     key = id(model)
     if _PARAMS.get("key") != key:
-        names = model["features"]
-        if list(names) != list(FEATURES):
+        names = list(model["features"])
+        if not set(names) <= set(FEATURES):
             raise ValueError("noise line model was trained on other features; retrain it")
         _PARAMS.update(
             key=key,
+            columns=[FEATURES.index(name) for name in names],
             mean=np.array(model["mean"]),
             scale=np.array(model["scale"]),
             w1=np.array(model["w1"]),
@@ -218,7 +254,9 @@ def probabilities(model: dict, rows: list[list[float]]) -> list[float]:
         )
     if not rows:
         return []
-    x = (np.array(rows, dtype=float) - _PARAMS["mean"]) / _PARAMS["scale"]
+    # The model names the features it reads, in its order: a model trained on fewer
+    # features than the code computes still runs.
+    x = (np.array(rows, dtype=float)[:, _PARAMS["columns"]] - _PARAMS["mean"]) / _PARAMS["scale"]
     z = np.tanh(x @ _PARAMS["w1"] + _PARAMS["b1"]) @ _PARAMS["w2"] + _PARAMS["b2"]
     return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).tolist()
 

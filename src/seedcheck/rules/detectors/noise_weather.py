@@ -14,7 +14,7 @@ from .noise import _COMPILED, _hit, _terms_regex, compiled
 from .noise_wrap import wrapped
 
 
-@detector("noise-weather", lexicon="noise/weather.yaml", max_words=8)
+@detector("noise-weather")
 def weather(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Weather widget lines: a bare temperature reading ("90.5 F"), a reading with a degree
     sign on a short line, or a reading with a weather word ("72°F Sunny")."""
