@@ -59,14 +59,15 @@ def keyed(findings: list, offsets: dict[str, int] | None) -> Counter:
     out = Counter()
     for f in findings:
         doc_id, line, end = f["doc_id"], f["line"], f["end_line"]
+        message, fix = f["message"], json.dumps(f.get("fix"), sort_keys=True)
         if offsets is not None and "#" in doc_id:
-            doc_id = doc_id.split("#", 1)[1]
+            shard, doc_id = doc_id.split("#", 1)
+            message, fix = message.replace(shard + "#", ""), fix.replace(shard + "#", "")  # other records' ids
             shift = offsets.get(doc_id, 0)
             line = None if line is None else line + shift
             end = None if end is None else end + shift
         related = tuple(sorted(r.split("#", 1)[-1] for r in f.get("related") or []))
-        fix = json.dumps(f.get("fix"), sort_keys=True)
-        out[(f["rule"], f["severity"], doc_id, line, f["column"], end, f["message"], f["excerpt"], related, fix)] += 1
+        out[(f["rule"], f["severity"], doc_id, line, f["column"], end, message, f["excerpt"], related, fix)] += 1
     return out
 
 
