@@ -2,9 +2,10 @@
 
 A file's suffix decides (`name_format`): `.md`, `.markdown`, `.mdown` are markdown, any
 other file is plain text (HTML too: seedcheck has no HTML reader, `markup-html` reports
-the tags). A shard record is read the way the same document would be read as a file
-(`record_format`), by `[tool.seedcheck.jsonl] text-format` and the record's own format
-field (`format`, `mime_type`, ...):
+the tags), unless it opens with YAML frontmatter (`readers._read_text`). A shard record
+is read the way the same document would be read as a file (`record_format`), by
+`[tool.seedcheck.jsonl] text-format` and the record's own format field (`format`,
+`mime_type`, ...):
 
 - the record's format field, when it names a format (`markdown`, `text/markdown`,
   `text/plain`, `text/html`, `page.md`), always decides;
