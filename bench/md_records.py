@@ -10,8 +10,8 @@ body as seedcheck reads it, frontmatter removed), `title`, `date`, `source_url`.
 checks them with the default configuration except `text-format` (plain, then auto) and
 prints the `markup-markdown` counts and every difference between the records' findings
 and the files' findings once a record's lines are shifted by its file's frontmatter lines.
-Exit code 1 when an auto run differs from the files other than by a line (a finding on
-the file's frontmatter line is on line 1 of the record, which has none). Run it from a directory without a
+Exit code 1 when an auto run differs from the files other than by a line and its excerpt
+(a finding on the file's frontmatter line is on line 1 of the record, which has none). Run it from a directory without a
 pyproject.toml (e.g. /tmp).
 """
 
@@ -98,7 +98,7 @@ def main() -> int:
         print(
             f"{shard}, text-format = {setting!r}: {len(got)} findings, markup-markdown {_count(got)}; "
             f"differences from the files: {sum(missing.values())} missing, {sum(extra.values())} extra, "
-            f"of which {moved} only on another line"
+            f"of which {moved} only on another line (and its excerpt)"
         )
         for label, items in (("  missing", missing), ("  extra", extra)):
             for key, count in sorted(items.items(), key=str)[:10]:
@@ -109,8 +109,9 @@ def main() -> int:
 
 
 def _unlined(items: Counter) -> Counter:
-    # A metadata finding is on its frontmatter line in the file and on line 1 of the record.
-    return Counter({key[:3] + key[6:]: n for key, n in items.items()})
+    # A metadata finding is on its frontmatter line in the file (whose text is the excerpt)
+    # and on line 1 of the record.
+    return Counter({key[:3] + key[6:7] + key[8:]: n for key, n in items.items()})  # no line, column, excerpt
 
 
 def _count(rows: list[dict]) -> int:
