@@ -1,5 +1,5 @@
 """The Spark engine reads shards like the local engine: compressed JSONL, Parquet, and a
-large JSONL split into work units on the driver (pyspark + Java required)."""
+large JSONL split into work units on the driver, records' text formats (pyspark + Java required)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def test_spark_reads_shards_like_local(tmp_path):
     (target / "a.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines[:30]) + "\n").encode()))
     pq.write_table(pa.Table.from_pylist(rows[30:50]), target / "b.parquet", row_group_size=6)
     (target / "c.jsonl").write_text("\n".join(lines[50:] + ["not json"]) + "\n")
+    # The same markdown text as a markdown record (by its id's suffix) and as a plain one.
+    page = "## Summit\n\nThe President met **twelve governors** at the [White House](https://www.whitehouse.gov/).\n"
+    (target / "d.jsonl").write_text(
+        json.dumps({"id": "pages/summit.md", "text": page}) + "\n" + json.dumps({"id": "plain", "text": page}) + "\n"
+    )
     (tmp_path / "seedcheck.toml").write_text("split-size = 1500\n")
     outs = {}
     for engine in ("local", "spark"):
@@ -56,4 +61,6 @@ def test_spark_reads_shards_like_local(tmp_path):
         outs[engine] = json.loads((out / "findings.json").read_text())
     assert outs["spark"]["findings"] == outs["local"]["findings"]
     assert outs["spark"]["documents"] == outs["local"]["documents"]
-    assert len(outs["local"]["documents"]) == 81
+    assert len(outs["local"]["documents"]) == 83
+    markdown = {f["doc_id"] for f in outs["spark"]["findings"] if f["rule"] == "markup-markdown"}
+    assert markdown == {"d.jsonl#plain"}

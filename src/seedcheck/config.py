@@ -189,14 +189,33 @@ _KEYS = {f.name.replace("_", "-"): f for f in fields(Config) if f.name not in ("
 _FAIL_ON = ("error", "warning", "info", "never")
 
 
-# `[tool.seedcheck.jsonl]`: the record fields a shard record's text, id, title, date and URL
-# are read from (ingest.readers.IngestOptions holds the defaults; `text-field` is also taken).
-JSONL_KEYS = ("text", "id", "title", "date", "url")
+# `[tool.seedcheck.jsonl]`: the record fields a shard record's text, id, title, date, URL
+# and own text format are read from (ingest.readers.IngestOptions holds the defaults;
+# `text-field` is also taken), and `text-format`, how its text is read.
+JSONL_KEYS = ("text", "id", "title", "date", "url", "format", "text-format")
+# ingest.textformat.TEXT_FORMATS (config imports no ingest module; a test keeps them equal).
+TEXT_FORMATS = ("auto", "markdown", "plain")
+_TEXT_FORMAT_HINTS = {
+    "text": ' (did you mean "plain"?)',
+    "txt": ' (did you mean "plain"?)',
+    "md": ' (did you mean "markdown"?)',
+    "html": ' (seedcheck reads HTML as plain text, as a .html file, and markup-html reports its tags: use "plain")',
+}
 
 
-def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, list[str]]:
+def _text_format(value: Any, where: str) -> str:
+    if isinstance(value, str) and value in TEXT_FORMATS:
+        return value
+    word = str(value).strip().lower()
+    hint = _TEXT_FORMAT_HINTS.get(word) or _did_you_mean(word, TEXT_FORMATS)
+    raise ConfigError(
+        f"{where}: jsonl.text-format must be one of {', '.join(map(repr, TEXT_FORMATS))}, not {value!r}{hint}"
+    )
+
+
+def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, Any]:
     """`[tool.seedcheck.jsonl]` validated: known keys, each a field name or a list of them
-    (dotted for nested fields), as `{key: [names]}`."""
+    (dotted for nested fields), as `{key: [names]}`; `text-format` one of `TEXT_FORMATS`."""
     out = {}
     for key, value in table.items():
         name = str(key).replace("_", "-").removesuffix("-field")
@@ -205,7 +224,13 @@ def _jsonl_table(table: dict[str, Any], where: str) -> dict[str, list[str]]:
                 f"{where}: unknown key {key!r} in [tool.seedcheck.jsonl]{_did_you_mean(name, JSONL_KEYS)} "
                 f"(expected one of {', '.join(JSONL_KEYS)})"
             )
+        if name == "text-format":
+            out[name] = _text_format(value, where)
+            continue
         names = [value] if isinstance(value, str) else value
+        if name == "format" and names == []:
+            out[name] = []  # records' own format fields are not read
+            continue
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
             raise ConfigError(
                 f'{where}: jsonl.{key} must be a field name or a list of field names, e.g. {name} = ["content"]'

@@ -161,6 +161,9 @@ class Document:
     # (rule name, hit); the pipeline turns them into findings like any rule's hits.
     hits: list[tuple[str, Hit]] = field(default_factory=list)
     readable: bool = True
+    # How a shard record's text is read ("markdown" or "text", ingest/textformat.py); None
+    # for a file, whose `format` says it.
+    read_as: str | None = None
     # Its shared per-document facts (`seedcheck.facts.Facts`), made on first use.
     facts: Any = field(default=None, repr=False, compare=False)
 
@@ -170,6 +173,11 @@ class Document:
         base = self.line_offset + 1
         for index in range(self.body_start, end):
             yield index + base, self.lines[index]
+
+    @property
+    def text_format(self) -> str:
+        """How the text is read, `markdown` or `text` (what the markup rules go by)."""
+        return self.read_as or ("markdown" if self.format == "markdown" else "text")
 
     @property
     def body(self) -> str:

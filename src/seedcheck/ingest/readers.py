@@ -24,8 +24,7 @@ from .discover import Source
 from .frontmatter import parse_frontmatter
 from .records import bad_record, object_document
 from .shards import iter_unit
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+from .textformat import name_format
 
 # Plain-text header lines at the top of a document (docs/SPEC.md section 4).
 _HEADER = re.compile(r"^\s*(title|date|source|url)\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
@@ -43,7 +42,23 @@ class IngestOptions:
     jsonl_title: tuple[str, ...] = ("title", "metadata.title")
     jsonl_date: tuple[str, ...] = ("date", "published_time", "metadata.date", "created", "added")
     jsonl_url: tuple[str, ...] = ("url", "source_url", "metadata.url", "metadata.source_url")
+    # A record's own text format (textformat.record_format), then the setting for the rest.
+    jsonl_format: tuple[str, ...] = (
+        "format",
+        "mime_type",
+        "mimetype",
+        "content_type",
+        "metadata.format",
+        "metadata.mime_type",
+        "metadata.content_type",
+    )
+    jsonl_text_format: str = "auto"
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # The pipeline passes every [tool.seedcheck.jsonl] value as a tuple of names.
+        if isinstance(self.jsonl_text_format, (tuple, list)):
+            self.jsonl_text_format = self.jsonl_text_format[0] if self.jsonl_text_format else "auto"
 
 
 def _unreadable(source: Source, fmt: str, reason: str, encoding: str = "") -> Document:
@@ -71,9 +86,7 @@ def iter_documents(
         if lower.endswith(PARQUET_SUFFIXES)
         else "jsonl"
         if lower.endswith(JSONL_SUFFIXES)
-        else "markdown"
-        if lower.endswith(MARKDOWN_SUFFIXES)
-        else "text"
+        else name_format(lower)
     )
     if source.problem:
         yield _unreadable(source, fmt, source.problem)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..model import Document, Hit
 from .decode import split_lines
+from .textformat import declared_format, record_format
 
 
 def _get(obj: dict, dotted: str):
@@ -92,6 +93,8 @@ def object_document(
     body = first(obj, options.jsonl_text)
     body = body if isinstance(body, str) else "" if body is None else _body_json(body)
     doc = Document(doc_id=doc_id, path=source.path, format=fmt, lines=split_lines(body))
+    declared = next((v for v in (_get(obj, n) for n in options.jsonl_format) if declared_format(v)), None)
+    doc.read_as = record_format(declared, ident, options.jsonl_text_format)
     meta = {}
     for key, names in (("title", options.jsonl_title), ("date", options.jsonl_date), ("source_url", options.jsonl_url)):
         value = first(obj, names)

@@ -171,7 +171,8 @@ def _line_document(source, line: bytes, number: int, options, seen: set[str]) ->
 def parquet_columns(schema_names: list[str], options) -> list[str]:
     """The top-level columns the configured field names need (`metadata.url` needs `metadata`)."""
     wanted = []
-    for names in (options.jsonl_id, options.jsonl_text, options.jsonl_title, options.jsonl_date, options.jsonl_url):
+    mapped = (options.jsonl_id, options.jsonl_text, options.jsonl_title, options.jsonl_date, options.jsonl_url)
+    for names in (*mapped, options.jsonl_format):
         for name in names:
             top = name.split(".", 1)[0]
             if top in schema_names and top not in wanted:

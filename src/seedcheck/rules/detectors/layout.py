@@ -266,7 +266,9 @@ def _add_line(
     lay.structure.append(structure)
     # In markdown a line ending in a hard break ("  " or "\\") is a deliberate line of
     # a names list, an address or a signature: treated like a list item.
-    hard_break = doc.format == "markdown" and n_words <= 8 and (text.endswith("  ") or text.rstrip().endswith("\\"))
+    hard_break = (
+        doc.text_format == "markdown" and n_words <= 8 and (text.endswith("  ") or text.rstrip().endswith("\\"))
+    )
     lay.listitem.append(bool(LIST_ITEM.match(stripped)) or hard_break)
     lay.intro.append(bare.rstrip("*_ ").endswith(":"))
 

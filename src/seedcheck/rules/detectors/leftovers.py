@@ -32,7 +32,7 @@ def markup_comment(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     only as an unsafe fix, because pandoc writes `<!-- -->` to keep two lists (or a list
     and an indented block) apart, and deleting it merges them. A comment inside a line is
     removed from it (invisible when rendered, so safe in both)."""
-    markdown = doc.format == "markdown"
+    markdown = doc.text_format == "markdown"
     for number, text in doc.body_lines():
         if "<!--" not in text or _WAIVER.match(text):
             continue

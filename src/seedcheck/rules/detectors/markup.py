@@ -71,7 +71,7 @@ def markup_html(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """HTML tags and entities inside text lines, one finding per line; a raw HTML table
     in a markdown document is one finding at `table_severity_markdown`."""
     lay = layout(doc)
-    markdown = doc.format == "markdown"
+    markdown = doc.text_format == "markdown"
     in_table_reported = False
     for i, raw in enumerate(lay.raw):
         if "<" not in raw and "&" not in raw and '="' not in raw:
@@ -208,7 +208,7 @@ def markup_markdown(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Escaped end marks and headings everywhere; markdown syntax and escapes in plain
     text; the conventional end mark at `end_mark_severity`."""
     lay = layout(doc)
-    markdown = doc.format == "markdown"
+    markdown = doc.text_format == "markdown"
     last = len(lay.raw) - 1
     for i, raw in enumerate(lay.raw):
         stripped = raw.strip()
