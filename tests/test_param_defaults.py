@@ -25,6 +25,7 @@ from seedcheck.rules.detectors import DETECTORS
 
 from .conftest import ROOT
 
+
 def _modules(package) -> list[str]:
     return sorted(
         f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")

@@ -39,7 +39,8 @@ class _Loader(yaml.SafeLoader):
             if self.aliases_seen > MAX_ALIASES:
                 event = self.peek_event()
                 raise yaml.YAMLError(
-                    f"more than {MAX_ALIASES} aliases (possible alias expansion bomb) at line {event.start_mark.line + 1}"
+                    f"more than {MAX_ALIASES} aliases (possible alias expansion bomb)"
+                    f" at line {event.start_mark.line + 1}"
                 )
         return super().compose_node(parent, index)
 

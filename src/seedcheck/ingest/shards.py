@@ -124,7 +124,8 @@ def _jsonl(
         except StopIteration:
             return
         except errors as exc:
-            reason = f"{compression or 'file'} stream damaged ({type(exc).__name__}: {exc}); the {number - 1} line(s) before it were read"
+            damage = f"{compression or 'file'} stream damaged ({type(exc).__name__}: {exc})"
+            reason = f"{damage}; the {number - 1} line(s) before it were read"
             yield bad_record(source, "jsonl", "line", number, reason)
             return
         if oversize:
@@ -217,7 +218,8 @@ def _parquet(source, raw: BinaryIO, start: int, end: int | None, options) -> Ite
                 "parquet",
                 "row",
                 max(index, start),
-                f"cannot be read (row group {group} damaged: {type(exc).__name__}: {exc}); the rest of the group is lost",
+                f"cannot be read (row group {group} damaged: {type(exc).__name__}: {exc});"
+                " the rest of the group is lost",
             )
         first_row += rows
 
@@ -246,7 +248,8 @@ def _row_document(
             "parquet",
             "row",
             index,
-            f"has a {len(body):,}-character text, above the {options.max_file_size:,} limit per record (max-file-size); not read",
+            f"has a {len(body):,}-character text, above the {options.max_file_size:,} limit per record"
+            " (max-file-size); not read",
         )
     doc = object_document(source, "parquet", "row", index, obj, options, seen, unmapped=unmapped)
     doc.record["encoding"] = "utf-8"
