@@ -7,7 +7,8 @@ the causes are read from `noise-navigation`'s own steps on the same page:
 - missed boilerplate: not a model candidate (too long, list item, structure, wrapped, title,
   markup), page gated (fewer than `model_min_evidence` furniture lines), a menu-run line the
   model did not confirm, or a candidate the model scored under the threshold (by score band);
-  each also by where it sits (before the first prose line, between, after the last);
+  each also by where it sits (before the first prose line, between, after the last; outside
+  the article's span, `noise_zone.article_span`);
 - flagged content: by rule and reason.
 
 Usage: PYTHONPATH=src python bench/noise_causes.py [--set zyte|dragnet] [--examples N] [--cause TEXT]
@@ -33,7 +34,7 @@ from seedcheck.config import Config, apply
 from seedcheck.context import Context
 from seedcheck.model import Document
 from seedcheck.pipeline import run
-from seedcheck.rules.detectors import noise, noise_model
+from seedcheck.rules.detectors import noise, noise_model, noise_zone
 from seedcheck.rules.detectors.layout import layout
 
 _REASON_KIND = re.compile(r"\(p=[\d.]+\)|run of \d+ short lines|\(.*\)$")
@@ -61,8 +62,9 @@ def pipeline_flags(pages: list[dict]) -> list[dict[int, str]]:
     return [out.get(p["key"], {}) for p in pages]
 
 
-def _where(lay, i: int) -> str:
-    return "head" if lay.in_head(i) else "tail" if lay.in_tail(i) else "middle"
+def _where(lay, i: int, span: tuple[int, int] | None) -> str:
+    where = "head" if lay.in_head(i) else "tail" if lay.in_tail(i) else "middle"
+    return where + ("" if span and span[0] <= i <= span[1] else " outside the article")
 
 
 def _not_candidate(lay, i: int) -> str:
@@ -87,6 +89,7 @@ def page_causes(page: dict, flags: dict[int, str], context: Context, params: dic
     claimed = noise.lexicon_claims(doc, params["claims"], context)
     runs = noise.shape_runs(lay, {**params, "max_words": params["shape_max_words"]})
     evidence = len(set(hits) | claimed | set(runs))
+    span = noise_zone.article_span(lay, claimed)
     cands = noise_model.candidates(lay)
     scores = dict(
         zip(cands, noise_model.probabilities(model, noise_model.line_features(lay, cands, claimed, set(runs))))
@@ -96,7 +99,7 @@ def page_causes(page: dict, flags: dict[int, str], context: Context, params: dic
         label = page["labels"][lay.numbers[i] - 1]
         line = lay.numbers[i] - 1
         if label == "content" and line in flags:
-            out.append(("content flagged", flags[line], _where(lay, i), lay.raw[i], scores.get(i)))
+            out.append(("content flagged", flags[line], _where(lay, i, span), lay.raw[i], scores.get(i)))
         elif label == "boilerplate" and line not in flags:
             p = scores.get(i)
             if i not in scores:
@@ -108,7 +111,7 @@ def page_causes(page: dict, flags: dict[int, str], context: Context, params: dic
             else:
                 band = next(b for b in (0.9, 0.8, 0.5, 0.0) if p >= b)
                 cause = f"model score >= {band:.1f} (below threshold)"
-            out.append(("boilerplate missed", cause, _where(lay, i), lay.raw[i], p))
+            out.append(("boilerplate missed", cause, _where(lay, i, span), lay.raw[i], p))
     return out
 
 
