@@ -298,7 +298,7 @@ def test_article_span_ends_where_the_comment_section_starts():
     from seedcheck.rules.detectors.noise_zone import article_span
 
     para = "The council voted on Tuesday to extend the program for another three years, officials said."
-    comment = "Great news, thanks for sharing this with all of us here."
+    comment = "I have lived here for twenty years and this is the best news I have heard in a long time."
     lines = ["Home", "News", "Sports", para, para, para, "Leave a Reply", "Jane says:", comment, "Reply"]
     lay = layout(Document(doc_id="a", path="a", format="text", lines=lines))
     assert article_span(lay, {6}) == (3, 5)

@@ -1,12 +1,13 @@
 """Where the article sits on a scraped page: the span of lines that holds most of its running
-text, for the line model's zone features.
+text, so `noise-navigation` can ask less of its line model outside it.
 
 A news or blog page is menus, then the article, then what follows it (share rows, related
 headlines, archive lists, a comment section, the footer). Reader comments are running text
 too, so "after the last prose line" is not where the article ends. The article is the span
 where text is densest: the contiguous run of lines with the highest sum of line values, where
-a line of running text is worth its words and any other line costs a few (the line-level form
-of body-text extraction by maximum subarray, Finn, Kushmerick and Smyth 2001). A line a noise
+a line of running text is worth its words and any other line costs a few, a one- or two-word
+line more (menu entries and comment heads; an article's headings are longer): the line-level
+form of body-text extraction by maximum subarray (Finn, Kushmerick and Smyth 2001). A line a noise
 lexicon names ("Leave a Reply", "Share this") costs more: the article does not run through it.
 """
 
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from .layout import Layout
 
-_SHORT_COST = 3  # a line that is not running text: a menu entry, a name, a date
+_SHORT_COST = 3  # a line that is not running text: a heading, a caption, a date line
+_TINY_COST = 10  # a line of one or two words: a menu entry, a commenter's name, a Reply button
 _FURNITURE_COST = 15  # a line a noise lexicon claims
 
 
@@ -27,27 +29,10 @@ def article_span(lay: Layout, claimed: set[int]) -> tuple[int, int] | None:
         if lay.prose[k] and k not in claimed:
             value = float(lay.words[k])
         else:
-            value = -float(_FURNITURE_COST if k in claimed else _SHORT_COST)
+            value = -float(_FURNITURE_COST if k in claimed else _TINY_COST if lay.words[k] <= 2 else _SHORT_COST)
         if total <= 0:
             total, start = 0.0, k
         total += value
         if total > best:
             best, best_span = total, (start, k)
     return best_span
-
-
-def zone_features(lay: Layout, claimed: set[int]) -> list[tuple[float, float, float]]:
-    """Per layout line: (before the article span, after it, lines to the span / page lines)."""
-    n = len(lay.norm)
-    span = article_span(lay, claimed)
-    if span is None:
-        return [(0.0, 0.0, 1.0)] * n
-    first, last = span
-    return [
-        (
-            float(k < first),
-            float(k > last),
-            (first - k if k < first else k - last if k > last else 0) / (n or 1),
-        )
-        for k in range(n)
-    ]
