@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(y)} training lines; threshold {threshold:.2f}: content flags {(p[content] >= threshold).sum()} of "
         f"{n_content} dev content lines, furniture candidates flagged {(p[boiler] >= threshold).mean():.3f}"
     )
+    for th in (0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.92, 0.9):
+        print(
+            f"  at {th:.2f}: content flags {(p[content] >= th).sum()}, "
+            f"boilerplate candidates flagged {(p[boiler] >= th).sum()} of {boiler.sum()}"
+        )
 
     def r(a):
         return np.round(np.asarray(a, dtype=float), 4).tolist()

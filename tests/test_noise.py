@@ -288,3 +288,26 @@ def test_noise_detectors_repeat_no_rule_file_default():
     for name in ("noise-advertising", "noise-social", "noise-legal", "noise-navigation", "noise-weather"):
         assert DETECTORS[name][1] == {}, name
     assert DETECTORS["noise-repeated-title"][1] == {}
+
+
+def test_article_span_ends_where_the_comment_section_starts():
+    """The article's span is where running text is densest: a furniture line the lexicons
+    name ("Leave a Reply") ends it, so the comments under it lie outside."""
+    from seedcheck.model import Document
+    from seedcheck.rules.detectors.layout import layout
+    from seedcheck.rules.detectors.noise_zone import article_span
+
+    para = "The council voted on Tuesday to extend the program for another three years, officials said."
+    comment = "I have lived here for twenty years and this is the best news I have heard in a long time."
+    lines = ["Home", "News", "Sports", para, para, para, "Leave a Reply", "Jane says:", comment, "Reply"]
+    lay = layout(Document(doc_id="a", path="a", format="text", lines=lines))
+    assert article_span(lay, {6}) == (3, 5)
+    assert article_span(lay, set()) == (3, 8)  # without the lexicon's line the comment joins the span
+    assert article_span(layout(Document(doc_id="b", path="b", format="text", lines=["Home", "News"])), set()) is None
+
+
+def test_a_lone_separator_between_menu_entries_is_furniture(tmp_path):
+    para = "The two presidents reaffirmed the importance of close collaboration on the pandemic response."
+    doc = write(tmp_path, "a.txt", f"{para}\n\n{para}\n\nShare this:\n|\nFacebook\n|\nTwitter\n")
+    flagged = {f.line for f in check([doc]).findings}
+    assert {5, 6, 7, 8, 9} <= flagged

@@ -23,6 +23,7 @@ from .layout import Layout, layout
 from .noise_article import comments, headline
 from .noise_model import candidates, line_features, probabilities
 from .noise_wrap import wrapped
+from .noise_zone import article_span
 
 # Compiled lexicons, per (data file, section): built once per process.
 _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
@@ -241,35 +242,61 @@ def navigation(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     evidence = len(set(hits) | claimed | set(runs))
     if evidence < params["model_min_evidence"]:
         model = None
+    scores: dict[int, float] | None = None
+    outside = _nowhere
     if model:
         todo = [i for i in candidates(lay) if i not in hits and i not in claimed]
         scores = dict(zip(todo, probabilities(model, line_features(lay, todo, claimed, set(runs)))))
+        outside = _outside_article(lay, claimed)
     # The article's headline under the menus has a menu entry's shape; its byline tells it apart.
     title = headline(lay)
     runs.pop(title, None)
-    for i, reason in runs.items():
-        # A footer line that another noise rule names ("gossip news" is advertising)
-        # still counts towards the run, but is reported once, by that rule. The model
-        # confirms a run line (a list of ingredients or of headlines the article links to
-        # has the shape of a menu, not its neighbourhood); a menu above or below the text
-        # needs less of it than a list between paragraphs.
-        edge = lay.in_head(i) or lay.in_tail(i)
-        need = params["edge_run_confirm"] if edge else params["run_confirm"]
-        if i not in hits and i not in claimed and (not model or scores.get(i, 1.0) >= need):
-            hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
+    _add_runs(lay, params, runs, hits, claimed, scores, outside)
     for i in comments(lay):
         if i not in hits and i not in claimed:
             hits[i] = _hit(lay, i, lay.norm[i], "a reader comment", safe=False)
     if model:
         threshold = params["model_threshold"] or model["threshold"]
         for i, p in scores.items():
-            if p >= threshold and i not in hits and i != title:
+            need = params["outside_threshold"] if outside(i) and params["outside_threshold"] else threshold
+            if p >= need and i not in hits and i != title:
                 hits[i] = _hit(
                     lay, i, lay.norm[i], f"page furniture by its shape and neighbours (p={p:.2f})", safe=False
                 )
     for i in gaps(lay, set(hits) | claimed, params["gap_max_words"]) - {title}:
         hits[i] = _hit(lay, i, lay.norm[i], "a short line between two furniture lines", safe=False)
     return _sorted(hits)
+
+
+def _nowhere(i: int) -> bool:
+    return False
+
+
+def _outside_article(lay: Layout, claimed: set[int]):
+    """A test of whether a line lies outside the span where the page's running text is
+    densest (menus over the article; related lists, archives and comment sections under it)."""
+    span = article_span(lay, claimed)
+    if span is None:
+        return _nowhere
+    first, last = span
+    return lambda i: i < first or i > last
+
+
+def _add_runs(lay: Layout, params: dict, runs: dict, hits: dict, claimed: set, scores: dict | None, outside) -> None:
+    """Report the lines of menu-shaped runs the model confirms (all of them without a model).
+
+    A footer line that another noise rule names ("gossip news" is advertising) still counts
+    towards the run, but is reported once, by that rule. The model confirms a run line (a
+    list of ingredients or of headlines the article links to has the shape of a menu, not
+    its neighbourhood); a menu above or below the text, or outside the article's span, needs
+    less of it than a list inside the article."""
+    for i, reason in runs.items():
+        edge = lay.in_head(i) or lay.in_tail(i)
+        need = params["edge_run_confirm"] if edge else params["run_confirm"]
+        if not edge and outside(i) and params["outside_run_confirm"] is not None:
+            need = params["outside_run_confirm"]
+        if i not in hits and i not in claimed and (scores is None or scores.get(i, 1.0) >= need):
+            hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
 
 
 def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
@@ -282,14 +309,21 @@ def gaps(lay: Layout, flagged: set[int], max_words: int) -> set[int]:
         if i not in flagged
         and i - 1 in flagged
         and i + 1 in flagged
-        and 0 < lay.words[i] <= max_words
+        and max_words > 0
+        and (0 < lay.words[i] <= max_words or _symbols(lay.raw[i]))
         and not lay.terminal[i]
-        and not lay.structure[i]
+        and (not lay.structure[i] or _symbols(lay.raw[i]))
         and not joined[i]
         and lay.numbers[i] != lay.title_line
         and lay.words[i - 1] <= 8
         and lay.words[i + 1] <= 8
     }
+
+
+def _symbols(raw: str) -> bool:
+    """A separator left alone on its line ("|", "→", "…"): a few characters, none a letter or digit."""
+    text = raw.strip()
+    return 0 < len(text) <= 3 and not any(c.isalnum() for c in text)
 
 
 def lexicon_claims(doc: Document, claims: dict[str, int], context: Any) -> set[int]:
