@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..model import Severity
+from ..model import RecordTrace, Severity
 from .findings_json import public_record, summary
 from .github import display_path
 from .html_charts import bar_chart, column_chart, dates_series, word_series
@@ -49,6 +49,7 @@ MAX_BODY_CHARS = 2_000_000
 MAX_DOCUMENTS = 10_000
 MAX_FINDINGS = 50_000
 STATUS_RANK = {"error": 2, "warning": 1, "ok": 0}
+_NO_TRACE = RecordTrace()  # a document the run has no trace of (a Result made by hand)
 SEVERITIES = ("error", "warning", "info")
 ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
@@ -144,9 +145,14 @@ class Embedded:
             body_lines = body.split("\n") if body else []
             if i not in self._offsets:
                 self._offsets[i] = (
-                    body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
+                    body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record, self._trace(d))
+                    if body_lines
+                    else None
                 )
             yield d, body, body_lines, self._offsets[i]
+
+    def _trace(self, d: dict) -> RecordTrace:
+        return self.result.traces.get(d["doc_id"]) or _NO_TRACE
 
     def doc_entries(self) -> Iterator[dict[str, Any]]:
         """The page's `docs` entries."""
@@ -166,7 +172,7 @@ class Embedded:
                 "bodyLine": offset,
                 "truncated": truncated,
                 # Large runs keep only some bodies (pipeline.HTML_BODY_CAP): say so instead of "empty".
-                "omitted": bool(record.get("_body_omitted")),
+                "omitted": self._trace(d).body_omitted,
             }
 
     def finding_entries(self) -> Iterator[dict[str, Any]]:
@@ -216,7 +222,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
 def context(result) -> dict[str, Any]:
     """The template's variables: the overview tables and charts."""
     s = summary(result)
-    statuses = Counter(d["status"] for d in result.documents if not d["record"].get("_unreported"))
+    statuses = Counter(d["status"] for d in result.documents if d["doc_id"] not in result.unreported)
     rule_rows = _rule_rows(result, s["by_rule"])
     domains = _domain_rows(result)
     by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")

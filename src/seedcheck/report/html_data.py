@@ -12,6 +12,8 @@ from typing import Any, TextIO
 
 from markupsafe import Markup
 
+from ..model import RecordTrace
+
 # Related documents listed per finding (a duplicate cluster can name hundreds).
 MAX_RELATED = 50
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -45,14 +47,13 @@ def write_array(fh: TextIO, items: Iterator[Any], batch: int = 256) -> None:
     fh.write("".join(parts))
 
 
-def body_offset(body_lines: list[str], findings: list, record: dict) -> int | None:
+def body_offset(body_lines: list[str], findings: list, record: dict, trace: RecordTrace) -> int | None:
     """File line number of the first body line, or None when it cannot be known.
 
-    Taken from the record when the extractor recorded it (`_body_line`); otherwise
-    inferred from where the findings' excerpts sit in the body (majority vote)."""
-    known = record.get("_body_line")
-    if isinstance(known, int):
-        return known
+    Taken from the record's trace (the checker records it); otherwise inferred from
+    where the findings' excerpts sit in the body (majority vote)."""
+    if trace.body_line is not None:
+        return trace.body_line
     votes: Counter = Counter()
     index: dict[str, list[int]] | None = None
     for f in findings:
@@ -73,7 +74,7 @@ def body_offset(body_lines: list[str], findings: list, record: dict) -> int | No
     if votes:
         return votes.most_common(1)[0][0]
     # Plain text whose title is its first content line: the title's line places the body.
-    title, title_line = record.get("title"), (record.get("_lines") or {}).get("title")
+    title, title_line = record.get("title"), trace.line_of("title")
     if record.get("format") == "text" and isinstance(title, str) and title.strip() and isinstance(title_line, int):
         for i, text in enumerate(body_lines[:50]):
             if text.strip() == title.strip():
