@@ -69,19 +69,18 @@ def complete(
 ) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
     the local and the Spark engine. `readable` and `traces` follow `records`. `gx`: the
-    run's validator of the corpus expectations
-    (`validate(suite, records, data_docs_dir)` and `done()`: `gx_worker.GxRunner`, the
-    Spark engine's), else GX validates here. `findings` may be a spool: it is read back once the
-    corpus stage has released every state and the expectations (whose worker process
-    holds its own copy of the records table) are done."""
+    run's validator of the corpus expectations (`validate(suite, records, data_docs_dir)`
+    and `done()`: `gx_worker.GxRunner`, the Spark engine's), else GX validates here.
+    `findings` may be a spool: it is read back once the corpus stage has released every
+    state and the expectations (whose worker process holds its own copy of the records
+    table) are done."""
     t2 = time.perf_counter()
     _run_corpus_stage(engine, records, traces, findings, states, gate)
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    checked = [(r, t) for r, t, ok in zip(records, traces, readable) if ok]
-    findings.extend(schema_stage(engine, [r for r, _ in checked], [t for _, t in checked], results))
-    del checked
+    ok = [i for i, good in enumerate(readable) if good]
+    findings.extend(schema_stage(engine, [records[i] for i in ok], [traces[i] for i in ok], results))
     timings["schema"] = time.perf_counter() - t3
 
     t_gx = time.perf_counter()
@@ -95,10 +94,6 @@ def complete(
     )
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
-    unreported = set()
-    if gate is not None and gate.changed is not None and gate.focus is not None:
-        # Outside --changed-since: not reported on, so not "ok" either.
-        unreported = {d["doc_id"] for d in documents if d["doc_id"] not in gate.focus}
     if results is not None:
         timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0
@@ -111,8 +106,15 @@ def complete(
         paths=paths,
         expectations=expectation_results,
         traces={r["doc_id"]: t for r, t in zip(records, traces)},
-        unreported=unreported,
+        unreported=_unreported(documents, gate),
     )
+
+
+def _unreported(documents: list[dict[str, Any]], gate: GateOptions | None) -> set[str]:
+    """Documents outside --changed-since's focus: not reported on, so not "ok" either."""
+    if gate is None or gate.changed is None or gate.focus is None:
+        return set()
+    return {d["doc_id"] for d in documents if d["doc_id"] not in gate.focus}
 
 
 def _run_corpus_stage(

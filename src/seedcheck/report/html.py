@@ -29,7 +29,6 @@ from .github import display_path
 from .html_charts import bar_chart, column_chart, dates_series, word_series
 from .html_data import (
     COMPACT,
-    body_offset,
     embed_json,  # noqa: F401 (part of this module's API)
     finding_entry,
     rule_docs,
@@ -132,24 +131,16 @@ class Embedded:
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.documents)}
         self.findings = sum(len(v) for v in self.by_doc.values()) + len(self.orphans)
         self.capped = len(self.documents) < len(documents) or self.findings < len(result.findings)
-        self._offsets: dict[int, int | None] = {}
 
     def _bodies(self) -> Iterator[tuple[dict, str, list[str], int | None]]:
-        # Both passes (documents, then findings) need each body's lines and line offset;
-        # only the offsets are remembered between them.
-        for i, d in enumerate(self.documents):
-            record = d["record"]
-            body = record.get("body") or ""
+        # Both passes (documents, then findings) need each body's lines and the file line
+        # of its first one (the checker records it in the record's trace).
+        for d in self.documents:
+            body = d["record"].get("body") or ""
             if not isinstance(body, str):
                 body = str(body)
             body_lines = body.split("\n") if body else []
-            if i not in self._offsets:
-                self._offsets[i] = (
-                    body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record, self._trace(d))
-                    if body_lines
-                    else None
-                )
-            yield d, body, body_lines, self._offsets[i]
+            yield d, body, body_lines, self._trace(d).body_line if body_lines else None
 
     def _trace(self, d: dict) -> RecordTrace:
         return self.result.traces.get(d["doc_id"]) or _NO_TRACE
