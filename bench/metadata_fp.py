@@ -24,6 +24,7 @@ from seedcheck.config import Config, apply
 from seedcheck.context import Context
 from seedcheck.extract import build_record
 from seedcheck.extract.dates import distance_days
+from seedcheck.facts import facts_of
 from seedcheck.ingest.discover import discover
 from seedcheck.ingest.readers import read_source
 from seedcheck.pipeline import run
@@ -58,7 +59,7 @@ def coverage(path: Path, config: Config) -> dict:
         for doc in read_source(source):
             docs += 1
             build_record(doc, context)
-            dates = doc.record.get("_dates") or []
+            dates = facts_of(doc, context).dates
             primary = next((d for d in dates if d["value"].as_date() is not None), None)
             for item in dates:
                 sources[item["source"]] += 1

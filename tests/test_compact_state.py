@@ -1,5 +1,6 @@
-"""What the main process keeps per document after the document stage: records without the
-rules' private working data, and no corpus states once the corpus stage is done."""
+"""What the main process keeps per document after the document stage: records of public
+fields and their small traces (not the rules' working data), and no corpus states once the
+corpus stage is done."""
 
 from __future__ import annotations
 
@@ -7,13 +8,26 @@ import pytest
 
 from seedcheck.config import load_config
 from seedcheck.ingest import discover
-from seedcheck.pipeline import KEPT_PRIVATE_FIELDS, Engine, complete, document_stage
+from seedcheck.pipeline import Engine, complete, document_stage
 from seedcheck.spool import CorpusStates
 
 from .conftest import ROOT, SEEDS, write_doc
 
 
-def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_path):
+def _outcomes(engine, folder):
+    sources = list(discover([str(SEEDS), str(folder)], engine.config.include, engine.config.exclude))
+    return list(document_stage(engine, sources, 1, lambda n: None))
+
+
+def test_records_leave_the_document_stage_with_public_fields_only(tmp_path, monkeypatch):
+    """A record is its public fields (docs/SPEC.md section 4); what later stages need of its
+    document travels in its `RecordTrace`, and the rules' working data stays in the worker."""
+    import pickle
+
+    from seedcheck import document_stage as stage
+    from seedcheck.extract import PUBLIC_FIELDS
+    from seedcheck.model import RecordTrace
+
     config = load_config(str(ROOT / "pyproject.toml"))
     engine = Engine(config)
     folder = tmp_path / "docs"
@@ -27,12 +41,26 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     )
     write_doc(folder, "waived.txt", text.format("a", "<!-- seedcheck: ignore noise-social -- kept on purpose -->\n"))
     write_doc(folder, "plain.txt", text.format("b", ""))
-    sources = list(discover([str(SEEDS), str(folder)], config.include, config.exclude))
-    outcomes = list(document_stage(engine, sources, 1, lambda n: None))
-    private = {k for o in outcomes for k in o.record if k.startswith("_")}
-    assert private <= KEPT_PRIVATE_FIELDS
-    assert {"_fs_path", "_lines", "_waivers"} <= private  # the gate, the schema and the report read these
-    assert any(s for o in outcomes for s in o.states.values())
+    write_doc(folder, "undated.txt", "Title: An undated statement\n\nMarch 3, 2021\n\nThe president spoke today.\n")
+    write_doc(folder, "records.jsonl", '{"id": "r1", "text": "A record that names no title, date or URL."}\n')
+    outcomes = _outcomes(engine, folder)
+    assert not {k for o in outcomes for k in o.record} - PUBLIC_FIELDS
+    traces = {o.record["doc_id"]: o.trace for o in outcomes}
+    assert all(t.fs_path for t in traces.values())
+    assert traces["waived.txt"].waivers and not traces["plain.txt"].waivers
+    assert traces["plain.txt"].line_of("date") == 2 and traces["plain.txt"].line_of("source_url") == 3
+    assert traces["plain.txt"].body_line == 4  # the body opens with the blank line after the headers
+    assert traces["undated.txt"].date_proposal["date"] == "2021-03-03"
+    assert set(traces["records.jsonl#r1"].unmapped) == {"title", "date", "source_url"}
+    # Pickled (workers, the cache, Spark), a trace keeps its set values only.
+    trace = traces["plain.txt"]
+    assert pickle.loads(pickle.dumps(trace)) == trace and set(trace.__getstate__()) <= {
+        "fs_path",
+        "field_lines",
+        "body_line",
+    }
+    assert pickle.loads(pickle.dumps(RecordTrace())) == RecordTrace()
+
     states = CorpusStates()
     for o in outcomes:
         states.add(o.record["doc_id"], o.states)
@@ -42,6 +70,7 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
         [f for o in outcomes for f in o.findings],
         states,
         [o.readable for o in outcomes],
+        [o.trace for o in outcomes],
         {},
         [str(SEEDS), str(folder)],
         None,
@@ -51,6 +80,18 @@ def test_records_keep_only_the_private_fields_read_after_the_document_stage(tmp_
     rules = {doc: {f.rule for f in result.findings if f.doc_id == doc} for doc in ("waived.txt", "plain.txt")}
     assert "noise-social" in rules["plain.txt"]
     assert not rules["waived.txt"] & {"noise-social", "unused-waiver", "invalid-waiver"}
+    fixes = {(f.doc_id, f.rule): f.fix for f in result.findings if f.fix}
+    assert fixes["undated.txt", "missing-date"].replacement.startswith("Date: 2021-03-03")
+    assert "[tool.seedcheck.jsonl]" in fixes["records.jsonl#r1", "missing-source-url"].description
+    assert result.traces["plain.txt"] is traces["plain.txt"]
+
+    # Large runs drop bodies: the trace says so, the record does not grow.
+    monkeypatch.setattr(stage, "ALL_BODIES_UP_TO", 0)
+    monkeypatch.setattr(stage, "HTML_BODY_CAP", 1)
+    outcomes = _outcomes(engine, folder)
+    assert all(set(o.record) <= PUBLIC_FIELDS for o in outcomes)
+    omitted = [o for o in outcomes if o.trace.body_omitted]
+    assert omitted and all(o.record["body"] is None for o in omitted)
 
 
 def test_spool_returns_every_item_in_order_until_closed():

@@ -237,14 +237,14 @@ def test_title_skips_widget_and_glued_breadcrumb():
     assert doc.record["title"] == (
         "Readout of President Joe Biden’s Meeting with President Andrés Manuel López Obrador of Mexico"
     )
-    assert doc.record["_lines"]["title"] == 4  # the first of the two repeated title lines
+    assert doc.trace.field_lines["title"] == 4  # the first of the two repeated title lines
 
 
 def test_title_first_line_and_after_blank_lines():
     assert seed("004_").record["title"].startswith("Presidents of Mexico and the United States reaffirm")
-    assert seed("004_").record["_lines"]["title"] == 1
+    assert seed("004_").trace.field_lines["title"] == 1
     doc = seed("000_")
-    assert doc.record["_lines"]["title"] == 5 and doc.record["title"].startswith("President Joe Biden hosted")
+    assert doc.trace.field_lines["title"] == 5 and doc.record["title"].startswith("President Joe Biden hosted")
 
 
 def test_frontmatter_title_nbsp(tmp_path):
@@ -252,7 +252,7 @@ def test_frontmatter_title_nbsp(tmp_path):
         tmp_path, "---\ntitle: \"Statement\u00a0on Tim\u00a0Johnson\"\ndate: '2024-10-10'\n---\n \nBody.\n", "a.md"
     )
     assert doc.record["title"] == "Statement on Tim Johnson"
-    assert doc.record["_lines"]["title"] == 2
+    assert doc.trace.field_lines["title"] == 2
 
 
 # --- seeds: the acceptance figures -------------------------------------------------------
@@ -410,7 +410,7 @@ def test_bad_input_never_crashes(tmp_path):
 def test_title_ignores_short_repeated_menu_lines(tmp_path):
     text = "Share on Facebook\nLeaders meet in the capital to sign accord\nShare on Facebook\nBody text.\n"
     doc = load(tmp_path, text)
-    assert doc.record["title"] == "Leaders meet in the capital to sign accord" and doc.record["_lines"]["title"] == 2
+    assert doc.record["title"] == "Leaders meet in the capital to sign accord" and doc.trace.field_lines["title"] == 2
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 from .config import PACKAGE_DIR, Config
 
-SCHEMA = 1
+SCHEMA = 2  # 2: records carry only public fields; the rest is their `RecordTrace`
 # Settings that only shape the output or the run, never a document's outcome.
 _OUTPUT_ONLY = ("source", "jobs", "report_dir", "fail_on", "baseline", "gx_data_docs", "cache_dir")
 # Not direct dependencies, but their arithmetic and parsing land in outcomes (MinHash in numpy).

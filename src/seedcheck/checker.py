@@ -12,30 +12,24 @@ from .extract import build_record
 from .facts import Facts
 from .ingest import Source
 from .ingest.readers import IngestOptions, iter_documents
-from .model import Document, Finding, Hit
+from .model import Document, Finding, Hit, RecordTrace
 from .rules.registry import Registry
-
-# The private (`_`) record fields read after the document stage: by the gate (`_fs_path`,
-# `_waivers`), the schema stage and the HTML report (`_lines`, `_body_line`,
-# `_body_omitted`), missing-date's fix (`_date_proposal`, undated documents only) and the
-# missing-field rules' fixes (`_unmapped`, shard records lacking a mapped field only). The
-# others (every date stated in the text, the attribution line, ...) are the document
-# rules' working data: they are dropped before a record leaves its worker, or the main
-# process would hold them for every document of the run (the dates alone were 40% of the
-# records at 100,000 documents).
-KEPT_PRIVATE_FIELDS = frozenset(
-    {"_fs_path", "_waivers", "_lines", "_date_proposal", "_body_line", "_body_omitted", "_alt_id", "_unmapped"}
-)
 
 
 @dataclass(slots=True)
 class DocOutcome:
-    """What the document stage returns for one document (small enough to pickle)."""
+    """What the document stage returns for one document (small enough to pickle): its
+    record (public fields only), findings, analyzer states, and the record's trace.
+
+    The document rules' working data (`Facts`: every date stated in the text, the
+    attribution line, ...) stays in the worker: the main process would otherwise hold it
+    for every document of the run."""
 
     record: dict[str, Any]
     findings: list[Finding]
     states: dict[str, Any]
     readable: bool
+    trace: RecordTrace
 
 
 class Engine:
@@ -64,12 +58,14 @@ class Engine:
         outcomes = []
         for doc in iter_documents(source, self.options, data):
             facts = doc.facts = Facts(doc, self.context)
-            record = build_record(doc, self.context)
-            record["_fs_path"] = source.fs_path
+            record, trace = build_record(doc, self.context), doc.trace
+            trace.fs_path = source.fs_path
             if source.unit is not None:  # a part of a shard: its record's id if another part has its id
-                record["_alt_id"] = source.doc_id + (
+                trace.alt_id = source.doc_id + (
                     f"#L{record['jsonl_line']}" if "jsonl_line" in record else f"#row{record.get('row')}"
                 )
+            if record.get("body"):
+                trace.body_line = doc.body_start + doc.line_offset + 1  # what `body_lines()` numbers it
             findings = [f for name, hit in doc.hits if (f := self.finding(doc, name, hit))]
             if doc.readable:
                 for rule in self.document_rules:
@@ -78,11 +74,9 @@ class Engine:
             facts.noise_lines = frozenset(f.line for f in findings if f.rule.startswith("noise-") and f.line)
             states = {a.name: a.collect(doc, self.context) for a in self.analyzers} if doc.readable else {}
             if not self.keep_all_bodies and not findings:
-                record["body"], record["_body_omitted"] = None, True
-            for key in [k for k in record if k[:1] == "_" and (k not in KEPT_PRIVATE_FIELDS or not record[k])]:
-                del record[key]
+                record["body"], trace.body_omitted = None, True
             doc.facts = None  # the facts refer to the document: free both now, not at a GC pass
-            outcomes.append(DocOutcome(record, findings, states, doc.readable))
+            outcomes.append(DocOutcome(record, findings, states, doc.readable, trace))
         return outcomes
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from .checker import Engine
 from .config import Config
 from .extract import RECORD_FIELDS
-from .gate import GateOptions, _real, apply_gate
-from .model import Finding, Hit, Severity
+from .gate import GateOptions, apply_gate, changed_documents
+from .model import Finding, Hit, RecordTrace, Severity
 from .rules.registry import Registry, matches
 from .spool import CorpusStates, Spool, give_back_memory
 
@@ -23,7 +23,11 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
 @dataclass
 class Result:
-    """Everything a run produced; writers render it."""
+    """Everything a run produced; writers render it.
+
+    `documents`: findings.json's entries (doc_id, path, status, public record); `traces`:
+    each document's `RecordTrace` by doc id (its file, field lines, body line);
+    `unreported`: the ids of documents outside a `--changed-since` run's focus."""
 
     config: Config
     registry: Registry
@@ -32,6 +36,8 @@ class Result:
     expectations: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
+    traces: dict[str, RecordTrace] = field(default_factory=dict)
+    unreported: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
@@ -53,6 +59,7 @@ def complete(
     findings: list[Finding] | Spool,
     states: CorpusStates,
     readable: list[bool],
+    traces: list[RecordTrace],
     timings: dict[str, float],
     paths: list[str],
     gate: GateOptions | None,
@@ -61,17 +68,19 @@ def complete(
     results=None,
 ) -> Result:
     """Everything after the document stage (corpus, schema, expectations, gate), shared by
-    the local and the Spark engine. `gx`: the run's validator of the corpus expectations
-    (`validate(suite, records, data_docs_dir)` and `done()`: `gx_worker.GxRunner`, the
-    Spark engine's), else GX validates here. `findings` may be a spool: it is read back once the
-    corpus stage has released every state and the expectations (whose worker process
-    holds its own copy of the records table) are done."""
+    the local and the Spark engine. `readable` and `traces` follow `records`. `gx`: the
+    run's validator of the corpus expectations (`validate(suite, records, data_docs_dir)`
+    and `done()`: `gx_worker.GxRunner`, the Spark engine's), else GX validates here.
+    `findings` may be a spool: it is read back once the corpus stage has released every
+    state and the expectations (whose worker process holds its own copy of the records
+    table) are done."""
     t2 = time.perf_counter()
-    _run_corpus_stage(engine, records, findings, states, gate)
+    _run_corpus_stage(engine, records, traces, findings, states, gate)
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    findings.extend(schema_stage(engine, [r for r, ok in zip(records, readable) if ok], results))
+    ok = [i for i, good in enumerate(readable) if good]
+    findings.extend(schema_stage(engine, [records[i] for i in ok], [traces[i] for i in ok], results))
     timings["schema"] = time.perf_counter() - t3
 
     t_gx = time.perf_counter()
@@ -80,13 +89,11 @@ def complete(
     findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
 
     findings = apply_per_file_ignores(engine.config, findings)
-    findings = apply_gate(engine.config, engine.registry, records, findings, gate or GateOptions(), expectation_results)
+    findings = apply_gate(
+        engine.config, engine.registry, records, traces, findings, gate or GateOptions(), expectation_results
+    )
     findings.sort(key=Finding.sort_key)
     documents = summarise_documents(records, findings)
-    if gate is not None and gate.changed is not None and gate.focus is not None:
-        for d in documents:  # outside --changed-since: not reported on, so not "ok" either
-            if d["doc_id"] not in gate.focus:
-                d["record"]["_unreported"] = True
     if results is not None:
         timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0
@@ -98,19 +105,31 @@ def complete(
         timings=timings,
         paths=paths,
         expectations=expectation_results,
+        traces={r["doc_id"]: t for r, t in zip(records, traces)},
+        unreported=_unreported(documents, gate),
     )
 
 
+def _unreported(documents: list[dict[str, Any]], gate: GateOptions | None) -> set[str]:
+    """Documents outside --changed-since's focus: not reported on, so not "ok" either."""
+    if gate is None or gate.changed is None or gate.focus is None:
+        return set()
+    return {d["doc_id"] for d in documents if d["doc_id"] not in gate.focus}
+
+
 def _run_corpus_stage(
-    engine: Engine, records: list[dict], findings, states: CorpusStates, gate: GateOptions | None
+    engine: Engine,
+    records: list[dict],
+    traces: list[RecordTrace],
+    findings,
+    states: CorpusStates,
+    gate: GateOptions | None,
 ) -> None:
     """The corpus stage's findings into `findings`; every analyzer state is released after it."""
     paths_by_id = {r["doc_id"]: r["path"] for r in records}
     # --changed-since: the duplicate rules keep the committed copy and drop the one the change adds.
     engine.context.changed_ids = (
-        {r["doc_id"] for r in records if _real(r) in gate.changed}
-        if gate is not None and gate.changed is not None
-        else None
+        changed_documents(records, traces, gate.changed) if gate is not None and gate.changed is not None else None
     )
     findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
     del paths_by_id
@@ -159,9 +178,10 @@ def corpus_stage(
         del own
 
 
-def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Finding]:
+def schema_stage(engine: Engine, records: list[dict], traces: list[RecordTrace], results=None) -> list[Finding]:
     """Validate the records table against the record schema (a stored result of the same
-    table from `results`, when given); name each failure."""
+    table from `results`, when given); name each failure, at the line its field was read
+    from (the records' `traces`, in the same order)."""
     from .schema import check_records
 
     schema_path = engine.config.schemas_path / "record.yaml"
@@ -179,8 +199,8 @@ def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Find
             continue
         rows = [failure.index] if failure.index is not None else range(len(records))
         for index in rows:
-            rec = records[index]
-            line = rec.get("_lines", {}).get(failure.column) or 1
+            rec, trace = records[index], traces[index]
+            line = trace.line_of(failure.column) or 1
             hit = Hit(
                 line=line,
                 column=1,
@@ -190,7 +210,7 @@ def schema_stage(engine: Engine, records: list[dict], results=None) -> list[Find
                     "check": failure.check,
                     "value": failure.failure_case,
                 },
-                fix=rule.fix_for(rec),
+                fix=rule.fix_for(trace),
             )
             findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
     return findings

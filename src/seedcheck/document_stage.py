@@ -19,7 +19,7 @@ from .lifecycle import die_with_parent, forking
 # only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every
 # body; larger runs keep the bodies of the first HTML_BODY_CAP documents (in source order,
 # so the same for any --jobs) that have a document-stage finding, and mark the rest
-# `_body_omitted`, so memory grows with compact state only.
+# `body_omitted` (in their `RecordTrace`), so memory grows with compact state only.
 ALL_BODIES_UP_TO = 2_000
 HTML_BODY_CAP = 2_000
 
@@ -150,7 +150,7 @@ def document_stage(
             if outcome.record.get("body") is not None and not engine.keep_all_bodies:
                 kept += 1
                 if kept > HTML_BODY_CAP:
-                    outcome.record["body"], outcome.record["_body_omitted"] = None, True
+                    outcome.record["body"], outcome.trace.body_omitted = None, True
             yield outcome
 
     if cache is None or not cache.active:

@@ -4,8 +4,11 @@ computed once, on first use, and dropped with the document.
 The pipeline gives every document its `Facts` before extraction (`Engine.process`);
 whoever needs a shared fact asks `facts_of(doc)`. Plain facts are properties here; facts
 whose code lives with the rules that own them (the layout, the name analysis) are
-`fact(build)`: `build(facts)` runs once per document and its result is kept. This replaces
-per-module "last document" caches and private record fields as the way facts travel.
+`fact(build)`: `build(facts)` runs once per document and its result is kept. Facts that
+fall out of an extractor's own work (every stated date, the attribution line, the language
+identifier's confidence) are set by that extractor, once per document, and read by the
+rules. This replaces per-module "last document" caches and private record fields as the
+way facts travel; what must outlive the document stage is the record's `RecordTrace`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ class Facts:
         # File line numbers of the lines the noise rules flagged, set by the pipeline after
         # the document rules (the duplicate analyzer leaves them out of the text it compares).
         self.noise_lines: frozenset[int] = frozenset()
+        # Set by extract/metadata.py: every date the document states, in order of authority
+        # (`{"source", "value", "text", "line", "column", "end_column"}`), and the
+        # attribution line (`{"line", "text", "url", "url_line"}`) or None.
+        self.dates: list[dict[str, Any]] = []
+        self.attribution: dict[str, Any] | None = None
+        # Set by extract/language.py: how sure the identifier is of the record's `language`.
+        self.language_confidence: float | None = None
         self._built: dict[Callable, Any] = {}
 
     @cached_property

@@ -130,10 +130,10 @@ def fix_paths(
     for _ in range(MAX_PASSES):
         result = run(config, paths, jobs=jobs)
         report.passes += 1
-        fs_by_id = {d["doc_id"]: d["record"].get("_fs_path") for d in result.documents}
+        fs_by_id = {doc_id: trace.fs_path for doc_id, trace in result.traces.items()}
         # Shard records (JSONL, Parquet) and in-memory records are not rewritten in place.
         jsonl = {
-            d["record"].get("_fs_path")
+            fs_by_id.get(d["doc_id"])
             for d in result.documents
             if d["record"].get("format") in ("jsonl", "parquet", "records")
         }

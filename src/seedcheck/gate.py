@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .baseline import apply_baseline, expectation_name, load_baseline, observed
 from .config import PACKAGE_DIR, Config, ConfigError
-from .model import Finding
+from .model import Finding, RecordTrace
 from .rules.registry import Registry
 from .waivers import apply_waivers
 
@@ -61,15 +61,17 @@ def apply_gate(
     config: Config,
     registry: Registry,
     records: list[dict],
+    traces: list[RecordTrace],
     findings: list[Finding],
     options: GateOptions,
     expectations: list[dict] | None = None,
 ) -> list[Finding]:
-    """Apply waivers, then the changed-files focus, then the baseline (`expectations`: the
-    run's expectation results, so a baselined expectation that got worse is new)."""
-    findings = apply_waivers(registry, records, findings)
+    """Apply waivers, then the changed-files focus, then the baseline (`traces`: the
+    records' traces, in the same order; `expectations`: the run's expectation results, so
+    a baselined expectation that got worse is new)."""
+    findings = apply_waivers(registry, records, traces, findings)
     if options.changed is not None:
-        changed_ids = {r["doc_id"] for r in records if _real(r) in options.changed}
+        changed_ids = changed_documents(records, traces, options.changed)
         findings = [f for f in findings if f.doc_id in changed_ids or (not f.doc_id and f.rule == "expectation-failed")]
     # The documents this run reports on, when it is not the whole configured corpus
     # (changed files; or the paths given, when they are not the configured ones).
@@ -131,5 +133,6 @@ def locate_expectations(config: Config, findings: list[Finding]) -> None:
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\.seedcheck\s*\]")
 
 
-def _real(record: dict) -> str:
-    return os.path.realpath(record.get("_fs_path") or record["path"])
+def changed_documents(records: list[dict], traces: list[RecordTrace], changed: set[str]) -> set[str]:
+    """The ids of the records read from the `changed` files (real paths)."""
+    return {r["doc_id"] for r, t in zip(records, traces) if os.path.realpath(t.fs_path or r["path"]) in changed}

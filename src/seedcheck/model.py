@@ -1,7 +1,9 @@
 """The value types every stage shares: severities, findings and documents.
 
 A `Document` is what ingest produces and rules read; a `Finding` is what rules produce
-and writers render. Both are plain dataclasses so they cross process boundaries cheaply.
+and writers render; a `RecordTrace` is what the stages after the document stage need to
+know about a record's document besides its fields. All are plain dataclasses so they
+cross process boundaries cheaply.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 
@@ -137,6 +139,38 @@ class Hit:
 
 
 @dataclass(slots=True)
+class RecordTrace:
+    """What the stages after the document stage need to know about a record's document
+    besides its public fields (the record holds only those, docs/SPEC.md section 4).
+
+    Made with the `Document` and filled by ingest, extraction and the checker; it then
+    travels with the record in `checker.DocOutcome` (pickled by workers, the cache and
+    Spark) and ends in `Result.traces`. Only set values are pickled: at 100,000
+    documents every byte per record counts.
+    """
+
+    fs_path: str | None = None  # the file read (the gate's --changed-since, `seedcheck fix`)
+    alt_id: str | None = None  # a shard part's record: its id if an earlier part has its id (record_ids.py)
+    field_lines: dict[str, int] | None = None  # record field -> the file line it was read from
+    body_line: int | None = None  # the file line of the body's first line (the HTML report)
+    body_omitted: bool = False  # the body was dropped to bound memory (document_stage.HTML_BODY_CAP)
+    waivers: list[dict[str, Any]] | None = None  # the document's inline waivers (waivers.py), for the gate
+    date_proposal: dict[str, Any] | None = None  # an undated body's stated date: missing-date's fix
+    unmapped: dict[str, str] | None = None  # a shard record lacking a mapped field: record column -> advice
+
+    def line_of(self, name: str) -> int | None:
+        """The file line record field `name` was read from, when known."""
+        return self.field_lines.get(name) if self.field_lines else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name in self.__slots__ if (value := getattr(self, name))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for f in fields(self):
+            setattr(self, f.name, state.get(f.name, None if f.default is MISSING else f.default))
+
+
+@dataclass(slots=True)
 class Document:
     """A parsed input document: its text split into file lines, plus its record fields.
 
@@ -164,6 +198,8 @@ class Document:
     # How a shard record's text is read ("markdown" or "text", ingest/textformat.py); None
     # for a file, whose `format` says it.
     read_as: str | None = None
+    # What travels with its record past the document stage (filled by ingest, extraction, the checker).
+    trace: RecordTrace = field(default_factory=RecordTrace)
     # Its shared per-document facts (`seedcheck.facts.Facts`), made on first use.
     facts: Any = field(default=None, repr=False, compare=False)
 

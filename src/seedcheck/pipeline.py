@@ -13,7 +13,7 @@ import os
 import time
 
 from .cache import Cache
-from .checker import KEPT_PRIVATE_FIELDS, DocOutcome, Engine
+from .checker import DocOutcome, Engine
 from .completion import (
     STATUS_ORDER,
     Result,
@@ -35,7 +35,6 @@ from .spool import SPOOL_FROM, CorpusStates, Spool
 __all__ = [
     "ALL_BODIES_UP_TO",
     "HTML_BODY_CAP",
-    "KEPT_PRIVATE_FIELDS",
     "STATUS_ORDER",
     "DocOutcome",
     "Engine",
@@ -82,7 +81,7 @@ def run(
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
     spooled = documents >= SPOOL_FROM
-    records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
+    records, findings, states, readable, traces = [], Spool() if spooled else [], CorpusStates(spooled), [], []
     stored = Cache.open(config, engine.context.today) if cache else None
     results = stored.results() if stored is not None else None
     if gx is not None:
@@ -95,6 +94,7 @@ def run(
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
             readable.append(outcome.readable)
+            traces.append(outcome.trace)
             if gx is not None and len(records) % 64 == 1:
                 gx.poll()  # a long run must not go on with a bad corpus suite
     finally:
@@ -107,7 +107,7 @@ def run(
     if bar:
         bar.close()
     timings["documents"] = time.perf_counter() - t1
-    return complete(engine, records, findings, states, readable, timings, paths, gate, t0, gx, results)
+    return complete(engine, records, findings, states, readable, traces, timings, paths, gate, t0, gx, results)
 
 
 def discover_sources(config: Config, paths: list[str]) -> list[Source]:

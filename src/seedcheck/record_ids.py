@@ -19,7 +19,7 @@ def unique_ids(outcomes: Iterable[Any]) -> Iterator[Any]:
     seen: set[str] = set()
     for outcome in outcomes:
         record = outcome.record
-        alternative = record.pop("_alt_id", None)
+        alternative, outcome.trace.alt_id = outcome.trace.alt_id, None  # needed here only
         if alternative and record["doc_id"] in seen and alternative != record["doc_id"]:
             record["doc_id"] = alternative
             for f in outcome.findings:

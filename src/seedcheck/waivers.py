@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Document, Finding, Hit
+from .model import Document, Finding, Hit, RecordTrace
 from .rules.registry import Registry, matches
 
 # The reason follows `--` (never the `--` of a closing `-->`), `—` or `:`; without one the
@@ -44,7 +44,7 @@ class Waiver:
 
 
 def extract(doc: Document, context: Any) -> None:
-    """Collect the document's waivers into `record["_waivers"]` (an extractor)."""
+    """Collect the document's waivers into its record's trace (an extractor)."""
     waivers: list[dict] = []
     fm = (doc.frontmatter or {}).get("seedcheck")
     if fm is not None:
@@ -70,19 +70,22 @@ def extract(doc: Document, context: Any) -> None:
             target = next((n for n, t in body[i + 1 :] if t.strip()), None)
         rules = [r.strip() for r in m.group(2).split(",") if r.strip()]
         waivers.append({"rules": rules, "reason": (m.group(3) or "").strip(), "line": number, "target_line": target})
-    doc.record["_waivers"] = waivers
+    doc.trace.waivers = waivers or None
 
 
-def apply_waivers(registry: Registry, records: list[dict], findings: list[Finding]) -> list[Finding]:
-    """Drop waived findings; add `invalid-waiver` and `unused-waiver` findings."""
+def apply_waivers(
+    registry: Registry, records: list[dict], traces: list[RecordTrace], findings: list[Finding]
+) -> list[Finding]:
+    """Drop waived findings; add `invalid-waiver` and `unused-waiver` findings (`traces`:
+    the records' traces, in the same order, which hold their waivers)."""
     names = set(registry.rules)
     by_doc: dict[str, list[Finding]] = {}
     for f in findings:
         by_doc.setdefault(f.doc_id, []).append(f)
     waived: set[int] = set()
     extra: list[Finding] = []
-    for rec in records:
-        for raw in rec.get("_waivers") or []:
+    for rec, trace in zip(records, traces):
+        for raw in trace.waivers or ():
             waiver = Waiver(raw["rules"], raw["reason"], raw["line"], raw["target_line"])
             problem = None
             if raw.get("malformed"):

@@ -28,7 +28,7 @@ class SourceUrls(Analyzer):
         length = sum(len(text.strip()) for _, text in doc.body_lines())
         return (
             normalise_url(url),
-            doc.record.get("_lines", {}).get("source_url") or 1,
+            doc.trace.line_of("source_url") or 1,
             keep_info(doc.record, length, doc.doc_id),
         )
 

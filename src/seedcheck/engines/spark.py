@@ -195,7 +195,7 @@ def _partitions(spark, rows: list[tuple]) -> tuple[int, int]:
 
 
 def _gathered(reduced, keep_all_bodies: bool):
-    """The outcomes at the driver, in source order: (records, findings, states, readable).
+    """The outcomes at the driver, in source order: (records, findings, states, readable, traces).
 
     Partition by partition (the next one computed while this one is read), then into
     source order here: sorting in Spark would shuffle every payload once more. Bodies are
@@ -207,28 +207,26 @@ def _gathered(reduced, keep_all_bodies: bool):
     arrived, with_body = [], []
     for row in reduced.toLocalIterator(prefetchPartitions=True):
         place = (row["order"], row["sub"])
-        record, doc_findings, ok = pickle.loads(row["payload"])
-        if record.get("body") is not None and not keep_all_bodies:
-            heapq.heappush(with_body, ((-place[0], -place[1]), record))
+        record, doc_findings, ok, trace = pickle.loads(row["payload"])
+        outcome = DocOutcome(record, doc_findings, row["states"], ok, trace)  # states unpickled in order below
+        if outcome.record.get("body") is not None and not keep_all_bodies:
+            heapq.heappush(with_body, ((-place[0], -place[1]), outcome))
             if len(with_body) > HTML_BODY_CAP:
                 latest = heapq.heappop(with_body)[1]
-                latest["body"], latest["_body_omitted"] = None, True
-        arrived.append((place, record, doc_findings, row["states"], ok))  # states unpickled in order below
+                latest.record["body"], latest.trace.body_omitted = None, True
+        arrived.append((place, outcome))
     del with_body
     arrived.sort(key=lambda a: a[0])
     spooled = len(arrived) >= SPOOL_FROM
-    records, findings, states, readable = [], Spool() if spooled else [], CorpusStates(spooled), []
+    records, findings, states, readable, traces = [], Spool() if spooled else [], CorpusStates(spooled), [], []
     # Records of one shard read in several units may repeat an id: the later takes its line id.
-    renamed = unique_ids(
-        DocOutcome(record, doc_findings, doc_states, ok) for _, record, doc_findings, doc_states, ok in arrived
-    )
-    for outcome in renamed:
-        record, doc_findings, doc_states, ok = outcome.record, outcome.findings, outcome.states, outcome.readable
-        records.append(record)
-        findings.extend(doc_findings)
-        states.add(record["doc_id"], pickle.loads(doc_states))
-        readable.append(ok)
-    return records, findings, states, readable
+    for outcome in unique_ids(outcome for _, outcome in arrived):
+        records.append(outcome.record)
+        findings.extend(outcome.findings)
+        states.add(outcome.record["doc_id"], pickle.loads(outcome.states))
+        readable.append(outcome.readable)
+        traces.append(outcome.trace)
+    return records, findings, states, readable, traces
 
 
 def run_spark(
@@ -262,11 +260,13 @@ def run_spark(
     outcomes_df = sources_df.mapInPandas(
         process_partitions(config, keep_all_bodies, uuid.uuid4().hex), OUTCOME_SCHEMA
     ).persist(StorageLevel.DISK_ONLY)
-    records, findings, states, readable = _gathered(corpus_candidates(spark, outcomes_df, engine), keep_all_bodies)
+    records, findings, states, readable, traces = _gathered(
+        corpus_candidates(spark, outcomes_df, engine), keep_all_bodies
+    )
     outcomes_df.unpersist()
     timings["documents"] = time.perf_counter() - t1
     validator = SparkExpectations(spark)  # passed as the local engine passes its GxRunner: positionally
-    result = complete(engine, records, findings, states, readable, timings, paths, gate, t0, validator)
+    result = complete(engine, records, findings, states, readable, traces, timings, paths, gate, t0, validator)
     if report_dir is not None:
         t2 = time.perf_counter()
         write_findings(spark, result.findings, Path(report_dir))

@@ -15,7 +15,7 @@ OUTCOME_SCHEMA = "order long, sub long, doc_id string, payload binary, states bi
 
 def process_partitions(config: Config, keep_all_bodies: bool, run_id: str):
     """The mapInPandas function: one Engine per worker process, the local document stage.
-    Each outcome is two pickles: (record, findings, readable), and the analyzer states."""
+    Each outcome is two pickles: (record, findings, readable, trace), and the analyzer states."""
 
     def process(batches: Iterator[Any]) -> Iterator[Any]:
         import pandas as pd
@@ -37,7 +37,9 @@ def process_partitions(config: Config, keep_all_bodies: bool, run_id: str):
                             int(row.order),
                             sub,
                             outcome.record["doc_id"],
-                            pickle.dumps((outcome.record, outcome.findings, outcome.readable), protocol=5),
+                            pickle.dumps(
+                                (outcome.record, outcome.findings, outcome.readable, outcome.trace), protocol=5
+                            ),
                             pickle.dumps(outcome.states, protocol=5),
                         )
                     )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import waivers
+from ..ingest.records import LOCATION_FIELDS
 from ..model import Document
 from . import language, metadata, people, stats, text
 
@@ -44,6 +45,9 @@ RECORD_FIELDS = (
     "duplicate_of",
     "body",
 )
+# Every field a record may hold (a shard's record also its location in the file). A
+# document's working data lives in `Facts` and `RecordTrace`, never in its record.
+PUBLIC_FIELDS = frozenset(RECORD_FIELDS + stats.STAT_FIELDS + LOCATION_FIELDS)
 
 
 def build_record(doc: Document, context: Any) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..facts import facts_of
 from ..model import Document
 
 _SAMPLE_CHARS = 4000
@@ -47,7 +48,7 @@ def identify(text: str) -> str | None:
 
 
 def extract(doc: Document, context: Any) -> None:
-    """Fill language (and the private `_language_confidence`) from the body."""
+    """Fill language from the body (and the identifier's confidence, `Facts.language_confidence`)."""
     lang, prob = identify_with_confidence(doc.record.get("body") or doc.body)
     doc.record["language"] = lang
-    doc.record["_language_confidence"] = prob
+    facts_of(doc, context).language_confidence = prob

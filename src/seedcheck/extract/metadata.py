@@ -1,11 +1,12 @@
 """Title, date and source URL from frontmatter, header lines, the body's top and its attribution.
 
 Fills `title`, `date`, `date_source`, `published_time`, `source_url`, `source_domain`,
-`canonical_url` and `tags`, and keeps for the metadata rules:
-- `_lines[field]`: the file line each field came from;
-- `_dates`: every date the document states, in order of authority (docs/SPEC.md section 4):
+`canonical_url` and `tags`; records in the record's trace (`RecordTrace`) the file line
+each field came from and, for an undated body, the date it states (missing-date's fix);
+and sets for the metadata rules (`Facts`):
+- `dates`: every date the document states, in order of authority (docs/SPEC.md section 4):
   frontmatter `date`, `published_time`, header, dateline, source URL, attribution URL;
-- `_attribution`: the attribution line ("Official news published at <url>"), if any.
+- `attribution`: the attribution line ("Official news published at <url>"), if any.
 Dates that do not exist are `invalid-date` hits here, where the raw text is at hand.
 """
 
@@ -15,6 +16,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..facts import facts_of
 from ..model import Document, Fix, Hit
 from .dates import DateProblem, DateValue, find_dateline, full_dates, parse_date, url_date
 from .urls import URL_IN_TEXT, domain_of, url_problem
@@ -259,13 +261,13 @@ def _add_dateline(doc: Document, dates: list) -> None:
 def extract(doc: Document, context: Any) -> None:
     """Fill title, date, date_source, published_time, source_url, source_domain, canonical_url and tags."""
     fm = doc.frontmatter or {}
-    rec = doc.record
-    lines = rec.setdefault("_lines", {})  # field -> line it came from (private to rules)
+    rec, facts = doc.record, facts_of(doc, context)
+    lines: dict[str, int | None] = {}  # field -> line it came from
     _late_headers(doc)
     _set_title(doc, fm, rec, lines)
     url, url_line = _set_urls(doc, fm, rec, lines)
     dates = _stated_dates(doc, fm, (url, url_line), (rec["canonical_url"], lines.get("canonical_url")))
-    rec["_dates"] = dates
+    facts.dates = dates
 
     rec["date"] = rec["date_source"] = None
     for item in dates:
@@ -275,7 +277,8 @@ def extract(doc: Document, context: Any) -> None:
             lines["date"] = item["line"]
             break
 
-    rec["_date_proposal"] = None if rec["date"] else propose_date(doc, getattr(context, "today", None))
+    doc.trace.field_lines = {k: v for k, v in lines.items() if v is not None} or None
+    doc.trace.date_proposal = None if rec["date"] else propose_date(doc, getattr(context, "today", None))
 
     published = next((d for d in dates if d["source"] == "frontmatter.published_time"), None)
     rec["published_time"] = _iso_timestamp(published["text"]) if published else None
@@ -308,11 +311,12 @@ def _set_urls(doc: Document, fm: dict, rec: dict, lines: dict) -> tuple[Any, Any
     rec["source_domain"] = domain_of(url) if url and not url_problem(url) else None
 
     attribution = find_attribution(doc)
-    rec["_attribution"] = None
+    facts = facts_of(doc)
+    facts.attribution = None
     rec["canonical_url"] = None
     if attribution:
         att_line, att_text, att_url, att_url_line = attribution
-        rec["_attribution"] = {"line": att_line, "text": att_text, "url": att_url, "url_line": att_url_line}
+        facts.attribution = {"line": att_line, "text": att_text, "url": att_url, "url_line": att_url_line}
         if att_url:
             rec["canonical_url"] = att_url
             lines["canonical_url"] = att_url_line

@@ -41,9 +41,13 @@ def suffix(kind: str, number: int) -> str:
     return f"#L{number}" if kind == "line" else f"#row{number}"
 
 
+# The record fields that locate a shard's record in its file.
+LOCATION_FIELDS = ("jsonl_line", "row")
+
+
 def locate(doc: Document, kind: str, number: int) -> None:
     """Record where the record sits in its shard (the `record` location of its findings)."""
-    doc.record["jsonl_line" if kind == "line" else "row"] = number
+    doc.record[LOCATION_FIELDS[0] if kind == "line" else LOCATION_FIELDS[1]] = number
 
 
 def bad_record(source, fmt: str, kind: str, number: int, reason: str, raw: bytes | None = None) -> Document:
@@ -103,7 +107,7 @@ def object_document(
     doc.frontmatter = meta
     advice = unmapped_advice(obj, options) if unmapped is None else unmapped
     if advice:
-        doc.record["_unmapped"] = advice
+        doc.trace.unmapped = advice
     locate(doc, kind, number)
     if sha is None:
         sha = hashlib.sha256(

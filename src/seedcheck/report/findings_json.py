@@ -16,8 +16,8 @@ SCHEMA_VERSION = 1
 
 
 def public_record(record: dict[str, Any], with_body: bool = False) -> dict[str, Any]:
-    """The record fields a report shows: no private (`_`) keys; body only on request."""
-    return {k: v for k, v in record.items() if not k.startswith("_") and (with_body or k != "body")}
+    """The record fields a report shows: body only on request."""
+    return {k: v for k, v in record.items() if with_body or k != "body"}
 
 
 def summary(result) -> dict[str, Any]:

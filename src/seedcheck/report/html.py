@@ -23,13 +23,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..model import Severity
+from ..model import RecordTrace, Severity
 from .findings_json import public_record, summary
 from .github import display_path
 from .html_charts import bar_chart, column_chart, dates_series, word_series
 from .html_data import (
     COMPACT,
-    body_offset,
     embed_json,  # noqa: F401 (part of this module's API)
     finding_entry,
     rule_docs,
@@ -49,6 +48,7 @@ MAX_BODY_CHARS = 2_000_000
 MAX_DOCUMENTS = 10_000
 MAX_FINDINGS = 50_000
 STATUS_RANK = {"error": 2, "warning": 1, "ok": 0}
+_NO_TRACE = RecordTrace()  # a document the run has no trace of (a Result made by hand)
 SEVERITIES = ("error", "warning", "info")
 ICON = {"error": "✖", "warning": "▲", "info": "ℹ", "ok": "✔"}
 
@@ -131,22 +131,19 @@ class Embedded:
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.documents)}
         self.findings = sum(len(v) for v in self.by_doc.values()) + len(self.orphans)
         self.capped = len(self.documents) < len(documents) or self.findings < len(result.findings)
-        self._offsets: dict[int, int | None] = {}
 
     def _bodies(self) -> Iterator[tuple[dict, str, list[str], int | None]]:
-        # Both passes (documents, then findings) need each body's lines and line offset;
-        # only the offsets are remembered between them.
-        for i, d in enumerate(self.documents):
-            record = d["record"]
-            body = record.get("body") or ""
+        # Both passes (documents, then findings) need each body's lines and the file line
+        # of its first one (the checker records it in the record's trace).
+        for d in self.documents:
+            body = d["record"].get("body") or ""
             if not isinstance(body, str):
                 body = str(body)
             body_lines = body.split("\n") if body else []
-            if i not in self._offsets:
-                self._offsets[i] = (
-                    body_offset(body_lines, self.by_doc.get(d["doc_id"], []), record) if body_lines else None
-                )
-            yield d, body, body_lines, self._offsets[i]
+            yield d, body, body_lines, self._trace(d).body_line if body_lines else None
+
+    def _trace(self, d: dict) -> RecordTrace:
+        return self.result.traces.get(d["doc_id"]) or _NO_TRACE
 
     def doc_entries(self) -> Iterator[dict[str, Any]]:
         """The page's `docs` entries."""
@@ -166,7 +163,7 @@ class Embedded:
                 "bodyLine": offset,
                 "truncated": truncated,
                 # Large runs keep only some bodies (pipeline.HTML_BODY_CAP): say so instead of "empty".
-                "omitted": bool(record.get("_body_omitted")),
+                "omitted": self._trace(d).body_omitted,
             }
 
     def finding_entries(self) -> Iterator[dict[str, Any]]:
@@ -216,7 +213,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
 def context(result) -> dict[str, Any]:
     """The template's variables: the overview tables and charts."""
     s = summary(result)
-    statuses = Counter(d["status"] for d in result.documents if not d["record"].get("_unreported"))
+    statuses = Counter(d["status"] for d in result.documents if d["doc_id"] not in result.unreported)
     rule_rows = _rule_rows(result, s["by_rule"])
     domains = _domain_rows(result)
     by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -43,42 +42,6 @@ def write_array(fh: TextIO, items: Iterator[Any], batch: int = 256) -> None:
             fh.write("".join(parts))
             parts.clear()
     fh.write("".join(parts))
-
-
-def body_offset(body_lines: list[str], findings: list, record: dict) -> int | None:
-    """File line number of the first body line, or None when it cannot be known.
-
-    Taken from the record when the extractor recorded it (`_body_line`); otherwise
-    inferred from where the findings' excerpts sit in the body (majority vote)."""
-    known = record.get("_body_line")
-    if isinstance(known, int):
-        return known
-    votes: Counter = Counter()
-    index: dict[str, list[int]] | None = None
-    for f in findings:
-        if not f.line or not f.excerpt:
-            continue
-        if index is None:
-            index = defaultdict(list)
-            for i, text in enumerate(body_lines):
-                index[text.strip()].append(i)
-        excerpt = f.excerpt.strip()
-        if excerpt.endswith("…"):
-            hits = [i for i, t in enumerate(body_lines) if t.strip().startswith(excerpt[:-1])]
-        else:
-            hits = index.get(excerpt, [])
-        for i in hits[:3]:
-            if f.line - i >= 1:
-                votes[f.line - i] += 1
-    if votes:
-        return votes.most_common(1)[0][0]
-    # Plain text whose title is its first content line: the title's line places the body.
-    title, title_line = record.get("title"), (record.get("_lines") or {}).get("title")
-    if record.get("format") == "text" and isinstance(title, str) and title.strip() and isinstance(title_line, int):
-        for i, text in enumerate(body_lines[:50]):
-            if text.strip() == title.strip():
-                return title_line - i if title_line - i >= 1 else None
-    return None
 
 
 def body_index(f, body_lines: list[str], offset: int | None) -> int | None:

@@ -54,7 +54,7 @@ def render(result, **options) -> str:
 def _verdict(result, s: dict) -> list[str]:
     """The gate verdict, the counts by severity and the documents by status."""
     sev = s["by_severity"]
-    statuses = Counter("unreported" if d["record"].get("_unreported") else d["status"] for d in result.documents)
+    statuses = Counter("unreported" if d["doc_id"] in result.unreported else d["status"] for d in result.documents)
     verdict = "✅ **Gate passed**" if s["passed"] else "❌ **Gate failed**"
     gating = result.gating(result.config.fail_on)
     out = [

@@ -57,7 +57,7 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
     s = summary(result)
     statuses = {"ok": 0, "warning": 0, "error": 0, "unreported": 0}
     for d in result.documents:  # --changed-since: unchanged documents are neither ok nor not
-        statuses["unreported" if d["record"].get("_unreported") else d["status"]] += 1
+        statuses["unreported" if d["doc_id"] in result.unreported else d["status"]] += 1
     sev = s["by_severity"]
     unreported = f", {statuses['unreported']} unchanged, not reported on" if statuses["unreported"] else ""
     out.append(

@@ -190,7 +190,7 @@ def _build(doc: Document, prose_min_words: int) -> Layout:
     lay = Layout()
     lay.metadata_like = LineFlags(lay.norm, _metadata_like)
     lay.official_like = LineFlags(lay.norm, _official_like)
-    record_lines = doc.record.get("_lines") or {}
+    record_lines = doc.trace.field_lines or {}
     lay.title_line = record_lines.get("title")
     # Lines that carried metadata (Date:, Source:, a dateline) are structure, not text;
     # the title line is not: it is checked by the rules that care about it.

@@ -89,7 +89,6 @@ def _invisible_escape(m: re.Match) -> bool:
 def metadata_invisible_characters(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     """Zero-width, word-joiner, soft-hyphen and bidi characters in the title and URL fields
     (written as characters, YAML escapes or percent-encoded in a URL)."""
-    lines = doc.record.get("_lines", {})
     for field in params["fields"]:
         value = doc.record.get(field)
         if not isinstance(value, str) or not value:
@@ -101,7 +100,7 @@ def metadata_invisible_characters(doc: Document, params: dict, context: Any) -> 
         if not chars and not encoded:
             continue
         names = sorted({f"U+{ord(c):04X}" for c in chars} | {e.lower() for e in encoded})
-        line = lines.get(field) or 1
+        line = doc.trace.line_of(field) or 1
         fix = None
         if field == "title" and chars:
             line, fix = _title_fix(doc, line)

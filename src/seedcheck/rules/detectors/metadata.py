@@ -1,8 +1,8 @@
 """Metadata detectors: dates (future, mismatched), source URLs (invalid, insecure, tracking,
 untrusted domain) and syndicated copies.
 
-They read what `extract/metadata.py` stored: `record["_dates"]` (every stated date with
-its line), `record["_lines"]` and `record["_attribution"]`, so the parsing lives in one place.
+They read what `extract/metadata.py` stored: `Facts.dates` (every stated date with its
+line), `Facts.attribution` and the record's field lines, so the parsing lives in one place.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ...extract.dates import distance_days
 from ...extract.urls import domain_of, is_trusted, strip_tracking, tracking_params, url_problem
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 
@@ -27,12 +28,11 @@ _WHERE = {
 
 def _url_fields(doc: Document, fields: Iterable[str]) -> Iterable[tuple[str, str, int, int | None, int | None]]:
     """`(field, url, line, column, end_column)` for each URL field that is set."""
-    lines = doc.record.get("_lines", {})
     for field in fields:
         url = doc.record.get(field)
         if not url:
             continue
-        line = lines.get(field) or 1
+        line = doc.trace.line_of(field) or 1
         col = doc.line_text(line).find(url) + 1
         yield field, url, line, (col or None), ((col + len(url)) if col else None)
 
@@ -41,7 +41,7 @@ def _url_fields(doc: Document, fields: Iterable[str]) -> Iterable[tuple[str, str
 def future_date(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Any stated full date after the day of the run."""
     today = context.today
-    for item in doc.record.get("_dates") or ():
+    for item in facts_of(doc).dates:
         full = item["value"].as_date()
         if full is not None and full > today:
             yield Hit(
@@ -70,7 +70,7 @@ def date_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     Each date is compared as written, in its own time zone, at the coarser granularity
     of the two (a /2025/07/ URL is the whole of July; "June 8" takes the nearest year).
     """
-    dates = doc.record.get("_dates") or []
+    dates = facts_of(doc).dates
     primary = next((d for d in dates if d["value"].as_date() is not None), None)
     if primary is None:
         return
@@ -181,7 +181,7 @@ def untrusted_source_domain(doc: Document, params: dict, context) -> Iterable[Hi
 @detector("syndicated-copy")
 def syndicated_copy(doc: Document, params: dict, context) -> Iterable[Hit]:
     """A body that credits another original ("Official news published at <url>")."""
-    att = doc.record.get("_attribution")
+    att = facts_of(doc).attribution
     if not att or (params["require_url"] and not att["url"]):
         return
     url = att["url"] or ""

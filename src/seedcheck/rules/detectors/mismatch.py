@@ -84,7 +84,7 @@ def body_url_mismatch(doc: Document, params: dict, context: Any) -> Iterable[Hit
     in_body = slug & stems(facts_of(doc).body)
     if len(in_body) / len(slug) > params["max_body_overlap"]:
         return
-    line = doc.record.get("_lines", {}).get("source_url") or 1
+    line = doc.trace.line_of("source_url") or 1
     yield Hit(
         line=line,
         values={

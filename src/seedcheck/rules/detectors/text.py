@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import regex
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 
@@ -115,7 +116,7 @@ def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     `min_confidence` are not judged: short texts are where identifiers guess."""
     expected = (getattr(context, "corpus_language", None) or "en").lower()
     language = doc.record.get("language")
-    confidence = doc.record.get("_language_confidence")
+    confidence = facts_of(doc).language_confidence
     if not language or language == expected:
         return
     if (doc.record.get("word_count") or 0) < params["min_words"]:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ...model import Fix
+from ...model import Fix, RecordTrace
 from ..base import Rule
 from ..fields import EMITTERS, module_fields
+from ..spec import RuleFileError
+
+# The `RecordTrace` fields that hold a fix the document's text proposes (a schema rule's `propose`).
+PROPOSALS = frozenset({"date_proposal"})
 
 
 class BuiltinRule(Rule):
@@ -30,22 +34,27 @@ class BuiltinRule(Rule):
 class SchemaRule(Rule):
     kind = "schema"
     stage = "schema"
-    # `propose`: a record field holding a fix proposed for this document
-    # (`{"description", "replacement"}`, e.g. missing-date's `_date_proposal`).
+    # `propose`: the `RecordTrace` field holding a fix the document's text proposes
+    # (`{"description", "replacement"}`: missing-date's `date_proposal`).
     PARAMS: ClassVar[dict[str, Any]] = {"column": None, "checks": [], "fallback": False, "fix": None, "propose": None}
 
     def fields(self) -> set[str]:
         """What the schema stage gives each failure (`pipeline.schema_findings`)."""
         return {"column", "check", "value"}
 
-    def fix_for(self, record: dict) -> Fix | None:
-        """The fix of a failure in `record`: for a shard record lacking the field, how to map
-        it (`[tool.seedcheck.jsonl]`); else the record's own proposal (never safe: it is read
-        from the text, not known) or the rule's general advice."""
-        unmapped = (record.get("_unmapped") or {}).get(self.params["column"])
+    def setup(self) -> None:
+        propose = self.params["propose"]
+        if propose is not None and propose not in PROPOSALS:
+            raise RuleFileError(f"rule {self.name}: propose names no proposal ({', '.join(sorted(PROPOSALS))})")
+
+    def fix_for(self, trace: RecordTrace) -> Fix | None:
+        """The fix of a failure in the record of `trace`: for a shard record lacking the
+        field, how to map it (`[tool.seedcheck.jsonl]`); else the document's own proposal
+        (never safe: it is read from the text, not known) or the rule's general advice."""
+        unmapped = (trace.unmapped or {}).get(self.params["column"])
         if unmapped:
             return Fix(unmapped, None, safe=False)
-        proposal = record.get(self.params["propose"]) if self.params["propose"] else None
+        proposal = getattr(trace, self.params["propose"]) if self.params["propose"] else None
         if proposal:
             return Fix(proposal["description"], proposal["replacement"], safe=False)
         return Fix(self.params["fix"], None, safe=False) if self.params["fix"] else None

@@ -57,7 +57,7 @@ class RecordRule(Rule):
             failed = value is not None and _OPS[op](value, self.params["value"])
         if failed:
             # A shard record lacking the mapped field: say how to map it, not how to write text.
-            unmapped = (doc.record.get("_unmapped") or {}).get(self.params["field"])
+            unmapped = (doc.trace.unmapped or {}).get(self.params["field"])
             advice = unmapped or self.params["fix"]
             fix = Fix(advice, None, safe=False) if advice else None
             yield Hit(
