@@ -168,8 +168,40 @@ def test_unpickled_findings_share_one_string_per_id_and_path():
     two = Finding(
         "duplicate-near", Severity.WARNING, ids[1], "corpus/" + ids[1], "near duplicate", related=[ids[0], ids[2]]
     )
+    reason = "the descriptive URL"
+    one.cluster = {"id": "c-1", "keeper": ids[1], "reason": reason, "similarity": dict.fromkeys(ids[1:], 0.9)}
+    two.cluster = {"id": "c-1", "keeper": ids[1], "reason": reason, "similarity": {ids[2]: 0.8, ids[0]: 0.9}}
     first = pickle.loads(pickle.dumps([one]))[0]  # separate pickles: nothing shared by the memo
     second = pickle.loads(pickle.dumps([two]))[0]
     assert first == one and second == two and first.to_json() == one.to_json()
     assert first.related[0] is second.doc_id and first.doc_id is second.related[0]
     assert first.related[1] is second.related[1]
+    assert list(second.cluster["similarity"]) == [ids[2], ids[0]]  # order kept
+    assert first.cluster["keeper"] is second.doc_id and first.cluster["reason"] is second.cluster["reason"]
+    assert next(iter(second.cluster["similarity"])) is first.related[1]
+
+
+def test_report_order_is_one_stable_sort():
+    """Findings grouped by document and sorted group by group come out exactly as one stable
+    sort by `Finding.sort_key` puts them, ties (equal keys) in arrival order."""
+    import random
+
+    from seedcheck.completion import in_report_order
+    from seedcheck.model import Finding, Severity
+
+    rng = random.Random(3)
+    findings = [
+        Finding(
+            rng.choice(["rule-a", "rule-b"]),
+            Severity.WARNING,
+            doc,
+            rng.choice(["a/x.md", "b/y.md"]) if doc else "",
+            rng.choice(["m1", "m2"]),
+            line=rng.choice([None, 1, 2, 30]),
+            column=rng.choice([None, 1, 4]),
+            excerpt=str(i),  # tells apart findings whose keys are equal
+        )
+        for i, doc in enumerate(rng.choice(["", "d1", "d2", "d3"]) for _ in range(400))
+    ]
+    expected = sorted(findings, key=Finding.sort_key)
+    assert [f.excerpt for f in in_report_order(list(findings))] == [f.excerpt for f in expected]

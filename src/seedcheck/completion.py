@@ -92,7 +92,7 @@ def complete(
     findings = apply_gate(
         engine.config, engine.registry, records, traces, findings, gate or GateOptions(), expectation_results
     )
-    findings.sort(key=Finding.sort_key)
+    findings = in_report_order(findings)
     documents = summarise_documents(records, findings)
     if results is not None:
         timings["reused_results"] = len(results.reused)
@@ -230,6 +230,21 @@ def apply_per_file_ignores(config: Config, findings: list[Finding]) -> list[Find
             continue
         kept.append(f)
     return kept
+
+
+def in_report_order(findings: list[Finding]) -> list[Finding]:
+    """`findings` in `Finding.sort_key` order, exactly as one stable sort gives it, without a
+    key tuple for every finding at once (a large run has several per document): grouped by
+    document in arrival order, each group sorted on its own."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.path, f.doc_id), []).append(f)
+    findings.clear()
+    for key in sorted(groups):
+        group = groups.pop(key)
+        group.sort(key=Finding.sort_key)
+        findings.extend(group)
+    return findings
 
 
 def summarise_documents(records: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:

@@ -57,6 +57,14 @@ def _intern(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
+def _interned_ids(value: Any) -> Any:
+    """A cluster entry with its strings interned: a document id, a reason, or a
+    `{doc id: similarity}` map (same order)."""
+    if type(value) is dict:
+        return {_intern(k): v for k, v in value.items()}
+    return _intern(value)
+
+
 @dataclass(slots=True)
 class Finding:
     """One problem in one document (or in the corpus, with `doc_id` empty)."""
@@ -83,9 +91,8 @@ class Finding:
 
     # Findings are pickled from the workers and through the spool. Unpickled, every id and
     # path would be a new string: a large run's duplicate findings name the same copies in
-    # `related` again and again. Interned on arrival, the main process holds one string per
-    # id (at 100,000 documents the writers' peak fell from 1,652 to 1,176 MB with this and
-    # the other changes of that stage).
+    # `related` and in their cluster's `similarity` again and again. Interned on arrival,
+    # the main process holds one string per id.
     def __getstate__(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__slots__)
 
@@ -94,6 +101,8 @@ class Finding:
             setattr(self, name, value)
         self.doc_id, self.path = _intern(self.doc_id), _intern(self.path)
         self.related = [_intern(r) for r in self.related]
+        if self.cluster:
+            self.cluster = {key: _interned_ids(value) for key, value in self.cluster.items()}
 
     def to_json(self) -> dict[str, Any]:
         """The `findings[]` entry of findings.json (docs/SPEC.md section 7)."""
@@ -168,6 +177,7 @@ class RecordTrace:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for f in fields(self):
             setattr(self, f.name, state.get(f.name, None if f.default is MISSING else f.default))
+        self.fs_path = _intern(self.fs_path)  # mostly the record's path: one string for both
 
 
 @dataclass(slots=True)

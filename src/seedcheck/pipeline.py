@@ -10,6 +10,7 @@ files -> ingest -> extract (record) -> document rules -> [worker processes]
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from .cache import Cache
@@ -90,7 +91,10 @@ def run(
         for outcome in unique_ids(
             document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None), stored)
         ):
-            records.append(outcome.record)
+            record = outcome.record
+            # Interned like the findings' ids and paths (model.Finding): one string for all.
+            record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])
+            records.append(record)
             findings.extend(outcome.findings)
             states.add(outcome.record["doc_id"], outcome.states)
             readable.append(outcome.readable)
