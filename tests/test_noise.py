@@ -311,3 +311,31 @@ def test_a_lone_separator_between_menu_entries_is_furniture(tmp_path):
     doc = write(tmp_path, "a.txt", f"{para}\n\n{para}\n\nShare this:\n|\nFacebook\n|\nTwitter\n")
     flagged = {f.line for f in check([doc]).findings}
     assert {5, 6, 7, 8, 9} <= flagged
+
+
+def test_a_label_value_list_inside_the_article_is_not_a_menu():
+    """A run of "label: value" lines between paragraphs inside the article's span is its data,
+    even where the model would confirm it as a menu; a plain menu run there is still reported,
+    and so is the same list outside the span or at the edge of the text."""
+    from seedcheck.model import Document
+    from seedcheck.rules.detectors import noise
+    from seedcheck.rules.detectors.layout import layout
+
+    params = yaml.safe_load((ROOT / "checks/rules/noise/noise-navigation.yaml").read_text())["params"]
+    para = "The group stage of qualifying finished on Tuesday, and twenty teams have now booked their places."
+    keyed = ["Ukraine (Group B): Third appearance", "Sweden (Group F): Seventh appearance"]
+    keyed += ["Poland (Group G): Fourth appearance", "Turkey (Group H): Fifth appearance"]
+    keyed += ["Belgium (Group I): Sixth appearance"]
+    menu = ["World", "Politics", "Business", "Sports", "Opinion"]
+    lines = [para, para, *keyed, para, *menu, para, para]
+    lay = layout(Document(doc_id="a", path="a", format="text", lines=lines))
+    runs = noise.shape_runs(lay, {**params, "max_words": params["shape_max_words"]})
+    listed, menu_lines = set(range(2, 7)), set(range(8, 13))
+    assert listed | menu_lines <= set(runs)
+    scores = {i: 0.99 for i in runs}  # the model confirms every run line
+    inside: dict = {}
+    noise._add_runs(lay, params, runs, inside, set(), scores, lambda i: False)
+    assert set(inside) == menu_lines
+    outside: dict = {}
+    noise._add_runs(lay, params, runs, outside, set(), scores, lambda i: True)
+    assert set(outside) == listed | menu_lines

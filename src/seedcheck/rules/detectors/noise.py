@@ -25,6 +25,10 @@ from .noise_model import candidates, line_features, probabilities
 from .noise_wrap import wrapped
 from .noise_zone import article_span
 
+# "Ukraine (Group B): Third appearance": a label, a colon, then a value. A menu entry names a
+# place to go; it does not pair a label with a value.
+KEYED = re.compile(r"^[^:]{2,40}:\s+\w")
+
 # Compiled lexicons, per (data file, section): built once per process.
 _COMPILED: dict[tuple[str, str], re.Pattern | None] = {}
 
@@ -295,6 +299,8 @@ def _add_runs(lay: Layout, params: dict, runs: dict, hits: dict, claimed: set, s
         need = params["edge_run_confirm"] if edge else params["run_confirm"]
         if not edge and outside(i) and params["outside_run_confirm"] is not None:
             need = params["outside_run_confirm"]
+        elif not edge and KEYED.match(lay.norm[i]):
+            continue  # a list of label: value pairs inside the article is its data, not a menu
         if i not in hits and i not in claimed and (scores is None or scores.get(i, 1.0) >= need):
             hits[i] = _hit(lay, i, lay.norm[i], reason, safe=False)
 
