@@ -517,3 +517,30 @@ def test_changed_since_drops_the_added_copy(tmp_path):
     finding = found["copy, of: draghi%call.md"]
     assert finding.fix.description.startswith("remove this document")
     assert "already in the corpus" in finding.message and finding.cluster["keeper"].startswith("releases/")
+
+
+def test_batched_set_containment_equals_the_pairwise_one():
+    """`StateTable.containments` (every pair at once) gives exactly `set_containment` per
+    pair, empty sets (1.0) and disjoint ones (0.0) included."""
+    import numpy as np
+
+    from seedcheck.corpus.dup_lsh import StateTable
+    from seedcheck.corpus.dup_signatures import DupState, set_containment
+    from seedcheck.corpus.keep import KeepInfo
+
+    rng = np.random.default_rng(3)
+    states = []
+    for n in range(40):
+        numbers = np.unique(rng.integers(0, 30, size=int(rng.integers(0, 12)))).astype(np.uint32)
+        names = np.unique(rng.integers(2**31, 2**32 - 1, size=int(rng.integers(0, 5)))).astype(np.uint32)
+        keep = KeepInfo(domain="", canonical=False, date="", length=1)
+        state = DupState(None, None, 50, (10, 10), np.zeros(0, np.uint32), numbers, names, 1, keep, "")
+        states.append((f"d{n}", state))
+    table = StateTable(states)
+    a, b = np.triu_indices(len(table), k=1)
+    for kind in ("numbers", "names"):
+        batched = table.containments(kind, a, b)
+        read = table.numbers if kind == "numbers" else table.names
+        expected = [set_containment(read(i), read(j)) for i, j in zip(a.tolist(), b.tolist())]
+        assert batched.tolist() == expected
+        assert {0.0, 1.0} <= set(expected)  # pairs that share nothing and pairs with an empty set

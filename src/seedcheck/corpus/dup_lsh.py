@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .dup_signatures import DupState, PairScore, set_containment
+from .dup_signatures import DupState, PairScore
 from .keep import KeepInfo
 
 
@@ -83,6 +83,31 @@ class StateTable:
 
     def keep_of(self, doc_id: str) -> KeepInfo:
         return self.keep[self.row[doc_id]]
+
+    def containments(self, kind: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        """`set_containment` of the `kind` ("numbers" or "names") sets of each pair of rows,
+        all pairs at once: the two sets of pair p become keys (p, value), one sort, and a key
+        seen twice is a value both hold (each set is already duplicate-free). One Python call
+        per pair cost 40% of the duplicate stage at 100,000 documents."""
+        values, offsets = self._numbers if kind == "numbers" else self._names
+        size_a = offsets[rows_a + 1] - offsets[rows_a]
+        size_b = offsets[rows_b + 1] - offsets[rows_b]
+        keys = np.concatenate(
+            [_pair_keys(values, offsets[rows_a], size_a), _pair_keys(values, offsets[rows_b], size_b)]
+        )
+        keys.sort()
+        both = keys[1:][keys[1:] == keys[:-1]] >> np.uint64(32)
+        shared = np.bincount(both.astype(np.int64), minlength=len(rows_a))
+        small = np.minimum(size_a, size_b)
+        return np.where(small > 0, shared / np.maximum(small, 1), 1.0)
+
+
+def _pair_keys(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """(pair number << 32) | value for every value of each pair's set (`values[start:start + size]`)."""
+    total = int(sizes.sum())
+    pair = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
+    at = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(starts, sizes)
+    return (pair << np.uint64(32)) | values[at].astype(np.uint64)
 
 
 class NearPairs(NamedTuple):
@@ -174,7 +199,9 @@ def candidate_codes(sigs: np.ndarray, threshold: float, rows: np.ndarray | None 
             pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
         if pairs:
             band_pairs = np.concatenate(pairs).astype(np.int64)
-            found = _merge_sorted(found, np.unique(band_pairs[:, 0] * n + band_pairs[:, 1]))
+            # A row sits in one bucket per band, so a band never yields a pair twice: a sort
+            # is all np.unique would do (its hash-based path cost 40 s at 100,000 documents).
+            found = _merge_sorted(found, np.sort(band_pairs[:, 0] * n + band_pairs[:, 1]))
     return found
 
 
@@ -212,10 +239,10 @@ def near_pairs(
     checked = np.zeros(0, np.int64)
     for part, threshold in lsh_passes(params, num_perm):
         codes = candidate_codes(table.sigs[:, part], threshold, rows)
-        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), np.union1d(checked, codes)
+        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), _merge_sorted(checked, codes)
         # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
-            _verify(table, chosen, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
+            _verify(table, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
     found_a, found_b, found_s = found
     if not found_a:
         return empty
@@ -239,7 +266,6 @@ def _indexed_rows(table: StateTable, params: dict, exact_of: dict[str, int]) -> 
 
 def _verify(
     table: StateTable,
-    chosen: list[int],
     rows: np.ndarray,
     sizes: np.ndarray,
     codes: np.ndarray,
@@ -264,11 +290,12 @@ def _verify(
     text_ok = ((words >= params["word_jaccard"]) & (grams >= params["gram_jaccard"])) | (
         contained >= params["containment"]
     )
-    for k in np.flatnonzero(text_ok).tolist():
-        i, j = int(first[k]), int(second[k])
-        numbers = set_containment(table.numbers(chosen[i]), table.numbers(chosen[j]))
-        names = set_containment(table.names(chosen[i]), table.names(chosen[j]))
-        if numbers >= params["numbers"] and names >= params["names"]:
-            found[0].append(i)
-            found[1].append(j)
-            found[2].append((words[k], grams[k], contained[k], numbers, names))
+    passing = np.flatnonzero(text_ok)
+    rows_a, rows_b = rows[first[passing]], rows[second[passing]]
+    numbers = table.containments("numbers", rows_a, rows_b)
+    names = table.containments("names", rows_a, rows_b)
+    kept = (numbers >= params["numbers"]) & (names >= params["names"])
+    for k, number_share, name_share in zip(passing[kept].tolist(), numbers[kept].tolist(), names[kept].tolist()):
+        found[0].append(int(first[k]))
+        found[1].append(int(second[k]))
+        found[2].append((words[k], grams[k], contained[k], number_share, name_share))

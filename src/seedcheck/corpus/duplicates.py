@@ -222,11 +222,18 @@ def _clusters(groups: list[list[str]], copies: dict[str, dict[str, PairScore]]) 
 
 def _near_hits(table: StateTable, params: dict, copies: dict, clusters: dict[str, str], changed) -> Iterable[tuple]:
     official = params["official_domains"]
+    keys: dict[str, tuple] = {}  # a document is a partner of many: its keep key once
+
+    def key_of(d: str) -> tuple:
+        if d not in keys:
+            keys[d] = keep_key(d, table.keep_of(d), official, changed)
+        return keys[d]
+
     for doc_id in sorted(copies):
         score_of = copies[doc_id]
         # The keeper is chosen among the document and its own partners (a chain A~B~C
         # does not make A and C copies of each other).
-        keeper = min([doc_id, *score_of], key=lambda d: keep_key(d, table.keep_of(d), official, changed))
+        keeper = min([doc_id, *score_of], key=key_of)
         nearest = keeper if keeper != doc_id else max(score_of, key=lambda d: (score_of[d].grams, d))
         sc = score_of[nearest]
         values = {
