@@ -364,15 +364,19 @@ def test_partitioned_findings_written_in_chunks_hold_every_finding(tmp_path, mon
 def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
     """Under -q the JVM's stderr passes through a filter (no Spark needed to test it): a child
     started inside the block, as pyspark starts the JVM, loses its start-up notice but not
-    its errors, and what it writes after the block still shows."""
+    its errors, and what it writes after the block still shows. What the driver writes in the
+    block reaches the terminal before what it writes after, even when the forwarding thread
+    is slow (delayed here: CI once printed "after the blockdriver note")."""
     import subprocess
     import sys
 
     script = tmp_path / "child.py"
     script.write_text(
         "import subprocess, sys, time\n"
-        "from seedcheck.engines.spark_quiet import _filtered_stderr\n"
-        "with _filtered_stderr():\n"
+        "from seedcheck.engines import spark_quiet\n"
+        "forward = spark_quiet._forward\n"
+        "spark_quiet._forward = lambda *args: (time.sleep(0.5), forward(*args))\n"
+        "with spark_quiet._filtered_stderr():\n"
         "    child = subprocess.Popen(['sh', '-c', "
         '\'echo "WARNING: Using incubator modules: jdk.incubator.vector" >&2; '
         'echo "ERROR SparkContext: a real error" >&2; read x; echo "ERROR Executor: later error" >&2\'],'
@@ -390,6 +394,7 @@ def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
     assert {"ERROR SparkContext: a real error", "driver note", "after the block", "ERROR Executor: later error"} <= set(
         lines
     )
+    assert lines.index("driver note") < lines.index("after the block") < lines.index("ERROR Executor: later error")
 
 
 @needs_spark

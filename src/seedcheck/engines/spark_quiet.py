@@ -55,8 +55,11 @@ def _filtered_stderr():
     """Inside the block, file descriptor 2 is a pipe that a thread forwards to the real
     stderr line by line, without `_JVM_NOTICES`. The JVM pyspark starts in the block inherits
     it (no JVM option silences those notices), so its later errors pass through the same
-    thread; it ends when the JVM closes the pipe."""
+    thread; it ends when the JVM closes the pipe. Everything written in the block reaches the
+    terminal before anything written after it: the block ends by sending a marker through the
+    pipe and waiting (at most `_DRAIN_SECONDS`) until the thread has forwarded it."""
     import threading
+    import uuid
 
     sys.stderr.flush()
     try:
@@ -67,20 +70,34 @@ def _filtered_stderr():
     read_end, write_end = os.pipe()
     os.dup2(write_end, 2)
     os.close(write_end)
-    threading.Thread(target=_forward, args=(read_end, terminal), name="seedcheck-jvm-stderr", daemon=True).start()
+    marker, drained = f"\0seedcheck-drained-{uuid.uuid4().hex}\n".encode(), threading.Event()
+    forward = threading.Thread(
+        target=_forward, args=(read_end, terminal, marker, drained), name="seedcheck-jvm-stderr", daemon=True
+    )
+    forward.start()
     try:
         yield
     finally:
         sys.stderr.flush()
+        with contextlib.suppress(OSError):
+            os.write(2, marker)  # shorter than PIPE_BUF, so never split by another writer
+            drained.wait(_DRAIN_SECONDS)
         os.dup2(terminal, 2, inheritable=True)
 
 
-def _forward(read_end: int, terminal: int) -> None:
-    """Copy lines from `read_end` to `terminal`, dropping `_JVM_NOTICES`; keep reading after
-    the terminal is gone, so the writer never blocks on a full pipe."""
+_DRAIN_SECONDS = 5.0
+
+
+def _forward(read_end: int, terminal: int, marker: bytes, drained) -> None:
+    """Copy lines from `read_end` to `terminal`, dropping `_JVM_NOTICES` and `marker` (setting
+    `drained` when it passes); keep reading after the terminal is gone, so the writer never
+    blocks on a full pipe."""
     with os.fdopen(read_end, "rb") as lines, os.fdopen(terminal, "wb", buffering=0) as out:
         for line in lines:
-            if line.startswith(_JVM_NOTICES):
+            if marker in line:  # behind a writer's unfinished line, the marker ends up inside it
+                line = line.replace(marker, b"")
+                drained.set()
+            if not line or line.startswith(_JVM_NOTICES):
                 continue
             try:
                 out.write(line)
