@@ -33,13 +33,38 @@ def identify_with_confidence(text: str) -> tuple[str | None, float | None]:
     if len(text.split()) < 3:
         return None, None
     if _identifier is None:
-        from pathlib import Path
-
-        from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-        _identifier = LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)
+        _identifier = _load()
     lang, prob = _identifier.classify(text)
     return lang, float(prob)
+
+
+def _load():
+    """py3langid's identifier with the windowed walk (`language_walk`), or py3langid's own
+    when the installed model or version does not give the same counts on `_SELF_CHECK`."""
+    from pathlib import Path
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from . import language_walk
+
+    path = Path(MODEL_DIR) / MODEL_FILE
+    try:
+        fast = language_walk.WindowedIdentifier.from_modelpath(path, norm_probs=True)
+        if fast.agrees_with_the_walk(_SELF_CHECK):
+            return fast
+    except (AttributeError, TypeError, ValueError):  # another py3langid's internals
+        pass
+    return LanguageIdentifier.from_modelpath(path, norm_probs=True)
+
+
+# Texts in several scripts, checked at load: the windowed counts must equal py3langid's walk.
+_SELF_CHECK = (
+    "The President signed the bill into law on Tuesday, July 4, 2023.",
+    "Le président a signé la loi mardi; «c’est historique», a-t-il dit.",
+    "Der Präsident unterzeichnete das Gesetz am Dienstag in Washington.",
+    "Президент подписал закон во вторник. 大统领于周二签署了该法案。",
+    "مرحبا بالعالم — नमस्ते दुनिया — こんにちは世界 🧑‍🔧 x",
+)
 
 
 def identify(text: str) -> str | None:
