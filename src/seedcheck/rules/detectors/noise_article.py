@@ -24,13 +24,27 @@ BYLINE = re.compile(
     re.IGNORECASE,
 )
 _MAX_META_WORDS = 20
+# Every date alternative has a digit, and every byline one "by" or "author" (no other
+# character folds to those letters): cheap tests that skip most lines before the searches,
+# which try the month names at every word (1.5 ms a document on the releases).
+_DIGIT = re.compile(r"\d")
 _PROSE_WORDS = 15  # a line of running text, not a teaser
 _PROSE_WITHIN = 5  # lines after the byline
 
 
+def dated(text: str) -> bool:
+    """`text` holds a date (`DATE`)."""
+    return _DIGIT.search(text) is not None and DATE.search(text) is not None
+
+
 def _byline(lay: Layout, k: int) -> bool:
+    if not 0 < lay.words[k] <= _MAX_META_WORDS:
+        return False
     text = lay.norm[k]
-    return 0 < lay.words[k] <= _MAX_META_WORDS and bool(DATE.search(text) or BYLINE.search(text))
+    if dated(text):
+        return True
+    low = text.lower()
+    return ("by" in low or "author" in low) and BYLINE.search(text) is not None
 
 
 def headline(lay: Layout) -> int | None:
@@ -64,7 +78,7 @@ _COMMENT_MAX = 8  # lines of one comment's text
 
 def _stamp(lay: Layout, k: int) -> bool:
     """A comment's time stamp: a date and a clock time on a short line."""
-    return 0 < lay.words[k] <= 14 and bool(DATE.search(lay.norm[k])) and bool(_TIME.search(lay.norm[k]))
+    return 0 < lay.words[k] <= 14 and dated(lay.norm[k]) and bool(_TIME.search(lay.norm[k]))
 
 
 def comments(lay: Layout) -> set[int]:
