@@ -192,3 +192,44 @@ def test_the_stored_outcomes_are_keyed_by_the_suite_and_the_columns_it_reads(tmp
     dated = [{**r, "date": "2024-01-01"} for r in records]
     outcomes, reused = validate(suite, dated)
     assert reused == [] and outcomes != first
+
+
+CODE_READS = """
+import json, sys
+from pathlib import Path
+from seedcheck.config import Config
+from seedcheck.pipeline import run
+from seedcheck.rules import fields
+parsed = []
+read = fields._parse
+fields._parse = lambda path: parsed.append(path) or read(path)
+result = run(Config(root=Path(sys.argv[1])), [sys.argv[2]], jobs=1, cache=True)
+print(json.dumps({"parsed": len(parsed), "findings": sorted(f.fingerprint for f in result.findings)}))
+"""
+
+
+def test_a_rerun_takes_the_rules_code_analysis_from_the_cache(tmp_path):
+    """Loading the rules reads seedcheck's code to check their messages (rules/fields.py);
+    the first cached run keeps what it found, the next reads no source file at all, and a
+    run without the cache reads the code again. Findings are the same each time."""
+    script = tmp_path / "reads.py"
+    script.write_text(CODE_READS, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "SEEDCHECK_NO_CACHE"}
+
+    def run(**env):
+        proc = subprocess.run(
+            [sys.executable, str(script), str(ROOT), str(SEEDS)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**environment, "SEEDCHECK_CACHE_DIR": str(tmp_path / "cache"), **env},
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.splitlines()[-1])
+
+    first, again, uncached = run(), run(), run(SEEDCHECK_NO_CACHE="1")
+    assert first["parsed"] > 10
+    assert again["parsed"] == 0
+    assert uncached["parsed"] == first["parsed"]
+    assert first["findings"] == again["findings"] == uncached["findings"]

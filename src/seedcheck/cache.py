@@ -285,8 +285,9 @@ class Results:
         db.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key BLOB PRIMARY KEY, blob BLOB NOT NULL) WITHOUT ROWID")
         return db
 
-    def get(self, kind: str, key: bytes) -> Any | None:
-        """The stored result of `key`, or None."""
+    def get(self, kind: str, key: bytes, tally: bool = True) -> Any | None:
+        """The stored result of `key`, or None; `tally`: count it in `reused` (the
+        timings' `reused_results`, which counts validations only)."""
         try:
             db = self._db()
             try:
@@ -296,7 +297,7 @@ class Results:
             value = None if row is None else unpack(row[0])
         except Exception:  # noqa: BLE001 - a damaged or missing entry is a miss
             return None
-        if value is not None:
+        if value is not None and tally:
             self.reused.append(kind)
         return value
 

@@ -3,6 +3,7 @@ the document stage (ingest, extract, document rules, analyzers' `collect`) on on
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,9 @@ class DocOutcome:
 class Engine:
     """Document-stage machinery of one process: context, registry, options."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, today: dt.date | None = None):
         self.config = config
-        self.context = Context(config)
+        self.context = Context(config, today)
         self.registry = Registry.load(config, self.context)
         self.options = IngestOptions(max_file_size=config.max_file_size, **_jsonl_options(config))
         self.document_rules = self.registry.stage("document")

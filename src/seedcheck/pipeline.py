@@ -9,11 +9,12 @@ files -> ingest -> extract (record) -> document rules -> [worker processes]
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
 
-from .cache import Cache
+from .cache import Cache, Results
 from .checker import DocOutcome, Engine
 from .completion import (
     STATUS_ORDER,
@@ -31,6 +32,7 @@ from .ingest import Source
 from .ingest.remote import discover_all
 from .ingest.units import estimated_documents, plan
 from .record_ids import unique_ids
+from .rules import fields
 from .spool import SPOOL_FROM, CorpusStates, Spool
 
 __all__ = [
@@ -51,6 +53,20 @@ __all__ = [
 ]
 
 
+def _engine(config: Config, today: dt.date, results: Results | None) -> Engine:
+    """The run's `Engine`. Loading the rules reads seedcheck's code to check their messages
+    (`rules/fields.py`, 0.4 s); with the cache, what that found is kept in it (its file's
+    fingerprint covers the source) and a re-run takes it from there."""
+    key = Results.key("rule-fields", ())
+    known = results.get("rule-fields", key, tally=False) if results is not None else None
+    if known:
+        fields.remember(known)
+    engine = Engine(config, today)
+    if results is not None and fields.analyses() != (known or {}):
+        results.put(key, fields.analyses())
+    return engine
+
+
 def run(
     config: Config,
     paths: list[str] | None = None,
@@ -67,7 +83,15 @@ def run(
     `gx_worker.GxRunner` (a background GX process, reused results), else GX runs here."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    engine = Engine(config)
+    today = dt.date.today()
+    stored = Cache.open(config, today) if cache else None
+    results = stored.results() if stored is not None else None
+    try:
+        engine = _engine(config, today, results)
+    except BaseException:  # a configuration error: the cache file is let go as after a run
+        if stored is not None:
+            stored.close()
+        raise
     if sources is None:
         paths = paths or [str(config.resolve(p)) for p in config.paths]
         sources = list(plan(discover_sources(config, paths), config.split_size, config.max_file_size))
@@ -83,8 +107,6 @@ def run(
     t1 = time.perf_counter()
     spooled = documents >= SPOOL_FROM
     records, findings, states, readable, traces = [], Spool() if spooled else [], CorpusStates(spooled), [], []
-    stored = Cache.open(config, engine.context.today) if cache else None
-    results = stored.results() if stored is not None else None
     if gx is not None:
         gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
     try:

@@ -17,9 +17,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import jinja2
 from markupsafe import Markup, escape
 
 from .. import __version__
@@ -36,6 +35,9 @@ from .html_data import (
     write_array,
 )
 from .locations import label, record_location
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMAT = "html"
 FILENAME = "report.html"
@@ -85,6 +87,8 @@ _ENV: jinja2.Environment | None = None
 def _env() -> jinja2.Environment:
     global _ENV
     if _ENV is None:
+        import jinja2  # here, not at the top: a run without the HTML report never needs it (0.1 s)
+
         _ENV = jinja2.Environment(
             loader=jinja2.PackageLoader("seedcheck", "templates"),
             autoescape=True,  # every value is escaped unless explicitly Markup

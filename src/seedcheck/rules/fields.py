@@ -6,6 +6,11 @@ or the stage a `builtin` rule names in `emitted_by`) with `ast`: the keys of a d
 as `values=`, assigned to `values`, set as `values["k"]`, passed to `values.update(k=...)`,
 or returned by a function spread into one (`{**measure(...)}`). A placeholder no hit can
 fill would reach curators as `{typo}`, so it is a load error.
+
+Reading the code takes about 0.4 s (parsing some 50 modules), paid by every process that
+loads the rules; the results depend on seedcheck's source only, so a run with the cache
+keeps them there (`analyses` / `remember`, used by `pipeline.run`: the cache file's
+fingerprint covers the source) and a re-run reads none of it.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from __future__ import annotations
 import ast
 import importlib.util
 import string
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
+from typing import Any
 
 from .spec import RuleFileError
 
@@ -56,7 +62,35 @@ def check_templates(name: str, templates: dict[str, str], fillable: set[str] | N
             )
 
 
-@cache
+# What the code analyses below found, by (analysis, module, function): kept per process,
+# and across runs through the cache.
+_ANALYSES: dict[tuple[str, str, str], Any] = {}
+
+
+def analyses() -> dict[tuple[str, str, str], Any]:
+    """What this process has found so far (to keep in the cache)."""
+    return dict(_ANALYSES)
+
+
+def remember(found: dict[tuple[str, str, str], Any]) -> None:
+    """Take what an earlier run of the same source found (from the cache)."""
+    _ANALYSES.update(found)
+
+
+def _memoised(analysis):
+    """Keep `analysis(module[, function])` in `_ANALYSES`."""
+
+    @wraps(analysis)
+    def run(module: str, function: str = ""):
+        key = (analysis.__name__, module, function)
+        if key not in _ANALYSES:
+            _ANALYSES[key] = analysis(module, function) if function else analysis(module)
+        return _ANALYSES[key]
+
+    return run
+
+
+@_memoised
 def module_fields(module: str) -> frozenset[str]:
     """The value keys the hits built in `module` (a module or a package) can carry."""
     found: set[str] = set()
@@ -66,7 +100,7 @@ def module_fields(module: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@cache
+@_memoised
 def function_fields(module: str, function: str) -> tuple[frozenset[str], frozenset[str]]:
     """The value keys and the message variants of the hits `function` of `module` builds,
     itself or through the functions of its module it calls."""
@@ -83,7 +117,7 @@ def function_fields(module: str, function: str) -> tuple[frozenset[str], frozens
     return frozenset(_fields_in(nodes, returns)), frozenset(variants)
 
 
-@cache
+@_memoised
 def function_reads(module: str, function: str) -> frozenset[str]:
     """The parameters `function` of `module` reads (`params["k"]`, `params.get("k")`),
     itself or through the functions of its module it calls."""
