@@ -122,7 +122,13 @@ def minhash_sized(hashes: np.ndarray, num_perm: int = NUM_PERM) -> tuple[np.ndar
     hv = hv ^ (hv >> s2)
     hv = hv * m2
     hv = hv ^ (hv >> s3)
-    return np.minimum(_EMPTY[num_perm], (hv * a + b).min(axis=0)), distinct
+    best = _EMPTY[num_perm].copy()
+    for start in range(0, distinct, _ROWS):  # blocks of items: the products stay in cache
+        np.minimum(best, (hv[start : start + _ROWS] * a + b).min(axis=0), out=best)
+    return best, distinct
+
+
+_ROWS = 256
 
 
 class DupState(NamedTuple):
