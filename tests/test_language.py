@@ -79,3 +79,13 @@ def test_the_window_covers_the_models_deepest_state(identifiers):
         depth[frontier] = level
     assert (depth >= 0).all()
     assert depth.max() <= WINDOW
+
+
+def test_a_restriction_to_some_languages_scores_as_py3langid_does():
+    path = Path(MODEL_DIR) / MODEL_FILE
+    windowed = WindowedIdentifier.from_modelpath(path, norm_probs=True)
+    plain = LanguageIdentifier.from_modelpath(path, norm_probs=True)
+    for identifier in (windowed, plain):
+        identifier.set_languages(["de", "fr", "nl"])
+    for text in ("The President signed the bill today.", "Le président a signé la loi mardi."):
+        assert windowed.classify(text) == plain.classify(text)

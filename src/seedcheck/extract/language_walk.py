@@ -38,6 +38,11 @@ class WindowedIdentifier(LanguageIdentifier):
         self._emits = np.asarray(self.tk_output, dtype=np.int64)
         self._table = np.asarray(self.nb_ptc, dtype=np.float32)
 
+    def set_languages(self, langs=None):
+        """py3langid's restriction to `langs`, applied to the float32 table too."""
+        super().set_languages(langs)
+        self._table = np.asarray(self.nb_ptc, dtype=np.float32)
+
     def agrees_with_the_walk(self, texts: Iterable[str]) -> bool:
         """True when the windowed counts equal py3langid's walk on `texts` (and their prefixes)."""
         for text in texts:
