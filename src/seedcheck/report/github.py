@@ -11,7 +11,7 @@ import os
 import stat
 from functools import lru_cache
 
-from ..config import source_root
+from ..config import source_root_text
 from ..model import Severity
 from .findings_json import summary
 from .locations import file_line, in_text, label, record_id, record_locations
@@ -27,9 +27,9 @@ def display_path(result, path: str) -> str:
     it lies inside it, with forward slashes; otherwise unchanged."""
     if not path:
         return ""
-    root = source_root(result.config) if getattr(result.config, "root", None) is not None else None
+    root = getattr(result.config, "root", None)
     if root is not None and os.path.isabs(path):
-        return _relative(str(root), path)
+        return _relative(source_root_text(str(root)), path)
     return path.replace(os.sep, "/")
 
 
