@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import codecs
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from seedcheck.ingest import discover, read_source
 from seedcheck.ingest.decode import decode, split_lines
 from seedcheck.ingest.frontmatter import parse_frontmatter
@@ -135,6 +138,26 @@ def test_include_exclude_globs(tmp_path):
     (tmp_path / "sub" / "d.txt").write_text("x")
     ids = [s.doc_id for s in discover([str(tmp_path)], include=["*.txt", "*.md"], exclude=[".*", "sub"])]
     assert ids == ["a.txt", "b.md"]
+
+
+_GLOB_ALPHABET = "ab.*?[]!/-_ "
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(_GLOB_ALPHABET, max_size=8), max_size=4),
+    st.text(_GLOB_ALPHABET.replace("*", "").replace("?", ""), min_size=1, max_size=10),
+)
+def test_glob_matching_is_fnmatchs(patterns, relpath):
+    # Discovery matches every file against the include/exclude globs with one compiled
+    # regex; it must say what `fnmatch` says of the path or of its file name.
+    import fnmatch
+
+    from seedcheck.ingest.discover import _matches
+
+    name = relpath.rsplit("/", 1)[-1]
+    expected = any(fnmatch.fnmatch(relpath, p) or fnmatch.fnmatch(name, p) for p in patterns)
+    assert _matches(relpath, patterns) == expected
 
 
 def test_libyaml_and_python_loaders_read_frontmatter_alike(monkeypatch):

@@ -8,7 +8,9 @@ come back as a `Source` with `problem` set so the pipeline reports them as
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,9 +34,19 @@ def display(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
+@functools.lru_cache(maxsize=64)
+def _glob_regex(patterns: tuple[str, ...]) -> re.Pattern:
+    # fnmatch.fnmatch per pattern and per file was 60% of discovering 10,000 files; one
+    # regex of the translated patterns says the same (fnmatch's os.path.normcase is the
+    # identity on POSIX, and is kept for other systems).
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in patterns) or "(?!)")
+
+
 def _matches(relpath: str, patterns: Iterable[str]) -> bool:
+    """Does `relpath` or its file name match one of the glob `patterns`, as `fnmatch` says?"""
+    regex = _glob_regex(tuple(patterns))
     name = relpath.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(relpath, p) or fnmatch.fnmatch(name, p) for p in patterns)
+    return regex.match(os.path.normcase(relpath)) is not None or regex.match(os.path.normcase(name)) is not None
 
 
 def _source(fs_path: str, shown: str, doc_id: str) -> Source:
