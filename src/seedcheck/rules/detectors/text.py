@@ -44,6 +44,9 @@ def remove_at(text: str, positions: list[int]) -> str:
 def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
     """Control, zero-width and bidi-override characters inside text lines; the fix removes
     them and nothing else (emoji sequences and joining scripts keep their joiners)."""
+    # CONTROL cannot match a line break: a body without a match has no line with one.
+    if not CONTROL.search(facts_of(doc).body):
+        return
     for number, text in doc.body_lines():
         if not CONTROL.search(text):
             continue
@@ -74,6 +77,9 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
     the fix is ftfy's repair of the line's encoding (`fix_encoding` only: `fix_text` would
     also straighten quotes, decode entities and fold widths). A U+FFFD replacement character
     is data already lost: reported without a fix."""
+    # SUSPECT cannot match a line break: a body without a match has no suspect line.
+    if not SUSPECT.search(facts_of(doc).body):
+        return
     from ftfy import fix_encoding
     from ftfy.badness import is_bad
 
