@@ -161,12 +161,19 @@ def test_unpickled_findings_share_one_string_per_id_and_path():
         "near duplicate",
         line=2,
         column=1,
-        excerpt="x",
+        excerpt="The first line.",
         fix=Fix("remove", None, safe=False),
         related=ids[1:],
     )
     two = Finding(
-        "duplicate-near", Severity.WARNING, ids[1], "corpus/" + ids[1], "near duplicate", related=[ids[0], ids[2]]
+        "duplicate-near",
+        Severity.WARNING,
+        ids[1],
+        "corpus/" + ids[1],
+        "near duplicate",
+        excerpt="The first line.",
+        fix=Fix("remove", None, safe=False),
+        related=[ids[0], ids[2]],
     )
     reason = "the descriptive URL"
     one.cluster = {"id": "c-1", "keeper": ids[1], "reason": reason, "similarity": dict.fromkeys(ids[1:], 0.9)}
@@ -179,6 +186,35 @@ def test_unpickled_findings_share_one_string_per_id_and_path():
     assert list(second.cluster["similarity"]) == [ids[2], ids[0]]  # order kept
     assert first.cluster["keeper"] is second.doc_id and first.cluster["reason"] is second.cluster["reason"]
     assert next(iter(second.cluster["similarity"])) is first.related[1]
+    # A rule's messages, excerpts and fix descriptions repeat across documents: one string each.
+    assert first.message is second.message  # separate pickles: equal strings, interned on arrival
+    assert first.excerpt is second.excerpt and first.fix.description is second.fix.description
+
+
+def test_records_arrive_with_one_string_per_repeated_value():
+    """Records unpickled from a worker share their repeated text values (domain, date,
+    language, tags, names, and the id and path the findings carry); the body is left alone."""
+    import pickle
+    import sys
+
+    from seedcheck.model import intern_record
+
+    def record(i):
+        return {
+            "doc_id": "".join(["a/doc-", str(i), ".md"]),
+            "source_domain": "whitehouse.gov",
+            "date": "2021-03-01",
+            "people": ["Joseph R. Biden Jr."],
+            "word_count": 300,
+            "body": "The same body.",
+        }
+
+    first, second = (intern_record(pickle.loads(pickle.dumps(record(i)))) for i in (1, 2))
+    assert first == record(1) and second == record(2)
+    assert first["source_domain"] is second["source_domain"] and first["date"] is second["date"]
+    assert first["people"][0] is second["people"][0]
+    assert first["body"] is not second["body"]  # bodies are not kept once per distinct value
+    assert first["doc_id"] is sys.intern("a/doc-1.md")  # the string the findings' doc_id is
 
 
 def test_report_order_is_one_stable_sort():

@@ -14,6 +14,7 @@ from .config import Config
 from .ingest import Source
 from .ingest.units import estimated_documents, weight
 from .lifecycle import die_with_parent, forking
+from .model import intern_record
 
 # Bodies are the one per-document thing that is not compact, and after the document stage
 # only the HTML report reads them. Runs of up to ALL_BODIES_UP_TO documents keep every
@@ -147,6 +148,7 @@ def document_stage(
     def bounded(outcomes: list[DocOutcome]) -> Iterator[DocOutcome]:
         nonlocal kept
         for outcome in outcomes:
+            intern_record(outcome.record)  # held to the end of the run: one string per value
             if outcome.record.get("body") is not None and not engine.keep_all_bodies:
                 kept += 1
                 if kept > HTML_BODY_CAP:

@@ -201,6 +201,7 @@ def _gathered(reduced, keep_all_bodies: bool):
     source order here: sorting in Spark would shuffle every payload once more. Bodies are
     capped as the local engine caps them (the first HTML_BODY_CAP in source order), with
     a heap, so the driver never holds more than that many at once."""
+    from ..model import intern_record
     from ..pipeline import HTML_BODY_CAP, DocOutcome
     from ..record_ids import unique_ids
 
@@ -208,6 +209,7 @@ def _gathered(reduced, keep_all_bodies: bool):
     for row in reduced.toLocalIterator(prefetchPartitions=True):
         place = (row["order"], row["sub"])
         record, doc_findings, ok, trace = pickle.loads(row["payload"])
+        intern_record(record)  # as the local engine does: one string per repeated value
         outcome = DocOutcome(record, doc_findings, row["states"], ok, trace)  # states unpickled in order below
         if outcome.record.get("body") is not None and not keep_all_bodies:
             heapq.heappush(with_body, ((-place[0], -place[1]), outcome))
