@@ -19,6 +19,7 @@ import gzip
 import json
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,12 +29,18 @@ from make_corpus import make_corpus
 from run import BIN, RESULTS, WORK, measure
 
 
-def records(corpus: Path):
-    """Each generated document as a JSONL-style record (body as `text`, frontmatter as fields)."""
+def documents(corpus: Path) -> list[Path]:
+    """The generated documents' files, in the order the shards hold them."""
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def records(corpus: Path, paths: Iterable[Path] | None = None) -> Iterator[dict]:
+    """Each generated document (of `paths`, default all) as a JSONL-style record (body as
+    `text`, frontmatter as fields)."""
     from seedcheck.ingest.decode import split_lines
     from seedcheck.ingest.frontmatter import parse_frontmatter
 
-    for path in sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    for path in documents(corpus) if paths is None else paths:
         lines = split_lines(path.read_text(encoding="utf-8", errors="replace"))
         fm = parse_frontmatter(lines)
         meta = fm.data if fm.end and isinstance(fm.data, dict) else {}
@@ -51,13 +58,15 @@ def write_shards(corpus: Path, out: Path, shards: int) -> tuple[Path, Path, int]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = list(records(corpus))
+    # One shard's records in memory at a time: the 1,000,000-document run's bodies (about
+    # 6 GB) never are all at once.
+    paths = documents(corpus)
     jsonl, parquet = out / "jsonl-gz", out / "parquet"
     for folder in (jsonl, parquet):
         folder.mkdir(parents=True, exist_ok=True)
-    per = -(-len(rows) // shards)
+    per = -(-len(paths) // shards)
     for i in range(shards):
-        part = rows[i * per : (i + 1) * per]
+        part = list(records(corpus, paths[i * per : (i + 1) * per]))
         if not part:
             break
         with gzip.open(jsonl / f"shard-{i:05d}.jsonl.gz", "wt", encoding="utf-8") as fh:
@@ -65,7 +74,7 @@ def write_shards(corpus: Path, out: Path, shards: int) -> tuple[Path, Path, int]
         pq.write_table(
             pa.Table.from_pylist(part), parquet / f"shard-{i:05d}.parquet", row_group_size=1000, compression="zstd"
         )
-    return jsonl, parquet, len(rows)
+    return jsonl, parquet, len(paths)
 
 
 def check(target: Path, jobs: int, workdir: Path, split_size: int | None) -> dict:
