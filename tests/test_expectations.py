@@ -385,6 +385,9 @@ def _project(tmp_path: Path, suite: Path) -> Path:
 
 
 def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
+    import os
+
+    from seedcheck import gx_worker
     from seedcheck.expectations import run_suite
     from seedcheck.gx_worker import GxRunner
 
@@ -394,10 +397,13 @@ def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     here = [(o.spec.name, o.success, o.observed_value) for o in run_suite(suite, records_table(records))]
     with GxRunner(config) as gx:
         worker = gx.worker
-        assert worker is not None and worker.process.pid != __import__("os").getpid()
+        assert worker is not None and worker.process.pid != os.getpid()
         assert [
             (o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, records_table(records), None)
         ] == here
+        # It answered, so it has lowered its priority: below the document workers'.
+        expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + gx_worker.GX_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == expected
         worker.process.kill()
         worker.process.join()
         assert [(o.spec.name, o.success, o.observed_value) for o in gx.validate(suite, records, None)] == here

@@ -3,8 +3,8 @@ document stage, or not at all when a stored result of the same input can be reus
 
 Importing great-expectations costs about 1.5 s of CPU, more than checking a handful of
 documents. `GxRunner` (the run owns it as a context manager) starts a worker (a forked
-process) that imports GX and validates the corpus suite (`expectations.check_config`) on
-the other core while the document stage runs here; the expectations stage then sends it
+process) that imports GX and validates the corpus suite (`expectations.check_config`)
+while the document stage runs here, at a lower priority than the document workers; the expectations stage then sends it
 the records table and gets the outcomes back. With the cache on, the worker starts only
 once a file has to be checked, and a records table whose suite-read columns are unchanged
 takes the stored outcomes. Where `fork` is not available (or for the Spark engine)
@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.connection
+import os
 from typing import Any
 
 from .config import Config
@@ -44,6 +45,9 @@ WATCH_VERDICT_FROM = 2_000
 # documents, while the second import (about 1.6 s, not overlapped) costs 6% of a 6,458-file
 # run but under 2% from here on.
 SUSPEND_FROM = 20_000
+# The worker's niceness: below the document workers, which keep the cores (bench/README.md,
+# "The great-expectations worker's priority").
+GX_NICENESS = 10
 # A forked validation that has neither answered nor ended by then is stopped and the suite
 # runs in the parent instead (validating 100,000 rows took under 10 s).
 FORKED_TIMEOUT = 1800
@@ -54,6 +58,7 @@ def _serve(conn, config: Config, parent_end=None) -> None:
     die_with_parent()
     if parent_end is not None:
         parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
+    _yield_to_documents()
     try:
         check_config(config)
         conn.send(("ok", None))
@@ -71,6 +76,17 @@ def _serve(conn, config: Config, parent_end=None) -> None:
             conn.send(("ok", run_suite(*request)))
         except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
             conn.send(("error", exc))
+
+
+def _yield_to_documents() -> None:
+    """Run the worker below the document workers' priority. Its GX import (3-4 s of CPU)
+    otherwise takes a core from them during the document stage, when every core is busy;
+    at a lower priority it runs in the gaps (the engine's start, the single-threaded corpus
+    and schema stages), and alone on a core (a small run) it is as fast as before."""
+    try:
+        os.nice(GX_NICENESS)
+    except (AttributeError, OSError):  # no os.nice on this platform, or not permitted
+        pass
 
 
 class Runner:
