@@ -267,3 +267,31 @@ def test_records_with_unknown_field_names_say_what_was_tried_and_how_to_map(tmp_
     assert not [
         (key, fix) for key, fix in after.items() if key[0].startswith(f"{name}#u") and "[tool.seedcheck.jsonl]" in fix
     ]
+
+
+def test_a_record_finds_what_its_file_finds(tmp_path):
+    # A shard record's `date` field was read from no line of its text: its first line (here
+    # a weather widget over the page) is text, not metadata. When the date was placed on it,
+    # the widget became "structure", the title-cased copy below it passed for the page's
+    # own heading, and noise-repeated-title missed it in the record but not in the file.
+    from seedcheck.pipeline import run
+
+    body = (
+        "Washington, DC 72°F Partly Cloudy\n\nNOMINATIONS SENT TO THE SENATE:\n\n"
+        "Richard Roe, of Maryland, to be a Commissioner of the Consumer Product Safety "
+        "Commission for a term of seven years, vice Robert Doe.\n"
+    )
+    front = "---\ntitle: \"Nominations Sent to the Senate\"\ndate: '2021-07-15'\n---\n"
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "n.md").write_text(front + body, encoding="utf-8")
+    record = {"id": "n.md", "text": body, "title": "Nominations Sent to the Senate", "date": "2021-07-15"}
+    (tmp_path / "shard.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    def found(path, shift):
+        # The text's rules (findings about missing fields sit on line 1 of either).
+        result = run(apply(Config(root=tmp_path), {"select": ["noise-", "broken-", "markup-"]}), [str(path)], jobs=1)
+        return sorted((f.rule, f.line + shift) for f in result.findings if f.doc_id)
+
+    in_file = found(tmp_path / "files", 0)
+    assert ("noise-repeated-title", 7) in in_file and ("noise-weather", 5) in in_file
+    assert found(tmp_path / "shard.jsonl", 4) == in_file

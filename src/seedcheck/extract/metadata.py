@@ -142,7 +142,15 @@ def _add_date(
             _invalid(doc, source, text, line, str(exc), column, end_column)
             return
     dates.append(
-        {"source": source, "text": text, "line": line or 1, "value": parsed, "column": column, "end_column": end_column}
+        {
+            "source": source,
+            "text": text,
+            "line": line or 1,  # where findings about it point
+            "read_from": line,  # the line it was read from; None for a shard record's field
+            "value": parsed,
+            "column": column,
+            "end_column": end_column,
+        }
     )
 
 
@@ -274,7 +282,9 @@ def extract(doc: Document, context: Any) -> None:
         full = item["value"].as_date()
         if full is not None:
             rec["date"], rec["date_source"] = full.isoformat(), item["source"]
-            lines["date"] = item["line"]
+            # Only a line the date was read from: layout takes the date's line for metadata,
+            # not text, and a shard record's `date` field is on none of its text lines.
+            lines["date"] = item["read_from"]
             break
 
     doc.trace.field_lines = {k: v for k, v in lines.items() if v is not None} or None
@@ -330,7 +340,7 @@ def _stated_dates(doc: Document, fm: dict, source_url: tuple, canonical_url: tup
     for key, source in (("date", "frontmatter.date"), ("published_time", "frontmatter.published_time")):
         value = _scalar(fm.get(key))
         if value:
-            _add_date(doc, dates, source, value, doc.frontmatter_lines.get(key, 1))
+            _add_date(doc, dates, source, value, doc.frontmatter_lines.get(key))
     if "date" in doc.headers:
         value, line = doc.headers["date"]
         col = doc.line_text(line).find(value) + 1
