@@ -401,14 +401,20 @@ def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
         assert [
             (o.spec.name, o.success, o.observed_value) for o in worker.run_suite(suite, records_table(records), None)
         ] == here
-        # It answered, so it has lowered its priority: below the document workers'.
-        expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + gx_worker.GX_NICENESS)
-        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == expected
+        # A small run leaves its priority alone; a long one puts it below the document workers'.
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        gx.attach(None, gx_worker.YIELD_FROM - 1)
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == own
+        gx.attach(None, gx_worker.YIELD_FROM)
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, own + gx_worker.GX_NICENESS)
         worker.process.kill()
         worker.process.join()
         assert [(o.spec.name, o.success, o.observed_value) for o in gx.validate(suite, records, None)] == here
         assert gx.worker is None  # stopped once the stage has its outcomes
     assert not worker.process.is_alive()
+    with GxRunner(config, start=False) as late:  # a worker started once the run's size is known
+        late.attach(None, gx_worker.YIELD_FROM)
+        assert os.getpriority(os.PRIO_PROCESS, late.worker.process.pid) == min(19, own + gx_worker.GX_NICENESS)
 
 
 def test_the_run_owns_the_worker_it_is_stopped_when_the_run_fails(monkeypatch):

@@ -1,14 +1,15 @@
 """great-expectations for one run: in a background process, so its import overlaps the
 document stage, or not at all when a stored result of the same input can be reused.
 
-Importing great-expectations costs about 1.5 s of CPU, more than checking a handful of
+Importing great-expectations costs 3-4 s of CPU, more than checking a few hundred
 documents. `GxRunner` (the run owns it as a context manager) starts a worker (a forked
 process) that imports GX and validates the corpus suite (`expectations.check_config`)
-while the document stage runs here, at a lower priority than the document workers; the expectations stage then sends it
-the records table and gets the outcomes back. With the cache on, the worker starts only
-once a file has to be checked, and a records table whose suite-read columns are unchanged
-takes the stored outcomes. Where `fork` is not available (or for the Spark engine)
-everything stays in-process; if the worker dies, the stage runs in-process too.
+while the document stage runs here (in a long run at a lower priority than the document
+workers); the expectations stage then sends it the records table and gets the outcomes
+back. With the cache on, the worker starts only once a file has to be checked, and a
+records table whose suite-read columns are unchanged takes the stored outcomes. Where
+`fork` is not available (or for the Spark engine) everything stays in-process; if the
+worker dies, the stage runs in-process too.
 
 A bad suite is still a configuration error (exit 2, no reports): runs of many files poll
 for the verdict while their documents are checked and stop as soon as it is bad; small
@@ -45,8 +46,9 @@ WATCH_VERDICT_FROM = 2_000
 # documents, while the second import (about 1.6 s, not overlapped) costs 6% of a 6,458-file
 # run but under 2% from here on.
 SUSPEND_FROM = 20_000
-# The worker's niceness: below the document workers, which keep the cores (bench/README.md,
-# "The great-expectations worker's priority").
+# From this many documents the worker runs GX_NICENESS below the document workers, which
+# then keep the cores (bench/README.md, "The great-expectations worker's priority").
+YIELD_FROM = 1_000
 GX_NICENESS = 10
 # A forked validation that has neither answered nor ended by then is stopped and the suite
 # runs in the parent instead (validating 100,000 rows took under 10 s).
@@ -58,7 +60,6 @@ def _serve(conn, config: Config, parent_end=None) -> None:
     die_with_parent()
     if parent_end is not None:
         parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
-    _yield_to_documents()
     try:
         check_config(config)
         conn.send(("ok", None))
@@ -78,21 +79,10 @@ def _serve(conn, config: Config, parent_end=None) -> None:
             conn.send(("error", exc))
 
 
-def _yield_to_documents() -> None:
-    """Run the worker below the document workers' priority. Its GX import (3-4 s of CPU)
-    otherwise takes a core from them during the document stage, when every core is busy;
-    at a lower priority it runs in the gaps (the engine's start, the single-threaded corpus
-    and schema stages), and alone on a core (a small run) it is as fast as before."""
-    try:
-        os.nice(GX_NICENESS)
-    except (AttributeError, OSError):  # no os.nice on this platform, or not permitted
-        pass
-
-
 class Runner:
     """One worker process: `verdict()` re-raises a configuration error, `run_suite` validates."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, yielding: bool = False):
         self.config = config
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
@@ -101,6 +91,19 @@ class Runner:
             self.process.start()
         child.close()
         self.checked: tuple[str, Any] | None = None
+        if yielding:
+            self.yield_cores()
+
+    def yield_cores(self) -> None:
+        """Lower the worker's priority below this process's (and the document workers'):
+        its GX import (3-4 s of CPU) then runs in what they leave instead of taking a core
+        from them, and in the single-threaded stages after them. Only for runs whose
+        document stage is long: under other load a low priority could stretch the import,
+        which a small run waits for."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + GX_NICENESS))
+        except (AttributeError, OSError):  # no priorities on this platform, or the worker is gone
+            pass
 
     def _receive(self) -> tuple[str, Any] | None:
         try:
@@ -215,7 +218,7 @@ class GxRunner:
         self.config = config
         self.worker: Runner | None = None
         self.results = None  # a cache.Results store, when the run has a cache
-        self.watch = self.suspend_after = self.suspended = self.validated = False
+        self.watch = self.suspend_after = self.suspended = self.validated = self.yielding = False
         self.forkable = "fork" in multiprocessing.get_all_start_methods()
         if start:
             self.start()
@@ -234,13 +237,17 @@ class GxRunner:
         if not self.forkable:
             check_config(self.config)
             return
-        self.worker = Runner(self.config)
+        self.worker = Runner(self.config, self.yielding)
 
     def attach(self, cache, documents: int) -> None:
         """The run's document cache (or None) and size: with a cache, results are reused and
-        the worker starts at the first file to check; runs of `WATCH_VERDICT_FROM`+ files
-        poll for the verdict, runs of `SUSPEND_FROM`+ suspend the worker after it."""
+        the worker starts at the first file to check; runs of `YIELD_FROM`+ documents lower
+        its priority, runs of `WATCH_VERDICT_FROM`+ poll for the verdict, runs of
+        `SUSPEND_FROM`+ suspend the worker after it."""
         self.watch, self.suspend_after = documents >= WATCH_VERDICT_FROM, documents >= SUSPEND_FROM
+        self.yielding = documents >= YIELD_FROM
+        if self.yielding and self.worker is not None:
+            self.worker.yield_cores()
         self.results = cache.results() if cache is not None else None
         if self.results is None:
             self.start()
