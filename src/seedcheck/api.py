@@ -52,8 +52,10 @@ class CheckResult:
 
     @property
     def finding_objects(self) -> list:
-        """The `Finding` objects, as the writers see them."""
-        return self.result.findings
+        """The `Finding` objects in report order, as the writers see them (a list, also
+        when a large run kept them on disk)."""
+        findings = self.result.findings
+        return findings if isinstance(findings, list) else list(findings)
 
     @property
     def documents(self) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,15 @@ def shortfall(result: dict[str, Any]) -> float | None:
 def observed(findings: Iterable[Finding], expectations: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """fingerprint -> {observed_value, shortfall} of each failed expectation among `findings`."""
     by_name = {e.get("name"): e for e in expectations or []}
-    out = {}
-    for f in findings:
-        result = by_name.get(expectation_name(f))
-        if result is not None:
-            out[f.fingerprint] = {"observed_value": result.get("observed_value"), "shortfall": shortfall(result)}
-    return out
+    return {f.fingerprint: level for f in findings if (level := _level(f, by_name)) is not None}
+
+
+def _level(finding: Finding, by_name: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+    """What a failed expectation's finding observes now (None for other findings)."""
+    result = by_name.get(expectation_name(finding))
+    if result is None:
+        return None
+    return {"observed_value": result.get("observed_value"), "shortfall": shortfall(result)}
 
 
 def baseline_entries(findings: list[Finding], expectations: list[dict[str, Any]] | None = None) -> list[dict]:
@@ -134,58 +137,66 @@ def _worse(entry: dict, now: dict[str, Any] | None) -> bool:
     return now.get("observed_value") != entry.get("observed_value")
 
 
-def _accept_other_copies(findings: list[Finding], entries: list[dict], remaining: Counter) -> None:
-    """Duplicate findings of a group the baseline accepted (an entry with `related`, same
-    rule, same set of documents): which copies are reported, and with which keep advice,
-    depends on the run (`--changed-since` reports only the copy the change adds, a full run
-    each copy its keep rule names), not on the corpus. A third copy makes a new group."""
-    if not findings:
-        return
-    groups: dict[tuple[str, frozenset], str] = {}
-    for e in entries:
-        if e.get("related"):
-            groups.setdefault((e.get("rule", ""), frozenset([e.get("doc_id", ""), *e["related"]])), e["fingerprint"])
-    for f in findings:
-        fp = groups.get((f.rule, frozenset([f.doc_id, *f.related])))
-        if fp is not None:
-            f.baselined = True
-            remaining[fp] = max(0, remaining[fp] - 1)
-
-
 def _shown(value: Any) -> str:
     return f"{value:.1%}" if isinstance(value, float) and 0 <= value <= 1 else str(value)
 
 
 def apply_baseline(
     registry: Registry,
-    findings: list[Finding],
+    findings: Iterable[Finding],
     entries: list[dict],
     paths_by_id: dict[str, str],
     baseline_path: str,
     judged: Callable[[dict], bool] = lambda entry: True,
-    levels: dict[str, dict[str, Any]] | None = None,
-) -> list[Finding]:
-    """Mark findings the baseline accepts; return `unused-waiver` findings for stale entries
-    (only those `judged` says this run could have matched). `levels` (see `observed`) holds
-    what failed expectations observe now: one worse than its entry is not accepted."""
-    levels = levels or {}
+    expectations: list[dict[str, Any]] | None = None,
+) -> Iterator[Finding]:
+    """`findings` (read once, as they come) with those the baseline accepts marked, then
+    `unused-waiver` findings for stale entries (only those `judged` says this run could have
+    matched). `expectations`: the run's results; a failed expectation worse than its entry
+    (see `observed`) is not accepted.
+
+    Duplicate findings of a group the baseline accepted (an entry with `related`, same rule,
+    same set of documents) are accepted too: which copies are reported, and with which keep
+    advice, depends on the run (`--changed-since` reports only the copy the change adds, a
+    full run each copy its keep rule names), not on the corpus. A third copy makes a new group."""
+    by_name = {e.get("name"): e for e in expectations or []}
     remaining = Counter()
     by_fingerprint: dict[str, dict] = {}
+    groups: dict[tuple[str, frozenset], str] = {}
     for e in entries:
         remaining[e["fingerprint"]] += int(e.get("count", 1))
         by_fingerprint.setdefault(e["fingerprint"], e)
-    unmatched = []
+        if e.get("related"):
+            groups.setdefault((e.get("rule", ""), frozenset([e.get("doc_id", ""), *e["related"]])), e["fingerprint"])
+    copies = Counter()  # entries that accepted other copies: taken from `remaining` at the end
     for f in findings:
         if remaining[f.fingerprint] > 0:
             entry = by_fingerprint[f.fingerprint]
             remaining[f.fingerprint] -= 1
-            if _worse(entry, levels.get(f.fingerprint)):
+            if _worse(entry, _level(f, by_name)):
                 f.message += f" (worse than the baselined {_shown(entry.get('observed_value'))})"
-                continue
-            f.baselined = True
-        elif f.related:
-            unmatched.append(f)
-    _accept_other_copies(unmatched, entries, remaining)
+            else:
+                f.baselined = True
+        elif f.related and groups:
+            fp = groups.get((f.rule, frozenset([f.doc_id, *f.related])))
+            if fp is not None:
+                f.baselined = True
+                copies[fp] += 1
+        yield f
+    for fp, n in copies.items():
+        remaining[fp] = max(0, remaining[fp] - n)
+    yield from _stale(registry, entries, remaining, paths_by_id, baseline_path, judged)
+
+
+def _stale(
+    registry: Registry,
+    entries: list[dict],
+    remaining: Counter,
+    paths_by_id: dict[str, str],
+    baseline_path: str,
+    judged: Callable[[dict], bool],
+) -> list[Finding]:
+    """`unused-waiver` findings for the entries with matches left over."""
     stale = []
     if "unused-waiver" not in registry.enabled:
         return stale

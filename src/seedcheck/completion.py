@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from .extract import RECORD_FIELDS
 from .gate import GateOptions, apply_gate, changed_documents
 from .model import Finding, Hit, RecordTrace, Severity
 from .rules.registry import Registry, matches
-from .spool import CorpusStates, Spool, give_back_memory
+from .spool import FINDINGS_ON_DISK_FROM, CorpusStates, Spool, give_back_memory, sorted_spool
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
@@ -25,14 +25,16 @@ STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 class Result:
     """Everything a run produced; writers render it.
 
-    `documents`: findings.json's entries (doc_id, path, status, public record); `traces`:
+    `documents`: findings.json's entries (doc_id, path, status, public record), sorted by
+    path and id; `findings`: in report order (`Finding.sort_key`), to be iterated (as often
+    as needed) and counted, never indexed, since a large run's stay on disk; `traces`:
     each document's `RecordTrace` by doc id (its file, field lines, body line);
     `unreported`: the ids of documents outside a `--changed-since` run's focus."""
 
     config: Config
     registry: Registry
     documents: list[dict[str, Any]]
-    findings: list[Finding]
+    findings: list[Finding] | Spool  # in report order; a Spool (on disk) in large runs
     expectations: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
@@ -86,13 +88,23 @@ def complete(
     t_gx = time.perf_counter()
     expectation_results = _run_expectations(engine, records, findings, states, gx)
     timings["expectations"] = time.perf_counter() - t_gx
-    findings = findings.drain() if hasattr(findings, "drain") else findings  # a Spool, or already a list
-
-    findings = apply_per_file_ignores(engine.config, findings)
-    findings = apply_gate(
-        engine.config, engine.registry, records, traces, findings, gate or GateOptions(), expectation_results
+    arrived = findings
+    if isinstance(arrived, Spool) and len(arrived) < FINDINGS_ON_DISK_FROM:
+        arrived = arrived.drain()
+    gated = apply_gate(
+        engine.config,
+        engine.registry,
+        records,
+        traces,
+        apply_per_file_ignores(engine.config, arrived),
+        gate or GateOptions(),
+        expectation_results,
     )
-    findings = in_report_order(findings)
+    if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
+        findings = sorted_spool(gated, key=Finding.sort_key)
+        arrived.close()
+    else:
+        findings = in_report_order(list(gated))
     documents = summarise_documents(records, findings)
     if results is not None:
         timings["reused_results"] = len(results.reused)
@@ -216,20 +228,20 @@ def schema_stage(engine: Engine, records: list[dict], traces: list[RecordTrace],
     return findings
 
 
-def apply_per_file_ignores(config: Config, findings: list[Finding]) -> list[Finding]:
-    """Drop findings matched by `[tool.seedcheck.per-file-ignores]` (glob on doc_id or path)."""
+def apply_per_file_ignores(config: Config, findings: Iterable[Finding]) -> Iterable[Finding]:
+    """Drop findings matched by `[tool.seedcheck.per-file-ignores]` (glob on doc_id or path),
+    as they come."""
     if not config.per_file_ignores:
         return findings
     table = [(glob, rules if isinstance(rules, list) else [rules]) for glob, rules in config.per_file_ignores.items()]
-    kept = []
-    for f in findings:
-        if any(
+    return (
+        f
+        for f in findings
+        if not any(
             (fnmatch.fnmatch(f.doc_id, g) or fnmatch.fnmatch(f.path, g)) and matches(f.rule, rules)
             for g, rules in table
-        ):
-            continue
-        kept.append(f)
-    return kept
+        )
+    )
 
 
 def in_report_order(findings: list[Finding]) -> list[Finding]:
@@ -247,7 +259,7 @@ def in_report_order(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def summarise_documents(records: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
+def summarise_documents(records: list[dict], findings: Iterable[Finding]) -> list[dict[str, Any]]:
     """One entry per document: id, path, status (worst new or baselined finding) and record."""
     worst: dict[str, str] = {}
     for f in findings:

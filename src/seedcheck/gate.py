@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .baseline import apply_baseline, expectation_name, load_baseline, observed
+from .baseline import apply_baseline, expectation_name, load_baseline
 from .config import PACKAGE_DIR, Config, ConfigError
 from .model import Finding, RecordTrace
 from .rules.registry import Registry
@@ -62,17 +63,19 @@ def apply_gate(
     registry: Registry,
     records: list[dict],
     traces: list[RecordTrace],
-    findings: list[Finding],
+    findings: Iterable[Finding],
     options: GateOptions,
     expectations: list[dict] | None = None,
-) -> list[Finding]:
+) -> Iterator[Finding]:
     """Apply waivers, then the changed-files focus, then the baseline (`traces`: the
     records' traces, in the same order; `expectations`: the run's expectation results, so
-    a baselined expectation that got worse is new)."""
-    findings = apply_waivers(registry, records, traces, findings)
+    a baselined expectation that got worse is new). `findings` is read once, as it comes,
+    and so are the findings returned: a large run's stay on disk (`spool.Spool`).
+    `options.focus` is set at once."""
+    gated = apply_waivers(registry, records, traces, findings)
     if options.changed is not None:
         changed_ids = changed_documents(records, traces, options.changed)
-        findings = [f for f in findings if f.doc_id in changed_ids or (not f.doc_id and f.rule == "expectation-failed")]
+        gated = (f for f in gated if f.doc_id in changed_ids or (not f.doc_id and f.rule == "expectation-failed"))
     # The documents this run reports on, when it is not the whole configured corpus
     # (changed files; or the paths given, when they are not the configured ones).
     focus = changed_ids if options.changed is not None else {r["doc_id"] for r in records} if options.scoped else None
@@ -87,17 +90,8 @@ def apply_gate(
             return entry.get("rule") in registry.enabled and (focus is None or entry.get("doc_id") in focus)
 
         paths_by_id = {r["doc_id"]: r["path"] for r in records}
-        findings = findings + apply_baseline(
-            registry,
-            findings,
-            entries,
-            paths_by_id,
-            str(options.baseline),
-            judged,
-            observed(findings, expectations or []),
-        )
-    locate_expectations(config, findings)
-    return findings
+        gated = apply_baseline(registry, gated, entries, paths_by_id, str(options.baseline), judged, expectations)
+    return locate_expectations(config, gated)
 
 
 _SHIPPED_SUITES = {
@@ -106,17 +100,20 @@ _SHIPPED_SUITES = {
 }
 
 
-def locate_expectations(config: Config, findings: list[Finding]) -> None:
-    """Point failed expectations of the suite shipped with seedcheck at the project's
-    configuration, where their thresholds are set (`[tool.seedcheck.expectations.NAME]`),
-    not at a file in site-packages. A project's own suite file stays their location."""
+def locate_expectations(config: Config, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """`findings`, with failed expectations of the suite shipped with seedcheck pointed at
+    the project's configuration, where their thresholds are set
+    (`[tool.seedcheck.expectations.NAME]`), not at a file in site-packages. A project's own
+    suite file stays their location."""
     own_checkout = os.path.realpath(config.root) == os.path.realpath(PACKAGE_DIR.parent.parent)
     lines: list[str] | None = None
     for f in findings:
         if own_checkout or f.rule != "expectation-failed" or os.path.realpath(f.path) not in _SHIPPED_SUITES:
+            yield f
             continue
         if config.source == "defaults":
             f.path, f.line, f.column, f.end_line, f.end_column = "", None, None, None, None
+            yield f
             continue
         if lines is None:
             try:
@@ -128,6 +125,7 @@ def locate_expectations(config: Config, findings: list[Finding]) -> None:
         line = next((i for i, t in enumerate(lines, 1) if table.match(t)), None)
         line = line or next((i for i, t in enumerate(lines, 1) if _TOOL_TABLE.match(t)), None) or 1
         f.path, f.line, f.column, f.end_line, f.end_column = config.source, line, 1, line, None
+        yield f
 
 
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\.seedcheck\s*\]")

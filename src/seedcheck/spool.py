@@ -16,13 +16,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import heapq
+import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 SPOOL_FROM = 2_000  # documents; below this a run's findings and states stay in memory
 BATCH = 1_024  # items per pickle: few, large writes
+# Findings; a run with more keeps them on disk to the end (gate, report order, writers),
+# so its memory no longer grows with them. Each pass over a spool unpickles every finding
+# again, and the writers make several passes: below this, a list is faster and small.
+FINDINGS_ON_DISK_FROM = 250_000
+SORT_RUN = 100_000  # findings sorted in memory at a time by `sorted_spool`
 
 
 class Spool:
@@ -48,22 +55,27 @@ class Spool:
 
     def _flush(self) -> None:
         if self._pending:
+            self._file.seek(0, os.SEEK_END)  # the end: a reader may have left the position anywhere
             pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._pending = []
 
     def __iter__(self) -> Iterator[Any]:
         """Every item, in order (from the start of the file each time: a spool can be read
-        more than once until it is closed; reading a closed spool is an error, never an
-        empty result)."""
+        more than once until it is closed, by several readers at a time, each at its own
+        place; reading a closed spool is an error, never an empty result)."""
         if self._file.closed:
             raise RuntimeError("this spool was closed: its items are gone")
         self._flush()
-        self._file.seek(0)
+        position = 0
         while True:
+            if self._file.closed:
+                raise RuntimeError("this spool was closed while it was read")
+            self._file.seek(position)
             try:
                 batch = pickle.load(self._file)
             except EOFError:
                 return
+            position = self._file.tell()
             yield from batch
 
     def drain(self) -> list[Any]:
@@ -76,6 +88,38 @@ class Spool:
         """Drop the file (and whatever it still holds)."""
         self._file.close()
         self._pending, self._length = [], 0
+
+
+def sorted_spool(items: Iterable[Any], key: Callable[[Any], Any], run: int | None = None) -> Spool:
+    """`items` in the order of `sorted(items, key=key)` (stable), in a new spool, holding at
+    most `run` items in memory: sorted runs are spooled, then merged (`heapq.merge` takes
+    equal keys from the earlier run first, so the merge is as stable as one sort).
+    `run` defaults to SORT_RUN."""
+    run = run or SORT_RUN
+    runs: list[Spool] = []
+    chunk: list[Any] = []
+
+    def spill() -> None:
+        chunk.sort(key=key)
+        runs.append(Spool())
+        runs[-1].extend(chunk)
+        chunk.clear()
+
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= run:
+            spill()
+    out = Spool()
+    if not runs:  # everything fitted in one run: no merge
+        chunk.sort(key=key)
+        out.extend(chunk)
+        return out
+    if chunk:
+        spill()
+    out.extend(heapq.merge(*runs, key=key))
+    for spooled in runs:
+        spooled.close()
+    return out
 
 
 class CorpusStates:

@@ -14,6 +14,7 @@ waived nothing is `unused-waiver`, so waivers do not outlive the problems they e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,54 +75,57 @@ def extract(doc: Document, context: Any) -> None:
 
 
 def apply_waivers(
-    registry: Registry, records: list[dict], traces: list[RecordTrace], findings: list[Finding]
-) -> list[Finding]:
-    """Drop waived findings; add `invalid-waiver` and `unused-waiver` findings (`traces`:
-    the records' traces, in the same order, which hold their waivers)."""
+    registry: Registry, records: list[dict], traces: list[RecordTrace], findings: Iterable[Finding]
+) -> Iterator[Finding]:
+    """The findings no waiver covers, in order, then `invalid-waiver` and `unused-waiver`
+    findings (`traces`: the records' traces, in the same order, which hold their waivers).
+    `findings` is read once, as it comes: only the waivers are held."""
     names = set(registry.rules)
-    by_doc: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_doc.setdefault(f.doc_id, []).append(f)
-    waived: set[int] = set()
-    extra: list[Finding] = []
+    written: list[tuple[dict, Waiver, str | None]] = []  # every waiver, in document order
+    valid: dict[str, list[int]] = {}  # doc id -> indexes in `written` of its valid waivers
     for rec, trace in zip(records, traces):
         for raw in trace.waivers or ():
             waiver = Waiver(raw["rules"], raw["reason"], raw["line"], raw["target_line"])
-            problem = None
-            if raw.get("malformed"):
-                problem = "malformed waiver comment; write `<!-- seedcheck: ignore RULE[, RULE] -- reason -->`"
-            elif not waiver.rules:
-                problem = "waiver names no rule"
-            elif not waiver.reason:
-                problem = f"waiver of {', '.join(waiver.rules)} gives no reason"
-            else:
-                unknown = [r for r in waiver.rules if not any(matches(n, [r]) for n in names)]
-                if unknown:
-                    problem = f"waiver names unknown rule(s) {', '.join(unknown)}"
-            if problem:
-                extra.append(_finding(registry, "invalid-waiver", rec, waiver.line, problem))
-                continue
-            used = False
-            for f in by_doc.get(rec["doc_id"], []):
-                if f.line == waiver.line and f.rule.startswith("markup-"):
-                    waived.add(id(f))  # the waiver comment itself is not markup noise
-                    continue
-                if waiver.covers(f):
-                    waived.add(id(f))
-                    used = True
-            if not used:
-                what = "the next line" if waiver.target_line else "this document"
-                extra.append(
-                    _finding(
-                        registry,
-                        "unused-waiver",
-                        rec,
-                        waiver.line,
-                        f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it",
-                    )
-                )
-    kept = [f for f in findings if id(f) not in waived]
-    return kept + [f for f in extra if f is not None]
+            problem = _problem(raw, waiver, names)
+            if problem is None:
+                valid.setdefault(rec["doc_id"], []).append(len(written))
+            written.append((rec, waiver, problem))
+    used = [False] * len(written)
+    for f in findings:
+        waived = False
+        for index in valid.get(f.doc_id, ()):
+            waiver = written[index][1]
+            if f.line == waiver.line and f.rule.startswith("markup-"):
+                waived = True  # the waiver comment itself is not markup noise
+            elif waiver.covers(f):
+                waived = used[index] = True
+        if not waived:
+            yield f
+    for (rec, waiver, problem), was_used in zip(written, used):
+        if problem:
+            extra = _finding(registry, "invalid-waiver", rec, waiver.line, problem)
+        elif not was_used:
+            what = "the next line" if waiver.target_line else "this document"
+            message = f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it"
+            extra = _finding(registry, "unused-waiver", rec, waiver.line, message)
+        else:
+            continue
+        if extra is not None:
+            yield extra
+
+
+def _problem(raw: dict, waiver: Waiver, names: set[str]) -> str | None:
+    """Why a waiver is invalid, or None."""
+    if raw.get("malformed"):
+        return "malformed waiver comment; write `<!-- seedcheck: ignore RULE[, RULE] -- reason -->`"
+    if not waiver.rules:
+        return "waiver names no rule"
+    if not waiver.reason:
+        return f"waiver of {', '.join(waiver.rules)} gives no reason"
+    unknown = [r for r in waiver.rules if not any(matches(n, [r]) for n in names)]
+    if unknown:
+        return f"waiver names unknown rule(s) {', '.join(unknown)}"
+    return None
 
 
 def _finding(registry: Registry, rule: str, rec: dict, line: int, message: str) -> Finding | None:

@@ -35,6 +35,8 @@ import pickle
 import sys
 import time
 import uuid
+from collections.abc import Iterable
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +140,7 @@ def _session(master: str):
     return spark
 
 
-def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
+def write_findings(spark, findings: Iterable, report_dir: Path) -> list[Path]:
     """Write the findings as Spark writes data for huge corpora, next to the reports:
     `findings.parquet/rule=<rule>/part-*.parquet` (one column per findings.json finding
     field; `fix` a struct, `related` a list) and `findings.jsonl/rule=<rule>/part-*.txt`
@@ -150,8 +152,11 @@ def write_findings(spark, findings: list, report_dir: Path) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     parquet, jsonl = report_dir / "findings.parquet", report_dir / "findings.jsonl"
     schema = _arrow_schema()
-    for start in range(0, max(len(findings), 1), WRITE_CHUNK):
-        entries = [f.to_json() for f in findings[start : start + WRITE_CHUNK]]
+    chunks = iter(findings)  # a list, or a large run's spool (read once)
+    for start in count(0, WRITE_CHUNK):
+        entries = [f.to_json() for f in islice(chunks, WRITE_CHUNK)]
+        if start and not entries:
+            break
         columns = {k: [e[k] for e in entries] for k in _FINDING_FIELDS}  # `fix` is already the struct's dict
         mode = "overwrite" if start == 0 else "append"
         spark.createDataFrame(pa.table(columns, schema=schema)).write.mode(mode).partitionBy("rule").parquet(

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import io
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
@@ -111,19 +111,21 @@ class Embedded:
 
     def __init__(self, result):
         self.result = result
-        by_doc: dict[str, list] = defaultdict(list)
-        for f in result.findings:
-            by_doc[f.doc_id].append(f)
         documents = result.documents
         known = {d["doc_id"] for d in documents}
-        # Corpus-level findings (or an id not among the documents) come first in the budget.
-        self.orphans = [f for doc_id, own in sorted(by_doc.items()) if doc_id not in known for f in own][:MAX_FINDINGS]
+        # Counted first and gathered for the chosen documents only: a large run's findings
+        # are on disk, and held at once they would be most of its memory.
+        counts = Counter(f.doc_id for f in result.findings)
+        orphan_ids = sorted(doc_id for doc_id in counts if doc_id not in known)
+        orphans: dict[str, list] = {doc_id: [] for doc_id in orphan_ids}
         if len(documents) <= MAX_DOCUMENTS and len(result.findings) <= MAX_FINDINGS:
             chosen = range(len(documents))
         else:
-            budget, picked = MAX_FINDINGS - len(self.orphans), []
+            # Corpus-level findings (or an id not among the documents) come first in the budget.
+            budget = MAX_FINDINGS - min(MAX_FINDINGS, sum(counts[doc_id] for doc_id in orphan_ids))
+            picked = []
             for i in sorted(range(len(documents)), key=lambda i: (-STATUS_RANK[documents[i]["status"]], i)):
-                n = len(by_doc.get(documents[i]["doc_id"], ()))
+                n = counts.get(documents[i]["doc_id"], 0)
                 if n <= budget:
                     picked.append(i)
                     budget -= n
@@ -131,7 +133,14 @@ class Embedded:
                         break
             chosen = sorted(picked)
         self.documents = [documents[i] for i in chosen]
-        self.by_doc = {d["doc_id"]: by_doc[d["doc_id"]] for d in self.documents if d["doc_id"] in by_doc}
+        self.by_doc: dict[str, list] = {d["doc_id"]: [] for d in self.documents if d["doc_id"] in counts}
+        for f in result.findings:
+            own = self.by_doc.get(f.doc_id)
+            if own is None:
+                own = orphans.get(f.doc_id)
+            if own is not None:
+                own.append(f)
+        self.orphans = [f for own in orphans.values() for f in own][:MAX_FINDINGS]
         self.doc_index = {d["doc_id"]: i for i, d in enumerate(self.documents)}
         self.findings = sum(len(v) for v in self.by_doc.values()) + len(self.orphans)
         self.capped = len(self.documents) < len(documents) or self.findings < len(result.findings)

@@ -14,9 +14,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import groupby
 from typing import TextIO
 
-from ..model import Severity
+from ..model import Finding, Severity
 from .findings_json import summary
 from .github import display_path
 from .locations import in_text, label, record_location
@@ -83,21 +84,33 @@ _CASE_INDENT = "\n    "  # a test case sits two levels deep
 
 def _document_cases(result) -> Iterator[tuple[str, str, str, list, dict | None]]:
     """(name, classname, file, findings, record location) of each document's test case,
-    then of `(corpus)`."""
-    by_doc = defaultdict(list)
+    then of `(corpus)`. Findings come in report order, so each document's are one run of
+    them, in the documents' order: the findings are read twice (a large run's are on disk)
+    and only the few that are not where their document is (corpus-level, an unknown id, or
+    a path other than the document's) are held."""
+    path_of = {d["doc_id"]: d["path"] for d in result.documents}
+    astray: dict[str, list] = defaultdict(list)
     for f in result.findings:
-        by_doc[f.doc_id].append(f)
+        if path_of.get(f.doc_id) != f.path:
+            astray[f.doc_id].append(f)
+    for f in result.findings:  # a finding's document is astray when any of its findings is
+        if f.doc_id in astray and path_of.get(f.doc_id) == f.path:
+            astray[f.doc_id].append(f)
+    for own in astray.values():  # each document's in report order again
+        own.sort(key=Finding.sort_key)
+    in_place = groupby((f for f in result.findings if f.doc_id not in astray), key=lambda f: f.doc_id)
+    pending = next(in_place, None)
     for doc in result.documents:
-        yield (
-            doc["doc_id"],
-            "seedcheck.documents",
-            display_path(result, doc["path"]),
-            by_doc.get(doc["doc_id"], []),
-            record_location(doc["record"]),
-        )
-    known = {d["doc_id"] for d in result.documents}
+        doc_id = doc["doc_id"]
+        if doc_id in astray:
+            own = astray[doc_id]
+        elif pending is not None and pending[0] == doc_id:
+            own, pending = list(pending[1]), next(in_place, None)
+        else:
+            own = []
+        yield (doc_id, "seedcheck.documents", display_path(result, doc["path"]), own, record_location(doc["record"]))
     # Findings whose document is not in the list (corpus-level, or an unknown id) still count.
-    orphans = [f for doc_id, fs in sorted(by_doc.items()) if doc_id not in known for f in fs]
+    orphans = [f for doc_id, fs in sorted(astray.items()) if doc_id not in path_of for f in fs]
     if orphans:
         yield "(corpus)", "seedcheck.corpus", "", orphans, None
 

@@ -1,0 +1,176 @@
+"""A large run keeps its findings on disk from the document stage to the writers: the gate
+(per-file ignores, waivers, the baseline) reads them as they come, report order is an
+external sort, and every writer reads them from the spool. Everything it reports is what
+the same run reports with its findings in memory."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+
+from seedcheck import spool
+from seedcheck.model import Finding, Severity
+
+
+def _findings(n: int, seed: int = 3) -> list[Finding]:
+    rng = random.Random(seed)
+    return [
+        Finding(
+            rng.choice(["rule-a", "rule-b"]),
+            Severity.WARNING,
+            doc,
+            rng.choice(["a/x.md", "b/y.md"]) if doc else "",
+            rng.choice(["m1", "m2"]),
+            line=rng.choice([None, 1, 2, 30]),
+            column=rng.choice([None, 1, 4]),
+            excerpt=str(i),  # tells apart findings whose keys are equal
+        )
+        for i, doc in enumerate(rng.choice(["", "d1", "d2", "d3"]) for _ in range(n))
+    ]
+
+
+@pytest.mark.parametrize("run", [7, 100, 1_000])  # many runs, a few, and one (no merge)
+def test_sorted_spool_is_one_stable_sort(run):
+    findings = _findings(400)
+    expected = [f.excerpt for f in sorted(findings, key=Finding.sort_key)]
+    out = spool.sorted_spool(iter(findings), key=Finding.sort_key, run=run)
+    assert len(out) == len(findings)
+    assert [f.excerpt for f in out] == expected
+    assert [f.excerpt for f in out] == expected  # read again
+    out.close()
+
+
+def test_a_spool_has_readers_at_their_own_places():
+    """Two passes over one spool at once (a writer's groups and its counts) each read every
+    item in order; items appended after a partial read go to the end."""
+    s = spool.Spool()
+    items = list(range(spool.BATCH * 3 + 10))
+    s.extend(items)
+    first, second = iter(s), iter(s)
+    pairs = list(zip(first, second))
+    assert pairs == [(i, i) for i in items]
+    partial = iter(s)
+    assert [next(partial) for _ in range(spool.BATCH + 5)] == items[: spool.BATCH + 5]
+    s.extend(["tail"] * (spool.BATCH + 1))
+    assert list(s) == items + ["tail"] * (spool.BATCH + 1)
+    assert list(partial) == items[spool.BATCH + 5 :] + ["tail"] * (spool.BATCH + 1)
+    s.close()
+
+
+def _reports(result) -> dict[str, str]:
+    from seedcheck.report import WRITERS, write_to
+
+    out = {}
+    for name, module in WRITERS.items():
+        if getattr(module, "BINARY", False):
+            continue
+        fh = io.StringIO()
+        write_to(module, result, fh)
+        out[name] = fh.getvalue()
+    return out
+
+
+def _write_waivers(target) -> None:
+    (target / "waived.md").write_text(
+        "---\ntitle: A waived page\ndate: 2024-05-01\n"
+        "seedcheck: {ignore: [short-body], reason: official one-line statement}\n---\n\nToo short.\n"
+    )
+    (target / "unused.md").write_text(
+        "---\ntitle: A page\ndate: 2024-05-02\n---\n\n<!-- seedcheck: ignore mojibake -- quoted on purpose -->\n"
+        "A plain sentence that is fine.\n"
+    )
+    (target / "invalid.md").write_text(
+        "---\ntitle: Another page\ndate: 2024-05-03\n---\n\n<!-- seedcheck: ignore short-body -->\nShort.\n"
+    )
+
+
+def test_findings_on_disk_report_what_findings_in_memory_report(tmp_path, monkeypatch):
+    from seedcheck import completion, pipeline
+    from seedcheck.baseline import baseline_entries
+    from seedcheck.config import Config
+    from seedcheck.gate import GateOptions
+    from seedcheck.report import html
+
+    from .corpus_factory import write_corpus
+    from .test_spark import CORPUS_RULES, write_extras
+
+    target = tmp_path / "corpus"
+    write_corpus(target, n=150)
+    write_extras(target)
+    _write_waivers(target)
+    config = Config(root=tmp_path, per_file_ignores={"*/001*": ["noise-", "duplicate-"], "*.txt": ["short-body"]})
+    monkeypatch.setattr(html, "MAX_FINDINGS", 60)  # the HTML report's capped selection too
+    monkeypatch.setattr(spool, "SORT_RUN", 50)  # report order merged from many sorted runs
+
+    def run(gate=None):
+        return pipeline.run(config, [str(target)], jobs=1, gate=gate)
+
+    first = run()
+    assert isinstance(first.findings, list)
+    every = list(first.findings)
+    assert {f.rule for f in every} >= CORPUS_RULES | {"unused-waiver", "invalid-waiver", "expectation-failed"}
+    # A baseline that accepts every other finding, another copy of a duplicate group (its
+    # entry's fingerprint matches nothing) and a failed expectation at a better level than
+    # now, and holds an entry that matches nothing.
+    entries = baseline_entries(every[::2], first.expectations)
+    grouped = next(e for e in entries if e.get("related"))
+    grouped["fingerprint"] = "0" * 16
+    failed = next(e for e in baseline_entries([f for f in every if f.rule == "expectation-failed"], first.expectations))
+    failed.update(shortfall=0.0, observed_value="better")
+    entries = [e for e in entries if e["fingerprint"] != failed["fingerprint"]]
+    entries += [failed, {"fingerprint": "f" * 16, "rule": "short-body", "doc_id": "gone.md", "excerpt": "x"}]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"schema_version": 1, "entries": entries}))
+
+    def gated_run():
+        return run(GateOptions(baseline=str(baseline), entries=entries))
+
+    in_memory = gated_run()
+    monkeypatch.setattr(pipeline, "SPOOL_FROM", 1)
+    monkeypatch.setattr(completion, "FINDINGS_ON_DISK_FROM", 0)
+    on_disk = gated_run()
+    assert isinstance(on_disk.findings, spool.Spool) and isinstance(in_memory.findings, list)
+    assert len(on_disk.findings) == len(in_memory.findings)
+    assert [f.to_json() for f in on_disk.findings] == [f.to_json() for f in in_memory.findings]
+    marked = [f for f in in_memory.findings if f.baselined]
+    assert 0 < len(marked) < len(in_memory.findings)
+    assert any("worse than the baselined" in f.message for f in in_memory.findings)
+    assert any(f.rule == "unused-waiver" and f.doc_id == "gone.md" for f in in_memory.findings)
+    assert on_disk.documents == in_memory.documents
+    disk_reports, memory_reports = _reports(on_disk), _reports(in_memory)
+    assert html.Embedded(in_memory).capped and html.Embedded(on_disk).capped
+    for name, text in memory_reports.items():
+        assert disk_reports[name] == text, name
+
+
+def test_junit_lists_a_finding_under_its_document_wherever_its_path_points(tmp_path):
+    """JUnit groups findings by document id: one whose path is a later document's (so report
+    order puts it among that document's) still belongs to its own document's test case, and
+    the documents after it keep theirs."""
+    import xml.etree.ElementTree as ET
+
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+    from seedcheck.report import junit
+
+    from .conftest import write_doc
+
+    for name in ("a.md", "b.md", "c.md"):
+        write_doc(tmp_path, name, "---\ntitle: A page\n---\n\nToo short.\n")
+    result = pipeline.run(Config(root=tmp_path), [str(tmp_path)], jobs=1)
+    findings = list(result.findings)
+    docs = {d["doc_id"]: d["path"] for d in result.documents}
+    a, _, c = sorted(docs)
+    moved = next(f for f in findings if f.doc_id == a)
+    moved.path, moved.message = docs[c], "moved to c's path"
+    result.findings = sorted(findings, key=Finding.sort_key)
+    assert sum(f.doc_id == a for f in findings) >= 2, findings  # the moved one and others
+    fh = io.StringIO()
+    junit.write(result, fh)
+    cases = {c.get("name"): ET.tostring(c, encoding="unicode") for c in ET.fromstring(fh.getvalue()).iter("testcase")}
+    assert "moved to c's path" in cases[a] and "moved to c's path" not in cases[c]
+    listed = sum(c.count(f" ({level}): ") for c in cases.values() for level in ("error", "warning", "info"))
+    assert listed == len(findings)  # each once
