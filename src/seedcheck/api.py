@@ -65,7 +65,7 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         """True when no new finding is at or above `fail-on`."""
-        return not self.result.gating(self.result.config.fail_on)
+        return not self.result.failing(self.result.config.fail_on)
 
     def counts(self) -> dict[str, int]:
         """Findings by severity."""

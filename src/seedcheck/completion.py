@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from .extract import RECORD_FIELDS
 from .gate import GateOptions, apply_gate, changed_documents
 from .model import Finding, Hit, RecordTrace, Severity
 from .rules.registry import Registry, matches
-from .spool import FINDINGS_ON_DISK_FROM, CorpusStates, Spool, give_back_memory, sorted_spool
+from .spool import FINDINGS_ON_DISK_FROM, CodedSpool, CorpusStates, Spool, give_back_memory, sorted_spool
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
@@ -41,18 +42,74 @@ class Result:
     traces: dict[str, RecordTrace] = field(default_factory=dict)
     unreported: set[str] = field(default_factory=set)
 
+    _tally: tuple | None = field(default=None, repr=False, compare=False)  # (findings, documents, Tally)
+
+    @property
+    def tally(self) -> Tally:
+        """The findings counted, once for given `findings` and `documents` objects (a large
+        run's findings are on disk: each pass reads them all); a Result given other findings
+        or documents counts again."""
+        if self._tally is None or self._tally[0] is not self.findings or self._tally[1] is not self.documents:
+            tally = Tally.of(self.findings, {d["doc_id"] for d in self.documents})
+            self._tally = (self.findings, self.documents, tally)
+        return self._tally[2]
+
     def counts(self) -> dict[str, int]:
-        out = {"error": 0, "warning": 0, "info": 0}
-        for f in self.findings:
-            out[str(f.severity)] += 1
-        return out
+        """Findings by severity (`error`, `warning`, `info`)."""
+        return {level: self.tally.by_severity[level] for level in ("error", "warning", "info")}
+
+    def failing(self, fail_on: str) -> int:
+        """How many findings fail the gate: at or above `fail_on` and not baselined."""
+        if fail_on == "never":
+            return 0
+        threshold = Severity.parse(fail_on)
+        return sum(n for level, n in self.tally.new_by_severity.items() if Severity.parse(level) >= threshold)
 
     def gating(self, fail_on: str) -> list[Finding]:
-        """Findings that fail the gate: at or above `fail_on` and not baselined."""
+        """The findings that fail the gate (see `failing`)."""
         if fail_on == "never":
             return []
         threshold = Severity.parse(fail_on)
         return [f for f in self.findings if f.severity >= threshold and not f.baselined]
+
+
+@dataclass
+class Tally:
+    """A run's findings counted in one pass: what the writers' summaries show."""
+
+    by_severity: Counter = field(default_factory=Counter)  # "error" -> count
+    new_by_severity: Counter = field(default_factory=Counter)  # not baselined
+    baselined_by_severity: Counter = field(default_factory=Counter)
+    by_rule: Counter = field(default_factory=Counter)
+    new_by_rule: Counter = field(default_factory=Counter)
+    worst_by_rule: dict[str, Severity] = field(default_factory=dict)
+    corpus: list[Finding] = field(default_factory=list)  # about no document
+    orphans: int = 0  # about a document that is not among the run's documents
+
+    @property
+    def baselined(self) -> int:
+        return sum(self.baselined_by_severity.values())
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], doc_ids: set[str]) -> Tally:
+        tally = cls()
+        worst = tally.worst_by_rule
+        for f in findings:
+            level = str(f.severity)
+            tally.by_severity[level] += 1
+            tally.by_rule[f.rule] += 1
+            if f.baselined:
+                tally.baselined_by_severity[level] += 1
+            else:
+                tally.new_by_severity[level] += 1
+                tally.new_by_rule[f.rule] += 1
+            if f.rule not in worst or f.severity > worst[f.rule]:
+                worst[f.rule] = f.severity
+            if not f.doc_id:
+                tally.corpus.append(f)
+            if f.doc_id not in doc_ids:
+                tally.orphans += 1
+        return tally
 
 
 def complete(
@@ -101,7 +158,7 @@ def complete(
         expectation_results,
     )
     if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
-        findings = sorted_spool(gated, key=Finding.sort_key)
+        findings = sorted_spool(gated, key=Finding.sort_key, into=_findings_spool)
         arrived.close()
     else:
         findings = in_report_order(list(gated))
@@ -120,6 +177,12 @@ def complete(
         traces={r["doc_id"]: t for r, t in zip(records, traces)},
         unreported=_unreported(documents, gate),
     )
+
+
+def _findings_spool() -> CodedSpool:
+    """A spool of findings as plain values: the writers read it several times, and a
+    `Finding`'s own unpickling (which interns its strings) costs four times as much."""
+    return CodedSpool(Finding.flat, Finding.from_flat)
 
 
 def _unreported(documents: list[dict[str, Any]], gate: GateOptions | None) -> set[str]:

@@ -125,6 +125,25 @@ class Finding:
         if self.cluster:
             self.cluster = {key: _interned_ids(value) for key, value in self.cluster.items()}
 
+    def flat(self) -> tuple:
+        """The finding as plain values (severity an int, the fix a tuple), which unpickle
+        without Python code, for a spool read many times over (`from_flat`)."""
+        state = list(self.__getstate__())
+        state[_SEVERITY_AT] = int(self.severity)
+        if self.fix is not None:
+            state[_FIX_AT] = tuple(getattr(self.fix, name) for name in Fix.__slots__)
+        return tuple(state)
+
+    @classmethod
+    def from_flat(cls, flat: tuple) -> Finding:
+        """The finding `flat` holds. Its strings are not interned (see `__setstate__`):
+        for findings that are read and let go, such as the writers' passes."""
+        finding = cls(*flat)
+        finding.severity = _SEVERITIES[finding.severity]
+        if finding.fix is not None:
+            finding.fix = Fix(*finding.fix)
+        return finding
+
     def to_json(self) -> dict[str, Any]:
         """The `findings[]` entry of findings.json (docs/SPEC.md section 7)."""
         return {
@@ -144,6 +163,10 @@ class Finding:
             "baselined": self.baselined,
             **({"cluster": self.cluster} if self.cluster is not None else {}),
         }
+
+
+_SEVERITY_AT, _FIX_AT = Finding.__slots__.index("severity"), Finding.__slots__.index("fix")
+_SEVERITIES = {int(s): s for s in Severity}
 
 
 @dataclass(slots=True)

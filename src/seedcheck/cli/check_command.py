@@ -143,7 +143,7 @@ def check(
         write_baseline(result, gate, Path(baseline or config.resolve("seedcheck-baseline.json")))
         sys.exit(EXIT_OK)
     write_outputs(config, result, fmt, quiet, None if no_reports else formats, new_only)
-    sys.exit(EXIT_FINDINGS if result.gating(config.fail_on) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if result.failing(config.fail_on) else EXIT_OK)
 
 
 def _gate_options(config, named: list[str], baseline: str | None, changed_since: str | None):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections import Counter
 from typing import Any, TextIO
 
 from .. import __version__
@@ -22,8 +21,8 @@ def public_record(record: dict[str, Any], with_body: bool = False) -> dict[str, 
 
 def summary(result) -> dict[str, Any]:
     """The `summary` object: counts by severity and rule, new vs baselined, gate verdict."""
-    by_rule = Counter(f.rule for f in result.findings)
-    baselined = sum(1 for f in result.findings if f.baselined)
+    tally = result.tally
+    by_rule, baselined = tally.by_rule, tally.baselined
     return {
         "documents": len(result.documents),
         "findings": len(result.findings),
@@ -32,7 +31,7 @@ def summary(result) -> dict[str, Any]:
         "new": len(result.findings) - baselined,
         "baselined": baselined,
         "fail_on": result.config.fail_on,
-        "passed": not result.gating(result.config.fail_on),
+        "passed": not result.failing(result.config.fail_on),
     }
 
 

@@ -230,9 +230,8 @@ def context(result) -> dict[str, Any]:
     rule_rows = _rule_rows(result, s["by_rule"])
     domains = _domain_rows(result)
     by_rule_chart = bar_chart([(r["name"], r["count"], r["severity"]) for r in rule_rows[:25]], "Findings per rule")
-    new_counts = Counter(str(f.severity) for f in result.findings if not f.baselined)
-    base_counts = Counter(str(f.severity) for f in result.findings if f.baselined)
-    corpus = [f for f in result.findings if not f.doc_id]
+    tally = result.tally
+    new_counts, base_counts, corpus = tally.new_by_severity, tally.baselined_by_severity, tally.corpus
     return {
         "version": __version__,
         "summary": s,
@@ -251,18 +250,13 @@ def context(result) -> dict[str, Any]:
             "dates": column_chart(dates_series(result), "Documents per period (record date)"),
             "words": column_chart(word_series(result), "Documents by word count"),
         },
-        "gating": len(result.gating(result.config.fail_on)),
+        "gating": result.failing(result.config.fail_on),
     }
 
 
 def _rule_rows(result, by_rule: dict[str, int]) -> list[dict[str, Any]]:
     """One row per rule with findings, worst severity first, then most findings."""
-    worst: dict[str, Severity] = {}
-    new_by_rule = Counter()
-    for f in result.findings:
-        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
-        if not f.baselined:
-            new_by_rule[f.rule] += 1
+    worst, new_by_rule = result.tally.worst_by_rule, result.tally.new_by_rule
     rule_rows = []
     for name, count in sorted(by_rule.items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0])):
         rule = result.registry.rules.get(name)

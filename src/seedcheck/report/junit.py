@@ -93,9 +93,10 @@ def _document_cases(result) -> Iterator[tuple[str, str, str, list, dict | None]]
     for f in result.findings:
         if path_of.get(f.doc_id) != f.path:
             astray[f.doc_id].append(f)
-    for f in result.findings:  # a finding's document is astray when any of its findings is
-        if f.doc_id in astray and path_of.get(f.doc_id) == f.path:
-            astray[f.doc_id].append(f)
+    if any(doc_id in path_of for doc_id in astray):  # its other findings join it (rare)
+        for f in result.findings:
+            if f.doc_id in astray and path_of.get(f.doc_id) == f.path:
+                astray[f.doc_id].append(f)
     for own in astray.values():  # each document's in report order again
         own.sort(key=Finding.sort_key)
     in_place = groupby((f for f in result.findings if f.doc_id not in astray), key=lambda f: f.doc_id)
@@ -149,9 +150,9 @@ def _documents_suite(root: ET.Element, result, threshold) -> tuple[int, int]:
     """The documents' test suite, its properties and the slot its test cases are streamed
     into; returns (tests, failures)."""
     s = summary(result)
-    has_orphans = bool({f.doc_id for f in result.findings} - {d["doc_id"] for d in result.documents})
+    has_orphans = result.tally.orphans > 0
     tests = len(result.documents) + has_orphans
-    failures = sum(1 for f in result.findings if _fails(f, threshold))
+    failures = result.failing(result.config.fail_on)
     docs_suite = ET.SubElement(root, "testsuite", name="seedcheck.documents")
     props = ET.SubElement(docs_suite, "properties")
     for key in ("documents", "findings", "new", "baselined", "fail_on", "passed"):

@@ -56,13 +56,10 @@ def _verdict(result, s: dict) -> list[str]:
     sev = s["by_severity"]
     statuses = Counter("unreported" if d["doc_id"] in result.unreported else d["status"] for d in result.documents)
     verdict = "✅ **Gate passed**" if s["passed"] else "❌ **Gate failed**"
-    gating = result.gating(result.config.fail_on)
-    out = [
-        f"{verdict} (fail-on `{s['fail_on']}`)" + (f": {len(gating)} new finding(s) at or above it." if gating else ".")
-    ]
+    gating = result.failing(result.config.fail_on)
+    out = [f"{verdict} (fail-on `{s['fail_on']}`)" + (f": {gating} new finding(s) at or above it." if gating else ".")]
     out += ["", "| | errors | warnings | info | total |", "|---|---:|---:|---:|---:|"]
-    new = Counter(str(f.severity) for f in result.findings if not f.baselined)
-    base = Counter(str(f.severity) for f in result.findings if f.baselined)
+    new, base = result.tally.new_by_severity, result.tally.baselined_by_severity
     out.append(f"| new | {new['error']} | {new['warning']} | {new['info']} | {s['new']} |")
     if s["baselined"]:
         out.append(f"| baselined | {base['error']} | {base['warning']} | {base['info']} | {s['baselined']} |")
@@ -83,9 +80,7 @@ def _rules_table(result, s: dict) -> list[str]:
     """The rules with findings, worst severity first, then most findings (capped)."""
     if not s["by_rule"]:
         return []
-    worst = {}
-    for f in result.findings:
-        worst[f.rule] = max(worst.get(f.rule, Severity.INFO), f.severity)
+    worst = result.tally.worst_by_rule
     ranked = sorted(s["by_rule"].items(), key=lambda kv: (-int(worst[kv[0]]), -kv[1], kv[0]))
     out = ["<details><summary>Findings by rule</summary>", "", "| rule | severity | findings |", "|---|---|---:|"]
     for rule, count in ranked[:MAX_RULES]:
@@ -115,17 +110,17 @@ def _expectations(result) -> list[str]:
 
 def _error_documents(result) -> list[str]:
     """The documents with new errors and their rules (capped)."""
-    errors = defaultdict(list)
+    errors: dict[str, Counter] = defaultdict(Counter)  # doc id -> rule -> new errors
     for f in result.findings:
         if f.severity == Severity.ERROR and not f.baselined:
-            errors[f.doc_id].append(f)
+            errors[f.doc_id][f.rule] += 1
     if not errors:
         return []
     out = ["<details><summary>Documents with new errors</summary>", "", "| document | errors |", "|---|---|"]
     paths = {d["doc_id"]: d["path"] for d in result.documents}
     records = record_locations(result)
     for doc_id in sorted(errors)[:MAX_DOCUMENTS]:
-        rules = Counter(f.rule for f in errors[doc_id])
+        rules = errors[doc_id]
         shown = display_path(result, paths.get(doc_id, doc_id))
         where = md(label(shown, records[doc_id]) if doc_id in records else shown, 80) if doc_id else "(corpus)"
         out.append(

@@ -164,7 +164,7 @@ def _results(result, index: dict[str, int]) -> Iterator[dict[str, Any]]:
 def document(result) -> dict[str, Any]:
     """The SARIF log, its `results` a generator (written one result at a time)."""
     registry = result.registry
-    names = sorted(set(registry.enabled) | {f.rule for f in result.findings if f.rule in registry.rules})
+    names = sorted(set(registry.enabled) | {rule for rule in result.tally.by_rule if rule in registry.rules})
     rules = [_rule_descriptor(registry.rules[n]) for n in names if n in registry.rules]
     index = {n: i for i, n in enumerate(n for n in names if n in registry.rules)}
     run = {

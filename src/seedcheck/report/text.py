@@ -66,13 +66,13 @@ def write(result, fh: TextIO, color: bool = False, **options) -> None:
         f"{s['findings']} findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
         + (f"; {s['baselined']} baselined" if s["baselined"] else "")
     )
-    gating = result.gating(result.config.fail_on)
+    gating = result.failing(result.config.fail_on)
     if s["passed"]:
         verdict = _paint("PASSED", "32;1", color) + f" (fail-on {result.config.fail_on})"
     else:
         verdict = (
             _paint("FAILED", "31;1", color)
-            + f" (fail-on {result.config.fail_on}: {len(gating)} new finding(s) at or above it)"
+            + f" (fail-on {result.config.fail_on}: {gating} new finding(s) at or above it)"
         )
     out.append(f"gate: {verdict}")
     fh.write("\n".join(out) + "\n")
