@@ -215,29 +215,3 @@ def test_records_arrive_with_one_string_per_repeated_value():
     assert first["people"][0] is second["people"][0]
     assert first["body"] is not second["body"]  # bodies are not kept once per distinct value
     assert first["doc_id"] is sys.intern("a/doc-1.md")  # the string the findings' doc_id is
-
-
-def test_report_order_is_one_stable_sort():
-    """Findings grouped by document and sorted group by group come out exactly as one stable
-    sort by `Finding.sort_key` puts them, ties (equal keys) in arrival order."""
-    import random
-
-    from seedcheck.completion import in_report_order
-    from seedcheck.model import Finding, Severity
-
-    rng = random.Random(3)
-    findings = [
-        Finding(
-            rng.choice(["rule-a", "rule-b"]),
-            Severity.WARNING,
-            doc,
-            rng.choice(["a/x.md", "b/y.md"]) if doc else "",
-            rng.choice(["m1", "m2"]),
-            line=rng.choice([None, 1, 2, 30]),
-            column=rng.choice([None, 1, 4]),
-            excerpt=str(i),  # tells apart findings whose keys are equal
-        )
-        for i, doc in enumerate(rng.choice(["", "d1", "d2", "d3"]) for _ in range(400))
-    ]
-    expected = sorted(findings, key=Finding.sort_key)
-    assert [f.excerpt for f in in_report_order(list(findings))] == [f.excerpt for f in expected]

@@ -32,6 +32,16 @@ def _findings(n: int, seed: int = 3) -> list[Finding]:
     ]
 
 
+def test_report_order_is_one_stable_sort():
+    """Findings grouped by document and sorted group by group (findings in memory) come out
+    exactly as one stable sort by `Finding.sort_key` puts them, ties in arrival order."""
+    from seedcheck.completion import in_report_order
+
+    findings = _findings(400)
+    expected = [f.excerpt for f in sorted(findings, key=Finding.sort_key)]
+    assert [f.excerpt for f in in_report_order(list(findings))] == expected
+
+
 @pytest.mark.parametrize("run", [7, 100, 1_000])  # many runs, a few, and one (no merge)
 def test_sorted_spool_is_one_stable_sort(run):
     findings = _findings(400)
@@ -174,3 +184,31 @@ def test_junit_lists_a_finding_under_its_document_wherever_its_path_points(tmp_p
     assert "moved to c's path" in cases[a] and "moved to c's path" not in cases[c]
     listed = sum(c.count(f" ({level}): ") for c in cases.values() for level in ("error", "warning", "info"))
     assert listed == len(findings)  # each once
+
+
+def test_a_finding_in_plain_values_comes_back_equal():
+    from seedcheck.model import Fix
+
+    finding = Finding(
+        "duplicate-near",
+        Severity.ERROR,
+        "a.md",
+        "corpus/a.md",
+        "near duplicate of b.md",
+        line=3,
+        column=2,
+        excerpt="The first line.",
+        fix=Fix("remove", None, safe=False),
+        related=["b.md"],
+        fingerprint="abc",
+        baselined=True,
+        cluster={"id": "c-1", "keeper": "b.md", "reason": "r", "similarity": {"b.md": 0.9}},
+    )
+    back = Finding.from_flat(finding.flat())
+    assert back == finding and back.severity is Severity.ERROR and isinstance(back.fix, Fix)
+    plain = Finding("short-body", Severity.INFO, "", "", "m")
+    assert Finding.from_flat(plain.flat()) == plain
+    coded = spool.CodedSpool(Finding.flat, Finding.from_flat)
+    coded.extend([finding, plain])
+    assert list(coded) == [finding, plain]
+    coded.close()

@@ -92,6 +92,7 @@ class Tally:
 
     @classmethod
     def of(cls, findings: Iterable[Finding], doc_ids: set[str]) -> Tally:
+        """Count `findings` (one pass); `doc_ids`: the run's documents."""
         tally = cls()
         worst = tally.worst_by_rule
         for f in findings:
