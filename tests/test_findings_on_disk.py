@@ -212,3 +212,21 @@ def test_a_finding_in_plain_values_comes_back_equal():
     coded.extend([finding, plain])
     assert list(coded) == [finding, plain]
     coded.close()
+
+
+def test_the_collector_pause_restores_what_it_found():
+    import gc
+
+    was = gc.isenabled()
+    try:
+        for before in (True, False):
+            gc.enable() if before else gc.disable()
+            with spool.cyclic_gc_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() is before
+        gc.enable()
+        with pytest.raises(ValueError), spool.cyclic_gc_paused():
+            raise ValueError("a writer failed")
+        assert gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()

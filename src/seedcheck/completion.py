@@ -17,7 +17,15 @@ from .extract import RECORD_FIELDS
 from .gate import GateOptions, apply_gate, changed_documents
 from .model import Finding, Hit, RecordTrace, Severity
 from .rules.registry import Registry, matches
-from .spool import FINDINGS_ON_DISK_FROM, CodedSpool, CorpusStates, Spool, give_back_memory, sorted_spool
+from .spool import (
+    FINDINGS_ON_DISK_FROM,
+    CodedSpool,
+    CorpusStates,
+    Spool,
+    cyclic_gc_paused,
+    give_back_memory,
+    sorted_spool,
+)
 
 STATUS_ORDER = {"ok": 0, "warning": 1, "error": 2}
 
@@ -158,12 +166,13 @@ def complete(
         gate or GateOptions(),
         expectation_results,
     )
-    if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
-        findings = sorted_spool(gated, key=Finding.sort_key, into=_findings_spool)
-        arrived.close()
-    else:
-        findings = in_report_order(list(gated))
-    documents = summarise_documents(records, findings)
+    with cyclic_gc_paused():  # the gate is lazy: it runs as the findings are ordered
+        if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
+            findings = sorted_spool(gated, key=Finding.sort_key, into=_findings_spool)
+            arrived.close()
+        else:
+            findings = in_report_order(list(gated))
+        documents = summarise_documents(records, findings)
     if results is not None:
         timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0

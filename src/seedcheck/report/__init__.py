@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from ..spool import cyclic_gc_paused
 from . import documents_parquet, findings_json, findings_parquet, github, html, junit, markdown, sarif, text
 
 WRITERS = {
@@ -94,10 +95,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 def write_to(module, result, fh: TextIO, **options) -> None:
     """Write `module`'s output for `result` to `fh`: streamed when the writer can."""
-    if hasattr(module, "write"):
-        module.write(result, fh, **options)
-    else:
-        fh.write(module.render(result, **options))
+    with cyclic_gc_paused():
+        if hasattr(module, "write"):
+            module.write(result, fh, **options)
+        else:
+            fh.write(module.render(result, **options))
 
 
 def write_reports(result, report_dir: Path, formats=None) -> list[Path]:
@@ -108,7 +110,7 @@ def write_reports(result, report_dir: Path, formats=None) -> list[Path]:
         module = WRITERS[name]
         target = report_dir / module.FILENAME
         if getattr(module, "BINARY", False):
-            with atomic_path(target) as tmp:
+            with atomic_path(target) as tmp, cyclic_gc_paused():
                 module.write_file(result, tmp)
         else:
             with atomic_open(target) as fh:
