@@ -1,7 +1,7 @@
 """What a finished run holds in the main process, per document: the deep size of the
 findings, the traces and the documents' records (each record field, each finding field).
 
-    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/memparts.py CORPUS [--jobs 2]
+    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/memparts.py CORPUS [--jobs 2] [--compact]
 
 Runs the local engine in this process (`pipeline.run`, no cache, no reports) and sizes the
 `Result` the writers get. An object shared by several parts (an interned id, a string two
@@ -38,10 +38,12 @@ def deep_size(obj: Any, seen: set[int]) -> int:
             stack.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             stack.extend(item)
-        elif hasattr(type(item), "__slots__"):
-            stack.extend(getattr(item, name) for name in type(item).__slots__ if hasattr(item, name))
-        elif hasattr(item, "__dict__") and not isinstance(item, type):
-            stack.append(vars(item))
+        elif isinstance(item, type):
+            continue
+        else:  # an object: its slots and its attributes (an ABC subclass has both)
+            stack.extend(getattr(item, name) for name in getattr(type(item), "__slots__", ()) if hasattr(item, name))
+            if hasattr(item, "__dict__"):
+                stack.append(vars(item))
     return total
 
 
@@ -55,10 +57,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--compact", action="store_true", help="keep the records compact at any size")
     args = parser.parse_args()
 
     from seedcheck import pipeline
     from seedcheck.config import load_config
+
+    if args.compact:
+        pipeline.COMPACT_FROM = 0
 
     started = time.perf_counter()
     result = pipeline.run(load_config(None), [args.corpus], jobs=args.jobs)
@@ -75,8 +81,9 @@ def main() -> None:
     print(f"  {'all':24s} {sum(parts.values()) / docs:8.0f} B/document")
 
     fields, seen_fields = Counter(), set()
-    for doc in result.documents:
-        for key, value in doc["record"].items():
+    records = [doc["record"] for doc in result.documents]  # compact records: decoded, held while sized
+    for record in records:
+        for key, value in record.items():
             fields[key] += deep_size(value, seen_fields)
     _table("record fields (on their own)", fields, docs, "document")
 

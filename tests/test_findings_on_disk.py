@@ -1,7 +1,8 @@
 """A large run keeps its findings on disk from the document stage to the writers: the gate
 (per-file ignores, waivers, the baseline) reads them as they come, report order is an
-external sort, and every writer reads them from the spool. Everything it reports is what
-the same run reports with its findings in memory."""
+external sort, and every writer reads them from the spool; its records are kept compact
+(`records.RecordStore`). Everything it reports is what the same run reports with its
+findings and records in memory."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from seedcheck import spool
 from seedcheck.model import Finding, Severity
+from seedcheck.records import DocumentEntries
 
 
 def _findings(n: int, seed: int = 3) -> list[Finding]:
@@ -154,6 +156,23 @@ def test_findings_on_disk_report_what_findings_in_memory_report(tmp_path, monkey
     assert html.Embedded(in_memory).capped and html.Embedded(on_disk).capped
     for name, text in memory_reports.items():
         assert disk_reports[name] == text, name
+
+    # Compact records too (records.RecordStore), with the corpus stage's patches applied.
+    monkeypatch.setattr(pipeline, "COMPACT_FROM", 0)
+    compact = gated_run()
+    assert isinstance(compact.documents, DocumentEntries)
+    assert list(compact.documents) == in_memory.documents
+    assert any(d["record"].get("duplicate_of") for d in compact.documents)
+    assert [f.to_json() for f in compact.findings] == [f.to_json() for f in in_memory.findings]
+    assert _reports(compact) == memory_reports
+    assert _rows(compact) == _rows(in_memory)
+
+
+def _rows(result) -> list:
+    """findings.parquet's and documents.parquet's rows (the binary writers' input)."""
+    from seedcheck.report.tables import document_rows, finding_rows, numeric_extras
+
+    return [list(finding_rows(result)), list(document_rows(result, numeric_extras(result)))]
 
 
 def test_junit_lists_a_finding_under_its_document_wherever_its_path_points(tmp_path):

@@ -59,8 +59,10 @@ class CheckResult:
 
     @property
     def documents(self) -> list[dict[str, Any]]:
-        """findings.json's `documents` entries (doc_id, path, status, record)."""
-        return self.result.documents
+        """findings.json's `documents` entries (doc_id, path, status, record), as a list
+        also when a large run made them as they are read."""
+        documents = self.result.documents
+        return documents if isinstance(documents, list) else list(documents)
 
     @property
     def passed(self) -> bool:

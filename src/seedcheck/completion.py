@@ -16,6 +16,7 @@ from .config import Config
 from .extract import RECORD_FIELDS
 from .gate import GateOptions, apply_gate, changed_documents
 from .model import Finding, Hit, RecordTrace, Severity
+from .records import DocumentEntries, RecordStore
 from .rules.registry import Registry, matches
 from .spool import (
     FINDINGS_ON_DISK_FROM,
@@ -42,7 +43,7 @@ class Result:
 
     config: Config
     registry: Registry
-    documents: list[dict[str, Any]]
+    documents: list[dict[str, Any]] | DocumentEntries
     findings: list[Finding] | Spool  # in report order; a Spool (on disk) in large runs
     expectations: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -142,13 +143,14 @@ def complete(
     `findings` may be a spool: it is read back once the corpus stage has released every
     state and the expectations (whose worker process holds its own copy of the records
     table) are done."""
+    records = RecordStore.of(records)
     t2 = time.perf_counter()
     _run_corpus_stage(engine, records, traces, findings, states, gate)
     timings["corpus"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
     ok = [i for i, good in enumerate(readable) if good]
-    findings.extend(schema_stage(engine, [records[i] for i in ok], [traces[i] for i in ok], results))
+    findings.extend(schema_stage(engine, records.select(ok), [traces[i] for i in ok], results))
     timings["schema"] = time.perf_counter() - t3
 
     t_gx = time.perf_counter()
@@ -184,7 +186,7 @@ def complete(
         timings=timings,
         paths=paths,
         expectations=expectation_results,
-        traces={r["doc_id"]: t for r, t in zip(records, traces)},
+        traces=dict(zip(records.ids, traces)),
         unreported=_unreported(documents, gate),
     )
 
@@ -204,20 +206,22 @@ def _unreported(documents: list[dict[str, Any]], gate: GateOptions | None) -> se
 
 def _run_corpus_stage(
     engine: Engine,
-    records: list[dict],
+    records: RecordStore,
     traces: list[RecordTrace],
     findings,
     states: CorpusStates,
     gate: GateOptions | None,
 ) -> None:
     """The corpus stage's findings into `findings`; every analyzer state is released after it."""
-    paths_by_id = {r["doc_id"]: r["path"] for r in records}
+    paths_by_id = dict(zip(records.ids, records.paths))
     # --changed-since: the duplicate rules keep the committed copy and drop the one the change adds.
     engine.context.changed_ids = (
         changed_documents(records, traces, gate.changed) if gate is not None and gate.changed is not None else None
     )
-    findings.extend(corpus_stage(engine, states, paths_by_id, {r["doc_id"]: r for r in records}))
+    patches: dict[str, dict] = {}
+    findings.extend(corpus_stage(engine, states, paths_by_id, patches))
     del paths_by_id
+    records.apply(patches)
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it
     if states.spooled:
         give_back_memory()
@@ -237,14 +241,15 @@ def _run_expectations(engine: Engine, records: list[dict], findings, states: Cor
 
 
 def corpus_stage(
-    engine: Engine, states: CorpusStates, paths_by_id: dict[str, str], records_by_id: dict[str, dict] | None = None
+    engine: Engine, states: CorpusStates, paths_by_id: dict[str, str], patches: dict[str, dict] | None = None
 ) -> Iterator[Finding]:
     """Run every corpus analyzer once over the collected per-document states; yield the
     findings as they come, so a large run spools them at once (duplicate findings name
     every copy: held until the end of the stage, they were most of its peak).
 
     `finish` yields `(rule, doc_id, hit)`, or `(rule, doc_id, hit, patch)` where `patch`
-    holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports.
+    holds record fields to set on that document (e.g. `duplicate_of`) when the rule reports:
+    they are gathered by doc id into `patches` (`RecordStore.apply` sets them).
     Each analyzer takes its own states out of `states` (from disk when they were spooled)
     and drops them once it has finished, so the next analyzer's working memory can reuse theirs.
     """
@@ -255,15 +260,15 @@ def corpus_stage(
         planned = {"plan": engine.corpus_plans[analyzer.name]} if analyzer.name in engine.corpus_plans else {}
         for name, doc_id, hit, *patch in analyzer.finish(own, rules, engine.context, **planned):
             if name in rules:
-                if patch and patch[0] and records_by_id and doc_id in records_by_id:
-                    records_by_id[doc_id].update(patch[0])
+                if patch and patch[0] and patches is not None and doc_id in paths_by_id:
+                    patches.setdefault(doc_id, {}).update(patch[0])
                 yield rules[name].to_finding(None, hit, doc_id=doc_id, path=paths_by_id.get(doc_id, doc_id))
         if hasattr(own, "close"):
             own.close()  # a spool: its file goes now
         del own
 
 
-def schema_stage(engine: Engine, records: list[dict], traces: list[RecordTrace], results=None) -> list[Finding]:
+def schema_stage(engine: Engine, records: RecordStore, traces: list[RecordTrace], results=None) -> list[Finding]:
     """Validate the records table against the record schema (a stored result of the same
     table from `results`, when given); name each failure, at the line its field was read
     from (the records' `traces`, in the same order)."""
@@ -284,7 +289,7 @@ def schema_stage(engine: Engine, records: list[dict], traces: list[RecordTrace],
             continue
         rows = [failure.index] if failure.index is not None else range(len(records))
         for index in rows:
-            rec, trace = records[index], traces[index]
+            trace = traces[index]
             line = trace.line_of(failure.column) or 1
             hit = Hit(
                 line=line,
@@ -297,7 +302,7 @@ def schema_stage(engine: Engine, records: list[dict], traces: list[RecordTrace],
                 },
                 fix=rule.fix_for(trace),
             )
-            findings.append(rule.to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"]))
+            findings.append(rule.to_finding(None, hit, doc_id=records.ids[index], path=records.paths[index]))
     return findings
 
 
@@ -332,13 +337,16 @@ def in_report_order(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def summarise_documents(records: list[dict], findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    """One entry per document: id, path, status (worst new or baselined finding) and record."""
+def summarise_documents(records: RecordStore, findings: Iterable[Finding]) -> list[dict[str, Any]] | DocumentEntries:
+    """One entry per document: id, path, status (worst new or baselined finding) and record,
+    sorted by path and doc id (made as they are read when the records are compact)."""
     worst: dict[str, str] = {}
     for f in findings:
         status = "error" if f.severity == Severity.ERROR else "warning" if f.severity == Severity.WARNING else "ok"
         if STATUS_ORDER[status] > STATUS_ORDER[worst.get(f.doc_id, "ok")]:
             worst[f.doc_id] = status
+    if records.compact:
+        return DocumentEntries(records, worst)
     docs = []
     for rec in sorted(records, key=lambda r: (r["path"], r["doc_id"])):
         docs.append(

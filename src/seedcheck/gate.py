@@ -16,6 +16,7 @@ from pathlib import Path
 from .baseline import apply_baseline, expectation_name, load_baseline
 from .config import PACKAGE_DIR, Config, ConfigError
 from .model import Finding, RecordTrace
+from .records import RecordStore
 from .rules.registry import Registry
 from .waivers import apply_waivers
 
@@ -61,7 +62,7 @@ def changed_files(ref: str, paths: list[str]) -> set[str]:
 def apply_gate(
     config: Config,
     registry: Registry,
-    records: list[dict],
+    records: RecordStore,
     traces: list[RecordTrace],
     findings: Iterable[Finding],
     options: GateOptions,
@@ -78,7 +79,7 @@ def apply_gate(
         gated = (f for f in gated if f.doc_id in changed_ids or (not f.doc_id and f.rule == "expectation-failed"))
     # The documents this run reports on, when it is not the whole configured corpus
     # (changed files; or the paths given, when they are not the configured ones).
-    focus = changed_ids if options.changed is not None else {r["doc_id"] for r in records} if options.scoped else None
+    focus = changed_ids if options.changed is not None else set(records.ids) if options.scoped else None
     options.focus = focus
     if options.baseline:
         path = Path(options.baseline)
@@ -89,7 +90,7 @@ def apply_gate(
             # its document was in focus.
             return entry.get("rule") in registry.enabled and (focus is None or entry.get("doc_id") in focus)
 
-        paths_by_id = {r["doc_id"]: r["path"] for r in records}
+        paths_by_id = dict(zip(records.ids, records.paths))
         gated = apply_baseline(registry, gated, entries, paths_by_id, str(options.baseline), judged, expectations)
     return locate_expectations(config, gated)
 
@@ -131,6 +132,10 @@ def locate_expectations(config: Config, findings: Iterable[Finding]) -> Iterator
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\.seedcheck\s*\]")
 
 
-def changed_documents(records: list[dict], traces: list[RecordTrace], changed: set[str]) -> set[str]:
+def changed_documents(records: RecordStore, traces: list[RecordTrace], changed: set[str]) -> set[str]:
     """The ids of the records read from the `changed` files (real paths)."""
-    return {r["doc_id"] for r, t in zip(records, traces) if os.path.realpath(t.fs_path or r["path"]) in changed}
+    return {
+        doc_id
+        for doc_id, path, t in zip(records.ids, records.paths, traces)
+        if os.path.realpath(t.fs_path or path) in changed
+    }

@@ -25,6 +25,7 @@ import gc
 import multiprocessing
 import multiprocessing.connection
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from .config import Config
@@ -274,7 +275,7 @@ class GxRunner:
         self.stop()
         self.suspended = True
 
-    def after_documents(self, engine, records: list[dict]) -> None:
+    def after_documents(self, engine, records: Sequence[dict]) -> None:
         """The document stage is over: a very long run suspends its worker now; a run whose
         worker has not started (every file came from the cache) starts it if the table has
         no stored result, so the GX import overlaps the corpus and schema stages."""
@@ -290,10 +291,10 @@ class GxRunner:
             if suite.expectations and not self.results.has(self._key(suite, records)):
                 self.start()
 
-    def _key(self, suite: Any, records: list[dict]) -> bytes:
+    def _key(self, suite: Any, records: Sequence[dict]) -> bytes:
         return self.results.key("expectations", (_gx_version(), *table_parts(suite, records)))
 
-    def validate(self, suite: Any, records: list[dict], data_docs_dir: str | None) -> list:
+    def validate(self, suite: Any, records: Sequence[dict], data_docs_dir: str | None) -> list:
         """The outcomes of `suite` on the records table: stored ones when its input is
         unchanged, else validated by GX (in the worker, a child forked now, or here)."""
         key = None

@@ -32,6 +32,7 @@ from .ingest import Source
 from .ingest.remote import discover_all
 from .ingest.units import estimated_documents, plan
 from .record_ids import unique_ids
+from .records import COMPACT_FROM, RecordStore
 from .rules import fields
 from .spool import SPOOL_FROM, CorpusStates, Spool
 
@@ -106,7 +107,8 @@ def run(
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
     spooled = documents >= SPOOL_FROM
-    records, findings, states, readable, traces = [], Spool() if spooled else [], CorpusStates(spooled), [], []
+    records = RecordStore(compact=documents >= COMPACT_FROM)
+    findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
     if gx is not None:
         gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
     try:

@@ -9,12 +9,14 @@ nor pandas. Failures come back as one table (pandera's `failure_cases`), turned 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .config import ConfigError
+from .records import RecordStore
 
 STRING_DTYPE = "string[pyarrow]"
 
@@ -46,17 +48,35 @@ def load_schema(path: str):
         ) from None
 
 
-def records_frame(records: list[dict], columns: list[str]):
+def records_frame(records: RecordStore | list[dict], columns: list[str]):
     """The records table: one row per document, strings backed by pyarrow."""
     import pandas as pd
 
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    if isinstance(records, RecordStore) and records.compact:
+        frame = _compact_frame(records, columns)
+    else:
+        frame = pd.DataFrame.from_records(list(records), columns=columns)
     for column in columns:
         if frame[column].dtype == object:
             sample = frame[column].dropna()
             if sample.empty or sample.map(lambda v: isinstance(v, str)).all():
                 frame[column] = frame[column].astype(STRING_DTYPE)
     return frame
+
+
+def _compact_frame(records: RecordStore, columns: list[str]):
+    """The frame `from_records` makes of the records' dicts, built one column at a time
+    (pandas infers each column on its own, a missing field is NaN): a compact store's
+    decoded values are never all held at once."""
+    import numpy as np
+    import pandas as pd
+
+    parts = []
+    for column in columns:
+        values = records.column(column, missing=np.nan)
+        parts.append(pd.DataFrame.from_records([(v,) for v in values], columns=[column]))
+        del values
+    return pd.concat(parts, axis=1)
 
 
 def validate(frame, schema_path: str) -> list[SchemaFailure]:
@@ -78,7 +98,7 @@ def validate(frame, schema_path: str) -> list[SchemaFailure]:
     return []
 
 
-def _input_parts(records: list[dict], columns: list[str], schema_path: str):
+def _input_parts(records: Iterable[dict], columns: list[str], schema_path: str):
     from importlib import metadata
 
     yield Path(schema_path).read_bytes()
@@ -89,7 +109,7 @@ def _input_parts(records: list[dict], columns: list[str], schema_path: str):
 
 
 def check_records(
-    records: list[dict], columns: list[str], schema_path: str, results: Any = None
+    records: RecordStore | list[dict], columns: list[str], schema_path: str, results: Any = None
 ) -> list[SchemaFailure]:
     """The schema failures of the records table built from `records` (see `validate`);
     with `results` (a `cache.Results`), the stored failures when the table is unchanged."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Document, Finding, Hit, RecordTrace
+from .records import RecordStore
 from .rules.registry import Registry, matches
 
 # The reason follows `--` (never the `--` of a closing `-->`), `—` or `:`; without one the
@@ -75,21 +76,21 @@ def extract(doc: Document, context: Any) -> None:
 
 
 def apply_waivers(
-    registry: Registry, records: list[dict], traces: list[RecordTrace], findings: Iterable[Finding]
+    registry: Registry, records: RecordStore, traces: list[RecordTrace], findings: Iterable[Finding]
 ) -> Iterator[Finding]:
     """The findings no waiver covers, in order, then `invalid-waiver` and `unused-waiver`
     findings (`traces`: the records' traces, in the same order, which hold their waivers).
     `findings` is read once, as it comes: only the waivers are held."""
     names = set(registry.rules)
-    written: list[tuple[dict, Waiver, str | None]] = []  # every waiver, in document order
+    written: list[tuple[tuple[str, str], Waiver, str | None]] = []  # every waiver, in document order
     valid: dict[str, list[int]] = {}  # doc id -> indexes in `written` of its valid waivers
-    for rec, trace in zip(records, traces):
+    for doc, trace in zip(zip(records.ids, records.paths), traces):
         for raw in trace.waivers or ():
             waiver = Waiver(raw["rules"], raw["reason"], raw["line"], raw["target_line"])
             problem = _problem(raw, waiver, names)
             if problem is None:
-                valid.setdefault(rec["doc_id"], []).append(len(written))
-            written.append((rec, waiver, problem))
+                valid.setdefault(doc[0], []).append(len(written))
+            written.append((doc, waiver, problem))
     used = [False] * len(written)
     for f in findings:
         waived = False
@@ -101,13 +102,13 @@ def apply_waivers(
                 waived = used[index] = True
         if not waived:
             yield f
-    for (rec, waiver, problem), was_used in zip(written, used):
+    for (doc, waiver, problem), was_used in zip(written, used):
         if problem:
-            extra = _finding(registry, "invalid-waiver", rec, waiver.line, problem)
+            extra = _finding(registry, "invalid-waiver", doc, waiver.line, problem)
         elif not was_used:
             what = "the next line" if waiver.target_line else "this document"
             message = f"waiver of {', '.join(waiver.rules)} matched nothing in {what}; remove it"
-            extra = _finding(registry, "unused-waiver", rec, waiver.line, message)
+            extra = _finding(registry, "unused-waiver", doc, waiver.line, message)
         else:
             continue
         if extra is not None:
@@ -128,8 +129,9 @@ def _problem(raw: dict, waiver: Waiver, names: set[str]) -> str | None:
     return None
 
 
-def _finding(registry: Registry, rule: str, rec: dict, line: int, message: str) -> Finding | None:
+def _finding(registry: Registry, rule: str, doc: tuple[str, str], line: int, message: str) -> Finding | None:
+    """`rule`'s finding about a waiver of document `doc` (doc id, path), when it is enabled."""
     if rule not in registry.enabled:
         return None
     hit = Hit(line=line, column=1, message=message, excerpt="")
-    return registry.get(rule).to_finding(None, hit, doc_id=rec["doc_id"], path=rec["path"])
+    return registry.get(rule).to_finding(None, hit, doc_id=doc[0], path=doc[1])

@@ -8,6 +8,7 @@ finding with that severity, so a warning-level failure never fails an error-leve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..config import Config
@@ -114,7 +115,7 @@ def to_finding(rule, suite: Suite, outcome: Outcome) -> Finding:
 
 
 def expectations_stage(
-    engine, records: list[dict[str, Any]], validate=None
+    engine, records: Sequence[dict[str, Any]], validate=None
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
     """Run the corpus suite on the records table: (findings, findings.json `expectations` entries).
 

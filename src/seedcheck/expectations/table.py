@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..records import RecordStore
 from .suite import DATE_COLUMNS, DERIVED_COLUMNS, INT_COLUMNS, TABLE_COLUMNS, Suite
 
 STRING_DTYPE = "string[pyarrow]"
 
 
-def records_table(records: list[dict[str, Any]]):
+def records_table(records: RecordStore | list[dict[str, Any]]):
     """The table GX validates: one row per record, sorted by doc_id (so "first N unexpected"
     is deterministic), strings as `string[pyarrow]`, `date` as datetime, counts as Int64,
     plus `source_documents`."""
@@ -19,10 +20,11 @@ def records_table(records: list[dict[str, Any]]):
 
     # Sorted positions first, then one column at a time: no per-row dicts (at 100,000
     # documents those cost several times the finished table).
-    order = sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id")))
+    store = RecordStore.of(records)
+    order = store.by_id_order()
     columns = {}
     for column in TABLE_COLUMNS:
-        values = [records[i].get(column) for i in order]
+        values = store.column(column, order)
         if column in DATE_COLUMNS:
             # Contract says ISO or null; anything else becomes null rather than a crash.
             columns[column] = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d", errors="coerce")
@@ -38,7 +40,7 @@ def records_table(records: list[dict[str, Any]]):
     return frame
 
 
-def spark_records_table(spark, records: list[dict[str, Any]]):
+def spark_records_table(spark, records: RecordStore | list[dict[str, Any]]):
     """The records table as a Spark DataFrame for GX's Spark data source (the Spark
     engine): the columns and types of `records_table` (`date` a timestamp without time
     zone, counts longs)."""
@@ -71,11 +73,13 @@ def read_columns(suite: Suite) -> tuple[str, ...]:
     return tuple(c for c in TABLE_COLUMNS if c in columns)
 
 
-def table_parts(suite: Suite, records: list[dict[str, Any]]):
+def table_parts(suite: Suite, records: RecordStore | list[dict[str, Any]]):
     """What a validation's result depends on besides GX's version: the suite (thresholds
     and today's date substituted) and the columns it reads, row by row in table order."""
     columns = read_columns(suite)
     yield suite
     yield columns
-    for i in sorted(range(len(records)), key=lambda i: str(records[i].get("doc_id"))):
-        yield tuple(records[i].get(c) for c in columns)
+    store = RecordStore.of(records)
+    for i in store.by_id_order():
+        record = store[i]
+        yield tuple(record.get(c) for c in columns)

@@ -1,0 +1,149 @@
+"""The run's records after the document stage (`RecordStore`) and findings.json's document
+entries over them (`DocumentEntries`).
+
+A large run keeps each record as one pickled tuple of its values instead of a dict: about
+600 bytes instead of 1,800 per record at 10,000 generated documents, where the records
+were the largest part of a finished run that grows with the corpus (bench/README.md,
+"Records kept compact"). A compact record is decoded when it is read (about 2 µs), so a
+record read from a compact store is a fresh dict: a change to it is made with `update`.
+"""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+COMPACT_FROM = 50_000  # documents; below this the records stay dicts (nothing to decode)
+_MISSING = object()
+
+
+class RecordStore(Sequence):
+    """Records in arrival order, with their ids and paths at hand (`ids`, `paths`: the
+    interned strings the findings and traces share) so that the stages needing only those
+    never decode a record."""
+
+    def __init__(self, compact: bool = False) -> None:
+        self.compact = compact
+        self.ids: list[str] = []
+        self.paths: list[str] = []
+        self._items: list[Any] = []  # dicts, or pickled (layout number, *values) tuples
+        self._layouts: list[tuple[str, ...]] = []  # the key orders seen, in first-seen order
+        self._layout_of: dict[tuple[str, ...], int] = {}
+
+    @classmethod
+    def of(cls, records: Iterable[dict[str, Any]]) -> RecordStore:
+        """`records` as a store: itself when it is one, else its dicts, kept as they are."""
+        if isinstance(records, RecordStore):
+            return records
+        store = cls()
+        for record in records:
+            store.append(record)
+        return store
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Add `record` (its key order is kept)."""
+        self.ids.append(record.get("doc_id"))
+        self.paths.append(record.get("path"))
+        self._items.append(self._encode(record) if self.compact else record)
+
+    def _encode(self, record: dict[str, Any]) -> bytes:
+        keys = tuple(record)
+        layout = self._layout_of.get(keys)
+        if layout is None:
+            layout = self._layout_of[keys] = len(self._layouts)
+            self._layouts.append(keys)
+        return pickle.dumps((layout, *record.values()), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _decode(self, blob: bytes) -> dict[str, Any]:
+        values = pickle.loads(blob)
+        return dict(zip(self._layouts[values[0]], values[1:]))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        item = self._items[index]
+        return self._decode(item) if self.compact else item
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if not self.compact:
+            return iter(self._items)
+        return map(self._decode, self._items)
+
+    def update(self, index: int, patch: dict[str, Any]) -> None:
+        """Set the fields of `patch` on the record at `index`."""
+        if self.compact:
+            record = self._decode(self._items[index])
+            record.update(patch)
+            self._items[index] = self._encode(record)
+        else:
+            self._items[index].update(patch)
+
+    def apply(self, patches: dict[str, dict[str, Any]]) -> None:
+        """`update` the record of each doc id in `patches` (the last record with that id,
+        as a dict keyed by id would have found)."""
+        pending = dict(patches)
+        for index in range(len(self.ids) - 1, -1, -1):
+            if not pending:
+                return
+            patch = pending.pop(self.ids[index], None)
+            if patch:
+                self.update(index, patch)
+
+    def select(self, indexes: Sequence[int]) -> RecordStore:
+        """The records at `indexes`, in that order (this store when that is all of them)."""
+        if len(indexes) == len(self):
+            return self
+        chosen = RecordStore(self.compact)
+        chosen._layouts, chosen._layout_of = self._layouts, self._layout_of
+        for index in indexes:
+            chosen.ids.append(self.ids[index])
+            chosen.paths.append(self.paths[index])
+            chosen._items.append(self._items[index])
+        return chosen
+
+    def by_id_order(self) -> list[int]:
+        """Positions sorted by doc id (the order of the records table GX validates)."""
+        return sorted(range(len(self.ids)), key=lambda i: str(self.ids[i]))
+
+    def column(self, name: str, order: Iterable[int] | None = None, missing: Any = None) -> list[Any]:
+        """Field `name` of every record (in `order` when given); `missing` where a record
+        lacks it. One field at a time bounds a compact store's decoded values to a column."""
+        positions = range(len(self)) if order is None else order
+        if not self.compact:
+            return [self._items[i].get(name, missing) for i in positions]
+        values = []
+        for i in positions:
+            value = self._decode(self._items[i]).get(name, _MISSING)
+            values.append(missing if value is _MISSING else value)
+        return values
+
+
+class DocumentEntries(Sequence):
+    """findings.json's document entries (doc_id, path, status, record) sorted by path and
+    doc id, each made when it is read: a compact store's run holds no entry at once."""
+
+    def __init__(self, store: RecordStore, statuses: dict[str, str]) -> None:
+        self.store = store
+        self._order = array("q", sorted(range(len(store)), key=lambda i: (store.paths[i], store.ids[i])))
+        self._statuses = statuses
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def _entry(self, index: int) -> dict[str, Any]:
+        doc_id = self.store.ids[index]
+        return {
+            "doc_id": doc_id,
+            "path": self.store.paths[index],
+            "status": self._statuses.get(doc_id, "ok"),
+            "record": self.store[index],
+        }
+
+    def __getitem__(self, position: int) -> dict[str, Any]:  # type: ignore[override]
+        return self._entry(self._order[position])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._entry, self._order)
