@@ -215,3 +215,21 @@ def test_records_arrive_with_one_string_per_repeated_value():
     assert first["people"][0] is second["people"][0]
     assert first["body"] is not second["body"]  # bodies are not kept once per distinct value
     assert first["doc_id"] is sys.intern("a/doc-1.md")  # the string the findings' doc_id is
+
+
+def test_traces_arrive_sharing_one_map_per_field_layout():
+    """Front matters repeat a few layouts: traces unpickled apart share one field-line map
+    per distinct map (same fields, lines and order), and keep their own otherwise."""
+    import pickle
+
+    from seedcheck.model import RecordTrace
+
+    def arrived(lines):
+        return pickle.loads(pickle.dumps(RecordTrace(fs_path="a.md", field_lines=dict(lines))))
+
+    one, two = arrived({"title": 2, "date": 3}), arrived({"title": 2, "date": 3})
+    reordered, other = arrived({"date": 3, "title": 2}), arrived({"title": 2, "date": 4})
+    assert one.field_lines is two.field_lines and one.line_of("date") == 3
+    assert reordered.field_lines is not one.field_lines and list(reordered.field_lines) == ["date", "title"]
+    assert other.field_lines is not one.field_lines and other.line_of("date") == 4
+    assert arrived({}).field_lines is None

@@ -43,6 +43,15 @@ def test_a_compact_record_reads_back_equal_with_its_key_order():
     assert store.ids == [r["doc_id"] for r in records] and store.paths == [r["path"] for r in records]
 
 
+def test_a_record_without_an_id_or_a_path_reads_back_without_them():
+    records = [{"title": "no id"}, {"doc_id": "x.md", "n": 1}, {"n": 2, "path": "p.md", "m": [3]}]
+    store = _compact(records)
+    assert list(store) == records and [list(r) for r in store] == [list(r) for r in records]
+    assert store.column("doc_id", missing="-") == ["-", "x.md", "-"]
+    assert store.column("path", order=[2, 0]) == ["p.md", None]
+    assert store.column("n", missing=0) == [0, 1, 2] and store.column("m") == [None, None, [3]]
+
+
 def test_a_patch_is_set_on_the_last_record_with_its_id():
     records = _records() + [{"doc_id": "a.md", "path": "c/a2.md"}]
     for store in (_compact(records), RecordStore.of([dict(r) for r in records])):

@@ -222,6 +222,26 @@ class RecordTrace:
         for f in fields(self):
             setattr(self, f.name, state.get(f.name, None if f.default is MISSING else f.default))
         self.fs_path = _intern(self.fs_path)  # mostly the record's path: one string for both
+        self.field_lines = _shared_field_lines(self.field_lines)
+
+
+# Field-line maps as they arrive, one dict per distinct map: a corpus's front matters repeat a
+# few layouts, so most traces share one (read only after the document stage). Bounded, as
+# the Python API may run many checks in one process.
+_FIELD_LINES: dict[tuple, dict[str, int]] = {}
+_FIELD_LINES_MAX = 65_536
+
+
+def _shared_field_lines(lines: dict[str, int] | None) -> dict[str, int] | None:
+    if not lines:
+        return lines
+    key = tuple(lines.items())  # the order too: a shared map iterates as this one did
+    shared = _FIELD_LINES.get(key)
+    if shared is None:
+        if len(_FIELD_LINES) >= _FIELD_LINES_MAX:
+            return lines
+        shared = _FIELD_LINES[key] = lines
+    return shared
 
 
 @dataclass(slots=True)

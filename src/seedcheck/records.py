@@ -17,6 +17,7 @@ from typing import Any
 
 COMPACT_FROM = 50_000  # documents; below this the records stay dicts (nothing to decode)
 _MISSING = object()
+_KEPT_APART = ("doc_id", "path")
 
 
 class RecordStore(Sequence):
@@ -31,6 +32,7 @@ class RecordStore(Sequence):
         self._items: list[Any] = []  # dicts, or pickled (layout number, *values) tuples
         self._layouts: list[tuple[str, ...]] = []  # the key orders seen, in first-seen order
         self._layout_of: dict[tuple[str, ...], int] = {}
+        self._inserts: list[tuple[tuple[int, bool], ...]] = []  # per layout: where the id and path go
 
     @classmethod
     def of(cls, records: Iterable[dict[str, Any]]) -> RecordStore:
@@ -49,37 +51,46 @@ class RecordStore(Sequence):
         self._items.append(self._encode(record) if self.compact else record)
 
     def _encode(self, record: dict[str, Any]) -> bytes:
+        # The id and the path are left out: `ids` and `paths` hold them (the strings the
+        # findings and traces share), and `_decode` puts them back in their places.
         keys = tuple(record)
         layout = self._layout_of.get(keys)
         if layout is None:
             layout = self._layout_of[keys] = len(self._layouts)
             self._layouts.append(keys)
-        return pickle.dumps((layout, *record.values()), protocol=pickle.HIGHEST_PROTOCOL)
+            self._inserts.append(tuple((i, k == "path") for i, k in enumerate(keys) if k in _KEPT_APART))
+        values = [v for k, v in record.items() if k not in _KEPT_APART]
+        return pickle.dumps((layout, *values), protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _decode(self, blob: bytes) -> dict[str, Any]:
-        values = pickle.loads(blob)
-        return dict(zip(self._layouts[values[0]], values[1:]))
+    def _decode(self, index: int) -> dict[str, Any]:
+        layout, *values = pickle.loads(self._items[index])
+        for position, is_path in self._inserts[layout]:  # in key order: each lands in its place
+            values.insert(position, self.paths[index] if is_path else self.ids[index])
+        return dict(zip(self._layouts[layout], values))
 
     def __len__(self) -> int:
         return len(self._items)
 
     def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
-        item = self._items[index]
-        return self._decode(item) if self.compact else item
+        if not self.compact:
+            return self._items[index]
+        return self._decode(range(len(self._items))[index])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if not self.compact:
             return iter(self._items)
-        return map(self._decode, self._items)
+        return map(self._decode, range(len(self._items)))
 
     def update(self, index: int, patch: dict[str, Any]) -> None:
         """Set the fields of `patch` on the record at `index`."""
         if self.compact:
-            record = self._decode(self._items[index])
+            record = self._decode(index)
             record.update(patch)
             self._items[index] = self._encode(record)
+            self.ids[index], self.paths[index] = record.get("doc_id"), record.get("path")
         else:
             self._items[index].update(patch)
+            self.ids[index], self.paths[index] = self._items[index].get("doc_id"), self._items[index].get("path")
 
     def apply(self, patches: dict[str, dict[str, Any]]) -> None:
         """`update` the record of each doc id in `patches` (the last record with that id,
@@ -97,7 +108,7 @@ class RecordStore(Sequence):
         if len(indexes) == len(self):
             return self
         chosen = RecordStore(self.compact)
-        chosen._layouts, chosen._layout_of = self._layouts, self._layout_of
+        chosen._layouts, chosen._layout_of, chosen._inserts = self._layouts, self._layout_of, self._inserts
         for index in indexes:
             chosen.ids.append(self.ids[index])
             chosen.paths.append(self.paths[index])
@@ -114,11 +125,26 @@ class RecordStore(Sequence):
         positions = range(len(self)) if order is None else order
         if not self.compact:
             return [self._items[i].get(name, missing) for i in positions]
+        slots = [self._slot(keys, name) for keys in self._layouts]
+        if name in _KEPT_APART and all(slot == 0 for slot in slots):  # every record has it
+            return [(self.ids if name == "doc_id" else self.paths)[i] for i in positions]
         values = []
         for i in positions:
-            value = self._decode(self._items[i]).get(name, _MISSING)
-            values.append(missing if value is _MISSING else value)
+            stored = pickle.loads(self._items[i])
+            slot = slots[stored[0]]
+            values.append(missing if slot is None else self[i][name] if slot == 0 else stored[slot])
         return values
+
+    @staticmethod
+    def _slot(keys: tuple[str, ...], name: str) -> int | None:
+        """Where field `name` is in a stored tuple of layout `keys`: None when the layout
+        lacks it, 0 for a field kept apart (the id, the path)."""
+        if name not in keys:
+            return None
+        if name in _KEPT_APART:
+            return 0
+        before = keys[: keys.index(name)]
+        return 1 + len(before) - sum(k in _KEPT_APART for k in before)
 
 
 class DocumentEntries(Sequence):
