@@ -251,6 +251,29 @@ def test_boilerplate_is_learned_per_domain_with_thresholds(tmp_path):
     assert {f.doc_id for f in strict.findings} == docs | {"b0.md", "b1.md", "b2.md"}
 
 
+@pytest.mark.parametrize("per_pass", [1, 7, 40])
+def test_boilerplate_counted_in_passes_finds_what_one_pass_finds(monkeypatch, per_pass):
+    """A large corpus's line keys are counted one residue class per pass: the common lines,
+    their counts and the domains' sizes are those of one pass over every key."""
+    import numpy as np
+
+    from seedcheck.corpus import boilerplate
+
+    rng = np.random.default_rng(5)
+    pool = rng.integers(0, 2**64, 30, dtype=np.uint64)  # few keys: many reach the threshold
+    states = [
+        (f"d{i}", boilerplate.Lines.make(f"site{i % 3}.example", np.unique(rng.choice(pool, 8)), [], [], []))
+        for i in range(60)
+    ] + [("none", None)]
+    whole = boilerplate.common_lines(states, 3, 0.2)
+    monkeypatch.setattr(boilerplate, "KEYS_PER_PASS", per_pass)
+    parts = boilerplate.common_lines(states, 3, 0.2)
+    assert whole and parts.keys() == whole.keys()
+    for domain, (keys, count_of, size) in whole.items():
+        assert sorted(parts[domain][0].tolist()) == sorted(keys.tolist())
+        assert parts[domain][1] == count_of and parts[domain][2] == size == 20
+
+
 @pytest.mark.slow
 def test_zyte_yardstick():
     if not (ZYTE / "html-text.json").is_file():

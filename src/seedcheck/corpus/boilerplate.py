@@ -149,27 +149,14 @@ class Boilerplate(Analyzer):
 
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple[str, str, Hit]]:
-        """Two passes over `states`: count each line key per domain, then flag the lines of
-        the common keys. Only the key arrays are held between the passes, so a spooled corpus
+        """Count each line key per domain (`common_lines`), then flag the lines of the
+        common keys. `states` is read several times and never held: a spooled corpus
         (`spool.py`) never has every document's lines in memory at once."""
         rule = rules.get("noise-boilerplate")
         if rule is None:
             return
         params = rule.params
-        keys_of: dict[str, list[np.ndarray]] = defaultdict(list)
-        for _, state in states:
-            if state:
-                keys_of[state.domain].append(state.keys)
-        common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
-        for domain, arrays in keys_of.items():
-            if len(arrays) < params["min_docs"]:
-                continue
-            # Each document lists a line key once, so a key's count is its number of documents.
-            keys, counts = np.unique(np.concatenate(arrays), return_counts=True)
-            enough = counts >= max(params["min_docs"], params["min_share"] * len(arrays))
-            if enough.any():
-                common[domain] = (keys[enough], dict(zip(keys[enough].tolist(), counts[enough].tolist())), len(arrays))
-        del keys_of
+        common = common_lines(states, params["min_docs"], params["min_share"])
         if not common:
             return
         for doc_id, lines in states:
@@ -196,3 +183,40 @@ class Boilerplate(Analyzer):
                         fix=Fix("delete the line (boilerplate of this source)", "", delete_line=True, safe=False),
                     ),
                 )
+
+
+KEYS_PER_PASS = 8_000_000  # line keys counted at once (64 MB, and as much again to sort them)
+
+
+def common_lines(states, min_docs: int, min_share: float) -> dict[str, tuple[np.ndarray, dict[int, int], int]]:
+    """Per domain with `min_docs` documents: the keys of its common lines, each key's
+    number of documents, and the domain's number of documents. A line is common when
+    `min_docs` documents of the domain and `min_share` of them have it.
+
+    Each document lists a line key once, so a key's count is its number of documents. A
+    large corpus is counted in passes, each over the keys of one residue modulo the number
+    of passes, so at most `KEYS_PER_PASS` keys are held: every key of a million documents
+    is about 700 MB."""
+    sizes: dict[str, int] = defaultdict(int)
+    total = 0
+    for _, state in states:
+        if state:
+            sizes[state.domain] += 1
+            total += len(state.keys)
+    passes = max(1, -(-total // KEYS_PER_PASS))
+    common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
+    for part in range(passes):
+        keys_of: dict[str, bytearray] = defaultdict(bytearray)
+        for _, state in states:
+            if state and sizes[state.domain] >= min_docs:
+                keys = state.keys if passes == 1 else state.keys[state.keys % np.uint64(passes) == part]
+                keys_of[state.domain] += keys.astype(np.uint64).tobytes()
+        for domain, raw in keys_of.items():
+            keys, counts = np.unique(np.frombuffer(raw, np.uint64), return_counts=True)
+            enough = counts >= max(min_docs, min_share * sizes[domain])
+            if enough.any():
+                found, count_of, size = common.get(domain, (keys[:0], {}, sizes[domain]))
+                count_of.update(zip(keys[enough].tolist(), counts[enough].tolist()))
+                common[domain] = (np.concatenate([found, keys[enough]]), count_of, size)
+        del keys_of
+    return common

@@ -165,13 +165,19 @@ class PersonNames(Analyzer):
         `states` need only hold the spellings the plan names."""
         rule = rules.get("name-inconsistent")
         params = {**cls.DEFAULTS["name-inconsistent"], **(rule.params if rule is not None else {})}
-        where: dict[str, dict[str, tuple[int, int, int, int, int]]] = defaultdict(dict)
+        # Two passes: the totals of every spelling, then the places of the paired ones only
+        # (every spelling's places were about 3 KB per document of a corpus).
         total: dict[str, int] = defaultdict(int)
-        for doc_id, state in states:
-            for surface, count, line, col, end_line, end_col in state or ():
-                where[surface][doc_id] = (count, line, col, end_line, end_col)
+        for _, state in states:
+            for surface, count, *_ in state or ():
                 total[surface] += count
         pairs = plan if plan is not None else cls._pairs(total, params)
+        paired = set(pairs) | {major for major, _ in pairs.values()}
+        where: dict[str, dict[str, tuple[int, int, int, int, int]]] = defaultdict(dict)
+        for doc_id, state in states if paired else ():
+            for surface, count, line, col, end_line, end_col in state or ():
+                if surface in paired:
+                    where[surface][doc_id] = (count, line, col, end_line, end_col)
         for minor, (major, reason) in sorted(pairs.items()):
             major_docs = sorted(where[major])
             for doc_id, (count, line, col, end_line, end_col) in sorted(where[minor].items()):

@@ -35,7 +35,7 @@ import pickle
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import count, islice
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from typing import Any
 from ..config import Config, ConfigError
 from ..ingest import Source
 from ..ingest.units import estimated_documents
+from ..records import COMPACT_FROM, RecordStore
 from ..spool import SPOOL_FROM, CorpusStates, Spool
 from .spark_corpus import corpus_candidates
 from .spark_documents import OUTCOME_SCHEMA, process_partitions
@@ -179,7 +180,7 @@ class SparkExpectations:
     def __init__(self, spark):
         self.spark = spark
 
-    def validate(self, suite: Any, records: list[dict], data_docs_dir: str | None) -> list:
+    def validate(self, suite: Any, records: Sequence[dict], data_docs_dir: str | None) -> list:
         """The outcomes of `suite` on the records table, validated by GX on Spark."""
         from ..expectations import run_suite, spark_records_table
 
@@ -200,7 +201,8 @@ def _partitions(spark, rows: list[tuple]) -> tuple[int, int]:
 
 
 def _gathered(reduced, keep_all_bodies: bool):
-    """The outcomes at the driver, in source order: (records, findings, states, readable, traces).
+    """The outcomes at the driver, in source order: (records, findings, states, readable, traces);
+    the records in a `RecordStore`, compact from `COMPACT_FROM` documents as in the local engine.
 
     Partition by partition (the next one computed while this one is read), then into
     source order here: sorting in Spark would shuffle every payload once more. Bodies are
@@ -225,7 +227,8 @@ def _gathered(reduced, keep_all_bodies: bool):
     del with_body
     arrived.sort(key=lambda a: a[0])
     spooled = len(arrived) >= SPOOL_FROM
-    records, findings, states, readable, traces = [], Spool() if spooled else [], CorpusStates(spooled), [], []
+    records = RecordStore(compact=len(arrived) >= COMPACT_FROM)
+    findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
     # Records of one shard read in several units may repeat an id: the later takes its line id.
     for outcome in unique_ids(outcome for _, outcome in arrived):
         records.append(outcome.record)
