@@ -1,10 +1,10 @@
 """The run's records after the document stage (`RecordStore`) and findings.json's document
 entries over them (`DocumentEntries`).
 
-A large run keeps each record as one pickled tuple of its values instead of a dict: about
-600 bytes instead of 1,800 per record at 10,000 generated documents, where the records
-were the largest part of a finished run that grows with the corpus (bench/README.md,
-"Records kept compact"). A compact record is decoded when it is read (about 2 µs), so a
+A large run keeps each record as one pickled tuple of its values, without its id and path
+(the store's `ids` and `paths` hold those): about 640 bytes instead of 1,750 per record
+(`bench/records_store.py`), where the records were the largest part of a finished run
+that grows with the corpus. A compact record is decoded when it is read (a few µs), so a
 record read from a compact store is a fresh dict: a change to it is made with `update`.
 """
 
@@ -15,7 +15,9 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-COMPACT_FROM = 50_000  # documents; below this the records stay dicts (nothing to decode)
+# Documents. Reading every field back for the schema and expectations tables costs about
+# 7 CPU s per 100,000 compact records; below this the memory saved (under 55 MB) is not worth it.
+COMPACT_FROM = 50_000
 _MISSING = object()
 _KEPT_APART = ("doc_id", "path")
 
