@@ -235,6 +235,29 @@ def test_spark_ships_only_what_finish_needs(tmp_path, monkeypatch):
 
 @needs_spark
 @pytest.mark.slow
+def test_spark_with_compact_records_reports_the_local_documents(tmp_path, monkeypatch):
+    """A large Spark run keeps its records compact at the driver (records.RecordStore), as
+    the local engine does: the same documents and findings as a local run of dicts."""
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+    from seedcheck.engines import spark as spark_engine
+    from seedcheck.records import DocumentEntries
+
+    target = tmp_path / "corpus"
+    write_corpus(target, n=80)
+    write_extras(target)
+    local = pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
+    monkeypatch.setattr(spark_engine, "COMPACT_FROM", 0)
+    spark = spark_engine.run_spark(Config(root=tmp_path), [str(target)], master="local[2]")
+    assert isinstance(spark.documents, DocumentEntries) and isinstance(local.documents, list)
+    assert list(spark.documents) == local.documents
+    assert any(d["record"].get("duplicate_of") for d in spark.documents)
+    rows = lambda result: sorted(json.dumps(f.to_json(), sort_keys=True) for f in result.findings)
+    assert rows(spark) == rows(local)
+
+
+@needs_spark
+@pytest.mark.slow
 def test_spark_reads_hadoop_uris_like_local_paths(tmp_path):
     """A file:// URI (read by Spark's binaryFile source) gives the findings of the local path."""
     target = tmp_path / "corpus"
