@@ -35,7 +35,13 @@ SEED = 1
 NUM_PERM = 128  # per signature; std of a Jaccard estimate is about sqrt(J(1-J)/128) <= 0.044
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_NON_WORD = re.compile(r"[\W_]+")
+# Runs of non-word characters (`[\W_]+`) become one space, in two cheap steps: ASCII bytes
+# other than letters and digits become spaces by a table lookup each (UTF-8 sequences use
+# bytes >= 0x80 only), then the few non-ASCII non-word characters (curly quotes, dashes)
+# by a regex with few matches. One substitution matched every space between words:
+# 0.32 -> 0.20 ms per document (wh21).
+_ASCII_NON_WORD_TO_SPACE = bytes(c if chr(c).isalnum() or c >= 0x80 else 0x20 for c in range(256))
+_WIDE_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
 _DIGITS = re.compile(r"\d+")
 # Specifics: numbers, and capitalised words that do not start a line or a sentence.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -48,10 +54,17 @@ _NAME = re.compile(r"[A-Z](?<!\w[A-Z])(?<![.!?:]\s[A-Z])(?<!^[A-Z])[\w'’-]*[a-
 def fold(text: str, numbers: bool = True) -> str:
     """Case, diacritics, punctuation, whitespace and (with `numbers`) digits folded: the
     text a reader would call "the same" (``"Andrés López, 2023!"`` -> ``"andres lopez 0"``)."""
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    if not text.isascii():  # NFKD and the combining marks change nothing in ASCII
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    text = text.casefold()
     if numbers:
         text = _DIGITS.sub("0", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    if text.isascii():
+        text = text.encode().translate(_ASCII_NON_WORD_TO_SPACE).decode()
+    else:
+        data = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_WORD_TO_SPACE)
+        text = _WIDE_NON_WORD.sub(" ", data.decode("utf-8", "surrogatepass"))
+    return " ".join(text.split())
 
 
 def _h32(token: str) -> int:
@@ -60,7 +73,11 @@ def _h32(token: str) -> int:
 
 def _word_hashes(words: list[str]) -> np.ndarray:
     """`_h32` of each word, hashing each distinct word once (a page repeats most words)."""
-    table = {w: _h32(w) for w in set(words)}
+    distinct = set(words)
+    try:  # the builtins mapped, no Python call per word; a lone surrogate needs surrogatepass
+        table = dict(zip(distinct, map(zlib.crc32, map(str.encode, distinct))))
+    except UnicodeEncodeError:
+        table = {w: _h32(w) for w in distinct}
     return np.fromiter(map(table.__getitem__, words), dtype=np.uint32, count=len(words))
 
 
