@@ -300,21 +300,24 @@ def test_empty_and_unreadable_documents_do_not_crash(tmp_path):
     assert not [f for f in result.findings if f.rule.startswith("duplicate-")]
 
 
+NEAR_PARAMS = {
+    "min_words": 25,
+    "lsh_threshold": 0.45,
+    "word_jaccard": 0.5,
+    "gram_jaccard": 0.2,
+    "containment": 0.8,
+    "containment_lsh_threshold": 0.3,
+    "numbers": 0.95,
+    "names": 0.85,
+}
+
+
 def test_near_pairs_skips_exact_twins():
     sig = np.arange(2 * NUM_PERM, dtype=np.uint32)
     empty = np.zeros(0, dtype=np.uint32)
     info = KeepInfo("", False, "", 10)
     state = DupState(1, 1, 100, (80, 98), sig, empty, empty, 1, info, "")
-    params = {
-        "min_words": 25,
-        "lsh_threshold": 0.45,
-        "word_jaccard": 0.5,
-        "gram_jaccard": 0.2,
-        "containment": 0.8,
-        "containment_lsh_threshold": 0.3,
-        "numbers": 0.95,
-        "names": 0.85,
-    }
+    params = NEAR_PARAMS
     assert near_pairs([("a", state), ("b", state)], params, {"a": 1, "b": 1}).as_dict() == {}
     assert set(near_pairs([("a", state), ("b", state)], params, {}).as_dict()) == {"a", "b"}
 
@@ -369,9 +372,46 @@ def test_state_table_grows_for_input_of_unknown_length():
     table = StateTable(iter(states))
     assert len(table) == 4500 and table.sigs.shape == (4500, 8)
     assert not table.has_sigs[:1500].any() and table.has_sigs[1500:].all()
-    assert (table.sigs[1500:, 0] == np.arange(1, 3001)).all()
+    every = table.sigs.columns(0, 8)
+    assert (every[1500:, 0] == np.arange(1, 3001)).all() and not every[:1500].any()
     listed = StateTable(states)
-    assert (listed.sigs == table.sigs).all() and listed.ids == table.ids
+    assert (listed.sigs.columns(0, 8) == every).all() and listed.ids == table.ids
+
+
+def test_state_table_on_disk_reads_what_it_holds_in_memory(monkeypatch):
+    """A large corpus's signatures, excerpts and titles go to temporary files: every read
+    (a band of chosen rows over many blocks, rows in any order, texts with a lone
+    surrogate) gives what the table in memory gives, and the near pairs are the same."""
+    from seedcheck.corpus import dup_table
+    from seedcheck.corpus.duplicates import StateTable
+
+    monkeypatch.setattr(dup_table, "BLOCK_BYTES", 3 * 2 * NUM_PERM * 4)  # three rows per block
+    rng = np.random.default_rng(5)
+    info = KeepInfo("example.org", False, "2024-01-01", 10)
+    empty = np.zeros(0, dtype=np.uint32)
+    base = rng.integers(0, 2**32, size=(30, 2 * NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    base[10:20] = base[:10]  # copies, so there are pairs
+    base[10:20, ::7] += 1
+    states = [("blank", DupState(None, None, 0, (0, 0), empty, empty, empty, 1, info, "", ""))]
+    for n, sig in enumerate(base):
+        text = f"line {n} \ud800 é"
+        states.append((f"d{n:02}", DupState(n, n + 1, 60, (50, 55), sig, empty, empty, n + 2, info, text, text[::-1])))
+    memory, disk = StateTable(states, on_disk=False), StateTable(states, on_disk=True)
+    rows = np.array([2, 3, 5, 17, 30])
+    assert (disk.sigs.columns(5, 11, rows) == memory.sigs.columns(5, 11, rows)).all()
+    assert (disk.sigs.columns(0, 2 * NUM_PERM) == memory.sigs.columns(0, 2 * NUM_PERM)).all()
+    shuffled = np.array([30, 1, 1, 0, 12])
+    assert (disk.sigs.take(shuffled) == memory.sigs.take(shuffled)).all() and disk.sigs.take(shuffled)[3].sum() == 0
+    assert [disk.excerpt[i] for i in range(31)] == [memory.excerpt[i] for i in range(31)]
+    assert [disk.title[i] for i in range(31)] == [memory.title[i] for i in range(31)] and disk.title[7] == states[7][
+        1
+    ].title
+    assert (disk.exact == memory.exact).all() and list(disk.has_exact) == [False] + [True] * 30
+    assert list(disk.line) == list(memory.line) == [1] + list(range(2, 32))
+    params = dict(NEAR_PARAMS, names=0.0, numbers=0.0)
+    pairs = near_pairs(disk, params).as_dict()
+    assert pairs == near_pairs(memory, params).as_dict() and len(pairs) >= 20
+    disk.close()
 
 
 # --- templated siblings, keep choice, clusters -------------------------------------------

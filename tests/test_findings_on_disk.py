@@ -103,6 +103,7 @@ def test_findings_on_disk_report_what_findings_in_memory_report(tmp_path, monkey
     from seedcheck import completion, pipeline
     from seedcheck.baseline import baseline_entries
     from seedcheck.config import Config
+    from seedcheck.corpus import dup_table
     from seedcheck.gate import GateOptions
     from seedcheck.report import html
 
@@ -143,6 +144,8 @@ def test_findings_on_disk_report_what_findings_in_memory_report(tmp_path, monkey
     in_memory = gated_run()
     monkeypatch.setattr(pipeline, "SPOOL_FROM", 1)
     monkeypatch.setattr(completion, "FINDINGS_ON_DISK_FROM", 0)
+    monkeypatch.setattr(dup_table, "ON_DISK_FROM", 0)  # signatures, excerpts and titles too
+    monkeypatch.setattr(dup_table, "BLOCK_BYTES", 4096)  # bands gathered over many blocks
     on_disk = gated_run()
     assert isinstance(on_disk.findings, spool.Spool) and isinstance(in_memory.findings, list)
     assert len(on_disk.findings) == len(in_memory.findings)

@@ -1,6 +1,6 @@
-"""Near-duplicate candidates and verification over the whole corpus: the states in
-columns (`StateTable`), MinHash LSH banding as datasketch's MinHashLSH does it, and the
-vectorised check of each candidate pair (`near_pairs`)."""
+"""Near-duplicate candidates and verification over the whole corpus (the states in
+columns: `dup_table.StateTable`): MinHash LSH banding as datasketch's MinHashLSH does it,
+and the vectorised check of each candidate pair (`near_pairs`)."""
 
 from __future__ import annotations
 
@@ -12,102 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .dup_signatures import DupState, PairScore
-from .keep import KeepInfo
-
-
-class StateTable:
-    """Every document's `DupState` in columns: one signature matrix and one array per
-    field, not a tuple of small arrays per document. At 100,000 documents the tuples were
-    about 400 MB and `near_pairs` then stacked a second copy of the signatures; the
-    columns hold each value once. Rows are in source order; documents without a state
-    (unreadable) have no row."""
-
-    def __init__(self, states: Iterable[tuple[str, DupState | None]]):
-        capacity = max(len(states), 1) if hasattr(states, "__len__") else 1024
-        self.ids: list[str] = []
-        self.exact: list[int | None] = []
-        self.exact_num: list[int | None] = []
-        self.line: list[int] = []
-        self.keep: list[KeepInfo] = []
-        self.excerpt: list[str] = []
-        self.title: list[str] = []
-        words, sizes, number_sizes, name_sizes, has_sigs = [], [], [], [], []
-        numbers, names = bytearray(), bytearray()
-        sigs = None
-        domains: dict[str, str] = {}  # one string per source domain, not one per document
-        for doc_id, s in states:
-            if s is None:
-                continue
-            row = len(self.ids)
-            if len(s.sigs):
-                if sigs is None:
-                    sigs = np.zeros((max(capacity, row + 1), len(s.sigs)), np.uint32)
-                elif row >= len(sigs):  # input of unknown length (the Spark engine's pruned states)
-                    sigs = np.concatenate(
-                        [sigs, np.zeros((max(len(sigs), row + 1 - len(sigs)), sigs.shape[1]), np.uint32)]
-                    )
-                sigs[row] = s.sigs
-            has_sigs.append(bool(len(s.sigs)))
-            self.ids.append(doc_id)
-            self.exact.append(s.exact)
-            self.exact_num.append(s.exact_num)
-            words.append(s.words)
-            sizes.append(s.sizes[1] if len(s.sizes) > 1 else 0)
-            numbers += s.numbers.astype(np.uint32).tobytes()
-            names += s.names.astype(np.uint32).tobytes()
-            number_sizes.append(len(s.numbers))
-            name_sizes.append(len(s.names))
-            self.line.append(s.line)
-            self.keep.append(s.keep._replace(domain=domains.setdefault(s.keep.domain, s.keep.domain)))
-            self.excerpt.append(s.excerpt)
-            self.title.append(s.title)
-        n = len(self.ids)
-        self.row = {doc_id: i for i, doc_id in enumerate(self.ids)}
-        self.words = np.array(words, np.int64)
-        self.gram_sizes = np.array(sizes, np.float64)  # distinct word 3-grams
-        self.sigs = sigs[:n] if sigs is not None else np.zeros((n, 0), np.uint32)
-        self.has_sigs = np.array(has_sigs, bool)  # an empty body ships no signature (zeros here)
-        self._numbers = (np.frombuffer(bytes(numbers), np.uint32), np.r_[0, np.cumsum(number_sizes)].astype(np.int64))
-        self._names = (np.frombuffer(bytes(names), np.uint32), np.r_[0, np.cumsum(name_sizes)].astype(np.int64))
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def numbers(self, row: int) -> np.ndarray:
-        values, offsets = self._numbers
-        return values[offsets[row] : offsets[row + 1]]
-
-    def names(self, row: int) -> np.ndarray:
-        values, offsets = self._names
-        return values[offsets[row] : offsets[row + 1]]
-
-    def keep_of(self, doc_id: str) -> KeepInfo:
-        return self.keep[self.row[doc_id]]
-
-    def containments(self, kind: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-        """`set_containment` of the `kind` ("numbers" or "names") sets of each pair of rows,
-        all pairs at once: the two sets of pair p become keys (p, value), one sort, and a key
-        seen twice is a value both hold (each set is already duplicate-free). One Python call
-        per pair cost 40% of the duplicate stage at 100,000 documents."""
-        values, offsets = self._numbers if kind == "numbers" else self._names
-        size_a = offsets[rows_a + 1] - offsets[rows_a]
-        size_b = offsets[rows_b + 1] - offsets[rows_b]
-        keys = np.concatenate(
-            [_pair_keys(values, offsets[rows_a], size_a), _pair_keys(values, offsets[rows_b], size_b)]
-        )
-        keys.sort()
-        both = keys[1:][keys[1:] == keys[:-1]] >> np.uint64(32)
-        shared = np.bincount(both.astype(np.int64), minlength=len(rows_a))
-        small = np.minimum(size_a, size_b)
-        return np.where(small > 0, shared / np.maximum(small, 1), 1.0)
-
-
-def _pair_keys(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """(pair number << 32) | value for every value of each pair's set (`values[start:start + size]`)."""
-    total = int(sizes.sum())
-    pair = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
-    at = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(starts, sizes)
-    return (pair << np.uint64(32)) | values[at].astype(np.uint64)
+from .dup_table import Signatures, StateTable
 
 
 class NearPairs(NamedTuple):
@@ -173,18 +78,22 @@ def band_ranges(threshold: float, num_perm: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def candidate_codes(sigs: np.ndarray, threshold: float, rows: np.ndarray | None = None) -> np.ndarray:
+def candidate_codes(
+    sigs: np.ndarray | Signatures, threshold: float, rows: np.ndarray | None = None, columns: slice | None = None
+) -> np.ndarray:
     """The row pairs (i, j), i < j, that share at least one band: for each i, exactly the
     keys datasketch's MinHashLSH(threshold) returns when queried with row i. Found by sorting
     each band's values in numpy (not one Python insert and query per row) and returned as
     sorted int64 codes ``i * n + j``, merged band by band, so memory holds the distinct
-    pairs, not every band's copy. With `rows`, only those rows of `sigs` take part (i and j
-    then number positions in `rows`), without copying the whole matrix."""
+    pairs, not every band's copy. With `rows` (ascending), only those rows take part (i and
+    j then number positions in `rows`); with `columns`, only that part of each signature.
+    `sigs` is a matrix or a `Signatures` store, read one band at a time."""
     n = len(sigs) if rows is None else len(rows)
+    first, end = (0, sigs.shape[1]) if columns is None else (columns.start, columns.stop)
     found = np.zeros(0, np.int64)
-    for a, b in band_ranges(threshold, sigs.shape[1]):
+    for a, b in band_ranges(threshold, end - first):
         pairs = []
-        band = np.ascontiguousarray(sigs[:, a:b] if rows is None else sigs[rows, a:b])
+        band = _band(sigs, first + a, first + b, rows)
         band = band.view(np.dtype((np.void, 4 * (b - a)))).ravel()
         order = np.argsort(band, kind="stable")
         ordered = band[order]
@@ -203,6 +112,13 @@ def candidate_codes(sigs: np.ndarray, threshold: float, rows: np.ndarray | None 
             # is all np.unique would do (its hash-based path cost 40 s at 100,000 documents).
             found = _merge_sorted(found, np.sort(band_pairs[:, 0] * n + band_pairs[:, 1]))
     return found
+
+
+def _band(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.ndarray | None) -> np.ndarray:
+    """Columns `start:end` of the signatures (of `rows`), contiguous."""
+    if isinstance(sigs, Signatures):
+        return sigs.columns(start, end, rows)
+    return np.ascontiguousarray(sigs[:, start:end] if rows is None else sigs[rows, start:end])
 
 
 def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -233,20 +149,19 @@ def near_pairs(
     if len(chosen) < 2:
         return empty
     rows = np.array(chosen, np.int64)
-    num_perm = table.sigs.shape[1] // 2
+    num_perm = table.sigs.width // 2
     sizes = table.gram_sizes[rows]
-    found: tuple[list, list, list] = ([], [], [])
+    found: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
     checked = np.zeros(0, np.int64)
     for part, threshold in lsh_passes(params, num_perm):
-        codes = candidate_codes(table.sigs[:, part], threshold, rows)
+        codes = candidate_codes(table.sigs, threshold, rows, part)
         codes, checked = np.setdiff1d(codes, checked, assume_unique=True), _merge_sorted(checked, codes)
         # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
             _verify(table, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
-    found_a, found_b, found_s = found
-    if not found_a:
+    if not found[0]:
         return empty
-    return NearPairs(ids, np.array(found_a, np.int32), np.array(found_b, np.int32), np.array(found_s, np.float32))
+    return NearPairs(ids, *(np.concatenate(parts) for parts in found))
 
 
 def _indexed_rows(table: StateTable, params: dict, exact_of: dict[str, int]) -> list[int]:
@@ -272,12 +187,12 @@ def _verify(
     params: dict,
     found: tuple,
 ) -> None:
-    """Append to `found` (firsts, seconds, scores) the candidate pairs `codes` (``i * n + j``
-    over `rows`, whose 3-gram counts are `sizes`) that pass the text, number and name checks."""
-    sigs = table.sigs
-    num_perm = sigs.shape[1] // 2
+    """Append to `found` (firsts, seconds, scores: one array each per call) the candidate
+    pairs `codes` (``i * n + j`` over `rows`, whose 3-gram counts are `sizes`) that pass the
+    text, number and name checks."""
+    num_perm = table.sigs.width // 2
     first, second = np.divmod(codes, len(rows))
-    sig_a, sig_b = sigs[rows[first]], sigs[rows[second]]
+    sig_a, sig_b = table.sigs.take(rows[first]), table.sigs.take(rows[second])
     words = (sig_a[:, :num_perm] == sig_b[:, :num_perm]).mean(axis=1)
     grams = (sig_a[:, num_perm:] == sig_b[:, num_perm:]).mean(axis=1)
     del sig_a, sig_b
@@ -295,7 +210,7 @@ def _verify(
     numbers = table.containments("numbers", rows_a, rows_b)
     names = table.containments("names", rows_a, rows_b)
     kept = (numbers >= params["numbers"]) & (names >= params["names"])
-    for k, number_share, name_share in zip(passing[kept].tolist(), numbers[kept].tolist(), names[kept].tolist()):
-        found[0].append(int(first[k]))
-        found[1].append(int(second[k]))
-        found[2].append((words[k], grams[k], contained[k], number_share, name_share))
+    k = passing[kept]
+    found[0].append(first[k].astype(np.int32))
+    found[1].append(second[k].astype(np.int32))
+    found[2].append(np.stack([words[k], grams[k], contained[k], numbers[kept], names[kept]], axis=1).astype(np.float32))

@@ -17,12 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+import numpy as np
+
 from ..model import Fix, Hit
 from . import Analyzer, analyzer, rule_params
 from .dup_lsh import (  # noqa: F401 (re-exported: tests, the Spark engine and bench use them here)
     _KNOWN_BANDS,
     NearPairs,
-    StateTable,
     band_keys,
     band_ranges,
     candidate_codes,
@@ -41,6 +42,7 @@ from .dup_signatures import (  # noqa: F401
     minhash,
     score,
 )
+from .dup_table import StateTable
 from .keep import KeepInfo, is_official, keep_info, keep_key, keep_reason  # noqa: F401
 from .siblings import days_apart, sibling_reason, title_slot
 
@@ -86,33 +88,41 @@ class Duplicates(Analyzer):
     @classmethod
     def finish(cls, states, rules, context) -> Iterable[tuple]:
         table = StateTable(states)
-        changed = frozenset(getattr(context, "changed_ids", None) or ())
-        groups: list[tuple[str, list[str], dict]] = []  # (rule, ids, values) of exact groups
-        siblings: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> {sibling: reason}
-        exact_of: dict[str, int] = {}
+        try:
+            yield from _findings(table, rules, context)
+        finally:
+            table.close()
 
-        # `templated-sibling` reports what the duplicate checks set aside: they run for it
-        # too (with their configured or rule-file parameters) even when not selected.
-        def wanted(rule: str) -> bool:
-            return rule in rules or SIBLING in rules
 
-        params = {r: rule_params(rules, r) for r in ("duplicate-exact", "duplicate-near")}
-        if wanted("duplicate-exact"):
-            found, split = _exact_groups(table, params["duplicate-exact"])
-            for ids in found:
-                exact_of.update((d, len(groups)) for d in ids)
-                groups.append(("duplicate-exact", ids, {"similarity": 1.0, "measure": "identical normalised body"}))
-            for a, b, reason in split:
-                siblings[a][b] = siblings[b][a] = reason
-        copies = _near_copies(table, params["duplicate-near"], exact_of, siblings) if wanted("duplicate-near") else {}
-        clusters = _clusters([ids for _, ids, _ in groups], copies)
-        for rule, ids, values in groups:
-            if rule in rules:
-                yield from _group_hits(rule, ids, table, params[rule]["official_domains"], values, clusters, changed)
-        if "duplicate-near" in rules:
-            yield from _near_hits(table, params["duplicate-near"], copies, clusters, changed)
-        if SIBLING in rules:
-            yield from _sibling_hits(table, siblings)
+def _findings(table: StateTable, rules, context) -> Iterable[tuple]:
+    """The duplicate findings and record patches of the corpus in `table`."""
+    changed = frozenset(getattr(context, "changed_ids", None) or ())
+    groups: list[tuple[str, list[str], dict]] = []  # (rule, ids, values) of exact groups
+    siblings: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> {sibling: reason}
+    exact_of: dict[str, int] = {}
+
+    # `templated-sibling` reports what the duplicate checks set aside: they run for it
+    # too (with their configured or rule-file parameters) even when not selected.
+    def wanted(rule: str) -> bool:
+        return rule in rules or SIBLING in rules
+
+    params = {r: rule_params(rules, r) for r in ("duplicate-exact", "duplicate-near")}
+    if wanted("duplicate-exact"):
+        found, split = _exact_groups(table, params["duplicate-exact"])
+        for ids in found:
+            exact_of.update((d, len(groups)) for d in ids)
+            groups.append(("duplicate-exact", ids, {"similarity": 1.0, "measure": "identical normalised body"}))
+        for a, b, reason in split:
+            siblings[a][b] = siblings[b][a] = reason
+    copies = _near_copies(table, params["duplicate-near"], exact_of, siblings) if wanted("duplicate-near") else {}
+    clusters = _clusters([ids for _, ids, _ in groups], copies)
+    for rule, ids, values in groups:
+        if rule in rules:
+            yield from _group_hits(rule, ids, table, params[rule]["official_domains"], values, clusters, changed)
+    if "duplicate-near" in rules:
+        yield from _near_hits(table, params["duplicate-near"], copies, clusters, changed)
+    if SIBLING in rules:
+        yield from _sibling_hits(table, siblings)
 
 
 def _exact_groups(table: StateTable, params: dict) -> tuple[list[list[str]], list[tuple[str, str, str]]]:
@@ -120,10 +130,12 @@ def _exact_groups(table: StateTable, params: dict) -> tuple[list[list[str]], lis
     another event (`exact_sibling`): (sorted ids of each group of 2+ copies, [(a, b,
     reason)] of the pairs set apart)."""
     by_hash: dict[int, list[str]] = defaultdict(list)
-    hashes = table.exact_num if params["fold_numbers"] else table.exact
-    for row, key in enumerate(hashes):
-        if key is not None and table.words[row] >= params["min_words"]:
-            by_hash[key].append(table.ids[row])
+    hashes, present = (
+        (table.exact_num, table.has_exact_num) if params["fold_numbers"] else (table.exact, table.has_exact)
+    )
+    rows = np.flatnonzero(present & (table.words >= params["min_words"]))
+    for row, key in zip(rows.tolist(), hashes[rows].tolist()):
+        by_hash[key].append(table.ids[row])
     groups, split = [], []
     for _, ids in sorted(by_hash.items(), key=lambda kv: min(kv[1])):
         if len(ids) < 2:
