@@ -1,6 +1,6 @@
 """Memory of each corpus analyzer's `finish`: the largest resident size above where it began.
 
-    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/corpus_memory.py CORPUS [--jobs 2]
+    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/corpus_memory.py CORPUS [--jobs 2] [--dup-on-disk-from N]
 
 Runs the local engine in this process (`pipeline.run`, no cache, no reports) with each
 analyzer's `finish` wrapped: freed pages are given back first (`spool.give_back_memory`),
@@ -41,7 +41,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--dup-on-disk-from", type=int, help="documents from which duplicates keeps its signatures on disk"
+    )
     args = parser.parse_args()
+    if args.dup_on_disk_from is not None:
+        from seedcheck.corpus import dup_table
+
+        dup_table.ON_DISK_FROM = args.dup_on_disk_from
 
     from seedcheck import completion, pipeline
     from seedcheck.config import load_config
