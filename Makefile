@@ -40,7 +40,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ## Benchmark seedcheck against datatrove, GX, a Python floor, and its Spark engine (needs ../shared/, Java)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
-	$(BIN)/python bench/shards.py $(SHARDS_ARGS)  # --docs N: documents as small files, 100 .jsonl.gz, 100 Parquet
+	$(BIN)/python bench/shards.py --family-size 5 $(SHARDS_ARGS)  # --docs N: documents as small files, 100 .jsonl.gz, 100 Parquet
 
 eval: $(BENCH_STAMP) ## Rule precision (judged samples), recall (bench/defects), noise lines vs peers (needs ../shared/)
 	$(BIN)/python bench/eval.py $(EVAL_ARGS)

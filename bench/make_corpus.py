@@ -16,6 +16,13 @@ corpora are not just exact duplicates:
 - `http://` or `utm_` tracking source URLs;
 - exact copies and near copies (a few words changed) of earlier documents.
 
+Every replica of a release is a near copy of the release and of each other: at N documents
+each release has about N / 6,458 of them, so the near-duplicate pairs grow with the square
+of N (57,000 at 30,000 documents, about 77 million at 1,000,000). `--family-size F` bounds
+that for scale benchmarks: from the F-th replica of a release on, a replica's prose is
+recombined from sentences drawn from every release (`recombined`, same paragraph shapes and
+markup lines), so it is a document of its own; the explicit exact and near copies stay.
+
 Everything is drawn from one seeded `random.Random`, so the same (N, seed) gives the same
 bytes. Files go into sub-directories of 1,000 to keep directories small. `OUTDIR.manifest.json`
 (next to OUTDIR, so no tool reads it as a document) records N, seed and the counts of each
@@ -123,6 +130,35 @@ def _perturb_words(rng: random.Random, body: str, drop: float, recase: float) ->
     return _WORD.sub(one, body)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
+_MARKUP = ("#", "-", "*", "|", ">", "<", "!", "[", "`")
+
+
+def sentence_pool(releases: list[Path]) -> list[str]:
+    """Every prose sentence of the releases' bodies (markup lines left out)."""
+    pool = []
+    for path in releases:
+        _, body = split_frontmatter(path.read_text(encoding="utf-8", errors="replace"))
+        for para in body.split("\n\n"):
+            text = " ".join(para.split())
+            if text and not text.startswith(_MARKUP):
+                pool.extend(s for s in _SENTENCE_END.split(text) if len(s) > 20)
+    return pool
+
+
+def recombined(rng: random.Random, body: str, pool: list[str]) -> str:
+    """The body with each prose sentence replaced by one drawn from `pool`: the same
+    paragraphs and markup lines, other text."""
+    out = []
+    for para in body.split("\n\n"):
+        text = " ".join(para.split())
+        if not text or text.startswith(_MARKUP):
+            out.append(para)
+            continue
+        out.append(" ".join(rng.choice(pool) for _ in _SENTENCE_END.split(text)))
+    return "\n\n".join(out)
+
+
 def _change_slug(rng: random.Random, front: str, k: int) -> str:
     """Give a replica its own slug: the source URL's last path segment gets a suffix."""
     suffix = rng.choice(["-2", "-update", "-revised", f"-{k}", "-fact-sheet"])
@@ -163,17 +199,22 @@ def manifest_file(outdir: str | Path) -> Path:
     return outdir.parent / f"{outdir.name}.manifest.json"
 
 
-def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Path] | None = None) -> dict:
+def make_corpus(
+    n: int, outdir: str | Path, seed: int = 2021, releases: list[Path] | None = None, family_size: int | None = None
+) -> dict:
     """Write `n` documents into `outdir` (replaced) and return the manifest (counts per perturbation).
+    With `family_size`, replicas from that generation on are recombined (see the module's docs).
 
-    Reuses an existing corpus when `OUTDIR.manifest.json` has the same n, seed and generator version.
+    Reuses an existing corpus when `OUTDIR.manifest.json` has the same n, seed, family size
+    and generator version.
     """
     outdir = Path(outdir)
     manifest_path = manifest_file(outdir)
     if manifest_path.exists():
         try:
             old = json.loads(manifest_path.read_text())
-            if (old.get("n"), old.get("seed"), old.get("version")) == (n, seed, GENERATOR_VERSION) and outdir.is_dir():
+            same = (old.get("n"), old.get("seed"), old.get("version"), old.get("family_size"))
+            if same == (n, seed, GENERATOR_VERSION, family_size) and outdir.is_dir():
                 return old
         except ValueError:
             pass
@@ -184,6 +225,7 @@ def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Pat
         shutil.rmtree(outdir)
     manifest_path.unlink(missing_ok=True)
     outdir.mkdir(parents=True)
+    pool = sentence_pool(releases) if family_size is not None and n > family_size * len(releases) else []
     rng = random.Random(seed)
     order = list(range(len(releases)))
     rng.shuffle(order)
@@ -210,7 +252,12 @@ def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Pat
             except (OSError, UnicodeDecodeError):
                 text = src.read_bytes().decode("utf-8", errors="replace")
             front, body = split_frontmatter(text)
-            if replica:
+            if replica and pool and k // len(releases) >= family_size:
+                body = recombined(rng, body, pool)
+                front = _change_slug(rng, front, k)
+                name = f"{name}-m{k // len(releases)}"
+                counts["recombined"] += 1
+            elif replica:
                 body = _perturb_words(rng, body, drop=0.02, recase=0.01)
                 front = _change_slug(rng, front, k)
                 name = f"{name}-r{k // len(releases)}"
@@ -239,6 +286,7 @@ def make_corpus(n: int, outdir: str | Path, seed: int = 2021, releases: list[Pat
         "n": n,
         "seed": seed,
         "version": GENERATOR_VERSION,
+        "family_size": family_size,
         "releases": len(releases),
         "bytes": total_bytes,
         "counts": dict(sorted(counts.items())),
@@ -252,11 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of documents")
     parser.add_argument("outdir", help="output directory (replaced)")
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument(
+        "--family-size", type=int, default=None, help="replicas of a release before they are recombined (default: all)"
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
+    if args.family_size is not None and args.family_size < 1:
+        parser.error("--family-size must be at least 1")
     try:
-        manifest = make_corpus(args.n, args.outdir, seed=args.seed)
+        manifest = make_corpus(args.n, args.outdir, seed=args.seed, family_size=args.family_size)
     except FileNotFoundError as exc:
         print(f"make_corpus: {exc}", file=sys.stderr)
         return 2

@@ -2,11 +2,13 @@
 as 100 Parquet files; each checked cold (`--no-cache`) by the local engine.
 
     python bench/shards.py [--docs 20000] [--shards 100] [--jobs 2] [--split-size BYTES]
-                           [--inputs files,jsonl.gz,parquet]
+                           [--inputs files,jsonl.gz,parquet] [--family-size F]
 
 The small files come from `bench/make_corpus.py` (the generated corpus of `make bench`);
-each shard holds the same documents as JSONL records (`id`, `text` = the body, `title`,
-`date`, `url` from the frontmatter). Reported per input: wall seconds, documents per
+with `--family-size F` (as `make bench` runs it: 5) each release has at most F near copies
+and the other replicas are recombined text, so the near-duplicate pairs grow with N, not
+with its square (see make_corpus.py); each shard holds the same documents as JSONL records
+(`id`, `text` = the body, `title`, `date`, `url` from the frontmatter). Reported per input: wall seconds, documents per
 second, documents per CPU-second (robust to other load), peak memory (PSS of the whole
 process tree, as bench/run.py measures it) and the ratio of its throughput to the small
 files'. Results go to `bench/results/shards-<timestamp>.json` (git-ignored).
@@ -115,10 +117,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--split-size", type=int, default=None, help="split-size for the runs (default: seedcheck's)")
     parser.add_argument("--inputs", default="files,jsonl.gz,parquet", help="which inputs to check (comma-separated)")
+    parser.add_argument("--family-size", type=int, default=None, help="near copies per release (make_corpus.py)")
     args = parser.parse_args()
-    corpus = WORK / f"corpus-{args.docs}"
-    make_corpus(args.docs, corpus)
-    shard_dir = WORK / f"shards-{args.docs}-{args.shards}"
+    family = f"-f{args.family_size}" if args.family_size else ""
+    corpus = WORK / f"corpus-{args.docs}{family}"
+    make_corpus(args.docs, corpus, family_size=args.family_size)
+    shard_dir = WORK / f"shards-{args.docs}{family}-{args.shards}"
     if not (shard_dir / "done").exists():
         write_shards(corpus, shard_dir, args.shards)
         (shard_dir / "done").write_text("ok\n")
@@ -149,7 +153,17 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"shards-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(
-        json.dumps({"docs": args.docs, "shards": args.shards, "jobs": args.jobs, "runs": runs}, indent=2) + "\n"
+        json.dumps(
+            {
+                "docs": args.docs,
+                "family_size": args.family_size,
+                "shards": args.shards,
+                "jobs": args.jobs,
+                "runs": runs,
+            },
+            indent=2,
+        )
+        + "\n"
     )
     print(f"results: {out}")
 
