@@ -395,8 +395,17 @@ def test_state_table_on_disk_reads_what_it_holds_in_memory(monkeypatch):
     states = [("blank", DupState(None, None, 0, (0, 0), empty, empty, empty, 1, info, "", ""))]
     for n, sig in enumerate(base):
         text = f"line {n} \ud800 é"
-        states.append((f"d{n:02}", DupState(n, n + 1, 60, (50, 55), sig, empty, empty, n + 2, info, text, text[::-1])))
+        numbers = np.unique(rng.integers(0, 12, size=int(rng.integers(0, 6)))).astype(np.uint32)
+        names = np.unique(rng.integers(0, 2**32 - 1, size=n % 4, dtype=np.uint64)).astype(np.uint32)
+        state = DupState(n, n + 1, 60, (50, 55), sig, numbers, names, n + 2, info, text, text[::-1])
+        states.append((f"d{n:02}", state))
     memory, disk = StateTable(states, on_disk=False), StateTable(states, on_disk=True)
+    a, b = np.triu_indices(31, k=1)
+    for kind in ("numbers", "names"):
+        assert (disk.containments(kind, a, b) == memory.containments(kind, a, b)).all()
+    assert all(
+        (disk.numbers(i) == s.numbers).all() and (disk.names(i) == s.names).all() for i, (_, s) in enumerate(states)
+    )
     rows = np.array([2, 3, 5, 17, 30])
     assert (disk.sigs.columns(5, 11, rows) == memory.sigs.columns(5, 11, rows)).all()
     assert (disk.sigs.columns(0, 2 * NUM_PERM) == memory.sigs.columns(0, 2 * NUM_PERM)).all()

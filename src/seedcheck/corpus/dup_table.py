@@ -164,11 +164,65 @@ class Texts:
             self._file.close()
 
 
+class Sets:
+    """Sets of `uint32` values (sorted, duplicate-free), one per row, appended in order: one
+    buffer in memory, or the values in a temporary file; an offset per row either way."""
+
+    def __init__(self, on_disk: bool):
+        self._buffer = bytearray()
+        self._file = tempfile.TemporaryFile(prefix="seedcheck-sets-") if on_disk else None  # noqa: SIM115 (closed by close())
+        self._sizes = array("i")
+        self._values = np.zeros(0, np.uint32)
+        self.offsets = np.zeros(1, np.int64)
+
+    def append(self, values: np.ndarray) -> None:
+        data = values.astype(np.uint32, copy=False).tobytes()
+        if self._file is not None:
+            self._file.write(data)
+        else:
+            self._buffer += data
+        self._sizes.append(len(values))
+
+    def done(self) -> None:
+        self.offsets = np.r_[0, np.cumsum(np.array(self._sizes, np.int64))].astype(np.int64)
+        self._sizes = array("i")
+        if self._file is not None:
+            self._file.flush()
+        else:
+            self._values = np.frombuffer(self._buffer, np.uint32)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        values, starts, sizes = self.spans(np.array([row], np.int64))
+        return values[starts[0] : starts[0] + sizes[0]]
+
+    def spans(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(values, starts, sizes): the set of `rows[i]` is `values[starts[i]:starts[i] + sizes[i]]`.
+        In memory, `values` is every set's; on disk, only those of `rows`, read here."""
+        starts, sizes = self.offsets[rows], self.offsets[rows + 1] - self.offsets[rows]
+        if self._file is None:
+            return self._values, starts, sizes
+        distinct, where = np.unique(rows, return_inverse=True)
+        first, count = self.offsets[distinct], self.offsets[distinct + 1] - self.offsets[distinct]
+        values = np.empty(int(count.sum()), np.uint32)
+        local = np.r_[0, np.cumsum(count)[:-1]].astype(np.int64) if len(count) else count
+        fd = self._file.fileno()
+        for at, start, size in zip(local.tolist(), first.tolist(), count.tolist()):
+            if size:
+                _read_into(fd, values[at : at + size], 4 * start)
+        return values, local[where.reshape(-1)], sizes
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._buffer, self._values = bytearray(), np.zeros(0, np.uint32)
+
+
 class StateTable:
     """Every document's `DupState` in columns: one signature store and one array per field,
     not a tuple of small arrays per document. Rows are in source order; documents without
     a state (unreadable) have no row. From `ON_DISK_FROM` documents (or with `on_disk`)
-    the signatures, excerpts and titles are kept in temporary files; `close` drops them."""
+    the signatures, excerpts, titles, numbers and names are kept in temporary files;
+    `close` drops them."""
 
     def __init__(self, states: Iterable[tuple[str, DupState | None]], on_disk: bool | None = None):
         known = len(states) if hasattr(states, "__len__") else None
@@ -181,7 +235,7 @@ class StateTable:
         exact, exact_num, present, present_num = array("Q"), array("Q"), array("b"), array("b")
         words, sizes, has_sigs = array("q"), array("d"), array("b")
         self.line = array("q")  # read one at a time (an array gives ints, not numpy scalars)
-        numbers, names, number_sizes, name_sizes = bytearray(), bytearray(), array("q"), array("q")
+        self.number_sets, self.name_sets = Sets(on_disk), Sets(on_disk)
         domains: dict[str, str] = {}  # one string per source domain, not one per document
         for doc_id, s in states:
             if s is None:
@@ -195,15 +249,13 @@ class StateTable:
             exact_num.append(s.exact_num or 0)
             words.append(s.words)
             sizes.append(s.sizes[1] if len(s.sizes) > 1 else 0)
-            numbers += s.numbers.astype(np.uint32).tobytes()
-            names += s.names.astype(np.uint32).tobytes()
-            number_sizes.append(len(s.numbers))
-            name_sizes.append(len(s.names))
+            self.number_sets.append(s.numbers)
+            self.name_sets.append(s.names)
             self.line.append(s.line)
             self.keep.append(s.keep._replace(domain=domains.setdefault(s.keep.domain, s.keep.domain)))
             self.excerpt.append(s.excerpt)
             self.title.append(s.title)
-        for column in (self.sigs, self.excerpt, self.title):
+        for column in self._columns():
             column.done()
         self.row = {doc_id: i for i, doc_id in enumerate(self.ids)}
         # The exact-body hashes (None in a state: no body) as values and a mask.
@@ -212,24 +264,23 @@ class StateTable:
         self.words = np.array(words, np.int64)
         self.gram_sizes = np.array(sizes, np.float64)  # distinct word 3-grams
         self.has_sigs = np.array(has_sigs, bool)  # an empty body ships no signature (zeros here)
-        self._numbers = (np.frombuffer(numbers, np.uint32), np.r_[0, np.cumsum(number_sizes)].astype(np.int64))
-        self._names = (np.frombuffer(names, np.uint32), np.r_[0, np.cumsum(name_sizes)].astype(np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def close(self) -> None:
         """Drop the temporary files (a table on disk); the table is not read after."""
-        for column in (self.sigs, self.excerpt, self.title):
+        for column in self._columns():
             column.close()
 
+    def _columns(self) -> tuple:
+        return self.sigs, self.excerpt, self.title, self.number_sets, self.name_sets
+
     def numbers(self, row: int) -> np.ndarray:
-        values, offsets = self._numbers
-        return values[offsets[row] : offsets[row + 1]]
+        return self.number_sets[row]
 
     def names(self, row: int) -> np.ndarray:
-        values, offsets = self._names
-        return values[offsets[row] : offsets[row + 1]]
+        return self.name_sets[row]
 
     def keep_of(self, doc_id: str) -> KeepInfo:
         return self.keep[self.row[doc_id]]
@@ -239,12 +290,11 @@ class StateTable:
         all pairs at once: the two sets of pair p become keys (p, value), one sort, and a key
         seen twice is a value both hold (each set is already duplicate-free). One Python call
         per pair cost 40% of the duplicate stage at 100,000 documents."""
-        values, offsets = self._numbers if kind == "numbers" else self._names
-        size_a = offsets[rows_a + 1] - offsets[rows_a]
-        size_b = offsets[rows_b + 1] - offsets[rows_b]
-        keys = np.concatenate(
-            [_pair_keys(values, offsets[rows_a], size_a), _pair_keys(values, offsets[rows_b], size_b)]
-        )
+        sets = self.number_sets if kind == "numbers" else self.name_sets
+        values, starts, sizes = sets.spans(np.concatenate([rows_a, rows_b]).astype(np.int64))
+        pairs = len(rows_a)
+        size_a, size_b = sizes[:pairs], sizes[pairs:]
+        keys = np.concatenate([_pair_keys(values, starts[:pairs], size_a), _pair_keys(values, starts[pairs:], size_b)])
         keys.sort()
         both = keys[1:][keys[1:] == keys[:-1]] >> np.uint64(32)
         shared = np.bincount(both.astype(np.int64), minlength=len(rows_a))

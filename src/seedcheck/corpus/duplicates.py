@@ -134,7 +134,11 @@ def _exact_groups(table: StateTable, params: dict) -> tuple[list[list[str]], lis
         (table.exact_num, table.has_exact_num) if params["fold_numbers"] else (table.exact, table.has_exact)
     )
     rows = np.flatnonzero(present & (table.words >= params["min_words"]))
-    for row, key in zip(rows.tolist(), hashes[rows].tolist()):
+    keys = hashes[rows]
+    # Only the bodies held twice or more get a list (one per document cost 220 B each).
+    distinct, counts = np.unique(keys, return_counts=True)
+    held = np.isin(keys, distinct[counts > 1])
+    for row, key in zip(rows[held].tolist(), keys[held].tolist()):
         by_hash[key].append(table.ids[row])
     groups, split = [], []
     for _, ids in sorted(by_hash.items(), key=lambda kv: min(kv[1])):
