@@ -217,6 +217,40 @@ class Sets:
         self._buffer, self._values = bytearray(), np.zeros(0, np.uint32)
 
 
+class KeepColumns:
+    """Every row's keep facts (`KeepInfo`) as small arrays, each domain and date string held
+    once; a row's `KeepInfo` is made when it is read (a tuple per document was ~100 B)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, int] = {}
+        self._text: list[str] = []
+        self._domain, self._date = array("i"), array("i")
+        self._length, self._flags = array("q"), array("b")
+
+    def _coded(self, text: str) -> int:
+        code = self._code.get(text)
+        if code is None:
+            code = self._code[text] = len(self._text)
+            self._text.append(text)
+        return code
+
+    def append(self, info: KeepInfo) -> None:
+        self._domain.append(self._coded(info.domain))
+        self._date.append(self._coded(info.date))
+        self._length.append(info.length)
+        self._flags.append(bool(info.canonical) | bool(info.descriptive) << 1)
+
+    def __len__(self) -> int:
+        return len(self._length)
+
+    def __getitem__(self, row: int) -> KeepInfo:
+        flags = self._flags[row]
+        text = self._text
+        return KeepInfo(
+            text[self._domain[row]], bool(flags & 1), text[self._date[row]], self._length[row], bool(flags & 2)
+        )
+
+
 class StateTable:
     """Every document's `DupState` in columns: one signature store and one array per field,
     not a tuple of small arrays per document. Rows are in source order; documents without
@@ -229,14 +263,13 @@ class StateTable:
         if on_disk is None:
             on_disk = known is not None and known >= ON_DISK_FROM
         self.ids: list[str] = []
-        self.keep: list[KeepInfo] = []
+        self.keep = KeepColumns()
         self.sigs = Signatures(on_disk, capacity=max(known or 1024, 1))
         self.excerpt, self.title = Texts(on_disk), Texts(on_disk)
         exact, exact_num, present, present_num = array("Q"), array("Q"), array("b"), array("b")
         words, sizes, has_sigs = array("q"), array("d"), array("b")
         self.line = array("q")  # read one at a time (an array gives ints, not numpy scalars)
         self.number_sets, self.name_sets = Sets(on_disk), Sets(on_disk)
-        domains: dict[str, str] = {}  # one string per source domain, not one per document
         for doc_id, s in states:
             if s is None:
                 continue
@@ -252,7 +285,7 @@ class StateTable:
             self.number_sets.append(s.numbers)
             self.name_sets.append(s.names)
             self.line.append(s.line)
-            self.keep.append(s.keep._replace(domain=domains.setdefault(s.keep.domain, s.keep.domain)))
+            self.keep.append(s.keep)
             self.excerpt.append(s.excerpt)
             self.title.append(s.title)
         for column in self._columns():
