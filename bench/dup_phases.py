@@ -1,0 +1,117 @@
+"""Memory of the duplicates stage by phase (tracemalloc), with its table in memory or on disk.
+
+    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/dup_phases.py CORPUS [--states FILE] [--on-disk]
+
+The first run checks CORPUS (no cache, no reports, 2 jobs) and saves the duplicates
+analyzer's states and rule settings to FILE (default: /tmp/dup-states-<corpus name>.pkl);
+later runs read FILE. Then `Duplicates.finish` runs in this process under tracemalloc, and
+each phase prints what was held before it, its peak above that, and what it left: the
+table (`StateTable`), the exact groups, each LSH pass (`candidate_codes`), the verified
+pairs (`_near_copies`) and the clusters. Also printed: the number of findings, the verified
+pairs and an MD5 of the findings, to compare two trees or the two table modes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import pickle
+import tracemalloc
+from pathlib import Path
+
+
+def _states(corpus: str, path: Path) -> tuple[list, dict]:
+    if path.exists():
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    from seedcheck import pipeline
+    from seedcheck.config import load_config
+    from seedcheck.corpus import duplicates
+
+    finish = duplicates.Duplicates.finish.__func__
+    saved: list = []
+
+    def keeping(cls, states, rules, context):
+        saved.append((list(states), rules))
+        yield from finish(cls, states, rules, context)
+
+    duplicates.Duplicates.finish = classmethod(keeping)
+    pipeline.run(load_config(None), [corpus], jobs=2)
+    duplicates.Duplicates.finish = classmethod(finish)
+    with path.open("wb") as fh:
+        pickle.dump(saved[0], fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return saved[0]
+
+
+_LARGEST = [0]  # the largest traced size seen (each phase resets tracemalloc's peak)
+
+
+def _phase(module, name: str, base: int) -> None:
+    """Wrap `module.name` to print its memory (MB relative to `base`)."""
+    function = getattr(module, name)
+
+    def measured(*args, **kwargs):
+        before = tracemalloc.get_traced_memory()[0]
+        _LARGEST[0] = max(_LARGEST[0], tracemalloc.get_traced_memory()[1])
+        tracemalloc.reset_peak()
+        result = function(*args, **kwargs)
+        now, peak = tracemalloc.get_traced_memory()
+        _LARGEST[0] = max(_LARGEST[0], peak)
+        print(
+            f"  {name:16s} held before {(before - base) / 2**20:6.1f}  peak +{(peak - before) / 2**20:6.1f}"
+            f"  left +{(now - before) / 2**20:6.1f} MB",
+            flush=True,
+        )
+        if name == "_near_copies":
+            print(f"  {'':16s} {sum(len(v) for v in result.values()) // 2} verified pairs that are copies")
+        return result
+
+    setattr(module, name, measured)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus")
+    parser.add_argument("--states", type=Path, help="pickle of the states (made on the first run)")
+    parser.add_argument("--on-disk", action="store_true", help="the table's columns in temporary files")
+    args = parser.parse_args()
+    path = args.states or Path(f"/tmp/dup-states-{Path(args.corpus).name}.pkl")
+    states, rules = _states(args.corpus, path)
+
+    from seedcheck.corpus import dup_lsh, duplicates
+
+    try:
+        from seedcheck.corpus import dup_table
+    except ImportError:  # a tree from before the table had its own module (always in memory)
+        dup_table = dup_lsh
+    dup_table.ON_DISK_FROM = 0 if args.on_disk else len(states) + 1
+    tracemalloc.start(1)
+    base = tracemalloc.get_traced_memory()[0]
+    for module, name in ((duplicates, "_exact_groups"), (dup_lsh, "candidate_codes"), (duplicates, "_near_copies")):
+        _phase(module, name, base)
+    _phase(duplicates, "_clusters", base)
+    table_init = dup_table.StateTable.__init__
+
+    def table(self, *a, **k):
+        tracemalloc.reset_peak()
+        table_init(self, *a, **k)
+        now, peak = tracemalloc.get_traced_memory()
+        _LARGEST[0] = max(_LARGEST[0], peak)
+        print(f"  {'StateTable':16s} peak +{(peak - base) / 2**20:6.1f}  left +{(now - base) / 2**20:6.1f} MB")
+
+    dup_table.StateTable.__init__ = table
+
+    class Context:
+        changed_ids = ()
+
+    digest, count = hashlib.md5(), 0
+    for rule, doc_id, hit, *patch in duplicates.Duplicates.finish(states, rules, Context()):
+        digest.update(pickle.dumps((rule, doc_id, repr(hit), patch)))
+        count += 1
+    largest = max(_LARGEST[0], tracemalloc.get_traced_memory()[1])
+    total = (largest - base) / 2**20
+    print(f"{len(states)} documents, {count} findings, md5 {digest.hexdigest()}; largest +{total:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
