@@ -159,9 +159,10 @@ def recombined(rng: random.Random, body: str, pool: list[str]) -> str:
     return "\n\n".join(out)
 
 
-def _change_slug(rng: random.Random, front: str, k: int) -> str:
-    """Give a replica its own slug: the source URL's last path segment gets a suffix."""
-    suffix = rng.choice(["-2", "-update", "-revised", f"-{k}", "-fact-sheet"])
+def _change_slug(rng: random.Random, front: str, k: int, unique: bool = False) -> str:
+    """Give a replica its own slug: the source URL's last path segment gets a suffix (with
+    `unique`, one no other document has: a recombined replica is not a re-post)."""
+    suffix = f"-{k}" if unique else rng.choice(["-2", "-update", "-revised", f"-{k}", "-fact-sheet"])
     return re.sub(r"(source_url: \S*?)/?(\n)", lambda m: f"{m.group(1)}{suffix}/{m.group(2)}", front, count=1)
 
 
@@ -254,7 +255,7 @@ def make_corpus(
             front, body = split_frontmatter(text)
             if replica and pool and k // len(releases) >= family_size:
                 body = recombined(rng, body, pool)
-                front = _change_slug(rng, front, k)
+                front = _change_slug(rng, front, k, unique=True)
                 name = f"{name}-m{k // len(releases)}"
                 counts["recombined"] += 1
             elif replica:
