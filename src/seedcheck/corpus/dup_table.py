@@ -1,11 +1,12 @@
 """Every document's duplicate state in columns (`StateTable`), for the corpus stage.
 
-A large corpus keeps its two biggest columns in unnamed temporary files, not in memory:
-the MinHash signatures (1 KB per document with 128 permutations), read a block of rows at
-a time for each LSH band and by row for the pairs to verify, and the excerpts and titles,
-read by row for the documents a finding names. What stays in memory is a few scalar
-arrays, the number and name sets and the keep facts. The values read back are the bytes
-written, so the findings are the same either way (`tests/test_duplicates.py`).
+A large corpus keeps its biggest columns in unnamed temporary files, not in memory: the
+MinHash signatures (1 KB per document with 128 permutations), read a block of rows at a
+time for each LSH band and by row for the pairs to verify; the excerpts and titles, read
+by row for the documents a finding names; the number and name sets, read for each chunk
+of candidate pairs. What stays in memory is a few scalar arrays, the keep facts (small
+arrays too) and the ids. The values read back are the bytes written, so the findings are
+the same either way (`tests/test_duplicates.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import numpy as np
 from .dup_signatures import DupState
 from .keep import KeepInfo
 
-# Documents from which the signatures, excerpts and titles go to temporary files. Below,
-# memory is cheaper than the reads: the corpus stage is not a small run's peak.
+# Documents from which those columns go to temporary files. Below, memory is cheaper than
+# the reads: the corpus stage is not a small run's peak.
 ON_DISK_FROM = 100_000
 BLOCK_BYTES = 4 << 20  # signature rows read at once when a band is gathered
 
@@ -43,7 +44,6 @@ class Signatures:
     def __init__(self, on_disk: bool, capacity: int = 1024):
         self.width = 0
         self._rows = 0
-        self._blank = 0  # rows appended before the width was known
         self._capacity = capacity
         self._matrix: np.ndarray | None = None
         self._file = tempfile.TemporaryFile(prefix="seedcheck-signatures-") if on_disk else None  # noqa: SIM115 (closed by close())
