@@ -384,6 +384,41 @@ def _project(tmp_path: Path, suite: Path) -> Path:
     return project
 
 
+def test_gx_validates_the_columns_the_suite_reads_with_the_whole_tables_outcomes(seeds_run, monkeypatch, tmp_path):
+    from seedcheck.expectations import TABLE_COLUMNS, read_columns, run_suite
+    from seedcheck.expectations import stage as stage_module
+
+    config = _config()
+    suite = load_suite(config)
+    records = [d["record"] for d in seeds_run.documents]
+    assert read_columns(suite) == ("doc_id", "date", "source_url", "source_domain", "language", "word_count")
+    narrow = records_table(records, read_columns(suite))
+    assert list(narrow.columns) == [*read_columns(suite), "source_documents"]
+    assert run_suite(suite, narrow) == run_suite(suite, records_table(records))
+    # What the stage hands GX is that narrow table, and the run's outcomes are unchanged.
+    seen = []
+
+    def spy(suite, frame, data_docs_dir):
+        seen.append(list(frame.columns))
+        return run_suite(suite, frame, data_docs_dir)
+
+    monkeypatch.setattr(stage_module, "run_suite", spy)
+    assert run(config, [str(SEEDS)], jobs=1).expectations == seeds_run.expectations
+    assert seen == [list(narrow.columns)]
+    # A row condition is an expression over any column: the table keeps all of them, and
+    # a table without `source_domain` has no derived count.
+    conditioned = tmp_path / "conditioned.yaml"
+    conditioned.write_text(
+        "name: conditioned\nexpectations:\n  - name: dated-english\n"
+        "    type: expect_column_values_to_not_be_null\n    column: date\n"
+        '    row_condition: language=="en"\n    condition_parser: pandas\n'
+    )
+    suite = load_suite(_config(**{"expectations-suite": str(conditioned)}))
+    assert read_columns(suite) == TABLE_COLUMNS
+    assert run_suite(suite, records_table(records, read_columns(suite)))[0].success is False  # a seed has no date
+    assert "source_documents" not in records_table(records, ("doc_id", "title"))
+
+
 def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     import os
 

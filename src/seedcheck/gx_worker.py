@@ -32,6 +32,7 @@ from .config import Config
 from .expectations import (
     check_config,
     load_suite,
+    read_columns,
     records_table,
     run_suite,
     table_parts,
@@ -305,7 +306,7 @@ class GxRunner:
                 self.validated = True  # only a good suite's result was ever stored
                 self.stop()
                 return stored
-        frame = records_table(records)
+        frame = records_table(records, read_columns(suite))
         if self.worker is not None:
             outcomes = self.worker.run_suite(suite, frame, data_docs_dir)
         elif self.forkable and (self.suspended or self.suspend_after):

@@ -182,9 +182,9 @@ class SparkExpectations:
 
     def validate(self, suite: Any, records: Sequence[dict], data_docs_dir: str | None) -> list:
         """The outcomes of `suite` on the records table, validated by GX on Spark."""
-        from ..expectations import run_suite, spark_records_table
+        from ..expectations import read_columns, run_suite, spark_records_table
 
-        return run_suite(suite, spark_records_table(self.spark, records), data_docs_dir)
+        return run_suite(suite, spark_records_table(self.spark, records, read_columns(suite)), data_docs_dir)
 
     def done(self) -> None:
         """Nothing to stop: GX ran in this process."""

@@ -14,7 +14,7 @@ from typing import Any
 from ..config import Config
 from ..model import Finding, Hit
 from .suite import RULE, ExpectationSpec, Suite, load_suite
-from .table import records_table
+from .table import read_columns, records_table
 from .validate import Outcome, build_expectations, plain, run_suite
 
 
@@ -134,7 +134,7 @@ def expectations_stage(
     if validate is not None:
         outcomes = validate(suite, records, docs_dir)
     else:
-        outcomes = run_suite(suite, records_table(records), docs_dir)
+        outcomes = run_suite(suite, records_table(records, read_columns(suite)), docs_dir)
     entries = [entry(o) for o in outcomes]
     if RULE not in engine.registry.enabled:
         return [], entries
