@@ -160,15 +160,19 @@ def test_findings_on_disk_report_what_findings_in_memory_report(tmp_path, monkey
     for name, text in memory_reports.items():
         assert disk_reports[name] == text, name
 
-    # Compact records too (records.RecordStore), with the corpus stage's patches applied.
+    # Compact records too (records.RecordStore), with the corpus stage's patches applied,
+    # in memory and in a temporary file.
     monkeypatch.setattr(pipeline, "COMPACT_FROM", 0)
-    compact = gated_run()
-    assert isinstance(compact.documents, DocumentEntries)
-    assert list(compact.documents) == in_memory.documents
-    assert any(d["record"].get("duplicate_of") for d in compact.documents)
-    assert [f.to_json() for f in compact.findings] == [f.to_json() for f in in_memory.findings]
-    assert _reports(compact) == memory_reports
-    assert _rows(compact) == _rows(in_memory)
+    for records_on_disk in (False, True):
+        monkeypatch.setattr(pipeline, "RECORDS_ON_DISK_FROM", 0 if records_on_disk else 10**9)
+        compact = gated_run()
+        assert isinstance(compact.documents, DocumentEntries)
+        assert isinstance(compact.documents.store._items, spool.Blobs) == records_on_disk
+        assert list(compact.documents) == in_memory.documents
+        assert any(d["record"].get("duplicate_of") for d in compact.documents)
+        assert [f.to_json() for f in compact.findings] == [f.to_json() for f in in_memory.findings]
+        assert _reports(compact) == memory_reports
+        assert _rows(compact) == _rows(in_memory)
 
 
 def _rows(result) -> list:
@@ -206,6 +210,21 @@ def test_junit_lists_a_finding_under_its_document_wherever_its_path_points(tmp_p
     assert "moved to c's path" in cases[a] and "moved to c's path" not in cases[c]
     listed = sum(c.count(f" ({level}): ") for c in cases.values() for level in ("error", "warning", "info"))
     assert listed == len(findings)  # each once
+
+
+def test_blobs_read_back_what_was_written_last_and_views_what_they_chose():
+    blobs = spool.Blobs()
+    for data in (b"first", b"", b"\x00third\xff"):
+        blobs.append(data)
+    assert [blobs[i] for i in range(len(blobs))] == [b"first", b"", b"\x00third\xff"]
+    chosen = blobs.view([2, 0])
+    blobs[0] = b"replaced, longer than before"
+    blobs.append(b"fourth")
+    assert [blobs[i] for i in range(4)] == [b"replaced, longer than before", b"", b"\x00third\xff", b"fourth"]
+    assert [chosen[0], chosen[1]] == [b"\x00third\xff", b"first"] and len(chosen) == 2
+    with pytest.raises(TypeError):
+        chosen.append(b"x")
+    blobs.close()
 
 
 def test_a_finding_in_plain_values_comes_back_equal():

@@ -248,6 +248,7 @@ def test_spark_with_compact_records_reports_the_local_documents(tmp_path, monkey
     write_extras(target)
     local = pipeline.run(Config(root=tmp_path), [str(target)], jobs=1)
     monkeypatch.setattr(spark_engine, "COMPACT_FROM", 0)
+    monkeypatch.setattr(spark_engine, "RECORDS_ON_DISK_FROM", 0)  # and in a temporary file
     spark = spark_engine.run_spark(Config(root=tmp_path), [str(target)], master="local[2]")
     assert isinstance(spark.documents, DocumentEntries) and isinstance(local.documents, list)
     assert list(spark.documents) == local.documents

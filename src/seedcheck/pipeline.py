@@ -9,6 +9,7 @@ files -> ingest -> extract (record) -> document rules -> [worker processes]
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -32,9 +33,9 @@ from .ingest import Source
 from .ingest.remote import discover_all
 from .ingest.units import estimated_documents, plan
 from .record_ids import unique_ids
-from .records import COMPACT_FROM, RecordStore
+from .records import COMPACT_FROM, RECORDS_ON_DISK_FROM, RecordStore
 from .rules import fields
-from .spool import SPOOL_FROM, CorpusStates, Spool
+from .spool import SPOOL_FROM, CorpusStates, Spool, large_allocations_mapped
 
 __all__ = [
     "ALL_BODIES_UP_TO",
@@ -107,24 +108,26 @@ def run(
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
     spooled = documents >= SPOOL_FROM
-    records = RecordStore(compact=documents >= COMPACT_FROM)
+    records = RecordStore(compact=documents >= COMPACT_FROM, on_disk=documents >= RECORDS_ON_DISK_FROM)
     findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
     if gx is not None:
         gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
+    # A large run's outcomes arrive between records kept to its end: see large_allocations_mapped.
+    mapped = large_allocations_mapped() if records.compact else contextlib.nullcontext()
+    advance = bar.update if bar else (lambda n: None)
     try:
-        for outcome in unique_ids(
-            document_stage(engine, sources, jobs or config.jobs_count, bar.update if bar else (lambda n: None), stored)
-        ):
-            record = outcome.record
-            # Interned like the findings' ids and paths (model.Finding): one string for all.
-            record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])
-            records.append(record)
-            findings.extend(outcome.findings)
-            states.add(outcome.record["doc_id"], outcome.states)
-            readable.append(outcome.readable)
-            traces.append(outcome.trace)
-            if gx is not None and len(records) % 64 == 1:
-                gx.poll()  # a long run must not go on with a bad corpus suite
+        with mapped:
+            for outcome in unique_ids(document_stage(engine, sources, jobs or config.jobs_count, advance, stored)):
+                record = outcome.record
+                # Interned like the findings' ids and paths (model.Finding): one string for all.
+                record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])
+                records.append(record)
+                findings.extend(outcome.findings)
+                states.add(outcome.record["doc_id"], outcome.states)
+                readable.append(outcome.readable)
+                traces.append(outcome.trace)
+                if gx is not None and len(records) % 64 == 1:
+                    gx.poll()  # a long run must not go on with a bad corpus suite
     finally:
         if stored is not None:
             stored.close()

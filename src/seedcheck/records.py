@@ -6,6 +6,8 @@ A large run keeps each record as one pickled tuple of its values, without its id
 (`bench/records_store.py`), where the records were the largest part of a finished run
 that grows with the corpus. A compact record is decoded when it is read (a few µs), so a
 record read from a compact store is a fresh dict: a change to it is made with `update`.
+From `RECORDS_ON_DISK_FROM` documents the pickled tuples go to a temporary file (`spool.Blobs`)
+and are read back by position: then a record costs the main process its id and path only.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from .spool import Blobs
+
 # Documents. Reading every field back for the schema and expectations tables costs about
 # 7 CPU s per 100,000 compact records; below this the memory saved (under 55 MB) is not worth it.
 COMPACT_FROM = 50_000
+# Documents. A record read back from the file costs one `pread` more (about 1 µs); from
+# here the 520 bytes per record saved (about 0.6 KB with malloc's share) matter.
+RECORDS_ON_DISK_FROM = 200_000
 _MISSING = object()
 _KEPT_APART = ("doc_id", "path")
 
@@ -27,11 +34,12 @@ class RecordStore(Sequence):
     interned strings the findings and traces share) so that the stages needing only those
     never decode a record."""
 
-    def __init__(self, compact: bool = False) -> None:
-        self.compact = compact
+    def __init__(self, compact: bool = False, on_disk: bool = False) -> None:
+        self.compact = compact or on_disk
         self.ids: list[str] = []
         self.paths: list[str] = []
-        self._items: list[Any] = []  # dicts, or pickled (layout number, *values) tuples
+        # Dicts, or pickled (layout number, *values) tuples in a list or in a file.
+        self._items: list[Any] | Blobs = Blobs("seedcheck-records-") if on_disk else []
         self._layouts: list[tuple[str, ...]] = []  # the key orders seen, in first-seen order
         self._layout_of: dict[tuple[str, ...], int] = {}
         self._inserts: list[tuple[tuple[int, bool], ...]] = []  # per layout: where the id and path go
@@ -114,7 +122,10 @@ class RecordStore(Sequence):
         for index in indexes:
             chosen.ids.append(self.ids[index])
             chosen.paths.append(self.paths[index])
-            chosen._items.append(self._items[index])
+        if isinstance(self._items, Blobs):
+            chosen._items = self._items.view(indexes)
+        else:
+            chosen._items = [self._items[index] for index in indexes]
         return chosen
 
     def by_id_order(self) -> list[int]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..spool import Blobs
 from .dup_signatures import DupState
 from .keep import KeepInfo
 
@@ -128,40 +129,34 @@ class Signatures:
 
 
 class Texts:
-    """Strings appended in order and read by position: a list, or UTF-8 in a temporary file
-    with one offset per string."""
+    """Strings appended in order and read by position: a list, or UTF-8 in `spool.Blobs`."""
 
     def __init__(self, on_disk: bool):
         self._list: list[str] | None = None if on_disk else []
-        self._file = tempfile.TemporaryFile(prefix="seedcheck-texts-") if on_disk else None  # noqa: SIM115 (closed by close())
-        self._ends = array("q")
+        self._blobs = Blobs("seedcheck-texts-") if on_disk else None
 
     def append(self, text: str) -> None:
-        if self._file is None:
+        if self._blobs is not None:
+            self._blobs.append(text.encode("utf-8", "surrogatepass"))
+        else:
             assert self._list is not None
             self._list.append(text)
-            return
-        data = text.encode("utf-8", "surrogatepass")
-        self._file.write(data)
-        self._ends.append((self._ends[-1] if self._ends else 0) + len(data))
 
     def done(self) -> None:
-        if self._file is not None:
-            self._file.flush()
+        """Nothing left to do: `Blobs` flushes before it reads."""
 
     def __len__(self) -> int:
-        return len(self._list) if self._list is not None else len(self._ends)
+        return len(self._list) if self._list is not None else len(self._blobs or ())
 
     def __getitem__(self, index: int) -> str:
         if self._list is not None:
             return self._list[index]
-        start = self._ends[index - 1] if index else 0
-        assert self._file is not None
-        return os.pread(self._file.fileno(), self._ends[index] - start, start).decode("utf-8", "surrogatepass")
+        assert self._blobs is not None
+        return self._blobs[index].decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        if self._blobs is not None:
+            self._blobs.close()
 
 
 class Sets:

@@ -43,7 +43,7 @@ from typing import Any
 from ..config import Config, ConfigError
 from ..ingest import Source
 from ..ingest.units import estimated_documents
-from ..records import COMPACT_FROM, RecordStore
+from ..records import COMPACT_FROM, RECORDS_ON_DISK_FROM, RecordStore
 from ..spool import SPOOL_FROM, CorpusStates, Spool
 from .spark_corpus import corpus_candidates
 from .spark_documents import OUTCOME_SCHEMA, process_partitions
@@ -202,7 +202,8 @@ def _partitions(spark, rows: list[tuple]) -> tuple[int, int]:
 
 def _gathered(reduced, keep_all_bodies: bool):
     """The outcomes at the driver, in source order: (records, findings, states, readable, traces);
-    the records in a `RecordStore`, compact from `COMPACT_FROM` documents as in the local engine.
+    the records in a `RecordStore`, compact from `COMPACT_FROM` documents and on disk from
+    `RECORDS_ON_DISK_FROM`, as in the local engine.
 
     Partition by partition (the next one computed while this one is read), then into
     source order here: sorting in Spark would shuffle every payload once more. Bodies are
@@ -227,7 +228,7 @@ def _gathered(reduced, keep_all_bodies: bool):
     del with_body
     arrived.sort(key=lambda a: a[0])
     spooled = len(arrived) >= SPOOL_FROM
-    records = RecordStore(compact=len(arrived) >= COMPACT_FROM)
+    records = RecordStore(compact=len(arrived) >= COMPACT_FROM, on_disk=len(arrived) >= RECORDS_ON_DISK_FROM)
     findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
     # Records of one shard read in several units may repeat an id: the later takes its line id.
     for outcome in unique_ids(outcome for _, outcome in arrived):
