@@ -233,3 +233,30 @@ def test_traces_arrive_sharing_one_map_per_field_layout():
     assert reordered.field_lines is not one.field_lines and list(reordered.field_lines) == ["date", "title"]
     assert other.field_lines is not one.field_lines and other.line_of("date") == 4
     assert arrived({}).field_lines is None
+
+
+def test_after_fork_runs_once_in_this_process_after_the_workers_exist(tmp_path):
+    """What a large run changes in the main process for the outcomes' arrival (glibc's
+    mapped blocks) must not reach the workers: it happens once they were forked, and a run
+    checked in this process does not make it at all."""
+    import os
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(80):
+        write_doc(folder, f"d{i:02d}.md", f"Document {i}.")
+    engine = Engine(load_config(str(ROOT / "pyproject.toml")))
+    sources = list(discover([str(folder)], engine.config.include, engine.config.exclude))
+    calls = []
+
+    def after_fork():
+        import multiprocessing
+
+        calls.append((os.getpid(), len(multiprocessing.active_children())))
+
+    outcomes = list(document_stage(engine, sources, 2, lambda n: None, after_fork=after_fork))
+    assert len(outcomes) == 80 and len(calls) == 1
+    pid, children = calls[0]
+    assert pid == os.getpid() and children == 2  # here, with both workers already forked
+    list(document_stage(engine, sources, 1, lambda n: None, after_fork=after_fork))
+    assert len(calls) == 1

@@ -77,7 +77,7 @@ def _batches(items: list[Source], size: int) -> Iterator[list[Source]]:
 
 
 def _checked(
-    engine: Engine, sources: list[Source], jobs: int, progress, variant: bytes | None = None
+    engine: Engine, sources: list[Source], jobs: int, progress, variant: bytes | None = None, after_fork=None
 ) -> Iterator[tuple[list[DocOutcome], bytes | None, bytes | None]]:
     """Each file's (outcomes, cache key, packed outcomes), in source order; key and packed
     form only in a cached run (`variant`), and the key only when they may be stored."""
@@ -104,6 +104,8 @@ def _checked(
     try:
         with forking():  # map submits every batch now, which forks the workers
             outputs = pool.map(_process_batch, _batches(rest, size))
+        if after_fork is not None:
+            after_fork()
         for batch, results in zip(_batches(rest, size), outputs):
             for result in results:
                 if variant is None:
@@ -134,10 +136,12 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def document_stage(
-    engine: Engine, sources: list[Source], jobs: int, progress, cache: Cache | None = None
+    engine: Engine, sources: list[Source], jobs: int, progress, cache: Cache | None = None, after_fork=None
 ) -> Iterable[DocOutcome]:
     """Run ingest + extraction + document rules, in `jobs` processes when it pays off;
     with a `cache`, files it holds are taken from it and the others stored in it.
+    `after_fork()` is called once the worker processes exist (never when every document
+    is checked here): what it changes in this process, they do not inherit.
 
     Outcomes come back in source order whatever `jobs` is (and whether they were cached),
     so results are identical for any N.
@@ -156,7 +160,7 @@ def document_stage(
             yield outcome
 
     if cache is None or not cache.active:
-        for outcomes, _, _ in _checked(engine, sources, jobs, progress):
+        for outcomes, _, _ in _checked(engine, sources, jobs, progress, None, after_fork):
             yield from bounded(outcomes)
         return
     variant = cache.variant = b"every-body" if engine.keep_all_bodies else b"bodies-capped"
@@ -167,7 +171,7 @@ def document_stage(
         else [cache.key(s, engine.options.max_file_size) if s.unit is None else None for s in sources]
     )
     stored = cache.present(keys)
-    fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant)
+    fresh = _checked(engine, [s for s, k in zip(sources, keys) if k not in stored], jobs, progress, variant, after_fork)
     for source, key in zip(sources, keys):
         if key not in stored:
             outcomes, key, blob = next(fresh)

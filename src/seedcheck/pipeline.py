@@ -112,12 +112,15 @@ def run(
     findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
     if gx is not None:
         gx.attach(stored, documents)  # reuses results; starts the worker at the first file to check
-    # A large run's outcomes arrive between records kept to its end: see large_allocations_mapped.
-    mapped = large_allocations_mapped() if records.compact else contextlib.nullcontext()
+    # A large run's outcomes arrive between records kept to its end (large_allocations_mapped),
+    # in this process only: the workers' own allocations are left to glibc's defaults.
+    mapped = contextlib.ExitStack()
+    after_fork = (lambda: mapped.enter_context(large_allocations_mapped())) if records.compact else None
     advance = bar.update if bar else (lambda n: None)
     try:
         with mapped:
-            for outcome in unique_ids(document_stage(engine, sources, jobs or config.jobs_count, advance, stored)):
+            stage = document_stage(engine, sources, jobs or config.jobs_count, advance, stored, after_fork)
+            for outcome in unique_ids(stage):
                 record = outcome.record
                 # Interned like the findings' ids and paths (model.Finding): one string for all.
                 record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])

@@ -246,8 +246,9 @@ _GLIBC_DEFAULT_THRESHOLD = 128 * 1024
 
 @contextmanager
 def large_allocations_mapped() -> Iterator[None]:
-    """While a large run's document stage receives outcomes: glibc maps every allocation
-    of 64 KB or more on its own, so it goes back to the system when freed. By default
+    """While a large run's document stage receives outcomes (in the main process, entered
+    once its workers were forked): glibc maps every allocation of 64 KB or more on its
+    own, so it goes back to the system when freed. By default
     glibc raises that threshold after the first large block is freed and then carves such
     blocks out of the heap, where the small records, ids and traces kept to the end of the
     run pin the holes they leave (c30000: the main process grew 1.74 KB per document
