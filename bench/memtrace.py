@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -42,13 +43,15 @@ def trace(cmd: list[str], every: float) -> tuple[int, list[dict]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=float, default=0.2, help="seconds between samples")
-    parser.add_argument("--out", default="bench/results/memtrace.json", help="where the samples go")
+    default_out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "memtrace.json")
+    parser.add_argument("--out", default=default_out, help="where the samples go")
     parser.add_argument("cmd", nargs=argparse.REMAINDER, help="the command (after --)")
     args = parser.parse_args(argv)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         parser.error("no command given")
     code, samples = trace(cmd, args.every)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)  # a long run's samples are not lost
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(samples, fh)
     total = lambda row: sum(v for k, v in row.items() if k != "t")
