@@ -248,12 +248,12 @@ _GLIBC_DEFAULT_THRESHOLD = 128 * 1024
 def large_allocations_mapped() -> Iterator[None]:
     """While a large run's document stage receives outcomes (in the main process, entered
     once its workers were forked): glibc maps every allocation of 64 KB or more on its
-    own, so it goes back to the system when freed. By default
-    glibc raises that threshold after the first large block is freed and then carves such
-    blocks out of the heap, where the small records, ids and traces kept to the end of the
-    run pin the holes they leave (c30000: the main process grew 1.74 KB per document
-    instead of 1.26, records in a file both times). Afterwards the threshold is glibc's
-    default again (no longer raised on its own). A no-op elsewhere."""
+    own, so it goes back to the system when freed. By default glibc raises that threshold
+    after the first large block is freed and then carves such blocks (the workers'
+    messages) out of the heap, where the small strings and traces kept to the end of the
+    run pin the holes they leave (c30000 with the records in a file: the main process grew
+    0.71 KB per document instead of 1.26; bench/README.md). Afterwards the threshold is
+    glibc's default again (no longer raised on its own). A no-op elsewhere."""
     mallopt = _libc_function("mallopt")
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM)
