@@ -66,7 +66,7 @@ def read_columns(suite: Suite) -> tuple[str, ...]:
     or a `row_condition` (an expression over any column), may read any column: then all of
     them. The table GX validates holds these columns only: GX copies the rows of the
     whole table for each metric it computes (at 300,000 documents the validation grew by
-    418 MB over all columns, 242 MB over these: `bench/gx_memory.py`)."""
+    418 MB over all columns, 242 MB over these: `bench/table_memory.py --stage expectations`)."""
     columns = {"doc_id"}
     for spec in suite.expectations:
         if "row_condition" in spec.params:
