@@ -63,7 +63,7 @@ def _phase(module, name: str, base: int) -> None:
             flush=True,
         )
         if name == "_near_copies":
-            print(f"  {'':16s} {sum(len(v) for v in result.values()) // 2} verified pairs that are copies")
+            print(f"  {'':16s} {len(result.pairs.a)} verified pairs that are copies")
         return result
 
     setattr(module, name, measured)

@@ -17,7 +17,9 @@ from seedcheck.corpus.duplicates import (
     NUM_PERM,
     DupState,
     KeepInfo,
+    NearPairs,
     PairScore,
+    Partners,
     fold,
     is_near,
     keep_key,
@@ -617,3 +619,22 @@ def test_batched_set_containment_equals_the_pairwise_one():
         expected = [set_containment(read(i), read(j)) for i, j in zip(a.tolist(), b.tolist())]
         assert batched.tolist() == expected
         assert {0.0, 1.0} <= set(expected)  # pairs that share nothing and pairs with an empty set
+
+
+def test_partners_give_each_document_the_pairs_and_scores_of_the_pairs_it_is_in():
+    """`Partners` (arrays sorted by document) answers what the dict of dicts answered."""
+    rng = np.random.default_rng(5)
+    ids = [f"d{n}" for n in range(13)]  # d12 in no pair; "d10" sorts before "d2"
+    a, b = np.triu_indices(12, k=1)
+    chosen = rng.random(len(a)) < 0.4
+    scores = rng.random((int(chosen.sum()), 5)).astype(np.float32)
+    pairs = NearPairs(ids, a[chosen].astype(np.int32), b[chosen].astype(np.int32), scores)
+    expected = pairs.as_dict()
+    partners = Partners(pairs)
+    assert len(partners) == len(expected)
+    assert [ids[d] for d in partners.in_id_order()] == sorted(expected)
+    assert all(partners.scores_of(d) == expected[ids[d]] for d in partners.in_id_order())
+    assert sorted(partners.id_pairs()) == sorted((ids[i], ids[j]) for i, j in zip(a[chosen], b[chosen]))
+    assert partners.scores_of(12) == {} and "d12" not in expected
+    kept = pairs.kept(np.arange(len(pairs.a)) % 2 == 0)
+    assert len(kept.a) == (len(pairs.a) + 1) // 2 and (kept.scores == pairs.scores[::2]).all()

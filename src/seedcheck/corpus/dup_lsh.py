@@ -23,14 +23,9 @@ class NearPairs(NamedTuple):
     b: np.ndarray  # int32
     scores: np.ndarray  # float32 [n, 5]: the PairScore fields
 
-    def partners(self) -> dict[int, np.ndarray]:
-        """Row numbers of the pairs of each document that has any."""
-        rows = np.concatenate([np.arange(len(self.a)), np.arange(len(self.a))])
-        docs = np.concatenate([self.a, self.b])
-        order = np.argsort(docs, kind="stable")
-        docs, rows = docs[order], rows[order]
-        cuts = np.flatnonzero(np.diff(docs)) + 1
-        return {int(group[0]): r for group, r in zip(np.split(docs, cuts), np.split(rows, cuts)) if len(group)}
+    def kept(self, mask: np.ndarray) -> NearPairs:
+        """The pairs where `mask` is true."""
+        return NearPairs(self.ids, self.a[mask], self.b[mask], self.scores[mask])
 
     def as_dict(self) -> dict[str, dict[str, PairScore]]:
         """`{doc: {other: PairScore}}` (for tests and small corpora)."""
@@ -38,6 +33,41 @@ class NearPairs(NamedTuple):
         for a, b, sc in zip(self.a.tolist(), self.b.tolist(), self.scores.tolist()):
             out[self.ids[a]][self.ids[b]] = out[self.ids[b]][self.ids[a]] = PairScore(*sc)
         return out
+
+
+class Partners:
+    """Each document's partners in a set of `NearPairs`, and their scores: the pairs' two
+    ends sorted by document, then partner (about 50 bytes a pair, where a dict of dicts of
+    `PairScore` took about 300: at a million documents, a million pairs)."""
+
+    def __init__(self, pairs: NearPairs) -> None:
+        self.ids, self.pairs = pairs.ids, pairs
+        rows = np.arange(len(pairs.a), dtype=np.int32)
+        ends, others = np.concatenate([pairs.a, pairs.b]), np.concatenate([pairs.b, pairs.a])
+        order = np.lexsort((others, ends))
+        self._ends, self._others, self._rows = ends[order], others[order], np.concatenate([rows, rows])[order]
+        self._docs, self._starts = np.unique(self._ends, return_index=True)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def in_id_order(self) -> list[int]:
+        """The documents that have partners (as indexes into `ids`), sorted by doc id."""
+        return sorted(self._docs.tolist(), key=self.ids.__getitem__)
+
+    def scores_of(self, doc: int) -> dict[str, PairScore]:
+        """`{partner id: PairScore}` of document `doc` (an index into `ids`), by partner index."""
+        at = int(np.searchsorted(self._docs, doc))
+        if at == len(self._docs) or self._docs[at] != doc:
+            return {}
+        lo = self._starts[at]
+        hi = self._starts[at + 1] if at + 1 < len(self._starts) else len(self._ends)
+        scores = self.pairs.scores[self._rows[lo:hi]].tolist()
+        return {self.ids[o]: PairScore(*sc) for o, sc in zip(self._others[lo:hi].tolist(), scores)}
+
+    def id_pairs(self) -> Iterable[tuple[str, str]]:
+        """Every pair once, as doc ids."""
+        return ((self.ids[a], self.ids[b]) for a, b in zip(self.pairs.a.tolist(), self.pairs.b.tolist()))
 
 
 def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:

@@ -24,6 +24,7 @@ from . import Analyzer, analyzer, rule_params
 from .dup_lsh import (  # noqa: F401 (re-exported: tests, the Spark engine and bench use them here)
     _KNOWN_BANDS,
     NearPairs,
+    Partners,
     band_keys,
     band_ranges,
     candidate_codes,
@@ -114,7 +115,7 @@ def _findings(table: StateTable, rules, context) -> Iterable[tuple]:
             groups.append(("duplicate-exact", ids, {"similarity": 1.0, "measure": "identical normalised body"}))
         for a, b, reason in split:
             siblings[a][b] = siblings[b][a] = reason
-    copies = _near_copies(table, params["duplicate-near"], exact_of, siblings) if wanted("duplicate-near") else {}
+    copies = _near_copies(table, params["duplicate-near"], exact_of, siblings) if wanted("duplicate-near") else None
     clusters = _clusters([ids for _, ids, _ in groups], copies)
     for rule, ids, values in groups:
         if rule in rules:
@@ -197,13 +198,13 @@ def _merge(parts: dict[str, str], a: str, b: str) -> None:
 
 def _near_copies(
     table: StateTable, params: dict, exact_of: dict[str, int], siblings: dict[str, dict[str, str]]
-) -> dict[str, dict[str, PairScore]]:
-    """The verified near pairs that are copies (`{doc: {other: PairScore}}`); the others
-    go to `siblings` with the reason (`siblings.sibling_reason`)."""
+) -> Partners:
+    """The verified near pairs that are copies, by document; the others go to `siblings`
+    with the reason (`siblings.sibling_reason`)."""
     found = near_pairs(table, params, exact_of)
     ids = found.ids
-    copies: dict[str, dict[str, PairScore]] = defaultdict(dict)
-    for a, b, values in zip(found.a.tolist(), found.b.tolist(), found.scores.tolist()):
+    copy = np.ones(len(found.a), bool)
+    for n, (a, b, values) in enumerate(zip(found.a.tolist(), found.b.tolist(), found.scores.tolist())):
         sc = PairScore(*values)
         da, db = ids[a], ids[b]
         ra, rb = table.row[da], table.row[db]
@@ -213,12 +214,11 @@ def _near_copies(
         )
         if reason:
             siblings[da][db] = siblings[db][da] = reason
-        else:
-            copies[da][db] = copies[db][da] = sc
-    return copies
+            copy[n] = False
+    return Partners(found.kept(copy))
 
 
-def _clusters(groups: list[list[str]], copies: dict[str, dict[str, PairScore]]) -> dict[str, str]:
+def _clusters(groups: list[list[str]], copies: Partners | None) -> dict[str, str]:
     """Cluster id of every copy: connected components of the exact groups and near pairs,
     numbered in the order of their smallest document id (``dup-1``, ``dup-2``, …)."""
     parts: dict[str, str] = {}
@@ -226,17 +226,16 @@ def _clusters(groups: list[list[str]], copies: dict[str, dict[str, PairScore]]) 
         parts.update((d, parts.get(d, d)) for d in ids)
         for d in ids[1:]:
             _merge(parts, ids[0], d)
-    for d, others in copies.items():
-        for o in [d, *others]:
-            parts.setdefault(o, o)
-        for o in others:
-            _merge(parts, d, o)
+    for a, b in copies.id_pairs() if copies is not None else ():
+        parts.setdefault(a, a)
+        parts.setdefault(b, b)
+        _merge(parts, a, b)
     roots = sorted({_find(parts, d) for d in parts})
     number = {r: f"dup-{n}" for n, r in enumerate(roots, 1)}
     return {d: number[_find(parts, d)] for d in parts}
 
 
-def _near_hits(table: StateTable, params: dict, copies: dict, clusters: dict[str, str], changed) -> Iterable[tuple]:
+def _near_hits(table: StateTable, params: dict, copies: Partners, clusters: dict[str, str], changed) -> Iterable[tuple]:
     official = params["official_domains"]
     keys: dict[str, tuple] = {}  # a document is a partner of many: its keep key once
 
@@ -245,8 +244,8 @@ def _near_hits(table: StateTable, params: dict, copies: dict, clusters: dict[str
             keys[d] = keep_key(d, table.keep_of(d), official, changed)
         return keys[d]
 
-    for doc_id in sorted(copies):
-        score_of = copies[doc_id]
+    for doc in copies.in_id_order():
+        doc_id, score_of = copies.ids[doc], copies.scores_of(doc)
         # The keeper is chosen among the document and its own partners (a chain A~B~C
         # does not make A and C copies of each other).
         keeper = min([doc_id, *score_of], key=key_of)
