@@ -638,3 +638,14 @@ def test_partners_give_each_document_the_pairs_and_scores_of_the_pairs_it_is_in(
     assert partners.scores_of(12) == {} and "d12" not in expected
     kept = pairs.kept(np.arange(len(pairs.a)) % 2 == 0)
     assert len(kept.a) == (len(pairs.a) + 1) // 2 and (kept.scores == pairs.scores[::2]).all()
+
+
+def test_candidate_codes_merge_and_subtract_as_sets():
+    from seedcheck.corpus.dup_lsh import _merge_sorted, _not_in
+
+    rng = np.random.default_rng(11)
+    for _ in range(500):
+        a, b = (np.unique(rng.integers(0, 40, int(rng.integers(0, 25)))).astype(np.int64) for _ in range(2))
+        merged = _merge_sorted(a, b)
+        assert merged.dtype == np.int64 and merged.tolist() == np.union1d(a, b).tolist(), (a, b)
+        assert _not_in(a, b).tolist() == np.setdiff1d(a, b).tolist(), (a, b)

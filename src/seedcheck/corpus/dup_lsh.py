@@ -122,25 +122,30 @@ def candidate_codes(
     first, end = (0, sigs.shape[1]) if columns is None else (columns.start, columns.stop)
     found = np.zeros(0, np.int64)
     for a, b in band_ranges(threshold, end - first):
-        pairs = []
+        codes = []
         band = _band(sigs, first + a, first + b, rows)
         band = band.view(np.dtype((np.void, 4 * (b - a)))).ravel()
         order = np.argsort(band, kind="stable")
         ordered = band[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         sizes = np.diff(np.r_[starts, len(order)])
+        del band, ordered
         # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
-        # paired by the upper triangle of size x size.
+        # paired by the upper triangle of size x size, each pair coded at once.
         for size in np.unique(sizes[sizes > 1]).tolist():
             lo = starts[sizes == size]
-            members = np.sort(order[lo[:, None] + np.arange(size)], axis=1)
+            members = np.sort(order[lo[:, None] + np.arange(size)], axis=1).astype(np.int64, copy=False)
             i, j = np.triu_indices(size, k=1)
-            pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
-        if pairs:
-            band_pairs = np.concatenate(pairs).astype(np.int64)
+            pair_codes = members[:, i] * n
+            pair_codes += members[:, j]
+            codes.append(pair_codes.ravel())
+        if codes:
+            band_codes = np.concatenate(codes) if len(codes) > 1 else codes[0]
+            del codes
             # A row sits in one bucket per band, so a band never yields a pair twice: a sort
             # is all np.unique would do (its hash-based path cost 40 s at 100,000 documents).
-            found = _merge_sorted(found, np.sort(band_pairs[:, 0] * n + band_pairs[:, 1]))
+            band_codes.sort()
+            found = _merge_sorted(found, band_codes)
     return found
 
 
@@ -155,9 +160,20 @@ def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The sorted union of two sorted unique arrays. A stable sort of their concatenation
     is timsort finding two runs: a linear merge (np.union1d sorts from scratch, and the
     near-duplicate pairs are found again in band after band)."""
+    if not len(a):
+        return b  # the first band or pass: no copy
     merged = np.concatenate([a, b])
     merged.sort(kind="stable")
     return merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
+
+
+def _not_in(codes: np.ndarray, checked: np.ndarray) -> np.ndarray:
+    """The sorted `codes` that the sorted `checked` lacks, by binary search (np.setdiff1d
+    sorts the two arrays' concatenation with an index each: the duplicates stage's peak)."""
+    if not len(checked) or not len(codes):
+        return codes
+    at = np.minimum(np.searchsorted(checked, codes), len(checked) - 1)
+    return codes[checked[at] != codes]
 
 
 def near_pairs(
@@ -183,9 +199,11 @@ def near_pairs(
     sizes = table.gram_sizes[rows]
     found: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
     checked = np.zeros(0, np.int64)
-    for part, threshold in lsh_passes(params, num_perm):
-        codes = candidate_codes(table.sigs, threshold, rows, part)
-        codes, checked = np.setdiff1d(codes, checked, assume_unique=True), _merge_sorted(checked, codes)
+    passes = lsh_passes(params, num_perm)
+    for number, (part, threshold) in enumerate(passes, 1):
+        codes = _not_in(candidate_codes(table.sigs, threshold, rows, part), checked)
+        if number < len(passes):
+            checked = _merge_sorted(checked, codes)
         # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
             _verify(table, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
