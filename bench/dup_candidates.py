@@ -5,10 +5,12 @@ candidate pairs, how many band collisions found them, and the pairs that pass ve
     cd /tmp && PYTHONPATH=$WT/src python $WT/bench/dup_candidates.py /tmp/dup-states-CORPUS.pkl \
         [--sizes 25000 50000 100000]
 
-Every distinct candidate is held as an 8-byte code until its pass ends (`candidate_codes`),
-and merging a band's codes into them copies them about three times: the candidates, not the
-documents, set the duplicates stage's peak. Tables in memory for every size (the duplicates
-stage puts them on disk from 100,000 documents, which changes the CPU, not the counts).
+Until e34822f every distinct candidate was held as an 8-byte code until its pass ended, and
+merging a band's codes into them copied them about three times: the candidates, not the
+documents, set the duplicates stage's peak. `first_meetings` now verifies a band's new pairs
+and lets them go; this counts what a pass would hold (`candidate_codes`). Tables in memory
+for every size (the duplicates stage puts them on disk from 100,000 documents, which changes
+the CPU, not the counts).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ The first run checks CORPUS (no cache, no reports, 2 jobs) and saves the duplica
 analyzer's states and rule settings to FILE (default: /tmp/dup-states-<corpus name>.pkl);
 later runs read FILE. Then `Duplicates.finish` runs in this process under tracemalloc, and
 each phase prints what was held before it, its peak above that, and what it left: the
-table (`StateTable`), the exact groups, each LSH pass (`candidate_codes`), the verified
-pairs (`_near_copies`) and the clusters. Also printed: the number of findings, the verified
+table (`StateTable`), the exact groups, the candidates, their verification and the pairs
+that are copies (`_near_copies`), and the clusters. Also printed: the number of findings, the verified
 pairs and an MD5 of the findings, to compare two trees or the two table modes.
 """
 
@@ -87,7 +87,7 @@ def main() -> None:
     dup_table.ON_DISK_FROM = 0 if args.on_disk else len(states) + 1
     tracemalloc.start(1)
     base = tracemalloc.get_traced_memory()[0]
-    for module, name in ((duplicates, "_exact_groups"), (dup_lsh, "candidate_codes"), (duplicates, "_near_copies")):
+    for module, name in ((duplicates, "_exact_groups"), (duplicates, "_near_copies")):
         _phase(module, name, base)
     _phase(duplicates, "_clusters", base)
     table_init = dup_table.StateTable.__init__

@@ -20,6 +20,7 @@ from seedcheck.corpus.duplicates import (
     NearPairs,
     PairScore,
     Partners,
+    candidate_codes,
     fold,
     is_near,
     keep_key,
@@ -640,12 +641,44 @@ def test_partners_give_each_document_the_pairs_and_scores_of_the_pairs_it_is_in(
     assert len(kept.a) == (len(pairs.a) + 1) // 2 and (kept.scores == pairs.scores[::2]).all()
 
 
-def test_candidate_codes_merge_and_subtract_as_sets():
-    from seedcheck.corpus.dup_lsh import _merge_sorted, _not_in
+def test_merging_a_bands_candidates_gives_the_sorted_union():
+    from seedcheck.corpus.dup_lsh import _merge_sorted
 
     rng = np.random.default_rng(11)
     for _ in range(500):
         a, b = (np.unique(rng.integers(0, 40, int(rng.integers(0, 25)))).astype(np.int64) for _ in range(2))
         merged = _merge_sorted(a, b)
         assert merged.dtype == np.int64 and merged.tolist() == np.union1d(a, b).tolist(), (a, b)
-        assert _not_in(a, b).tolist() == np.setdiff1d(a, b).tolist(), (a, b)
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-memory", "on-disk"])
+def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_disk):
+    """`first_meetings` yields what `candidate_codes` gives pass by pass, less the pairs of
+    earlier passes, each pair once, without holding a pass's candidates."""
+    from seedcheck.corpus.dup_lsh import first_meetings, lsh_passes
+    from seedcheck.corpus.dup_table import Signatures
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=(50, 2 * NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    rows = []
+    for n in range(400):  # families of near copies: some values kept, the others redrawn
+        row = base[n % 50].copy()
+        redrawn = rng.random(2 * NUM_PERM) < rng.choice([0.05, 0.3, 0.5, 0.65, 1.0])
+        row[redrawn] = rng.integers(0, 2**32, size=int(redrawn.sum()), dtype=np.uint64).astype(np.uint32)
+        rows.append(row)
+    matrix = np.array(rows)
+    sigs = Signatures(on_disk=on_disk)
+    for row in matrix:
+        sigs.append(row)
+    sigs.done()
+    chosen = np.array(sorted(rng.choice(400, size=380, replace=False)), np.int64)
+    passes = lsh_passes({"lsh_threshold": 0.45, "containment": 0.6, "containment_lsh_threshold": 0.3}, NUM_PERM)
+    met = [[] for _ in passes]
+    for number, codes in first_meetings(sigs, passes, chosen):
+        met[number].extend(codes.tolist())
+    seen: set[int] = set()
+    for number, (part, threshold) in enumerate(passes):
+        expected = [c for c in candidate_codes(matrix, threshold, chosen, part).tolist() if c not in seen]
+        assert sorted(met[number]) == expected and len(expected) > 100, (number, len(expected))
+        seen.update(expected)
+    sigs.close()

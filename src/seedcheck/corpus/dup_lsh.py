@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..spool import Blobs
 from .dup_signatures import DupState, PairScore
 from .dup_table import Signatures, StateTable
 
@@ -114,39 +115,87 @@ def candidate_codes(
     """The row pairs (i, j), i < j, that share at least one band: for each i, exactly the
     keys datasketch's MinHashLSH(threshold) returns when queried with row i. Found by sorting
     each band's values in numpy (not one Python insert and query per row) and returned as
-    sorted int64 codes ``i * n + j``, merged band by band, so memory holds the distinct
-    pairs, not every band's copy. With `rows` (ascending), only those rows take part (i and
-    j then number positions in `rows`); with `columns`, only that part of each signature.
-    `sigs` is a matrix or a `Signatures` store, read one band at a time."""
+    sorted int64 codes ``i * n + j``, merged band by band. With `rows` (ascending), only those
+    rows take part (i and j then number positions in `rows`); with `columns`, only that part
+    of each signature. `sigs` is a matrix or a `Signatures` store, read one band at a time.
+    All of a pass's candidates at once (the bench counts them); `first_meetings` yields the
+    same pairs without holding them."""
     n = len(sigs) if rows is None else len(rows)
     first, end = (0, sigs.shape[1]) if columns is None else (columns.start, columns.stop)
     found = np.zeros(0, np.int64)
     for a, b in band_ranges(threshold, end - first):
-        codes = []
-        band = _band(sigs, first + a, first + b, rows)
-        band = band.view(np.dtype((np.void, 4 * (b - a)))).ravel()
-        order = np.argsort(band, kind="stable")
-        ordered = band[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        sizes = np.diff(np.r_[starts, len(order)])
-        del band, ordered
-        # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
-        # paired by the upper triangle of size x size, each pair coded at once.
-        for size in np.unique(sizes[sizes > 1]).tolist():
-            lo = starts[sizes == size]
-            members = np.sort(order[lo[:, None] + np.arange(size)], axis=1).astype(np.int64, copy=False)
-            i, j = np.triu_indices(size, k=1)
-            pair_codes = members[:, i] * n
-            pair_codes += members[:, j]
-            codes.append(pair_codes.ravel())
-        if codes:
-            band_codes = np.concatenate(codes) if len(codes) > 1 else codes[0]
-            del codes
-            # A row sits in one bucket per band, so a band never yields a pair twice: a sort
-            # is all np.unique would do (its hash-based path cost 40 s at 100,000 documents).
-            band_codes.sort()
-            found = _merge_sorted(found, band_codes)
+        found = _merge_sorted(found, _band_codes(*_band_buckets(sigs, first + a, first + b, rows), n))
     return found
+
+
+def first_meetings(
+    sigs: np.ndarray | Signatures, passes: list[tuple[slice, float]], rows: np.ndarray | None = None
+) -> Iterable[tuple[int, np.ndarray]]:
+    """(pass number, codes ``i * n + j``) of the pairs each band of each pass (`lsh_passes`)
+    puts in one bucket and no earlier band did: over all the passes, every pair of
+    `candidate_codes` of some pass once, under the first pass that has it, without holding a
+    pass's candidates (at a million documents, tens of millions of codes). A pair met before
+    shares a bucket of an earlier band: each band's bucket numbers are kept (4 bytes a row,
+    in a temporary file when the signatures are in one) and the band's pairs compared with
+    them, a band at a time."""
+    n = len(sigs) if rows is None else len(rows)
+    earlier: Blobs | list[np.ndarray] = (
+        Blobs("seedcheck-buckets-") if isinstance(sigs, Signatures) and sigs.on_disk else []
+    )
+    try:
+        for number, (part, threshold) in enumerate(passes):
+            for a, b in band_ranges(threshold, part.stop - part.start):
+                order, starts, sizes = _band_buckets(sigs, part.start + a, part.start + b, rows)
+                codes = _band_codes(order, starts, sizes, n)
+                if len(codes) and len(earlier):
+                    i, j = np.divmod(codes, n)
+                    for m in range(len(earlier)):
+                        bucket = earlier[m] if isinstance(earlier, list) else np.frombuffer(earlier[m], np.int32)
+                        apart = bucket[i] != bucket[j]
+                        codes, i, j = codes[apart], i[apart], j[apart]
+                        if not len(codes):
+                            break
+                    del i, j
+                if len(codes):
+                    yield number, codes
+                bucket = np.empty(n, np.int32)
+                bucket[order] = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
+                earlier.append(bucket if isinstance(earlier, list) else bucket.tobytes())
+    finally:
+        if isinstance(earlier, Blobs):
+            earlier.close()
+
+
+def _band_buckets(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.ndarray | None) -> tuple:
+    """One band's buckets: the rows in the order of their band values, where each bucket
+    starts in that order, and its size."""
+    band = _band(sigs, start, end, rows)
+    band = band.view(np.dtype((np.void, 4 * (end - start)))).ravel()
+    order = np.argsort(band, kind="stable")
+    ordered = band[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return order, starts, np.diff(np.r_[starts, len(order)])
+
+
+def _band_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
+    """The sorted codes ``i * n + j`` (i < j) of the pairs that share a bucket of one band."""
+    codes = []
+    # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
+    # paired by the upper triangle of size x size, each pair coded at once.
+    for size in np.unique(sizes[sizes > 1]).tolist():
+        lo = starts[sizes == size]
+        members = np.sort(order[lo[:, None] + np.arange(size)], axis=1).astype(np.int64, copy=False)
+        i, j = np.triu_indices(size, k=1)
+        pair_codes = members[:, i] * n
+        pair_codes += members[:, j]
+        codes.append(pair_codes.ravel())
+    if not codes:
+        return np.zeros(0, np.int64)
+    band_codes = np.concatenate(codes) if len(codes) > 1 else codes[0]
+    # A row sits in one bucket per band, so a band never yields a pair twice: a sort is all
+    # np.unique would do (its hash-based path cost 40 s at 100,000 documents).
+    band_codes.sort()
+    return band_codes
 
 
 def _band(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.ndarray | None) -> np.ndarray:
@@ -167,25 +216,16 @@ def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged
 
 
-def _not_in(codes: np.ndarray, checked: np.ndarray) -> np.ndarray:
-    """The sorted `codes` that the sorted `checked` lacks, by binary search (np.setdiff1d
-    sorts the two arrays' concatenation with an index each: the duplicates stage's peak)."""
-    if not len(checked) or not len(codes):
-        return codes
-    at = np.minimum(np.searchsorted(checked, codes), len(checked) - 1)
-    return codes[checked[at] != codes]
-
-
 def near_pairs(
     states: StateTable | Iterable[tuple[str, DupState]], params: dict, exact_of: dict[str, int] | None = None
 ) -> NearPairs:
     """Verified near-duplicate pairs.
 
-    Candidates: MinHash LSH banding as datasketch's MinHashLSH does it (`candidate_codes`)
-    over the word signatures (Jaccard), and a second pass over the 3-gram signatures at a
-    lower threshold (containment). Memory stays with the signature matrix
-    (N x 2 x num_perm uint32) and the candidate pairs. Verification (`is_near`) is
-    vectorised over chunks of candidate pairs. Documents of one exact-duplicate group
+    Candidates: MinHash LSH banding as datasketch's MinHashLSH does it over the word
+    signatures (Jaccard), and a second pass over the 3-gram signatures at a lower threshold
+    (containment), each pair verified when a band first puts it in a bucket
+    (`first_meetings`): memory holds a band's pairs, not a pass's. Verification (`is_near`)
+    is vectorised over chunks of candidate pairs. Documents of one exact-duplicate group
     are indexed once (duplicate-exact reports them).
     """
     table = states if isinstance(states, StateTable) else StateTable(states)
@@ -197,19 +237,21 @@ def near_pairs(
     rows = np.array(chosen, np.int64)
     num_perm = table.sigs.width // 2
     sizes = table.gram_sizes[rows]
-    found: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
-    checked = np.zeros(0, np.int64)
     passes = lsh_passes(params, num_perm)
-    for number, (part, threshold) in enumerate(passes, 1):
-        codes = _not_in(candidate_codes(table.sigs, threshold, rows, part), checked)
-        if number < len(passes):
-            checked = _merge_sorted(checked, codes)
-        # Verified in chunks of pairs, in (i, j) order: bounded temporary arrays.
+    found: list[tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]] = [([], [], []) for _ in passes]
+    for number, codes in first_meetings(table.sigs, passes, rows):
+        # Verified in chunks of pairs: bounded temporary arrays.
         for lo in range(0, len(codes), VERIFY_CHUNK):
-            _verify(table, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found)
-    if not found[0]:
+            _verify(table, rows, sizes, codes[lo : lo + VERIFY_CHUNK], params, found[number])
+    # Each pass's pairs in (i, j) order, the first pass's first.
+    parts = [[np.concatenate(p) for p in of_pass] for of_pass in found if of_pass[0]]
+    if not parts:
         return empty
-    return NearPairs(ids, *(np.concatenate(parts) for parts in found))
+    ordered = []
+    for a, b, scores in parts:
+        order = np.argsort(a.astype(np.int64) * len(rows) + b, kind="stable")
+        ordered.append((a[order], b[order], scores[order]))
+    return NearPairs(ids, *(np.concatenate(column) for column in zip(*ordered)))
 
 
 def _indexed_rows(table: StateTable, params: dict, exact_of: dict[str, int]) -> list[int]:

@@ -56,6 +56,10 @@ class Signatures:
     def __len__(self) -> int:
         return self._rows
 
+    @property
+    def on_disk(self) -> bool:
+        return self._file is not None
+
     def append(self, sig: np.ndarray | None) -> None:
         if sig is not None and len(sig) and not self.width:
             self.width = len(sig)
