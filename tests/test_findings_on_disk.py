@@ -227,6 +227,27 @@ def test_blobs_read_back_what_was_written_last_and_views_what_they_chose():
     blobs.close()
 
 
+def test_blobs_read_in_a_forked_child_leave_the_parents_file_whole(monkeypatch):
+    # The expectations stage of a long run forks a child that reads the records from their
+    # file: its reads write out the buffer it inherited, and the file's position is shared.
+    import os
+
+    monkeypatch.setattr(spool, "BLOBS_BUFFER", 64)  # some items written, some buffered
+    blobs = spool.Blobs()
+    items = [bytes([k]) * (5 + k % 40) for k in range(60)]
+    for data in items[:50]:
+        blobs.append(data)
+    pid = os.fork()
+    if pid == 0:  # the child reads every item, then leaves without running any cleanup
+        os._exit(0 if [blobs[i] for i in range(50)] == items[:50] else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    for data in items[50:]:
+        blobs.append(data)
+    blobs[3] = b"replaced after the fork"
+    assert [blobs[i] for i in range(60)] == [*items[:3], b"replaced after the fork", *items[4:]]
+    blobs.close()
+
+
 def test_a_finding_in_plain_values_comes_back_equal():
     from seedcheck.model import Fix
 

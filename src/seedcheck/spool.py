@@ -35,6 +35,7 @@ BATCH = 1_024  # items per pickle: few, large writes
 # list is faster and costs no more than that stage (see bench/README.md).
 FINDINGS_ON_DISK_FROM = 1_000_000
 SORT_RUN = 20_000  # findings sorted in memory at a time by `sorted_spool`
+BLOBS_BUFFER = 1 << 20  # bytes `Blobs` gathers before a write
 
 
 class Spool:
@@ -176,13 +177,19 @@ class Blobs:
     """Byte strings appended in order and read back by position from an unnamed temporary
     file (a start and a size per item in memory): what a large run keeps to its end but
     reads only now and then. An item replaced (`blobs[i] = data`) is written anew at the
-    end. A `view` reads chosen items of the same file and cannot be written."""
+    end. A `view` reads chosen items of the same file and cannot be written.
+
+    Writes are buffered here and written at their own offset (`os.pwrite`), never at the
+    file's position: a process forked from this one shares that position, and a child that
+    reads (so writes the buffer out) then writes the same bytes in the same place as this
+    process will, instead of moving the position under it."""
 
     def __init__(self, prefix: str = "seedcheck-blobs-") -> None:
         self._file = tempfile.TemporaryFile(prefix=prefix)  # noqa: SIM115 (open for the blobs' life; close() ends it)
         self._starts, self._sizes = array("q"), array("q")
         self._end: int | None = 0  # None for a view
-        self._unflushed = False
+        self._pending = bytearray()  # the bytes from `_written` to `_end`, not in the file yet
+        self._written = 0
 
     def append(self, data: bytes) -> None:
         self._starts.append(self._write(data))
@@ -196,27 +203,34 @@ class Blobs:
         if self._end is None:
             raise TypeError("a view of blobs is read-only")
         start = self._end
-        self._file.write(data)  # buffered: flushed before the next read
+        self._pending += data
         self._end += len(data)
-        self._unflushed = True
+        if len(self._pending) >= BLOBS_BUFFER:
+            self._flush()
         return start
 
+    def _flush(self) -> None:
+        written = 0
+        with memoryview(self._pending) as pending:
+            while written < len(pending):
+                written += os.pwrite(self._file.fileno(), pending[written:], self._written + written)
+        self._written += written
+        self._pending.clear()
+
     def __getitem__(self, index: int) -> bytes:
-        if self._unflushed:
-            self._file.flush()
-            self._unflushed = False
-        return os.pread(self._file.fileno(), self._sizes[index], self._starts[index])
+        start, size = self._starts[index], self._sizes[index]
+        if start + size > self._written:
+            self._flush()
+        return os.pread(self._file.fileno(), size, start)
 
     def __len__(self) -> int:
         return len(self._starts)
 
     def view(self, indexes: Iterable[int]) -> Blobs:
         """The items at `indexes`, in that order, read from this file."""
-        if self._unflushed:
-            self._file.flush()
-            self._unflushed = False
+        self._flush()
         chosen = Blobs.__new__(Blobs)
-        chosen._file, chosen._end, chosen._unflushed = self._file, None, False
+        chosen._file, chosen._end, chosen._pending, chosen._written = self._file, None, bytearray(), self._written
         chosen._starts, chosen._sizes = array("q"), array("q")
         for index in indexes:
             chosen._starts.append(self._starts[index])
