@@ -419,6 +419,85 @@ def test_gx_validates_the_columns_the_suite_reads_with_the_whole_tables_outcomes
     assert "source_documents" not in records_table(records, ("doc_id", "title"))
 
 
+def _failing_records(count: int, seed: int = 7) -> list[dict]:
+    """Records on which every expectation of the shipped suite but the row count has
+    unexpected rows: null and out-of-range dates, shared and missing source URLs, other
+    languages, empty and huge documents, domains with one document; ids not in file order."""
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for k in rng.sample(range(count * 3), count):
+        domain = f"site{rng.randrange(count // 4)}.example" if rng.random() < 0.5 else "www.whitehouse.gov"
+        records.append(
+            {
+                "doc_id": f"doc-{k}" if rng.random() > 0.02 else "doc-shared",
+                "date": rng.choice(
+                    [None, "1980-02-03", "2099-01-01", "not a date", f"2023-0{rng.randint(1, 9)}-1{k % 10}"]
+                ),
+                "source_url": rng.choice([None, f"https://{domain}/{k}", f"https://{domain}/{k % 7}"]),
+                "source_domain": domain,
+                "language": rng.choice(["en", "en", "en", "fr", None]),
+                "word_count": rng.choice([0, 3, 40, 700, 90_000, None]),
+                "title": f"Title {k}",
+            }
+        )
+    return records
+
+
+def test_the_table_holds_python_strings_and_gives_the_outcomes_of_pyarrow_strings(monkeypatch):
+    # GX's metrics turn a pyarrow string column into Python objects each time: the table
+    # holds pandas strings in Python storage, with the same values, NAs and outcomes.
+    import pandas as pd
+
+    from seedcheck.expectations import read_columns, run_suite
+    from seedcheck.expectations import table as table_module
+    from seedcheck.records import RecordStore
+
+    suite = load_suite(_config())
+    records = _failing_records(400)
+    table = records_table(records, read_columns(suite))
+    strings = [c for c in table.columns if str(table[c].dtype) == "string"]
+    assert strings == ["doc_id", "source_url", "source_domain", "language"]
+    assert {table[c].dtype.storage for c in strings} == {"python"}
+    assert table["language"].isna().sum() > 0 and not (table["language"] == "nan").any()
+    # A compact record's strings are new each time it is read: a column of few distinct
+    # values holds one object per value, one of many (URLs) one per row.
+    store = RecordStore(compact=True)
+    for record in records:
+        store.append(dict(record))
+    compact = records_table(store, read_columns(suite))
+    pd.testing.assert_frame_equal(compact, table)
+    assert len({id(v) for v in compact["language"].dropna()}) == 2  # "en", "fr"
+    monkeypatch.setattr(table_module, "SHARED_VALUES_UP_TO", 10)
+    urls = records_table(store, ("doc_id", "source_url"))["source_url"].dropna()
+    assert urls.nunique() > 100 and len({id(v) for v in urls}) > urls.nunique()  # sharing stopped past 10
+    outcomes = run_suite(suite, table)
+    assert sum(not o.success for o in outcomes) >= 8 and all(o.error is None for o in outcomes)
+    assert sum(len(o.unexpected_doc_ids) == suite.unexpected_limit for o in outcomes) >= 3  # lists cut at the limit
+    as_arrow = table.astype({c: "string[pyarrow]" for c in strings})
+    assert run_suite(suite, as_arrow) == outcomes
+
+
+def test_gx_fingerprints_the_batch_only_for_data_docs(monkeypatch, tmp_path):
+    # GX hashes every row of a pandas batch under 1 GB for a batch marker nothing here
+    # reads (at 300,000 rows, ~260 MB at the validation's peak): off, except for Data Docs.
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    from seedcheck.expectations import read_columns, run_suite
+
+    suite = load_suite(_config())
+    table = records_table(_failing_records(60), read_columns(suite))
+    hashed = []
+    real_hash = engine.hash_pandas_dataframe
+    monkeypatch.setattr(engine, "hash_pandas_dataframe", lambda df: hashed.append(len(df)) or real_hash(df))
+    threshold = engine.HASH_THRESHOLD
+    plain_run = run_suite(suite, table)
+    assert hashed == [] and engine.HASH_THRESHOLD == threshold
+    assert run_suite(suite, table, str(tmp_path / "docs")) == plain_run
+    assert hashed == [60] and engine.HASH_THRESHOLD == threshold
+
+
 def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     import os
 
