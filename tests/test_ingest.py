@@ -186,3 +186,39 @@ def test_libyaml_and_python_loaders_read_frontmatter_alike(monkeypatch):
         assert (fast.data, fast.error, fast.error_line) == (slow.data, slow.error, slow.error_line), case
     assert not frontmatter._c_safe("a: &x [1]\nb: *x\n")
     assert not frontmatter._c_safe("a: " + "[" * 40 + "]" * 40 + "\n")
+
+
+def test_a_run_shares_each_files_path_and_id_with_its_record_and_lets_go_of_the_sources(tmp_path, monkeypatch):
+    # Discovery interns a file's path and id (one string for the path read and the path
+    # shown), and the run interns each record's as it arrives from a worker: one string
+    # each, not three copies. The sources are gone before the corpus stage.
+    import gc
+
+    from seedcheck import pipeline
+    from seedcheck.config import Config
+    from seedcheck.ingest import Source
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(80):  # enough files for worker processes, whose records come pickled
+        (corpus / f"doc{k:02}.md").write_text(f"Title: Doc {k}\nDate: 2024-01-02\n\nThe leaders met on day {k}.\n")
+    found = pipeline.discover_sources(Config(), [str(corpus)])
+    assert all(s.path is s.fs_path for s in found) and len(found) == 80
+    del found
+    strings, left = [], []
+    real_stage, real_complete = pipeline.document_stage, pipeline.complete
+
+    def stage(engine, sources, *args):
+        strings.extend((id(s.doc_id), id(s.path)) for s in sources)
+        return real_stage(engine, sources, *args)
+
+    def complete(engine, records, *args):
+        gc.collect()
+        left.extend(o for o in gc.get_objects() if isinstance(o, Source) and o.fs_path.startswith(str(corpus)))
+        assert [(id(i), id(p)) for i, p in zip(records.ids, records.paths)] == strings
+        return real_complete(engine, records, *args)
+
+    monkeypatch.setattr(pipeline, "document_stage", stage)
+    monkeypatch.setattr(pipeline, "complete", complete)
+    result = pipeline.run(Config(), [str(corpus)], jobs=2)
+    assert len(result.documents) == 80 and len(strings) == 80 and left == []

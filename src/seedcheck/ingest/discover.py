@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -50,6 +51,11 @@ def _matches(relpath: str, patterns: Iterable[str]) -> bool:
 
 
 def _source(fs_path: str, shown: str, doc_id: str) -> Source:
+    # Interned, and one string for the path shown and the path read when they are equal:
+    # the run interns each record's id and path as it arrives (pipeline.py), so the
+    # record, its trace and its findings then hold these strings instead of copies.
+    fs_path, doc_id = sys.intern(fs_path), sys.intern(doc_id)
+    shown = fs_path if shown == fs_path else sys.intern(shown)
     try:
         st = os.stat(fs_path)  # follows links: a link to a regular file is read
     except OSError as exc:
