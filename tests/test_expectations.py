@@ -576,6 +576,41 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
     assert gx.worker is None
 
 
+def test_records_in_a_file_are_read_by_the_forked_child_which_builds_the_table(monkeypatch):
+    # Records held in memory: the table is built here and inherited (the child reading the
+    # records would copy their pages). Records in a file: the child builds it (so the
+    # table exists once), with the same outcomes.
+    import multiprocessing
+    import os
+
+    from seedcheck import gx_worker
+    from seedcheck.expectations import read_columns, run_suite
+    from seedcheck.records import RecordStore
+
+    config = _config()
+    suite = load_suite(config)
+    records = _failing_records(300)
+    here = run_suite(suite, records_table(records, read_columns(suite)))
+    built_in = multiprocessing.Array("i", 4)  # shared memory: each build writes its pid
+    real_table = gx_worker.records_table
+
+    def table(*args):
+        built_in[sum(1 for pid in built_in if pid)] = os.getpid()
+        return real_table(*args)
+
+    monkeypatch.setattr(gx_worker, "records_table", table)
+    for on_disk in (False, True):
+        store = RecordStore(compact=True, on_disk=on_disk)
+        for record in records:
+            store.append(dict(record))
+        assert gx_worker.records_in_child(store) is on_disk
+        gx = gx_worker.GxRunner(config, start=False)
+        gx.suspended = True  # a long run's: validated in a child forked at the stage
+        assert gx.validate(suite, store, None) == here
+    assert built_in[0] == os.getpid() and built_in[1] not in (0, os.getpid()) and list(built_in[2:]) == [0, 0]
+    assert not gx_worker.records_in_child(records)
+
+
 def test_a_forked_validation_that_dies_falls_back_to_this_process(monkeypatch):
     import os
 

@@ -21,6 +21,7 @@ peak, and a child forked earlier would keep copies of every page the parent then
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import multiprocessing.connection
@@ -146,32 +147,37 @@ class Runner:
         self.conn.close()
 
 
-def _validate_once(conn, suite: Any, frame: Any, data_docs_dir: str | None) -> None:
+def _validate_once(conn, suite: Any, table: Any, data_docs_dir: str | None) -> None:
     die_with_parent()
 
     try:
-        conn.send(("ok", run_suite(suite, frame, data_docs_dir)))
+        conn.send(("ok", run_suite(suite, _built(table), data_docs_dir)))
     except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
         conn.send(("error", exc))
 
 
-def validate_forked(suite: Any, frame: Any, data_docs_dir: str | None) -> list:
-    """A long run's expectations: a process forked now inherits the finished `frame` (no
-    copy through a pipe) and validates it while this process waits. Waiting matters: a
-    page this process writes after the fork is copied, and the child keeps the original
-    (a worker forked before the table was built held 880 MB at 100,000 documents, a
-    table of 73 MB). Falls back to this process if the child dies."""
+def _built(table: Any) -> Any:
+    return table() if callable(table) else table
+
+
+def validate_forked(suite: Any, table: Any, data_docs_dir: str | None) -> list:
+    """A long run's expectations: a process forked now inherits the finished records table
+    (no copy through a pipe), or a function that builds it there (`records_in_child`),
+    and validates it while this process waits. Waiting matters: a page this process
+    writes after the fork is copied, and the child keeps the original (a worker forked
+    before the table was built held 880 MB at 100,000 documents, a table of 73 MB).
+    Falls back to this process if the child dies."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
-        target=_validate_once, args=(sender, suite, frame, data_docs_dir), daemon=True, name="seedcheck-gx"
+        target=_validate_once, args=(sender, suite, table, data_docs_dir), daemon=True, name="seedcheck-gx"
     )
     gc.freeze()  # the child's collector then leaves the inherited objects (and their pages) alone
     try:
         with forking():
             process.start()
     except OSError:  # no memory or no process left for a fork: validate here
-        return run_suite(suite, frame, data_docs_dir)
+        return run_suite(suite, _built(table), data_docs_dir)
     finally:
         gc.unfreeze()
         sender.close()
@@ -189,10 +195,22 @@ def validate_forked(suite: Any, frame: Any, data_docs_dir: str | None) -> list:
             process.terminate()
         process.join()
     if reply is None:
-        return run_suite(suite, frame, data_docs_dir)
+        return run_suite(suite, _built(table), data_docs_dir)
     if reply[0] == "error":
         raise reply[1]
     return reply[1]
+
+
+def records_in_child(records: Any) -> bool:
+    """Does a forked validation build the records table itself? When the records are in
+    a file: the child then reads them without writing to a page of this process, and the
+    table exists in the child only. Built here and inherited, the table's strings are
+    copied into the child as GX reads them (each read writes their reference counts),
+    and records held in memory are copied as the child reads them: at 300,000 records on
+    disk the child's largest private memory was 355 MB building it against 312 MB plus
+    the table here; at 100,000 in memory 248 MB against 164 plus the table
+    (`bench/table_memory.py`)."""
+    return bool(getattr(records, "on_disk", False))
 
 
 def _gx_version() -> str:
@@ -306,14 +324,19 @@ class GxRunner:
                 self.validated = True  # only a good suite's result was ever stored
                 self.stop()
                 return stored
-        frame = records_table(records, read_columns(suite))
-        if self.worker is not None:
-            outcomes = self.worker.run_suite(suite, frame, data_docs_dir)
-        elif self.forkable and (self.suspended or self.suspend_after):
-            outcomes = validate_forked(suite, frame, data_docs_dir)
+        columns = read_columns(suite)
+        if self.forkable and self.worker is None and (self.suspended or self.suspend_after):
+            table = (
+                functools.partial(records_table, records, columns)
+                if records_in_child(records)
+                else records_table(records, columns)
+            )
+            outcomes = validate_forked(suite, table, data_docs_dir)
         else:
-            outcomes = run_suite(suite, frame, data_docs_dir)
-        del frame
+            table = records_table(records, columns)
+            runner = self.worker.run_suite if self.worker is not None else run_suite
+            outcomes = runner(suite, table, data_docs_dir)
+        del table
         self.validated = True
         self.stop()  # the worker's GX and its copy of the table go before the findings come back
         if key is not None:

@@ -44,6 +44,11 @@ class RecordStore(Sequence):
         self._layout_of: dict[tuple[str, ...], int] = {}
         self._inserts: list[tuple[tuple[int, bool], ...]] = []  # per layout: where the id and path go
 
+    @property
+    def on_disk(self) -> bool:
+        """Are the records in a file (`RECORDS_ON_DISK_FROM`)?"""
+        return isinstance(self._items, Blobs)
+
     @classmethod
     def of(cls, records: Iterable[dict[str, Any]]) -> RecordStore:
         """`records` as a store: itself when it is one, else its dicts, kept as they are."""
