@@ -445,12 +445,13 @@ def _failing_records(count: int, seed: int = 7) -> list[dict]:
     return records
 
 
-def test_the_table_holds_python_strings_and_gives_the_outcomes_of_pyarrow_strings(monkeypatch):
-    # GX's metrics turn a pyarrow string column into Python objects each time: the table
-    # holds pandas strings in Python storage, with the same values, NAs and outcomes.
+def test_the_table_holds_pyarrow_or_python_strings_with_the_same_outcomes(monkeypatch):
+    # Pyarrow storage for a table built in the run's process (its buffers go back with it);
+    # Python storage for one a forked child builds (GX's metrics turn pyarrow strings into
+    # Python objects each time). Same values, NAs and outcomes.
     import pandas as pd
 
-    from seedcheck.expectations import read_columns, run_suite
+    from seedcheck.expectations import CHILD_STRING_STORAGE, read_columns, run_suite
     from seedcheck.expectations import table as table_module
     from seedcheck.records import RecordStore
 
@@ -459,24 +460,27 @@ def test_the_table_holds_python_strings_and_gives_the_outcomes_of_pyarrow_string
     table = records_table(records, read_columns(suite))
     strings = [c for c in table.columns if str(table[c].dtype) == "string"]
     assert strings == ["doc_id", "source_url", "source_domain", "language"]
-    assert {table[c].dtype.storage for c in strings} == {"python"}
+    assert {table[c].dtype.storage for c in strings} == {"pyarrow"}
+    in_child = records_table(records, read_columns(suite), CHILD_STRING_STORAGE)
+    assert {in_child[c].dtype.storage for c in strings} == {"python"}
+    pd.testing.assert_frame_equal(in_child.astype({c: "string[pyarrow]" for c in strings}), table)
     assert table["language"].isna().sum() > 0 and not (table["language"] == "nan").any()
+    assert in_child["language"].isna().sum() > 0 and not (in_child["language"] == "nan").any()
     # A compact record's strings are new each time it is read: a column of few distinct
     # values holds one object per value, one of many (URLs) one per row.
     store = RecordStore(compact=True)
     for record in records:
         store.append(dict(record))
-    compact = records_table(store, read_columns(suite))
-    pd.testing.assert_frame_equal(compact, table)
+    compact = records_table(store, read_columns(suite), CHILD_STRING_STORAGE)
+    pd.testing.assert_frame_equal(compact, in_child)
     assert len({id(v) for v in compact["language"].dropna()}) == 2  # "en", "fr"
     monkeypatch.setattr(table_module, "SHARED_VALUES_UP_TO", 10)
-    urls = records_table(store, ("doc_id", "source_url"))["source_url"].dropna()
+    urls = records_table(store, ("doc_id", "source_url"), CHILD_STRING_STORAGE)["source_url"].dropna()
     assert urls.nunique() > 100 and len({id(v) for v in urls}) > urls.nunique()  # sharing stopped past 10
     outcomes = run_suite(suite, table)
     assert sum(not o.success for o in outcomes) >= 8 and all(o.error is None for o in outcomes)
     assert sum(len(o.unexpected_doc_ids) == suite.unexpected_limit for o in outcomes) >= 3  # lists cut at the limit
-    as_arrow = table.astype({c: "string[pyarrow]" for c in strings})
-    assert run_suite(suite, as_arrow) == outcomes
+    assert run_suite(suite, in_child) == outcomes
 
 
 def test_gx_fingerprints_the_batch_only_for_data_docs(monkeypatch, tmp_path):
@@ -579,7 +583,7 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
 def test_records_in_a_file_are_read_by_the_forked_child_which_builds_the_table(monkeypatch):
     # Records held in memory: the table is built here and inherited (the child reading the
     # records would copy their pages). Records in a file: the child builds it (so the
-    # table exists once), with the same outcomes.
+    # table exists once, of Python strings), with the same outcomes.
     import multiprocessing
     import os
 
@@ -592,11 +596,14 @@ def test_records_in_a_file_are_read_by_the_forked_child_which_builds_the_table(m
     records = _failing_records(300)
     here = run_suite(suite, records_table(records, read_columns(suite)))
     built_in = multiprocessing.Array("i", 4)  # shared memory: each build writes its pid
+    python_strings = multiprocessing.Array("i", 4)  # and whether its strings are Python's
     real_table = gx_worker.records_table
 
     def table(*args):
-        built_in[sum(1 for pid in built_in if pid)] = os.getpid()
-        return real_table(*args)
+        frame = real_table(*args)
+        build = sum(1 for pid in built_in if pid)
+        built_in[build], python_strings[build] = os.getpid(), frame["doc_id"].dtype.storage == "python"
+        return frame
 
     monkeypatch.setattr(gx_worker, "records_table", table)
     for on_disk in (False, True):
@@ -608,6 +615,7 @@ def test_records_in_a_file_are_read_by_the_forked_child_which_builds_the_table(m
         gx.suspended = True  # a long run's: validated in a child forked at the stage
         assert gx.validate(suite, store, None) == here
     assert built_in[0] == os.getpid() and built_in[1] not in (0, os.getpid()) and list(built_in[2:]) == [0, 0]
+    assert list(python_strings[:2]) == [0, 1]  # pyarrow's here, Python's in the child
     assert not gx_worker.records_in_child(records)
 
 

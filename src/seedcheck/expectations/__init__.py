@@ -24,15 +24,15 @@ from .suite import (
     load_suite,
     suite_path,
 )
-from .table import STRING_DTYPE, read_columns, records_table, spark_records_table, table_parts
+from .table import CHILD_STRING_STORAGE, read_columns, records_table, spark_records_table, table_parts
 from .validate import Outcome, build_expectations, run_suite
 
 __all__ = [
+    "CHILD_STRING_STORAGE",
     "DATE_COLUMNS",
     "DERIVED_COLUMNS",
     "INT_COLUMNS",
     "RULE",
-    "STRING_DTYPE",
     "SUITE_FILE",
     "TABLE_COLUMNS",
     "ExpectationSpec",

@@ -10,18 +10,28 @@ from typing import Any
 from ..records import RecordStore
 from .suite import DATE_COLUMNS, DERIVED_COLUMNS, INT_COLUMNS, TABLE_COLUMNS, Suite
 
-# pandas' string dtype with Python storage, not pyarrow's: GX's metrics go through numpy,
-# and pandas turns a pyarrow string column into Python objects for each one (its
-# `duplicated` took 97 MB for 300,000 URLs against 8). Same values, same NA, same outcomes.
-STRING_DTYPE = "string[python]"
+# pandas' string storage. Pyarrow's for a table built in the run's own process: its
+# buffers go back when the table goes, where a table of Python strings left that process
+# 75 MB larger through the writers stage at 100,000 documents. Python's for a table a
+# forked child builds and validates (`gx_worker.records_in_child`): GX's metrics go through
+# numpy, and pandas turns a pyarrow string column into Python objects for each one (its
+# `duplicated` took 97 MB for 300,000 URLs against 8), and the child's heap goes with it.
+# Same values, same NA, same outcomes.
+STRING_STORAGE = "pyarrow"
+CHILD_STRING_STORAGE = "python"
 # A string column shares one object per distinct value up to this many distinct values
 # (languages, domains); past it, as for URLs and ids, each row keeps its own.
 SHARED_VALUES_UP_TO = 65_536
 
 
-def records_table(records: RecordStore | list[dict[str, Any]], columns: Sequence[str] = TABLE_COLUMNS):
+def records_table(
+    records: RecordStore | list[dict[str, Any]],
+    columns: Sequence[str] = TABLE_COLUMNS,
+    storage: str = STRING_STORAGE,
+):
     """The table GX validates: one row per record, sorted by doc_id (so "first N unexpected"
-    is deterministic), strings as pandas strings (`STRING_DTYPE`), `date` as datetime,
+    is deterministic), strings as pandas strings (`storage`: "pyarrow" or "python", see
+    `STRING_STORAGE`), `date` as datetime,
     counts as Int64, plus `source_documents` when `source_domain` is among `columns` (by
     default all of `TABLE_COLUMNS`; the stage passes `read_columns(suite)`)."""
     import pandas as pd
@@ -40,7 +50,7 @@ def records_table(records: RecordStore | list[dict[str, Any]], columns: Sequence
         elif column in INT_COLUMNS:
             table[column] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("Int64")
         else:
-            table[column] = pd.Series(_texts(values), dtype=STRING_DTYPE)
+            table[column] = pd.Series(_texts(values), dtype=pd.StringDtype(storage))
         del values
     frame = pd.DataFrame(table, columns=columns)
     if "source_domain" in frame:
@@ -65,7 +75,7 @@ def _texts(values: list[Any]) -> list[str | None]:
     """A string column's values: None where missing (pandas 3 reads missing strings as NaN:
     they stay null, never the text "nan"), else text, one object per distinct value while
     there are at most `SHARED_VALUES_UP_TO` (a compact record's values are new strings each
-    time it is read, and the table holds Python strings)."""
+    time it is read: a table of Python strings holds them)."""
     shared: dict[str, str] | None = {}
     texts: list[str | None] = []
     for value in values:
