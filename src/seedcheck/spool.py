@@ -28,14 +28,12 @@ from typing import Any
 SPOOL_FROM = 2_000  # documents; below this a run's findings and states stay in memory
 BATCH = 1_024  # items per pickle: few, large writes
 # Findings; a run with more keeps them on disk to the end (gate, report order, writers),
-# so its memory no longer grows with them. Each pass over a spool unpickles every finding
-# again (duplicate findings carry their cluster), and the writers make several passes: at
-# 554,552 findings (100,000 generated documents) the writers took 180 s instead of 92, to
-# save 410 MB after the expectations stage, which was still the run's peak. Below this, a
-# list is faster; it can be the peak: at 300,000 documents (932,776 findings, about 0.9 KB
-# each in memory) the writers stage held 1,350 MB against 1,103 for the expectations stage
-# (bench/README.md).
-FINDINGS_ON_DISK_FROM = 1_000_000
+# so its memory no longer grows with them. In a list they cost about 0.9 KB each: at
+# 300,000 documents (932,776 findings) the writers stage held 1,350 MB in the main process
+# with them in a list and 813 MB with them on disk, in 37 s either way (json and markdown
+# reports), and the report order took 3 s longer; the writers of 43,900 findings took
+# 3.4 CPU s from disk against 3.2 from a list (bench/README.md). Smaller runs keep a list.
+FINDINGS_ON_DISK_FROM = 500_000
 SORT_RUN = 20_000  # findings sorted in memory at a time by `sorted_spool`
 BLOBS_BUFFER = 1 << 20  # bytes `Blobs` gathers before a write
 
