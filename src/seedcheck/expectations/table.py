@@ -31,9 +31,9 @@ def records_table(
 ):
     """The table GX validates: one row per record, sorted by doc_id (so "first N unexpected"
     is deterministic), strings as pandas strings (`storage`: "pyarrow" or "python", see
-    `STRING_STORAGE`), `date` as datetime,
-    counts as Int64, plus `source_documents` when `source_domain` is among `columns` (by
-    default all of `TABLE_COLUMNS`; the stage passes `read_columns(suite)`)."""
+    `STRING_STORAGE`), `date` as datetime, counts as Int64, plus `source_documents` when
+    `source_domain` is among `columns` (by default all of `TABLE_COLUMNS`; the stage
+    passes `read_columns(suite)`)."""
     import pandas as pd
 
     # Sorted positions first, then one column at a time: no per-row dicts (at 100,000
