@@ -550,16 +550,22 @@ def test_the_run_owns_the_worker_it_is_stopped_when_the_run_fails(monkeypatch):
 def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(monkeypatch):
     # Runs of SUSPEND_FROM+ files stop the worker once the suite is checked (an idle
     # GX through the document and corpus stages is memory at the run's peak) and fork a child
-    # that inherits the finished table for the expectations stage.
+    # for the expectations stage, before the corpus stage, with the same findings in the same order.
     import multiprocessing
     import os
 
-    from seedcheck import gx_worker
+    from seedcheck import completion, gx_worker
 
     config = _config()
-    here = run(config, [str(SEEDS)], jobs=1).expectations  # no worker: in this process
+    in_process = run(config, [str(SEEDS)], jobs=1)  # no worker: in this process, after the corpus stage
+    here = in_process.expectations
     forked, validated_in = [], multiprocessing.Value("i", 0)  # shared memory: the child writes its pid
     real_forked, real_once = gx_worker.validate_forked, gx_worker._validate_once
+    real_corpus, validated_by_corpus_stage = completion._run_corpus_stage, []
+
+    def corpus(*args):
+        validated_by_corpus_stage.append(gx.validated)
+        return real_corpus(*args)
 
     def spy(*args):
         forked.append(gx.worker)  # the early worker is gone by then
@@ -572,12 +578,16 @@ def test_a_long_run_suspends_the_worker_and_validates_in_a_child_forked_later(mo
     monkeypatch.setattr(gx_worker, "SUSPEND_FROM", 1)
     monkeypatch.setattr(gx_worker, "validate_forked", spy)
     monkeypatch.setattr(gx_worker, "_validate_once", once)
+    monkeypatch.setattr(completion, "_run_corpus_stage", corpus)
     with gx_worker.GxRunner(config) as gx:
         result = run(config, [str(SEEDS)], jobs=1, gx=gx)
         assert gx.suspended
     assert result.expectations == here
     assert forked == [None] and validated_in.value not in (0, os.getpid())  # validated in a child
     assert gx.worker is None
+    assert validated_by_corpus_stage == [True]
+    assert any(f.rule == "expectation-failed" for f in result.findings)
+    assert [f.to_json() for f in result.findings] == [f.to_json() for f in in_process.findings]
 
 
 def test_records_in_a_file_are_read_by_the_forked_child_which_builds_the_table(monkeypatch):

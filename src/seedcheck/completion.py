@@ -142,8 +142,17 @@ def complete(
     and `done()`: `gx_worker.GxRunner`, the Spark engine's), else GX validates here.
     `findings` may be a spool: it is read back once the corpus stage has released every
     state and the expectations (whose worker process holds its own copy of the records
-    table) are done."""
+    table) are done.
+
+    A run whose validator forks a child at the stage (`gx.forks_at_stage`: a long run)
+    validates first: the child's table then sits beside this process as the document
+    stage left it, not as the corpus stage leaves it (160 MB larger at 300,000 documents).
+    The table reads no field the corpus stage sets (`duplicate_of`, `cluster`), and the
+    findings are put in report order after every stage, so they come out the same."""
     records = RecordStore.of(records)
+    validate_first = bool(getattr(gx, "forks_at_stage", False))
+    if validate_first:
+        expectation_results = _run_expectations(engine, records, findings, states, gx, timings)
     t2 = time.perf_counter()
     _run_corpus_stage(engine, records, traces, findings, states, gate)
     timings["corpus"] = time.perf_counter() - t2
@@ -153,9 +162,8 @@ def complete(
     findings.extend(schema_stage(engine, records.select(ok), [traces[i] for i in ok], results))
     timings["schema"] = time.perf_counter() - t3
 
-    t_gx = time.perf_counter()
-    expectation_results = _run_expectations(engine, records, findings, states, gx)
-    timings["expectations"] = time.perf_counter() - t_gx
+    if not validate_first:
+        expectation_results = _run_expectations(engine, records, findings, states, gx, timings)
     arrived = findings
     if isinstance(arrived, Spool) and len(arrived) < FINDINGS_ON_DISK_FROM:
         arrived = arrived.drain()
@@ -227,16 +235,21 @@ def _run_corpus_stage(
         give_back_memory()
 
 
-def _run_expectations(engine: Engine, records: list[dict], findings, states: CorpusStates, gx) -> list[dict[str, Any]]:
-    """The expectations stage's findings into `findings`; returns findings.json's `expectations` entries."""
+def _run_expectations(
+    engine: Engine, records: list[dict], findings, states: CorpusStates, gx, timings: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The expectations stage's findings into `findings` (its time into `timings`); returns
+    findings.json's `expectations` entries."""
     from .expectations import expectations_stage  # imports great_expectations only if the stage runs
 
+    started = time.perf_counter()
     expectation_findings, expectation_results = expectations_stage(engine, records, gx.validate if gx else None)
     if gx is not None:
         gx.done()
     findings.extend(expectation_findings)
     if states.spooled:
         give_back_memory()  # the table built for GX: before every finding comes back
+    timings["expectations"] = time.perf_counter() - started
     return expectation_results
 
 

@@ -310,6 +310,12 @@ class GxRunner:
             if suite.expectations and not self.results.has(self._key(suite, records)):
                 self.start()
 
+    @property
+    def forks_at_stage(self) -> bool:
+        """Does the expectations stage fork a fresh child (a long run, its worker suspended)?
+        `completion.complete` then validates before the corpus stage."""
+        return self.forkable and self.worker is None and (self.suspended or self.suspend_after)
+
     def _key(self, suite: Any, records: Sequence[dict]) -> bytes:
         return self.results.key("expectations", (_gx_version(), *table_parts(suite, records)))
 
@@ -325,7 +331,7 @@ class GxRunner:
                 self.stop()
                 return stored
         columns = read_columns(suite)
-        if self.forkable and self.worker is None and (self.suspended or self.suspend_after):
+        if self.forks_at_stage:
             table = (
                 functools.partial(records_table, records, columns, CHILD_STRING_STORAGE)
                 if records_in_child(records)
