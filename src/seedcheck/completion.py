@@ -164,25 +164,7 @@ def complete(
 
     if not validate_first:
         expectation_results = _run_expectations(engine, records, findings, states, gx, timings)
-    arrived = findings
-    if isinstance(arrived, Spool) and len(arrived) < FINDINGS_ON_DISK_FROM:
-        arrived = arrived.drain()
-    gated = apply_gate(
-        engine.config,
-        engine.registry,
-        records,
-        traces,
-        apply_per_file_ignores(engine.config, arrived),
-        gate or GateOptions(),
-        expectation_results,
-    )
-    with cyclic_gc_paused():  # the gate is lazy: it runs as the findings are ordered
-        if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
-            findings = sorted_spool(gated, key=Finding.sort_key, into=_findings_spool)
-            arrived.close()
-        else:
-            findings = in_report_order(list(gated))
-        documents = summarise_documents(records, findings)
+    findings, documents = _gated_in_report_order(engine, records, traces, findings, gate, expectation_results)
     if results is not None:
         timings["reused_results"] = len(results.reused)
     timings["total"] = time.perf_counter() - t0
@@ -197,6 +179,37 @@ def complete(
         traces=dict(zip(records.ids, traces)),
         unreported=_unreported(documents, gate),
     )
+
+
+def _gated_in_report_order(
+    engine: Engine,
+    records: RecordStore,
+    traces: list[RecordTrace],
+    findings: list[Finding] | Spool,
+    gate: GateOptions | None,
+    expectation_results: list[dict[str, Any]],
+) -> tuple[list[Finding] | Spool, list[dict[str, Any]] | DocumentEntries]:
+    """Every stage's findings through per-file ignores and the gate, in report order, and
+    the documents' entries: a large run's findings stay on disk, others come back to a list."""
+    arrived = findings
+    if isinstance(arrived, Spool) and len(arrived) < FINDINGS_ON_DISK_FROM:
+        arrived = arrived.drain()
+    gated = apply_gate(
+        engine.config,
+        engine.registry,
+        records,
+        traces,
+        apply_per_file_ignores(engine.config, arrived),
+        gate or GateOptions(),
+        expectation_results,
+    )
+    with cyclic_gc_paused():  # the gate is lazy: it runs as the findings are ordered
+        if isinstance(arrived, Spool):  # a large run: its findings stay on disk to the end
+            ordered = sorted_spool(gated, key=Finding.sort_key, into=_findings_spool)
+            arrived.close()
+        else:
+            ordered = in_report_order(list(gated))
+        return ordered, summarise_documents(records, ordered)
 
 
 def _findings_spool() -> CodedSpool:

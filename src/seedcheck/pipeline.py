@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import sys
 import time
+from typing import NamedTuple
 
 from .cache import Cache, Results
 from .checker import DocOutcome, Engine
@@ -32,6 +33,7 @@ from .gate import GateOptions
 from .ingest import Source
 from .ingest.remote import discover_all
 from .ingest.units import estimated_documents, plan
+from .model import Finding, RecordTrace
 from .record_ids import unique_ids
 from .records import COMPACT_FROM, RECORDS_ON_DISK_FROM, RecordStore
 from .rules import fields
@@ -107,6 +109,38 @@ def run(
 
         bar = tqdm(total=len(sources), unit="file", desc="checking", leave=False, dynamic_ncols=True)
     t1 = time.perf_counter()
+    try:
+        collected = _collect(engine, sources, documents, jobs or config.jobs_count, bar, stored, gx)
+    finally:
+        if stored is not None:
+            stored.close()
+    # Every file is read: the sources (about 100 B each besides the strings the records
+    # share) go before the corpus stage, the run's largest.
+    del sources
+    if gx is not None:
+        gx.after_documents(engine, collected.records)
+    if stored is not None:
+        timings["cached_files"] = stored.hits
+    if bar:
+        bar.close()
+    timings["documents"] = time.perf_counter() - t1
+    return complete(engine, *collected, timings, paths, gate, t0, gx, results)
+
+
+class Collected(NamedTuple):
+    """The document stage's outcomes as `complete` takes them (`readable` and `traces`
+    follow `records`)."""
+
+    records: RecordStore
+    findings: list[Finding] | Spool
+    states: CorpusStates
+    readable: list[bool]
+    traces: list[RecordTrace]
+
+
+def _collect(engine: Engine, sources: list[Source], documents: int, jobs: int, bar, stored, gx) -> Collected:
+    """The document stage's outcomes gathered here, each kept as the run's size calls for
+    (in memory, compact, spooled or on disk)."""
     spooled = documents >= SPOOL_FROM
     records = RecordStore(compact=documents >= COMPACT_FROM, on_disk=documents >= RECORDS_ON_DISK_FROM)
     findings, states, readable, traces = Spool() if spooled else [], CorpusStates(spooled), [], []
@@ -117,34 +151,19 @@ def run(
     mapped = contextlib.ExitStack()
     after_fork = (lambda: mapped.enter_context(large_allocations_mapped())) if records.compact else None
     advance = bar.update if bar else (lambda n: None)
-    try:
-        with mapped:
-            stage = document_stage(engine, sources, jobs or config.jobs_count, advance, stored, after_fork)
-            for outcome in unique_ids(stage):
-                record = outcome.record
-                # Interned like the findings' ids and paths (model.Finding): one string for all.
-                record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])
-                records.append(record)
-                findings.extend(outcome.findings)
-                states.add(outcome.record["doc_id"], outcome.states)
-                readable.append(outcome.readable)
-                traces.append(outcome.trace)
-                if gx is not None and len(records) % 64 == 1:
-                    gx.poll()  # a long run must not go on with a bad corpus suite
-    finally:
-        if stored is not None:
-            stored.close()
-    # Every file is read: the sources (about 100 B each besides the strings the records
-    # share) go before the corpus stage, the run's largest.
-    del sources
-    if gx is not None:
-        gx.after_documents(engine, records)
-    if stored is not None:
-        timings["cached_files"] = stored.hits
-    if bar:
-        bar.close()
-    timings["documents"] = time.perf_counter() - t1
-    return complete(engine, records, findings, states, readable, traces, timings, paths, gate, t0, gx, results)
+    with mapped:
+        for outcome in unique_ids(document_stage(engine, sources, jobs, advance, stored, after_fork)):
+            record = outcome.record
+            # Interned like the findings' ids and paths (model.Finding): one string for all.
+            record["doc_id"], record["path"] = sys.intern(record["doc_id"]), sys.intern(record["path"])
+            records.append(record)
+            findings.extend(outcome.findings)
+            states.add(outcome.record["doc_id"], outcome.states)
+            readable.append(outcome.readable)
+            traces.append(outcome.trace)
+            if gx is not None and len(records) % 64 == 1:
+                gx.poll()  # a long run must not go on with a bad corpus suite
+    return Collected(records, findings, states, readable, traces)
 
 
 def discover_sources(config: Config, paths: list[str]) -> list[Source]:
