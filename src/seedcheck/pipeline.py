@@ -4,7 +4,8 @@ files -> ingest -> extract (record) -> document rules -> [worker processes]
       -> corpus rules -> record schema -> corpus expectations -> waivers/baseline -> Result
 
 `run` orchestrates; the stages live in `checker.py` (one document), `document_stage.py`
-(every file, in processes, with the cache) and `completion.py` (everything after).
+(every file, in processes, with the cache) and `completion.py` (everything after; a long
+run validates the corpus expectations before the corpus stage, with the same findings).
 """
 
 from __future__ import annotations
