@@ -138,3 +138,35 @@ def test_ctrl_c_exits_130_and_leaves_no_worker(corpus, started):
     assert proc.returncode == 130, err
     assert "Traceback" not in err.decode()
     assert _alive(workers) == []
+
+
+def test_workers_never_collect_what_they_inherited(tmp_path, monkeypatch):
+    # Forked workers inherit the run's objects (every `Source`); a worker's collection that
+    # visited them would write to their headers and get a private copy of each page
+    # (bench/README.md: about 100 MB per worker at 1,000,000 files). `lifecycle.forking`
+    # freezes them for the fork, and this process collects them again afterwards.
+    import gc
+    import multiprocessing
+
+    from seedcheck import document_stage
+    from seedcheck.config import Config, apply
+    from seedcheck.pipeline import run
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(80):  # enough for the worker pool (64 files or more)
+        (folder / f"d{i:02}.md").write_text(f"Title: Doc {i}\n\nThe leaders met today to discuss trade.\n")
+    frozen = multiprocessing.Array("i", 4)  # shared memory: each worker writes its count
+    real_init = document_stage._init_worker
+
+    def init(*args):
+        frozen[next(i for i, n in enumerate(frozen) if not n)] = gc.get_freeze_count()
+        real_init(*args)
+
+    monkeypatch.setattr(document_stage, "_init_worker", init)
+    inherited = len(gc.get_objects())
+    config = apply(Config(root=tmp_path), {"ignore": ["expectation-failed"]}, where="test")  # no GX import
+    result = run(config, [str(folder)], jobs=2)
+    assert len(result.documents) == 80
+    assert all(n >= inherited // 2 for n in frozen[:2]) and list(frozen[2:]) == [0, 0]
+    assert gc.get_freeze_count() == 0

@@ -22,7 +22,6 @@ peak, and a child forked earlier would keep copies of every page the parent then
 from __future__ import annotations
 
 import functools
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -173,14 +172,12 @@ def validate_forked(suite: Any, table: Any, data_docs_dir: str | None) -> list:
     process = context.Process(
         target=_validate_once, args=(sender, suite, table, data_docs_dir), daemon=True, name="seedcheck-gx"
     )
-    gc.freeze()  # the child's collector then leaves the inherited objects (and their pages) alone
     try:
-        with forking():
+        with forking():  # the child's collector then leaves the inherited objects (and their pages) alone
             process.start()
     except OSError:  # no memory or no process left for a fork: validate here
         return run_suite(suite, _built(table), data_docs_dir)
     finally:
-        gc.unfreeze()
         sender.close()
     reply = None
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 import sys
@@ -28,18 +29,21 @@ _STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 @contextmanager
 def forking() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back while worker processes are forked: a child gets them
-    only once `die_with_parent` has set its own handlers (else one arriving in between
-    would print a worker's traceback); the parent gets them right after."""
+    """Around the forking of worker processes: hold Ctrl-C and SIGTERM back, so a child
+    gets them only once `die_with_parent` has set its own handlers (else one arriving in
+    between would print a worker's traceback), and the parent right after; and freeze the
+    collector's objects (`gc.freeze`), so a child's collections never visit what it
+    inherited. A visit writes to each object's header, and the kernel then copies its
+    page into the child: a run's document workers inherit every `Source` of the run."""
     block = getattr(signal, "pthread_sigmask", None)
-    if block is None:
-        yield
-        return
-    previous = block(signal.SIG_BLOCK, _STOPPING)
+    previous = block(signal.SIG_BLOCK, _STOPPING) if block is not None else None
+    gc.freeze()
     try:
         yield
     finally:
-        block(signal.SIG_SETMASK, previous)
+        gc.unfreeze()  # this process collects them again
+        if block is not None:
+            block(signal.SIG_SETMASK, previous)
 
 
 def die_with_parent() -> None:
