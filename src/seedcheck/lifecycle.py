@@ -1,4 +1,4 @@
-"""Worker processes die with the run that started them.
+"""Worker processes die with the run that started them, and leave what they inherit alone.
 
 A run killed with SIGKILL (or SIGTERM before it could stop its workers) must not leave
 them behind: a worker blocked on its pipe would wait forever, holding its memory. Each
