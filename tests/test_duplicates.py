@@ -651,11 +651,17 @@ def test_merging_a_bands_candidates_gives_the_sorted_union():
         assert merged.dtype == np.int64 and merged.tolist() == np.union1d(a, b).tolist(), (a, b)
 
 
+@pytest.mark.parametrize("chunk", [None, 5], ids=["default-chunks", "chunks-of-5"])
 @pytest.mark.parametrize("on_disk", [False, True], ids=["in-memory", "on-disk"])
-def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_disk):
+def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_disk, chunk, monkeypatch):
     """`first_meetings` yields what `candidate_codes` gives pass by pass, less the pairs of
-    earlier passes, each pair once, without holding a pass's candidates."""
+    earlier passes, each pair once, without holding a pass's candidates, nor more than
+    `PAIR_CHUNK` pairs at once (a bucket larger than that, a member's pairs at a time)."""
+    from seedcheck.corpus import dup_lsh
     from seedcheck.corpus.dup_lsh import first_meetings, lsh_passes
+
+    if chunk:
+        monkeypatch.setattr(dup_lsh, "PAIR_CHUNK", chunk)
     from seedcheck.corpus.dup_table import Signatures
 
     rng = np.random.default_rng(3)
@@ -674,8 +680,13 @@ def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_dis
     chosen = np.array(sorted(rng.choice(400, size=380, replace=False)), np.int64)
     passes = lsh_passes({"lsh_threshold": 0.45, "containment": 0.6, "containment_lsh_threshold": 0.3}, NUM_PERM)
     met = [[] for _ in passes]
+    largest = 0
     for number, codes in first_meetings(sigs, passes, chosen):
         met[number].extend(codes.tolist())
+        largest = max(largest, len(codes))
+        if chunk and len(codes) > chunk:  # more only as the pairs of one member of a large bucket
+            assert len(set((codes // len(chosen)).tolist())) == 1, codes
+    assert chunk or largest > 5  # some bands pair more than chunks of 5 hold
     seen: set[int] = set()
     for number, (part, threshold) in enumerate(passes):
         expected = [c for c in candidate_codes(matrix, threshold, chosen, part).tolist() if c not in seen]

@@ -83,6 +83,7 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
 # (tests/test_duplicates.py checks them against datasketch); other settings ask datasketch,
 # whose import (scipy) costs about half a second.
 VERIFY_CHUNK = 4_096  # candidate pairs compared at once (two signature rows each: 8 MB)
+PAIR_CHUNK = 2**21  # candidate pairs a band hands on at once (16 MB of codes; see first_meetings)
 _KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
 _BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {
     key: [(i * r, (i + 1) * r) for i in range(b)] for key, (b, r) in _KNOWN_BANDS.items()
@@ -133,11 +134,11 @@ def first_meetings(
 ) -> Iterable[tuple[int, np.ndarray]]:
     """(pass number, codes ``i * n + j``) of the pairs each band of each pass (`lsh_passes`)
     puts in one bucket and no earlier band did: over all the passes, every pair of
-    `candidate_codes` of some pass once, under the first pass that has it, without holding a
-    pass's candidates (at a million documents, tens of millions of codes). A pair met before
-    shares a bucket of an earlier band: each band's bucket numbers are kept (4 bytes a row,
-    in a temporary file when the signatures are in one) and the band's pairs compared with
-    them, a band at a time."""
+    `candidate_codes` of some pass once, under the first pass that has it, in arrays of at
+    most about `PAIR_CHUNK` pairs (one band of a million templated documents pairs tens of
+    millions). A pair met before shares a bucket of an earlier band: each band's bucket
+    numbers are kept (4 bytes a row, in a temporary file when the signatures are in one)
+    and the band's pairs compared with them, a chunk at a time."""
     n = len(sigs) if rows is None else len(rows)
     earlier: Blobs | list[np.ndarray] = (
         Blobs("seedcheck-buckets-") if isinstance(sigs, Signatures) and sigs.on_disk else []
@@ -146,24 +147,30 @@ def first_meetings(
         for number, (part, threshold) in enumerate(passes):
             for a, b in band_ranges(threshold, part.stop - part.start):
                 order, starts, sizes = _band_buckets(sigs, part.start + a, part.start + b, rows)
-                codes = _band_codes(order, starts, sizes, n)
-                if len(codes) and len(earlier):
-                    i, j = np.divmod(codes, n)
-                    for m in range(len(earlier)):
-                        bucket = earlier[m] if isinstance(earlier, list) else np.frombuffer(earlier[m], np.int32)
-                        apart = bucket[i] != bucket[j]
-                        codes, i, j = codes[apart], i[apart], j[apart]
-                        if not len(codes):
-                            break
-                    del i, j
-                if len(codes):
-                    yield number, codes
+                for codes in _band_code_chunks(order, starts, sizes, n, PAIR_CHUNK):
+                    codes = _not_met(codes, earlier, n)
+                    if len(codes):
+                        yield number, codes
                 bucket = np.empty(n, np.int32)
                 bucket[order] = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
                 earlier.append(bucket if isinstance(earlier, list) else bucket.tobytes())
     finally:
         if isinstance(earlier, Blobs):
             earlier.close()
+
+
+def _not_met(codes: np.ndarray, earlier: Blobs | list[np.ndarray], n: int) -> np.ndarray:
+    """The pairs of `codes` that no earlier band's buckets (`earlier`) put together."""
+    if not len(codes) or not len(earlier):
+        return codes
+    i, j = np.divmod(codes, n)
+    for m in range(len(earlier)):
+        bucket = earlier[m] if isinstance(earlier, list) else np.frombuffer(earlier[m], np.int32)
+        apart = bucket[i] != bucket[j]
+        codes, i, j = codes[apart], i[apart], j[apart]
+        if not len(codes):
+            break
+    return codes
 
 
 def _band_buckets(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.ndarray | None) -> tuple:
@@ -179,16 +186,7 @@ def _band_buckets(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.
 
 def _band_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
     """The sorted codes ``i * n + j`` (i < j) of the pairs that share a bucket of one band."""
-    codes = []
-    # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
-    # paired by the upper triangle of size x size, each pair coded at once.
-    for size in np.unique(sizes[sizes > 1]).tolist():
-        lo = starts[sizes == size]
-        members = np.sort(order[lo[:, None] + np.arange(size)], axis=1).astype(np.int64, copy=False)
-        i, j = np.triu_indices(size, k=1)
-        pair_codes = members[:, i] * n
-        pair_codes += members[:, j]
-        codes.append(pair_codes.ravel())
+    codes = list(_band_code_chunks(order, starts, sizes, n, limit=None))
     if not codes:
         return np.zeros(0, np.int64)
     band_codes = np.concatenate(codes) if len(codes) > 1 else codes[0]
@@ -196,6 +194,45 @@ def _band_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int
     # np.unique would do (its hash-based path cost 40 s at 100,000 documents).
     band_codes.sort()
     return band_codes
+
+
+def _band_code_chunks(
+    order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int, limit: int | None
+) -> Iterable[np.ndarray]:
+    """The codes ``i * n + j`` (i < j) of the pairs that share a bucket of one band, in
+    sorted arrays of at most `limit` pairs (or of one member's pairs with the later members
+    of its bucket, when they are more), not sorted across arrays; with no `limit`, unsorted."""
+    # Every bucket of the same size at once: a (buckets x size) matrix of sorted members,
+    # paired by the upper triangle of size x size, each pair coded at once.
+    for size in np.unique(sizes[sizes > 1]).tolist():
+        lo = starts[sizes == size]
+        per_bucket = size * (size - 1) // 2
+        if limit is not None and per_bucket > limit:
+            for first in lo.tolist():
+                yield from _bucket_code_chunks(np.sort(order[first : first + size]).astype(np.int64), n, limit)
+            continue
+        i, j = np.triu_indices(size, k=1)
+        step = len(lo) if limit is None else limit // per_bucket
+        for at in range(0, len(lo), step):
+            members = np.sort(order[lo[at : at + step, None] + np.arange(size)], axis=1).astype(np.int64, copy=False)
+            pair_codes = members[:, i] * n
+            pair_codes += members[:, j]
+            yield np.sort(pair_codes.ravel()) if limit is not None else pair_codes.ravel()
+
+
+def _bucket_code_chunks(members: np.ndarray, n: int, limit: int) -> Iterable[np.ndarray]:
+    """The codes of the pairs of one bucket (`members` ascending), in sorted arrays of about
+    `limit` pairs: the pairs of consecutive members with every later one."""
+    size, first = len(members), 0
+    while first < size - 1:
+        # Member k pairs with the size - 1 - k after it: at most `limit` pairs, at least one member.
+        last = min(size - 1, first + max(1, limit // (size - 1 - first)))
+        counts = size - 1 - np.arange(first, last)
+        ends = np.cumsum(counts)
+        # Pair p of member k's run is with member k + 1 + (p - where the run starts).
+        later = np.arange(ends[-1]) + np.repeat(np.arange(first + 1, last + 1) - (ends - counts), counts)
+        yield np.repeat(members[first:last], counts) * n + members[later]
+        first = last
 
 
 def _band(sigs: np.ndarray | Signatures, start: int, end: int, rows: np.ndarray | None) -> np.ndarray:
