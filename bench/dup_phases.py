@@ -1,14 +1,16 @@
 """Memory of the duplicates stage by phase (tracemalloc), with its table in memory or on disk.
 
-    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/dup_phases.py CORPUS [--states FILE] [--on-disk]
+    cd /tmp && PYTHONPATH=$WT/src python $WT/bench/dup_phases.py CORPUS [--states FILE] [--on-disk] [--bands]
 
-The first run checks CORPUS (no cache, no reports, 2 jobs) and saves the duplicates
-analyzer's states and rule settings to FILE (default: /tmp/dup-states-<corpus name>.pkl);
-later runs read FILE. Then `Duplicates.finish` runs in this process under tracemalloc, and
-each phase prints what was held before it, its peak above that, and what it left: the
-table (`StateTable`), the exact groups, the candidates, their verification and the pairs
-that are copies (`_near_copies`), and the clusters. Also printed: the number of findings, the verified
-pairs and an MD5 of the findings, to compare two trees or the two table modes.
+The first run checks CORPUS (every rule, no cache, no reports, 2 jobs) and saves the
+duplicates analyzer's states and rule settings to FILE (default:
+/tmp/dup-states-<corpus name>.pkl); later runs read FILE. Then `Duplicates.finish` runs in
+this process under tracemalloc, and each phase prints what was held before it, its peak
+above that, and what it left: the table (`StateTable`), the exact groups, the candidates,
+their verification and the pairs that are copies (`_near_copies`), and the clusters. Also
+printed: the number of findings, the verified pairs and an MD5 of the findings, to compare
+two trees or the two table modes. With `--bands`, first each LSH pass's candidate pairs
+and the band that pairs the most (its largest bucket too).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def _states(corpus: str, path: Path) -> tuple[list, dict]:
         yield from finish(cls, states, rules, context)
 
     duplicates.Duplicates.finish = classmethod(keeping)
+    # Every rule: the bodies compared leave out the lines other rules flag (noise), so
+    # checking only the duplicate rules would give other states.
     pipeline.run(load_config(None), [corpus], jobs=2)
     duplicates.Duplicates.finish = classmethod(finish)
     with path.open("wb") as fh:
@@ -69,14 +73,42 @@ def _phase(module, name: str, base: int) -> None:
     setattr(module, name, measured)
 
 
+def _bands(states: list, rules) -> None:
+    """Each LSH pass's candidate pairs (with repeats across bands) and its band that pairs the most."""
+    import numpy as np
+
+    from seedcheck.corpus import dup_lsh, duplicates, rule_params
+    from seedcheck.corpus.dup_table import StateTable
+
+    table = StateTable(states)
+    params = rule_params(rules, "duplicate-near")
+    groups, _ = duplicates._exact_groups(table, rule_params(rules, "duplicate-exact"))
+    exact_of = {d: n for n, ids in enumerate(groups) for d in ids}
+    rows = np.array(dup_lsh._indexed_rows(table, params, exact_of), np.int64)
+    for part, threshold in dup_lsh.lsh_passes(params, table.sigs.width // 2):
+        pairs = []
+        for a, b in dup_lsh.band_ranges(threshold, part.stop - part.start):
+            _, _, sizes = dup_lsh._band_buckets(table.sigs, part.start + a, part.start + b, rows)
+            pairs.append((int((sizes * (sizes - 1) // 2).sum()), int(sizes.max())))
+        most = max(range(len(pairs)), key=lambda n: pairs[n][0])
+        print(
+            f"  pass {threshold}: {sum(p for p, _ in pairs):,} band pairs over {len(pairs)} bands; band {most} "
+            f"pairs {pairs[most][0]:,} (largest bucket {pairs[most][1]:,} rows)"
+        )
+    table.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--states", type=Path, help="pickle of the states (made on the first run)")
     parser.add_argument("--on-disk", action="store_true", help="the table's columns in temporary files")
+    parser.add_argument("--bands", action="store_true", help="first, each LSH pass's pairs by band")
     args = parser.parse_args()
     path = args.states or Path(f"/tmp/dup-states-{Path(args.corpus).name}.pkl")
     states, rules = _states(args.corpus, path)
+    if args.bands:
+        _bands(states, rules)
 
     from seedcheck.corpus import dup_lsh, duplicates
 
