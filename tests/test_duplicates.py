@@ -693,3 +693,30 @@ def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_dis
         assert sorted(met[number]) == expected and len(expected) > 100, (number, len(expected))
         seen.update(expected)
     sigs.close()
+
+
+def test_pairs_taken_a_few_at_a_time_give_the_same_findings(tmp_path, monkeypatch):
+    """The verified pairs become Python values `VALUES_CHUNK` at a time (millions at a million
+    documents): chunks of one pair give the findings of one chunk, siblings included."""
+    from seedcheck.corpus import dup_lsh, duplicates
+
+    files = {
+        "a.md": _md("Readout of the meeting", "2021-03-01", PARAPHRASE_A),
+        "b.md": _md("Readout of the meeting", "2021-03-02", PARAPHRASE_B),
+        "c.md": _md("Readout of the meeting", "2021-03-03", PARAPHRASE_A.replace("enduring", "lasting")),
+        "jenner.md": _md("Fact Sheet: Addresses Risks from Jenner", "2025-03-25", PARAPHRASE_A.replace("Mexican", "J")),
+        "susman.md": _md("Fact Sheet: Addresses Risks from Susman", "2025-03-27", PARAPHRASE_B.replace("Mexican", "J")),
+    }
+
+    def findings(name: str) -> list:
+        result = check(tmp_path / name, files, select="duplicate-,templated-sibling")
+        return [(f.rule, f.doc_id, f.message, f.related) for f in result.findings]
+
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "ones").mkdir()
+    whole = findings("whole")
+    monkeypatch.setattr(dup_lsh, "VALUES_CHUNK", 1)
+    monkeypatch.setattr(duplicates, "VALUES_CHUNK", 1)
+    assert findings("ones") == whole
+    rules = {rule for rule, *_ in whole}
+    assert {"duplicate-near", "templated-sibling"} <= rules, whole

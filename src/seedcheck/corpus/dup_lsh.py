@@ -67,8 +67,10 @@ class Partners:
         return {self.ids[o]: PairScore(*sc) for o, sc in zip(self._others[lo:hi].tolist(), scores)}
 
     def id_pairs(self) -> Iterable[tuple[str, str]]:
-        """Every pair once, as doc ids."""
-        return ((self.ids[a], self.ids[b]) for a, b in zip(self.pairs.a.tolist(), self.pairs.b.tolist()))
+        """Every pair once, as doc ids (made a chunk of pairs at a time: there may be millions)."""
+        a, b, ids, step = self.pairs.a, self.pairs.b, self.ids, VALUES_CHUNK
+        for lo in range(0, len(a), step):
+            yield from ((ids[i], ids[j]) for i, j in zip(a[lo : lo + step].tolist(), b[lo : lo + step].tolist()))
 
 
 def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
@@ -83,6 +85,7 @@ def lsh_passes(params: dict, num_perm: int) -> list[tuple[slice, float]]:
 # (tests/test_duplicates.py checks them against datasketch); other settings ask datasketch,
 # whose import (scipy) costs about half a second.
 VERIFY_CHUNK = 4_096  # candidate pairs compared at once (two signature rows each: 8 MB)
+VALUES_CHUNK = 65_536  # pairs made Python values at once (about 300 B each; there may be millions)
 PAIR_CHUNK = 2**21  # candidate pairs a band hands on at once (16 MB of codes; see first_meetings)
 _KNOWN_BANDS = {(0.3, 128): (37, 3), (0.45, 128): (25, 5)}
 _BANDS: dict[tuple[float, int], list[tuple[int, int]]] = {

@@ -23,6 +23,7 @@ from ..model import Fix, Hit
 from . import Analyzer, analyzer, rule_params
 from .dup_lsh import (  # noqa: F401 (re-exported: tests, the Spark engine and bench use them here)
     _KNOWN_BANDS,
+    VALUES_CHUNK,
     NearPairs,
     Partners,
     band_keys,
@@ -202,20 +203,26 @@ def _near_copies(
     """The verified near pairs that are copies, by document; the others go to `siblings`
     with the reason (`siblings.sibling_reason`)."""
     found = near_pairs(table, params, exact_of)
-    ids = found.ids
     copy = np.ones(len(found.a), bool)
-    for n, (a, b, values) in enumerate(zip(found.a.tolist(), found.b.tolist(), found.scores.tolist())):
-        sc = PairScore(*values)
-        da, db = ids[a], ids[b]
-        ra, rb = table.row[da], table.row[db]
-        by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
-        reason = sibling_reason(
-            table.keep[ra], table.keep[rb], table.title[ra], table.title[rb], sc.grams, sc.contained, by_words, params
-        )
-        if reason:
-            siblings[da][db] = siblings[db][da] = reason
-            copy[n] = False
+    # As Python values a chunk at a time: at a million documents, millions of pairs.
+    for lo in range(0, len(found.a), VALUES_CHUNK):
+        hi = lo + VALUES_CHUNK
+        pairs = zip(found.a[lo:hi].tolist(), found.b[lo:hi].tolist(), found.scores[lo:hi].tolist())
+        for n, (a, b, values) in enumerate(pairs, lo):
+            da, db = found.ids[a], found.ids[b]
+            reason = _sibling_reason(table, da, db, PairScore(*values), params)
+            if reason:
+                siblings[da][db] = siblings[db][da] = reason
+                copy[n] = False
     return Partners(found.kept(copy))
+
+
+def _sibling_reason(table: StateTable, da: str, db: str, sc: PairScore, params: dict) -> str | None:
+    """Why the verified near pair (da, db) is a templated sibling, not a copy (or None)."""
+    ra, rb = table.row[da], table.row[db]
+    by_words = sc.words >= params["word_jaccard"] and sc.grams >= params["gram_jaccard"]
+    keep, title = table.keep, table.title
+    return sibling_reason(keep[ra], keep[rb], title[ra], title[rb], sc.grams, sc.contained, by_words, params)
 
 
 def _clusters(groups: list[list[str]], copies: Partners | None) -> dict[str, str]:
