@@ -160,6 +160,8 @@ def complete(
     t3 = time.perf_counter()
     ok = [i for i, good in enumerate(readable) if good]
     findings.extend(schema_stage(engine, records.select(ok), [traces[i] for i in ok], results))
+    if states.spooled:
+        give_back_memory()  # the schema's tables, before the gate and the writers
     timings["schema"] = time.perf_counter() - t3
 
     if not validate_first:
