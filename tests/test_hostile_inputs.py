@@ -121,6 +121,10 @@ def test_static_details(static_result):
     assert docs["mixed-newlines.txt"]["date"] == "2021-03-01"
     # Frontmatter values that are not strings reach the record as plain JSON values.
     assert docs["yaml-odd-values.md"]["title"] == "aGVsbG8="
+    assert (docs["yaml-bad-timestamp.md"]["title"], docs["yaml-bad-timestamp.md"]["date"]) == (
+        "Readout of the Meeting",
+        "2021-03-01",
+    )
     assert any("alias expansion bomb" in m for m in messages(static_result, "yaml-bomb.md", "invalid-frontmatter"))
     assert any("aliases" in m for m in messages(static_result, "yaml-alias-flood.md", "invalid-frontmatter"))
     assert any("python/object" in m for m in messages(static_result, "yaml-python-tag.md", "invalid-frontmatter"))

@@ -50,6 +50,18 @@ _Loader.yaml_implicit_resolvers = {
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
 
+
+def _timestamp_or_text(loader, node):
+    """An explicit `!!timestamp`: a date or time when its text is one, else that text
+    (PyYAML's constructor raises AttributeError on `!!timestamp x`)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (AttributeError, ValueError, TypeError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
 # libyaml's parser is about ten times faster, but its composer is C code: it cannot count
 # aliases (compose_node above is never called) and it recurses without Python's recursion
 # limit. So it only gets text that has neither anchors/aliases nor much flow nesting; block
@@ -61,6 +73,7 @@ if getattr(yaml, "__with_libyaml__", False):
         """CSafeLoader with the same resolvers (no timestamps) as `_Loader`."""
 
     _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    _CLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _MAX_C_FLOW = 32
 _MAX_C_INDENT = 64
 
@@ -104,7 +117,7 @@ def parse_frontmatter(lines: list[str]) -> Frontmatter:
         fm.error = f"frontmatter is not valid YAML: {exc.problem or exc.context}"
         fm.error_line = mark.line + 2 if mark else 1
         return fm
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise more than YAMLError on odd input
         fm.error = f"frontmatter is not valid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         fm.error_line = 1
         return fm

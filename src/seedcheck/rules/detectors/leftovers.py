@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from ...facts import facts_of
+from ...ingest.frontmatter import parse_frontmatter
 from ...model import Document, Fix, Hit
 from . import detector
 from .layout import ends_sentence
@@ -144,10 +143,7 @@ def _title_fix(doc: Document, line: int) -> tuple[int, Fix | None]:
         return line, None
     at = dirty[0]
     edited = raw[:at] + [_clean_line(raw[at])] + raw[at + 1 :]
-    try:
-        data = yaml.safe_load("\n".join(edited[1:-1]))
-    except yaml.YAMLError:
-        return at + doc.line_offset + 1, None
+    data = parse_frontmatter(edited).data  # None when the edited frontmatter does not parse
     want = doc.frontmatter.get("title")
     if (
         not isinstance(data, dict)
