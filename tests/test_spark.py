@@ -409,7 +409,10 @@ def test_filtered_stderr_drops_only_the_jvm_notices(tmp_path):
         "    print('driver note', file=sys.stderr)\n"
         "print('after the block', file=sys.stderr, flush=True)\n"
         "child.communicate(b'go\\n')\n"
-        "time.sleep(0.5)\n",
+        # The child's exit closes the pipe's last write end: the thread forwards what is
+        # left and ends. Joined, not slept on: under load a sleep lost the later error.
+        "import threading\n"
+        "[t.join(60) for t in threading.enumerate() if t.name == 'seedcheck-jvm-stderr']\n",
         encoding="utf-8",
     )
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
