@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .facts import facts_of
 from .model import Document, Finding, Hit, RecordTrace
 from .records import RecordStore
 from .rules.registry import Registry, matches
@@ -56,7 +57,7 @@ def extract(doc: Document, context: Any) -> None:
             rules = [r.strip() for r in rules.split(",")]
         reason = str(fm.get("reason") or "").strip() if isinstance(fm, dict) else ""
         waivers.append({"rules": [str(r) for r in rules or []], "reason": reason, "line": line, "target_line": None})
-    body = list(doc.body_lines())
+    body = facts_of(doc).body_lines
     for i, (number, text) in enumerate(body):
         if "seedcheck" not in text:
             continue

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from ..facts import facts_of
 from ..model import Fix, Hit
 from . import Analyzer, analyzer
 from .keep import keep_info, keep_key, keep_reason
@@ -25,7 +26,7 @@ class SourceUrls(Analyzer):
         url = doc.record.get("source_url")
         if not url or not isinstance(url, str):
             return None
-        length = sum(len(text.strip()) for _, text in doc.body_lines())
+        length = sum(len(text.strip()) for _, text in facts_of(doc, context).content_lines)
         return (
             normalise_url(url),
             doc.trace.line_of("source_url") or 1,

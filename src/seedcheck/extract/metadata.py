@@ -71,7 +71,7 @@ def find_title(doc: Document, top: int = 12) -> tuple[str | None, int | None]:
     print it as a heading and again above the body); else the first title-like line;
     else the first content line. Widgets ("90.5 F") and glued breadcrumbs are skipped.
     """
-    content = [(n, _clean_title(t)) for n, t in doc.body_lines() if t.strip()]
+    content = [(n, _clean_title(t)) for n, t in facts_of(doc).content_lines]
     content = [(n, t) for n, t in content if t][:top]
     if not content:
         return None, None
@@ -174,7 +174,7 @@ def find_attribution(doc: Document) -> tuple[int, str, str | None, int] | None:
     The URL may be on the attribution line or on the next content line.
     """
     found = None
-    lines = list(doc.body_lines())
+    lines = facts_of(doc).body_lines
     for i, (number, text) in enumerate(lines):
         if not ATTRIBUTION.match(text):
             continue
@@ -197,7 +197,7 @@ def _late_headers(doc: Document) -> None:
     (a weather reading or a glued breadcrumb above `Date:`); only well-formed values count."""
     if doc.frontmatter or doc.format == "jsonl":
         return
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][: JUNK_HEADER_SKIP + 4]
+    content = facts_of(doc).content_lines[: JUNK_HEADER_SKIP + 4]
     start = next((i for i, (_, t) in enumerate(content) if _HEADER_LINE.match(t)), None)
     if start is None or start == 0 or start > JUNK_HEADER_SKIP:
         return
@@ -226,7 +226,7 @@ def propose_date(doc: Document, today: Any) -> dict | None:
     first lines. `{"date", "line", "replacement", "description"}`, or None."""
     if doc.format == "jsonl":
         return None  # a JSONL record is not rewritten by `seedcheck fix`
-    lines = [(n, t) for n, t in doc.body_lines() if t.strip()]
+    lines = facts_of(doc).content_lines
     candidates = []
     for index, (number, text) in enumerate(lines):
         early = index < DATELINE_LINES + 2
@@ -257,7 +257,7 @@ def propose_date(doc: Document, today: Any) -> dict | None:
 
 def _add_dateline(doc: Document, dates: list) -> None:
     """The dateline opening the body, or following page junk in its first lines."""
-    content = [(n, t) for n, t in doc.body_lines() if t.strip()][:JUNK_LINES]
+    content = facts_of(doc).content_lines[:JUNK_LINES]
     for index, (number, text) in enumerate(content):
         found = find_dateline(text) if index < DATELINE_LINES else None
         found = found or find_dateline(text, after_junk=True)

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
+from ...facts import facts_of
 from ...model import Document, Fix, Hit
 from . import detector
 
@@ -201,7 +202,7 @@ def acronym_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
     if language and language != (getattr(context, "corpus_language", None) or "en").lower():
         return  # another language's names are not English initials
     previous: list[str] = []  # the paragraph's two lines before this one (a name may wrap twice)
-    lines = list(doc.body_lines())
+    lines = facts_of(doc).body_lines
     for i, (number, text) in enumerate(lines):
         if "(" in text:
             for m in _SHORT.finditer(text):

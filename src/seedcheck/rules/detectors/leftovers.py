@@ -32,7 +32,7 @@ def markup_comment(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     and an indented block) apart, and deleting it merges them. A comment inside a line is
     removed from it (invisible when rendered, so safe in both)."""
     markdown = doc.text_format == "markdown"
-    for number, text in doc.body_lines():
+    for number, text in facts_of(doc).body_lines:
         if "<!--" not in text or _WAIVER.match(text):
             continue
         spans = [(m.start(), m.end()) for m in COMMENT.finditer(text)]

@@ -47,7 +47,7 @@ def control_characters(doc: Document, params: dict, context) -> Iterable[Hit]:
     # CONTROL cannot match a line break: a body without a match has no line with one.
     if not CONTROL.search(facts_of(doc).body):
         return
-    for number, text in doc.body_lines():
+    for number, text in facts_of(doc).body_lines:
         if not CONTROL.search(text):
             continue
         bad = invisible_positions(text)
@@ -83,7 +83,7 @@ def mojibake(doc: Document, params: dict, context) -> Iterable[Hit]:
     from ftfy import fix_encoding
     from ftfy.badness import is_bad
 
-    for number, text in doc.body_lines():
+    for number, text in facts_of(doc).body_lines:
         m = SUSPECT.search(text)
         if not m:
             continue
@@ -129,7 +129,7 @@ def language_mismatch(doc: Document, params: dict, context) -> Iterable[Hit]:
         return
     if confidence is not None and confidence < params["min_confidence"]:
         return
-    first = next((n for n, t in doc.body_lines() if t.strip()), None)
+    first = next((n for n, _ in facts_of(doc).content_lines), None)
     yield Hit(
         line=first,
         values={
