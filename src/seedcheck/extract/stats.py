@@ -45,8 +45,8 @@ def statistics(lines: list[str]) -> dict[str, float | None]:
             dup_chars += len(ln)
         else:
             seen.add(ln)
-    words = [w for ln in lines for w in ln.split()]
-    n_words = len(words) or 1
+    split = [ln.split() for ln in lines]
+    n_words = sum(map(len, split)) or 1
     symbols = sum(ln.count("#") + ln.count("...") + ln.count("…") for ln in lines)
     terminal = sum(1 for ln in lines if ln.rstrip("*_ ").endswith(TERMINAL) and not ln.endswith("..."))
     return {
@@ -55,7 +55,7 @@ def statistics(lines: list[str]) -> dict[str, float | None]:
         "duplicate_line_ratio": round(dup_lines / len(lines), 4),
         "duplicate_char_ratio": round(dup_chars / total_chars, 4) if total_chars else 0.0,
         "symbol_word_ratio": round(symbols / n_words, 4),
-        "mean_word_length": round(sum(len(w) for w in words) / n_words, 2),
+        "mean_word_length": round(sum(len("".join(words)) for words in split) / n_words, 2),
     }
 
 

@@ -185,7 +185,12 @@ def _read_bytes(fs_path: str, limit: int) -> tuple[bytes, str | None]:
         if st.st_size > limit:
             return b"", f"file is {st.st_size:,} bytes, above the {limit:,}-byte limit (max-file-size); not read"
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
+            # Sized by fstat: `read(limit + 1)` first allocates the whole limit (50 MB by
+            # default) for every small file. A file that grew since is read on to the limit.
+            want = st.st_size + 1
+            data = fh.read(want)
+            if len(data) == want:
+                data += fh.read(limit + 1 - want)
     except OSError as exc:
         return b"", f"cannot read: {exc.strerror or exc}"
     finally:
