@@ -425,3 +425,22 @@ def test_rules_into_a_closed_pipe_is_quiet(tmp_path):
 def test_the_project_ships_a_license_and_py_typed():
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert (ROOT / "src" / "seedcheck" / "py.typed").is_file()
+
+
+def test_a_check_started_from_python_c_still_gates(tmp_path):
+    """`python -c` (and a notebook kernel, or a program embedding Python) has a `__main__`
+    without `__file__`: pyspark's Spark Connect module, which great-expectations imports
+    when pyspark is installed, took that for a doctest run and called `sys.exit(0)`, so the
+    check ended silently with status 0 before writing a finding."""
+    from .conftest import SEEDS
+
+    code = (
+        "from seedcheck.cli import main\n"
+        f"main(['check', {str(SEEDS)!r}, '--no-cache', '--no-reports', '--format', 'json', '--quiet'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert "expectation-failed" in rules  # great-expectations ran and reported

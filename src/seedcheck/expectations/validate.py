@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import os
 import re
+import sys
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,13 +78,41 @@ def _no_analytics() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
+@contextmanager
+def _importing_gx():
+    """Around code that may import great_expectations: no analytics, its import warnings
+    (pandas and pydantic versions, not the curator's concern) silenced, and pyspark kept
+    from ending the process.
+
+    GX imports `pyspark.sql.connect` when pyspark is installed, and without grpc that
+    module calls `sys.exit(0)` when `__main__` has neither `__file__` nor `__spec__`,
+    taking the process for a doctest run: `python -c`, a notebook kernel or a program
+    embedding Python ended silently with status 0, a gate that passed without checking.
+    `sys.ps1`, which an interactive interpreter has and pyspark also accepts, is set
+    while GX is imported."""
+    _no_analytics()
+    main = sys.modules.get("__main__")
+    pose = (
+        "great_expectations" not in sys.modules
+        and not hasattr(sys, "ps1")
+        and getattr(main, "__spec__", None) is None
+        and not hasattr(main, "__file__")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if pose:
+            sys.ps1 = ">>> "
+        try:
+            yield
+        finally:
+            if pose:
+                del sys.ps1
+
+
 def build_expectations(suite: Suite) -> list:
     """The suite's expectations as GX objects; a bad type or parameter is a `ConfigError`
     naming the suite file and line. Imports great_expectations."""
-    _no_analytics()
-    with warnings.catch_warnings():
-        # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
-        warnings.simplefilter("ignore")
+    with _importing_gx():
         from great_expectations.exceptions import GreatExpectationsError
         from great_expectations.expectations.expectation_configuration import (
             ExpectationConfiguration,
@@ -211,10 +240,7 @@ def _validate(suite: Suite, frame, data_docs_dir: str | None):
 
 def run_suite(suite: Suite, frame, data_docs_dir: str | None = None) -> list[Outcome]:
     """Validate `frame` against `suite` with GX; optionally build Data Docs into `data_docs_dir`."""
-    _no_analytics()
-    with warnings.catch_warnings():
-        # GX and its dependencies warn about pandas/pydantic versions on import: not the curator's concern.
-        warnings.simplefilter("ignore")
+    with _importing_gx():
         validation = _validate(suite, frame, data_docs_dir)
     by_name = {spec.name: spec for spec in suite.expectations}
     outcomes = {}
