@@ -99,3 +99,23 @@ def test_python_dash_m_and_a_cheap_import():
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False).stdout.strip() == "[]"
     )
+
+
+def test_the_api_from_python_c_as_a_notebook_runs_it(tmp_path):
+    """A notebook kernel, `python -c` or an embedding program have a `__main__` without
+    `__file__`; importing great-expectations there (it imports pyspark's Spark Connect
+    module, which then takes the process for a doctest run) used to exit the interpreter
+    with status 0 in the middle of `check()`."""
+    from .conftest import SEEDS
+
+    code = (
+        "from seedcheck import api\n"
+        f"result = api.check({str(SEEDS)!r})\n"
+        "print(len(result.findings), 'expectation-failed' in set(result.findings['rule']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    count, expectations = proc.stdout.split()
+    assert int(count) > 0 and expectations == "True"
