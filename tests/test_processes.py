@@ -146,7 +146,6 @@ def test_workers_never_collect_what_they_inherited(tmp_path, monkeypatch):
     # (bench/README.md: about 100 MB per worker at 1,000,000 files). `lifecycle.forking`
     # freezes them for the fork, and this process collects them again afterwards.
     import gc
-    import multiprocessing
 
     from seedcheck import document_stage
     from seedcheck.config import Config, apply
@@ -156,11 +155,14 @@ def test_workers_never_collect_what_they_inherited(tmp_path, monkeypatch):
     folder.mkdir()
     for i in range(80):  # enough for the worker pool (64 files or more)
         (folder / f"d{i:02}.md").write_text(f"Title: Doc {i}\n\nThe leaders met today to discuss trade.\n")
-    frozen = multiprocessing.Array("i", 4)  # shared memory: each worker writes its count
+    counts = tmp_path / "frozen"  # each worker writes its count to a file of its own
+    counts.mkdir()
     real_init = document_stage._init_worker
 
     def init(*args):
-        frozen[next(i for i, n in enumerate(frozen) if not n)] = gc.get_freeze_count()
+        # A file per worker, not slots of one shared array: two workers start at once, and
+        # both took the first free slot when they read it at the same time.
+        (counts / str(os.getpid())).write_text(str(gc.get_freeze_count()))
         real_init(*args)
 
     monkeypatch.setattr(document_stage, "_init_worker", init)
@@ -168,5 +170,6 @@ def test_workers_never_collect_what_they_inherited(tmp_path, monkeypatch):
     config = apply(Config(root=tmp_path), {"ignore": ["expectation-failed"]}, where="test")  # no GX import
     result = run(config, [str(folder)], jobs=2)
     assert len(result.documents) == 80
-    assert all(n >= inherited // 2 for n in frozen[:2]) and list(frozen[2:]) == [0, 0]
+    frozen = [int(f.read_text()) for f in counts.iterdir()]
+    assert len(frozen) == 2 and all(n >= inherited // 2 for n in frozen), (frozen, inherited)
     assert gc.get_freeze_count() == 0
