@@ -61,74 +61,79 @@ PSS_SHARE = 0.01
 POLL = 0.1
 
 
-def _tree_memory(proc) -> tuple[int, int, int]:
-    """(sum of PSS, sum of RSS, largest RSS) of `proc` and its descendants."""
-    pss = rss = single = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            info = p.memory_full_info()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        # PSS splits pages shared by forked workers among them, so the sum does not count
-        # the parent's imports once per worker.
-        pss, rss, single = pss + getattr(info, "pss", info.rss), rss + info.rss, max(single, info.rss)
-    return pss, rss, single
+class _TreeSampler:
+    """Peaks of a process tree's memory and the last CPU time seen of each of its processes."""
 
+    def __init__(self, root) -> None:
+        self.root = root
+        self.pss = self.rss_sum = self.root_rss = self.child_rss = self.samples = 0
+        self.cpu_seen: dict[int, float] = {}
+        self.next_pss = 0.0
 
-def _tree_rss(proc) -> tuple[int, int]:
-    """(sum of RSS, largest RSS) of `proc` and its descendants: cheap, read every poll."""
-    total = single = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            rss = p.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        total, single = total + rss, max(single, rss)
-    return total, single
+    def sample(self) -> None:
+        """One poll: RSS and CPU times of every process (cheap), PSS when its turn has come."""
+        now = time.perf_counter()
+        with_pss = now >= self.next_pss
+        pss = rss_sum = 0
+        for p in [self.root, *self.root.children(recursive=True)]:
+            try:
+                with p.oneshot():
+                    times = p.cpu_times()
+                    info = p.memory_full_info() if with_pss else p.memory_info()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self.cpu_seen[p.pid] = times.user + times.system
+            rss_sum += info.rss
+            # PSS splits pages shared by forked workers among them, so the sum does not
+            # count the parent's imports once per worker.
+            pss += getattr(info, "pss", info.rss)
+            if p is self.root:
+                self.root_rss = max(self.root_rss, info.rss)
+            else:
+                self.child_rss = max(self.child_rss, info.rss)
+        self.rss_sum = max(self.rss_sum, rss_sum)
+        if with_pss:
+            self.pss, self.samples = max(self.pss, pss), self.samples + 1
+            self.next_pss = now + max(POLL, (time.perf_counter() - now) / PSS_SHARE)
 
 
 def measure(cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> dict:
-    """Run `cmd`; return wall seconds, CPU seconds, peak PSS of its whole process tree (and
-    the largest single RSS), exit code, stdout.
+    """Run `cmd`; return wall seconds, CPU seconds, peak PSS of its whole process tree and
+    peak RSS figures, exit code, stdout.
 
     PSS is sampled at most `PSS_SHARE` of the time, so the measuring costs the tool about
-    1% of a core; the peak RSS sum between two PSS samples is kept too (`peak_rss_sum_mb`,
-    an upper bound of the PSS there), so a short spike between samples still shows."""
+    1% of a core; the largest RSS sum, read every poll, bounds the PSS between two samples
+    from above (`peak_rss_sum_mb`). CPU is the larger of `getrusage(RUSAGE_CHILDREN)` (every
+    descendant that was waited for) and the sum of the last CPU time seen of each process
+    of the tree (a JVM that pyspark starts is not waited for by the driver)."""
     # Output goes to files, not pipes: a full pipe would block the tool while we sample it.
     with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=out_file, stderr=err_file, text=True)
-        peak = peak_single = peak_rss_sum = samples = 0
-        next_pss = 0.0
+        tree = _TreeSampler(proc)
         while proc.poll() is None:
             try:
-                now = time.perf_counter()
-                if now >= next_pss:
-                    pss, rss_sum, single = _tree_memory(proc)
-                    cost = time.perf_counter() - now
-                    next_pss = now + max(POLL, cost / PSS_SHARE)
-                    peak, samples = max(peak, pss), samples + 1
-                else:
-                    rss_sum, single = _tree_rss(proc)
-                peak_single, peak_rss_sum = max(peak_single, single), max(peak_rss_sum, rss_sum)
+                tree.sample()
             except psutil.NoSuchProcess:
                 break
             time.sleep(POLL)
         wall = time.perf_counter() - started
-        # CPU seconds of the tool and every descendant it waited for: robust to other load.
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         out_file.seek(0)
         err_file.seek(0)
         stdout, stderr = out_file.read(), err_file.read()
+    mb = 2**20
     return {
         "wall": wall,
-        "cpu": round(cpu, 3),
-        "peak_rss_mb": round(peak / 2**20, 1),
-        "peak_rss_single_mb": round(peak_single / 2**20, 1),
-        "peak_rss_sum_mb": round(peak_rss_sum / 2**20, 1),
-        "pss_samples": samples,
+        "cpu": round(max(cpu, sum(tree.cpu_seen.values())), 3),
+        "peak_rss_mb": round(tree.pss / mb, 1),  # the tree's PSS (the name is historical)
+        "peak_rss_single_mb": round(max(tree.root_rss, tree.child_rss) / mb, 1),
+        "peak_rss_root_mb": round(tree.root_rss / mb, 1),
+        "peak_rss_child_mb": round(tree.child_rss / mb, 1),
+        "peak_rss_sum_mb": round(tree.rss_sum / mb, 1),
+        "pss_samples": tree.samples,
         "returncode": proc.returncode,
         "stdout": stdout,
         "stderr": stderr[-2000:],

@@ -16,17 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from make_corpus import make_corpus
+from run import measure as run_measure
 
 BIN = Path(sys.executable).parent
 WORK = HERE / "work"
@@ -34,52 +31,18 @@ RESULTS = HERE / "results"
 
 
 def measure(cmd: list[str], env: dict) -> dict:
-    """Run `cmd`, sampling every 100 ms the RSS of the root process, of its largest
-    descendant, the PSS of the whole tree and each process's CPU time.
-
-    CPU: the larger of `getrusage(RUSAGE_CHILDREN)` (every descendant that was waited for)
-    and the sum of the last CPU time seen of every process of the tree: the JVM that
-    pyspark starts is not waited for by the driver, so rusage alone misses it and its
-    Python workers."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = psutil.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        driver = other = tree = 0
-        cpu_seen: dict[int, float] = {}
-        while proc.poll() is None:
-            try:
-                children = proc.children(recursive=True)
-                rss_root = proc.memory_info().rss
-                times = proc.cpu_times()
-                cpu_seen[proc.pid] = times.user + times.system
-            except psutil.NoSuchProcess:
-                break
-            pss = rss_root
-            for child in children:
-                try:
-                    info = child.memory_full_info()
-                    times = child.cpu_times()
-                    cpu_seen[child.pid] = times.user + times.system
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    continue
-                other = max(other, info.rss)
-                pss += getattr(info, "pss", info.rss)
-            driver, tree = max(driver, rss_root), max(tree, pss)
-            time.sleep(0.1)
-        wall = time.perf_counter() - started
-        err.seek(0)
-        stderr = err.read()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
+    """`run.measure` (wall, CPU of the whole tree including the JVM, peak PSS sampled at a
+    bounded cost) under this bench's names: the driver's peak RSS, its largest
+    descendant's (the JVM), the tree's PSS."""
+    m = run_measure(cmd, env=env)
     return {
-        "wall": round(wall, 2),
-        "cpu": round(cpu, 1),
-        "driver_peak_rss_mb": round(driver / 2**20),
-        "largest_other_peak_rss_mb": round(other / 2**20),
-        "tree_peak_pss_mb": round(tree / 2**20),
-        "returncode": proc.returncode,
-        "stderr": stderr[-1500:],
+        "wall": round(m["wall"], 2),
+        "cpu": round(m["cpu"], 1),
+        "driver_peak_rss_mb": round(m["peak_rss_root_mb"]),
+        "largest_other_peak_rss_mb": round(m["peak_rss_child_mb"]),
+        "tree_peak_pss_mb": round(m["peak_rss_mb"]),
+        "returncode": m["returncode"],
+        "stderr": m["stderr"][-1500:],
     }
 
 
