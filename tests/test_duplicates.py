@@ -695,6 +695,17 @@ def test_each_candidate_pair_is_met_once_under_the_first_pass_that_has_it(on_dis
     sigs.close()
 
 
+def test_small_chunks_of_pairs_are_joined_up_to_the_limit():
+    """A band yields a chunk per bucket size; they go on joined (each joined array reads every
+    earlier band's buckets once), in order, never above the limit unless one chunk is."""
+    from seedcheck.corpus.dup_lsh import _gathered
+
+    chunks = [np.arange(start, start + size) for start, size in ((0, 3), (10, 1), (20, 2), (30, 6), (40, 1))]
+    joined = list(_gathered(iter(chunks), 4))
+    assert [a.tolist() for a in joined] == [[0, 1, 2, 10], [20, 21], list(range(30, 36)), [40]]
+    assert list(_gathered(iter([]), 4)) == []
+
+
 def test_pairs_taken_a_few_at_a_time_give_the_same_findings(tmp_path, monkeypatch):
     """The verified pairs become Python values `VALUES_CHUNK` at a time (millions at a million
     documents): chunks of one pair give the findings of one chunk, siblings included."""

@@ -4,6 +4,7 @@ ignores and the gate, and the `Result` the writers render."""
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from .spool import (
     Spool,
     cyclic_gc_paused,
     give_back_memory,
+    large_allocations_reused,
     sorted_spool,
 )
 
@@ -242,7 +244,8 @@ def _run_corpus_stage(
         changed_documents(records, traces, gate.changed) if gate is not None and gate.changed is not None else None
     )
     patches: dict[str, dict] = {}
-    findings.extend(corpus_stage(engine, states, paths_by_id, patches))
+    with large_allocations_reused() if states.spooled else contextlib.nullcontext():
+        findings.extend(corpus_stage(engine, states, paths_by_id, patches))
     del paths_by_id
     records.apply(patches)
     states.clear()  # the largest per-document data of a run; nothing after this stage reads it

@@ -224,6 +224,27 @@ class Blobs:
             self._flush()
         return os.pread(self._file.fileno(), size, start)
 
+    def read_into(self, index: int, out: memoryview) -> None:
+        """Item `index` into `out` (exactly its size): no new buffer, so reading a large item
+        over and over does not map fresh pages each time (`first_meetings` reads each band's
+        4 MB of bucket numbers once per chunk of pairs)."""
+        start, size = self._starts[index], self._sizes[index]
+        if size != out.nbytes:
+            raise ValueError(f"item {index} holds {size} bytes, the buffer {out.nbytes}")
+        if start + size > self._written:
+            self._flush()
+        done, target = 0, out.cast("B")
+        while done < size:
+            if hasattr(os, "preadv"):
+                got = os.preadv(self._file.fileno(), [target[done:]], start + done)
+            else:  # Windows
+                data = os.pread(self._file.fileno(), size - done, start + done)
+                got = len(data)
+                target[done : done + got] = data
+            if not got:
+                raise EOFError(f"item {index} ends before its size")
+            done += got
+
     def __len__(self) -> int:
         return len(self._starts)
 
@@ -258,10 +279,13 @@ def give_back_memory() -> None:
         pyarrow.default_memory_pool().release_unused()
 
 
-# glibc's mallopt parameter, and the threshold while a large run's outcomes arrive.
+# glibc's mallopt parameters, and the thresholds while a large run's outcomes arrive and
+# while its corpus stage works.
+_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _MAPPED_FROM = 64 * 1024
 _GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+_REUSED_UP_TO = 32 * 1024 * 1024  # glibc's largest mmap threshold on 64-bit systems
 
 
 @contextmanager
@@ -282,6 +306,27 @@ def large_allocations_mapped() -> Iterator[None]:
     finally:
         if mallopt is not None:
             mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
+
+
+@contextmanager
+def large_allocations_reused() -> Iterator[None]:
+    """While a large run's corpus stage works (main process): glibc serves blocks of up to
+    32 MB from its heap and keeps up to twice that free at the heap's top, so the stage's
+    temporary arrays (a few MB each, made and dropped thousands of times) reuse pages. With
+    the 128 KB threshold `large_allocations_mapped` leaves, each was mapped afresh and
+    every page of it faulted in: at 100,000 documents 2 million page faults, a third of the
+    duplicates stage's time (bench/README.md). Afterwards glibc's default thresholds
+    again; the caller then gives the memory back (`give_back_memory`). A no-op elsewhere."""
+    mallopt = _libc_function("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _REUSED_UP_TO)
+        mallopt(_M_TRIM_THRESHOLD, 2 * _REUSED_UP_TO)
+    try:
+        yield
+    finally:
+        if mallopt is not None:
+            mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
+            mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
 
 
 def _libc_function(name: str):

@@ -146,12 +146,13 @@ def first_meetings(
     earlier: Blobs | list[np.ndarray] = (
         Blobs("seedcheck-buckets-") if isinstance(sigs, Signatures) and sigs.on_disk else []
     )
+    buffer = np.empty(n, np.int32)  # an earlier band's buckets, read from the file into it
     try:
         for number, (part, threshold) in enumerate(passes):
             for a, b in band_ranges(threshold, part.stop - part.start):
                 order, starts, sizes = _band_buckets(sigs, part.start + a, part.start + b, rows)
-                for codes in _band_code_chunks(order, starts, sizes, n, PAIR_CHUNK):
-                    codes = _not_met(codes, earlier, n)
+                for codes in _gathered(_band_code_chunks(order, starts, sizes, n, PAIR_CHUNK), PAIR_CHUNK):
+                    codes = _not_met(codes, earlier, n, buffer)
                     if len(codes):
                         yield number, codes
                 bucket = np.empty(n, np.int32)
@@ -162,13 +163,35 @@ def first_meetings(
             earlier.close()
 
 
-def _not_met(codes: np.ndarray, earlier: Blobs | list[np.ndarray], n: int) -> np.ndarray:
-    """The pairs of `codes` that no earlier band's buckets (`earlier`) put together."""
+def _gathered(chunks: Iterable[np.ndarray], limit: int) -> Iterable[np.ndarray]:
+    """The chunks joined into arrays of at most `limit` codes (a chunk larger than that
+    alone): a band yields a small chunk per bucket size, and each array handed on reads
+    every earlier band's buckets (`_not_met`), so hundreds of small chunks per band meant
+    hundreds of such reads (at a million documents, most of the corpus stage)."""
+    held: list[np.ndarray] = []
+    count = 0
+    for codes in chunks:
+        if held and count + len(codes) > limit:
+            yield np.concatenate(held) if len(held) > 1 else held[0]
+            held, count = [], 0
+        held.append(codes)
+        count += len(codes)
+    if held:
+        yield np.concatenate(held) if len(held) > 1 else held[0]
+
+
+def _not_met(codes: np.ndarray, earlier: Blobs | list[np.ndarray], n: int, buffer: np.ndarray) -> np.ndarray:
+    """The pairs of `codes` that no earlier band's buckets (`earlier`) put together
+    (`buffer`: n int32 to read a band's buckets into when they are in a file)."""
     if not len(codes) or not len(earlier):
         return codes
     i, j = np.divmod(codes, n)
     for m in range(len(earlier)):
-        bucket = earlier[m] if isinstance(earlier, list) else np.frombuffer(earlier[m], np.int32)
+        if isinstance(earlier, list):
+            bucket = earlier[m]
+        else:
+            earlier.read_into(m, memoryview(buffer))
+            bucket = buffer
         apart = bucket[i] != bucket[j]
         codes, i, j = codes[apart], i[apart], j[apart]
         if not len(codes):
