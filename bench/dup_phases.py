@@ -10,7 +10,10 @@ this process under tracemalloc, and each phase prints what was held before it, i
 above that, and what it left: the table (`StateTable`), the exact groups, the candidates,
 their verification and the pairs that are copies (`_near_copies`), and the clusters. Also
 printed: the number of findings, the verified pairs and an MD5 of the findings, to compare
-two trees or the two table modes. With `--bands`, first each LSH pass's candidate pairs
+two trees or the two table modes. With `--cpu`, no tracemalloc: `finish` runs as in a large
+run's corpus stage (glibc's mmap threshold fixed at 128 KB as the document stage leaves it,
+`spool.large_allocations_reused` around the stage when the tree has it), and prints its user
+and system CPU seconds, minor page faults and wall seconds. With `--bands`, first each LSH pass's candidate pairs
 and the band that pairs the most (its largest bucket too). With `--only-duplicates`, the
 first run checks the duplicate rules alone: some three times quicker, but not the states of
 a full check (a body then keeps the lines other rules would flag as noise), so compare such
@@ -105,6 +108,38 @@ def _bands(states: list, rules) -> None:
     table.close()
 
 
+def _cpu(states: list, rules) -> None:
+    """`Duplicates.finish` as a large run's corpus stage runs it: CPU, faults, wall, MD5."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+    import resource
+    import time
+
+    from seedcheck import spool
+    from seedcheck.corpus import duplicates
+
+    ctypes.CDLL(ctypes.util.find_library("c")).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    reused = getattr(spool, "large_allocations_reused", contextlib.nullcontext)
+
+    class Context:
+        changed_ids = ()
+
+    digest, count = hashlib.md5(), 0
+    before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    with reused():
+        for rule, doc_id, hit, *patch in duplicates.Duplicates.finish(states, rules, Context()):
+            digest.update(pickle.dumps((rule, doc_id, repr(hit), patch)))
+            count += 1
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"{len(states)} documents, {count} findings, md5 {digest.hexdigest()}; user "
+        f"{after.ru_utime - before.ru_utime:.1f} s, system {after.ru_stime - before.ru_stime:.1f} s, "
+        f"{after.ru_minflt - before.ru_minflt} minor faults, wall {time.perf_counter() - started:.1f} s, "
+        f"largest RSS {after.ru_maxrss // 1024} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
@@ -112,6 +147,7 @@ def main() -> None:
     parser.add_argument("--on-disk", action="store_true", help="the table's columns in temporary files")
     parser.add_argument("--bands", action="store_true", help="first, each LSH pass's pairs by band")
     parser.add_argument("--only-duplicates", action="store_true", help="states from the duplicate rules alone")
+    parser.add_argument("--cpu", action="store_true", help="CPU, system time and page faults instead of memory")
     args = parser.parse_args()
     path = args.states or Path(f"/tmp/dup-states-{Path(args.corpus).name}.pkl")
     states, rules = _states(args.corpus, path, args.only_duplicates)
@@ -125,6 +161,9 @@ def main() -> None:
     except ImportError:  # a tree from before the table had its own module (always in memory)
         dup_table = dup_lsh
     dup_table.ON_DISK_FROM = 0 if args.on_disk else len(states) + 1
+    if args.cpu:
+        _cpu(states, rules)
+        return
     tracemalloc.start(1)
     base = tracemalloc.get_traced_memory()[0]
     for module, name in ((duplicates, "_exact_groups"), (duplicates, "_near_copies")):
