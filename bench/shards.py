@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 from make_corpus import make_corpus
-from run import BIN, RESULTS, WORK, measure
+from run import BIN, RESULTS, WORK, findings_summary, measure
 
 
 def documents(corpus: Path) -> list[Path]:
@@ -105,8 +105,8 @@ def check(target: Path, jobs: int, workdir: Path, split_size: int | None) -> dic
     m.pop("stdout", None)
     findings = workdir / "findings.json"
     if findings.exists():
-        summary = json.loads(findings.read_text(encoding="utf-8"))["summary"]
-        m["documents"], m["findings"] = summary["documents"], summary["findings"]
+        summary = findings_summary(findings)
+        m["documents"], m["findings"] = summary.get("documents", 0), summary.get("findings")
     return m
 
 
