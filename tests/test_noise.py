@@ -251,27 +251,57 @@ def test_boilerplate_is_learned_per_domain_with_thresholds(tmp_path):
     assert {f.doc_id for f in strict.findings} == docs | {"b0.md", "b1.md", "b2.md"}
 
 
-@pytest.mark.parametrize("per_pass", [1, 7, 40])
-def test_boilerplate_counted_in_passes_finds_what_one_pass_finds(monkeypatch, per_pass):
-    """A large corpus's line keys are counted one residue class per pass: the common lines,
-    their counts and the domains' sizes are those of one pass over every key."""
+class _ReadCounted:
+    """States that count how often they are read."""
+
+    def __init__(self, items):
+        self.items, self.reads = items, 0
+
+    def __iter__(self):
+        self.reads += 1
+        return iter(self.items)
+
+
+@pytest.mark.parametrize(
+    ("per_pass", "spill_slice", "parts"), [(1, 1, 4), (7, 3, 4), (40, 1_000_000, 256), (10_000, 1_000_000, 256)]
+)
+def test_boilerplate_counts_every_domains_lines_in_one_read(monkeypatch, per_pass, spill_slice, parts):
+    """The common lines, their counts and the domains' sizes are those of a plain count of
+    every document's keys, whether the keys fit in memory (10,000) or are spilled to disk
+    by residue and counted a group of residues at a time; the states are read once."""
+    from collections import Counter
+
     import numpy as np
 
     from seedcheck.corpus import boilerplate
 
     rng = np.random.default_rng(5)
     pool = rng.integers(0, 2**64, 30, dtype=np.uint64)  # few keys: many reach the threshold
+    domain_of = ["site0.example", "site1.example", "site2.example", "small.example"]
     states = [
-        (f"d{i}", boilerplate.Lines.make(f"site{i % 3}.example", np.unique(rng.choice(pool, 8)), [], [], []))
+        (f"d{i}", boilerplate.Lines.make(domain_of[i % 3], np.unique(rng.choice(pool, 8)), [], [], []))
         for i in range(60)
-    ] + [("none", None)]
-    whole = boilerplate.common_lines(states, 3, 0.2)
+    ]
+    states += [("s0", boilerplate.Lines.make("small.example", pool[:5], [], [], [])), ("none", None)]
+    states += [("s1", boilerplate.Lines.make("small.example", pool[:5], [], [], []))]  # 2 < min_docs
+    expected = {}
+    for domain in domain_of:
+        mine = [state for _, state in states if state and state.domain == domain]
+        counts = Counter(int(k) for state in mine for k in state.keys)
+        common = {k: n for k, n in counts.items() if n >= max(3, 0.2 * len(mine))}
+        if len(mine) >= 3 and common:
+            expected[domain] = (common, len(mine))
     monkeypatch.setattr(boilerplate, "KEYS_PER_PASS", per_pass)
-    parts = boilerplate.common_lines(states, 3, 0.2)
-    assert whole and parts.keys() == whole.keys()
-    for domain, (keys, count_of, size) in whole.items():
-        assert sorted(parts[domain][0].tolist()) == sorted(keys.tolist())
-        assert parts[domain][1] == count_of and parts[domain][2] == size == 20
+    monkeypatch.setattr(boilerplate, "SPILL_SLICE", spill_slice)
+    monkeypatch.setattr(boilerplate, "PARTS", parts)
+    read = _ReadCounted(states)
+    found = boilerplate.common_lines(read, 3, 0.2)
+    assert read.reads == 1
+    assert set(expected) == {"site0.example", "site1.example", "site2.example"}
+    assert found.keys() == expected.keys()
+    for domain, (keys, count_of, size) in found.items():
+        assert (count_of, size) == expected[domain]
+        assert sorted(keys.tolist()) == sorted(count_of)
 
 
 @pytest.mark.slow

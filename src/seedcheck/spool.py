@@ -248,6 +248,10 @@ class Blobs:
     def __len__(self) -> int:
         return len(self._starts)
 
+    def size(self, index: int) -> int:
+        """Item `index`'s number of bytes."""
+        return self._sizes[index]
+
     def view(self, indexes: Iterable[int]) -> Blobs:
         """The items at `indexes`, in that order, read from this file."""
         self._flush()

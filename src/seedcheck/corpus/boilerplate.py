@@ -23,6 +23,7 @@ import numpy as np
 
 from ..model import Fix, Hit
 from ..rules.detectors.layout import END_MARK, comparable, layout
+from ..spool import Blobs
 from . import Analyzer, analyzer
 
 MAX_CHARS = 160  # longer lines are not boilerplate candidates
@@ -185,7 +186,9 @@ class Boilerplate(Analyzer):
                 )
 
 
-KEYS_PER_PASS = 8_000_000  # line keys counted at once (64 MB, and as much again to sort them)
+KEYS_PER_PASS = 4_000_000  # line keys held and counted at once (48 MB with their domains, about thrice that to count)
+PARTS = 256  # key residues a large corpus's keys are spilled by (a residue is never split)
+SPILL_SLICE = 1_000_000  # keys sorted by residue at a time when spilled
 
 
 def common_lines(states, min_docs: int, min_share: float) -> dict[str, tuple[np.ndarray, dict[int, int], int]]:
@@ -193,30 +196,132 @@ def common_lines(states, min_docs: int, min_share: float) -> dict[str, tuple[np.
     number of documents, and the domain's number of documents. A line is common when
     `min_docs` documents of the domain and `min_share` of them have it.
 
-    Each document lists a line key once, so a key's count is its number of documents. A
-    large corpus is counted in passes, each over the keys of one residue modulo the number
-    of passes, so at most `KEYS_PER_PASS` keys are held: every key of a million documents
-    is about 700 MB."""
+    Each document lists a line key once, so a key's count is its number of documents.
+    `states` is read once (a spooled corpus's states are unpickled on every read: a
+    million of them take seconds); its keys are gathered by `_DomainKeys`, which holds at
+    most `KEYS_PER_PASS` of them (every key of a million documents is about 700 MB)."""
     sizes: dict[str, int] = defaultdict(int)
-    total = 0
-    for _, state in states:
-        if state:
-            sizes[state.domain] += 1
-            total += len(state.keys)
-    passes = max(1, -(-total // KEYS_PER_PASS))
-    common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
-    for part in range(passes):
-        keys_of: dict[str, bytearray] = defaultdict(bytearray)
+    numbers: dict[str, int] = {}
+    gathered = _DomainKeys()
+    try:
         for _, state in states:
-            if state and sizes[state.domain] >= min_docs:
-                keys = state.keys if passes == 1 else state.keys[state.keys % np.uint64(passes) == part]
-                keys_of[state.domain] += keys.astype(np.uint64).tobytes()
-        for domain, raw in keys_of.items():
-            keys, counts = np.unique(np.frombuffer(raw, np.uint64), return_counts=True)
-            enough = counts >= max(min_docs, min_share * sizes[domain])
+            if state:
+                sizes[state.domain] += 1
+                gathered.add(numbers.setdefault(state.domain, len(numbers)), state.keys)
+        domains = list(numbers)
+        common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
+        for number, keys, counts in gathered.counts():
+            size = sizes[domains[number]]
+            if size < min_docs:
+                continue
+            enough = counts >= max(min_docs, min_share * size)
             if enough.any():
-                found, count_of, size = common.get(domain, (keys[:0], {}, sizes[domain]))
+                found, count_of, _ = common.get(domains[number], (keys[:0], {}, size))
                 count_of.update(zip(keys[enough].tolist(), counts[enough].tolist()))
-                common[domain] = (np.concatenate([found, keys[enough]]), count_of, size)
-        del keys_of
-    return common
+                common[domains[number]] = (np.concatenate([found, keys[enough]]), count_of, size)
+        return common
+    finally:
+        gathered.close()
+
+
+class _DomainKeys:
+    """(domain number, line key) pairs, counted per domain. Up to `KEYS_PER_PASS` pairs
+    stay in memory and are counted in one go; beyond that they are spilled to a temporary
+    file by key residue modulo `PARTS` and counted a group of residues at a time, each
+    group at most `KEYS_PER_PASS` keys unless one residue alone is more (above 2 billion
+    keys). A key falls in one residue, so every count is whole."""
+
+    def __init__(self) -> None:
+        self._keys: list[np.ndarray] = []
+        self._domains: list[int] = []
+        self._held = 0
+        self._spilled: Blobs | None = None
+        self._where: list[list[int]] = [[] for _ in range(PARTS)]  # each residue's blobs
+        self._part_sizes = np.zeros(PARTS, dtype=np.int64)
+
+    def add(self, domain: int, keys: np.ndarray) -> None:
+        self._keys.append(np.asarray(keys, dtype=np.uint64))
+        self._domains.append(domain)
+        self._held += len(keys)
+        if self._held >= KEYS_PER_PASS:
+            self._spill()
+
+    def _pending(self, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The oldest pending pairs, about `limit` keys of them (all by default), as arrays."""
+        take, held = 0, 0
+        while take < len(self._keys) and (limit is None or held < limit):
+            held += len(self._keys[take])
+            take += 1
+        chunk, numbers = self._keys[:take], self._domains[:take]
+        del self._keys[:take], self._domains[:take]
+        self._held -= held
+        lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+        keys = np.concatenate(chunk) if chunk else np.zeros(0, dtype=np.uint64)
+        return keys, np.repeat(np.asarray(numbers, dtype=np.int32), lengths)
+
+    def _spill(self) -> None:
+        if self._spilled is None:
+            self._spilled = Blobs(prefix="seedcheck-boilerplate-")
+        while self._keys:  # a slice at a time: the sort's copies stay small
+            keys, domains = self._pending(SPILL_SLICE)
+            residues = (keys % np.uint64(PARTS)).astype(np.uint8)
+            order = np.argsort(residues, kind="stable")  # a radix sort for 8-bit numbers
+            bounds = np.searchsorted(residues[order], np.arange(PARTS + 1))
+            keys, domains = keys[order], domains[order]
+            for part in np.flatnonzero(np.diff(bounds)).tolist():
+                a, b = bounds[part], bounds[part + 1]
+                self._where[part].append(len(self._spilled))
+                self._spilled.append(keys[a:b].tobytes())
+                self._spilled.append(domains[a:b].tobytes())
+                self._part_sizes[part] += b - a
+
+    def counts(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+        """(domain number, distinct keys, their counts): a domain once per group of
+        residues, each of its keys in exactly one of them."""
+        if self._spilled is None:
+            yield from _count(*self._pending())
+            return
+        self._spill()
+        group: list[int] = []
+        for part in range(PARTS):
+            if group and self._part_sizes[group].sum() + self._part_sizes[part] > KEYS_PER_PASS:
+                yield from _count(*self._read(group))
+                group = []
+            group.append(part)
+        yield from _count(*self._read(group))
+
+    def _read(self, parts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of these residues, read straight into two arrays of their size."""
+        total = int(self._part_sizes[parts].sum())
+        keys, domains = np.empty(total, dtype=np.uint64), np.empty(total, dtype=np.int32)
+        at = 0
+        for index in (i for part in parts for i in self._where[part]):
+            n = self._spilled.size(index) // 8
+            self._spilled.read_into(index, memoryview(keys[at : at + n]))
+            self._spilled.read_into(index + 1, memoryview(domains[at : at + n]))
+            at += n
+        return keys, domains
+
+    def close(self) -> None:
+        """Drop the spilled keys, if any."""
+        if self._spilled is not None:
+            self._spilled.close()
+            self._spilled = None
+
+
+def _count(keys: np.ndarray, domains: np.ndarray) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+    if not len(keys):
+        return
+    if domains.min() == domains.max():  # one domain: no grouping to do
+        yield int(domains[0]), *np.unique(keys, return_counts=True)
+        return
+    # The keys in domain order (a radix sort while domain numbers fit 16 bits), and each
+    # domain's slice from the domains' sizes: no sorted copy of the domains is needed.
+    sizes = np.bincount(domains)
+    order = np.argsort(domains.astype(np.uint16) if len(sizes) <= 1 << 16 else domains, kind="stable")
+    del domains
+    keys = keys[order]
+    del order
+    ends = np.cumsum(sizes)
+    for number in np.flatnonzero(sizes).tolist():
+        yield number, *np.unique(keys[ends[number] - sizes[number] : ends[number]], return_counts=True)
