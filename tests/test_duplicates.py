@@ -609,6 +609,8 @@ def test_batched_set_containment_equals_the_pairwise_one():
     for n in range(40):
         numbers = np.unique(rng.integers(0, 30, size=int(rng.integers(0, 12)))).astype(np.uint32)
         names = np.unique(rng.integers(2**31, 2**32 - 1, size=int(rng.integers(0, 5)))).astype(np.uint32)
+        if n < 2:  # at least two documents without numbers or names
+            numbers, names = numbers[:0], names[:0]
         keep = KeepInfo(domain="", canonical=False, date="", length=1)
         state = DupState(None, None, 50, (10, 10), np.zeros(0, np.uint32), numbers, names, 1, keep, "")
         states.append((f"d{n}", state))
@@ -620,6 +622,12 @@ def test_batched_set_containment_equals_the_pairwise_one():
         expected = [set_containment(read(i), read(j)) for i, j in zip(a.tolist(), b.tolist())]
         assert batched.tolist() == expected
         assert {0.0, 1.0} <= set(expected)  # pairs that share nothing and pairs with an empty set
+        # Calls where one side holds no value at all (no key to search, or none to search in).
+        empty = np.array([i for i in range(len(table)) if not len(read(i))], np.int64)
+        full = np.array([i for i in range(len(table)) if len(read(i))], np.int64)
+        assert len(empty) and len(full)
+        assert table.containments(kind, empty, full[: len(empty)]).tolist() == [1.0] * len(empty)
+        assert table.containments(kind, full[: len(empty)], empty).tolist() == [1.0] * len(empty)
 
 
 def test_partners_give_each_document_the_pairs_and_scores_of_the_pairs_it_is_in():

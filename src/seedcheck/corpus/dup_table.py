@@ -319,17 +319,22 @@ class StateTable:
 
     def containments(self, kind: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
         """`set_containment` of the `kind` ("numbers" or "names") sets of each pair of rows,
-        all pairs at once: the two sets of pair p become keys (p, value), one sort, and a key
-        seen twice is a value both hold (each set is already duplicate-free). One Python call
-        per pair cost 40% of the duplicate stage at 100,000 documents."""
+        all pairs at once: the two sets of pair p become keys (p, value), and a key of one side
+        found in the other is a value both hold. One Python call per pair cost 40% of the
+        duplicate stage at 100,000 documents. Each set is sorted and duplicate-free, so each
+        side's keys are sorted already: a binary search of one side in the other replaces a
+        sort of both (a quarter of the stage's time at 100,000 documents)."""
         sets = self.number_sets if kind == "numbers" else self.name_sets
         values, starts, sizes = sets.spans(np.concatenate([rows_a, rows_b]).astype(np.int64))
         pairs = len(rows_a)
         size_a, size_b = sizes[:pairs], sizes[pairs:]
-        keys = np.concatenate([_pair_keys(values, starts[:pairs], size_a), _pair_keys(values, starts[pairs:], size_b)])
-        keys.sort()
-        both = keys[1:][keys[1:] == keys[:-1]] >> np.uint64(32)
-        shared = np.bincount(both.astype(np.int64), minlength=len(rows_a))
+        keys_a = _pair_keys(values, starts[:pairs], size_a)
+        keys_b = _pair_keys(values, starts[pairs:], size_b)
+        shared = np.zeros(pairs, np.int64)
+        if len(keys_a) and len(keys_b):
+            at = np.minimum(np.searchsorted(keys_a, keys_b), len(keys_a) - 1)
+            both = keys_b[keys_a[at] == keys_b] >> np.uint64(32)
+            shared = np.bincount(both.astype(np.int64), minlength=pairs)
         small = np.minimum(size_a, size_b)
         return np.where(small > 0, shared / np.maximum(small, 1), 1.0)
 
