@@ -186,7 +186,9 @@ class Boilerplate(Analyzer):
                 )
 
 
-KEYS_PER_PASS = 4_000_000  # line keys held and counted at once (48 MB with their domains, about thrice that to count)
+# Line keys held and counted at once: 12 MB with their domains, a few times that to count
+# (sorts, copies). Holding more buys no speed, only memory (bench/README.md).
+KEYS_PER_PASS = 1_000_000
 PARTS = 256  # key residues a large corpus's keys are spilled by (a residue is never split)
 SPILL_SLICE = 1_000_000  # keys sorted by residue at a time when spilled
 
@@ -228,7 +230,8 @@ class _DomainKeys:
     """(domain number, line key) pairs, counted per domain. Up to `KEYS_PER_PASS` pairs
     stay in memory and are counted in one go; beyond that they are spilled to a temporary
     file by key residue modulo `PARTS` and counted a group of residues at a time, each
-    group at most `KEYS_PER_PASS` keys unless one residue alone is more (above 2 billion
+    group at most `KEYS_PER_PASS` keys unless one residue alone is more (above some 256
+    million keys, about 3 million documents: a group is then one residue, 1/256 of the
     keys). A key falls in one residue, so every count is whole."""
 
     def __init__(self) -> None:
