@@ -211,17 +211,17 @@ def common_lines(states, min_docs: int, min_share: float) -> dict[str, tuple[np.
                 sizes[state.domain] += 1
                 gathered.add(numbers.setdefault(state.domain, len(numbers)), state.keys)
         domains = list(numbers)
-        common: dict[str, tuple[np.ndarray, dict[int, int], int]] = {}
+        count_of: dict[str, dict[int, int]] = defaultdict(dict)  # a domain's keys come in one call per group
         for number, keys, counts in gathered.counts():
             size = sizes[domains[number]]
-            if size < min_docs:
-                continue
-            enough = counts >= max(min_docs, min_share * size)
-            if enough.any():
-                found, count_of, _ = common.get(domains[number], (keys[:0], {}, size))
-                count_of.update(zip(keys[enough].tolist(), counts[enough].tolist()))
-                common[domains[number]] = (np.concatenate([found, keys[enough]]), count_of, size)
-        return common
+            if size >= min_docs:
+                enough = counts >= max(min_docs, min_share * size)
+                if enough.any():
+                    count_of[domains[number]].update(zip(keys[enough].tolist(), counts[enough].tolist()))
+        return {
+            domain: (np.fromiter(counted, np.uint64, len(counted)), counted, sizes[domain])
+            for domain, counted in count_of.items()
+        }
     finally:
         gathered.close()
 
