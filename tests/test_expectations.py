@@ -502,6 +502,62 @@ def test_gx_fingerprints_the_batch_only_for_data_docs(monkeypatch, tmp_path):
     assert hashed == [60] and engine.HASH_THRESHOLD == threshold
 
 
+def _comparable(outcomes) -> list:
+    return [
+        [o.spec.name, o.success, o.observed_value, o.unexpected_count, o.unexpected_doc_ids, o.error] for o in outcomes
+    ]
+
+
+def test_a_lightened_gx_import_gives_the_same_outcomes_and_leaves_the_deferred_unimported(tmp_path):
+    # The GX worker's process defers scipy.stats and altair and takes pyspark as absent
+    # (about half of GX's import); the outcomes of every expectation, failing in every way
+    # `_failing_records` makes them fail, must be those of a process with all of GX loaded.
+    from seedcheck.expectations import read_columns, run_suite
+
+    code = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from seedcheck.expectations import lighten_gx_import, load_suite, read_columns, records_table, run_suite
+        from seedcheck.expectations.validate import DeferredModule
+        from tests.test_expectations import _comparable, _config, _failing_records
+        lighten_gx_import()
+        suite = load_suite(_config())
+        outcomes = run_suite(suite, records_table(_failing_records(400), read_columns(suite)))
+        state = {{n: type(sys.modules.get(n)).__name__ for n in ("scipy.stats", "altair", "pyspark")}}
+        print(json.dumps({{"outcomes": _comparable(outcomes), "modules": state}}, default=str))
+        """)
+    script = tmp_path / "lightened.py"
+    script.write_text(code, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    child = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert child["modules"] == {"scipy.stats": "DeferredModule", "altair": "DeferredModule", "pyspark": "NoneType"}
+    suite = load_suite(_config())
+    here = run_suite(suite, records_table(_failing_records(400), read_columns(suite)))
+    assert type(sys.modules.get("altair")).__name__ == "module"  # this process has all of GX loaded
+    assert child["outcomes"] == json.loads(json.dumps(_comparable(here), default=str))
+    assert sum(not o.success for o in here) >= 8
+
+
+def test_a_deferred_module_is_imported_at_its_first_use(monkeypatch):
+    import importlib.util
+
+    from seedcheck.expectations.validate import DeferredModule
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    stand_in = DeferredModule("colorsys", importlib.util.find_spec("colorsys"))
+    monkeypatch.setitem(sys.modules, "colorsys", stand_in)
+    import colorsys
+
+    assert colorsys is stand_in and "rgb_to_hsv" not in vars(stand_in)  # nothing imported yet
+    assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    real = sys.modules["colorsys"]
+    assert real is not stand_in and not isinstance(real, DeferredModule)
+    assert stand_in.hsv_to_rgb is real.hsv_to_rgb and stand_in.__file__ == real.__file__
+    with pytest.raises(AttributeError):
+        stand_in.no_such_function  # noqa: B018 - the real module's AttributeError
+
+
 def test_worker_outcomes_equal_in_process_and_survive_a_dead_worker(tmp_path):
     import os
 

@@ -32,6 +32,7 @@ from .config import Config
 from .expectations import (
     CHILD_STRING_STORAGE,
     check_config,
+    lighten_gx_import,
     load_suite,
     read_columns,
     records_table,
@@ -61,6 +62,7 @@ FORKED_TIMEOUT = 1800
 def _serve(conn, config: Config, parent_end=None) -> None:
     """The worker's loop: check the suite once, then validate tables until told to stop."""
     die_with_parent()
+    lighten_gx_import()
     if parent_end is not None:
         parent_end.close()  # the inherited copy of the parent's end: without it, no EOF when the parent dies
     try:
@@ -149,6 +151,7 @@ class Runner:
 
 def _validate_once(conn, suite: Any, table: Any, data_docs_dir: str | None) -> None:
     die_with_parent()
+    lighten_gx_import()
 
     try:
         conn.send(("ok", run_suite(suite, _built(table), data_docs_dir)))

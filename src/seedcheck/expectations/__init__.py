@@ -25,7 +25,7 @@ from .suite import (
     suite_path,
 )
 from .table import CHILD_STRING_STORAGE, read_columns, records_table, spark_records_table, table_parts
-from .validate import Outcome, build_expectations, run_suite
+from .validate import Outcome, build_expectations, lighten_gx_import, run_suite
 
 __all__ = [
     "CHILD_STRING_STORAGE",
@@ -43,6 +43,7 @@ __all__ = [
     "detail",
     "entry",
     "expectations_stage",
+    "lighten_gx_import",
     "load_suite",
     "read_columns",
     "records_table",

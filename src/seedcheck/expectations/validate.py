@@ -7,10 +7,13 @@ ephemeral context (nothing is written to the working directory) with its progres
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import math
 import os
 import re
 import sys
+import types
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -107,6 +110,53 @@ def _importing_gx():
         finally:
             if pose:
                 del sys.ps1
+
+
+# What GX imports at its own import for features a pandas validation of the shipped suite
+# never uses: scipy.stats and altair for one expectation (KL divergence) and its charts, and
+# pyspark for Spark data sources; together about half of GX's import (bench/README.md).
+DEFERRED_MODULES = ("scipy.stats", "altair")
+SPARK_MODULE = "pyspark"
+
+
+class DeferredModule(types.ModuleType):
+    """Stands in `sys.modules` for a module not yet imported; the first use of any of its
+    attributes imports the real module (which then replaces it in `sys.modules`) and
+    every use after that reads the real module's attributes."""
+
+    def __init__(self, name: str, spec) -> None:
+        super().__init__(name)
+        self.__spec__ = spec
+
+    def __getattr__(self, attr: str) -> Any:
+        real = self.__dict__.get("_deferred_real")
+        if real is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+            self.__dict__["_deferred_real"] = real
+        return getattr(real, attr)
+
+
+def lighten_gx_import() -> None:
+    """For a process that only validates pandas tables (the GX worker and the forked
+    validation): GX's import leaves `DEFERRED_MODULES` unimported until they are used,
+    and takes pyspark as not installed, as in an installation without it; GX then keeps
+    to its pandas engine. Modules this process already imported are left as they are.
+    Not for a process that may validate a Spark frame or runs the caller's own code."""
+    if "great_expectations" in sys.modules:
+        return
+    if SPARK_MODULE not in sys.modules:
+        sys.modules[SPARK_MODULE] = None  # `import pyspark` raises ImportError
+    for name in DEFERRED_MODULES:
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            sys.modules[name] = DeferredModule(name, spec)
 
 
 def build_expectations(suite: Suite) -> list:
