@@ -159,6 +159,12 @@ def lighten_gx_import() -> None:
             sys.modules[name] = DeferredModule(name, spec)
 
 
+def import_gx() -> None:
+    """Import great_expectations now, all of it (a server loading it for the checks it forks)."""
+    with _importing_gx():
+        import great_expectations  # noqa: F401
+
+
 def build_expectations(suite: Suite) -> list:
     """The suite's expectations as GX objects; a bad type or parameter is a `ConfigError`
     naming the suite file and line. Imports great_expectations."""

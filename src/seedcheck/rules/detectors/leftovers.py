@@ -191,7 +191,8 @@ _TITLE_LINE = re.compile(r"^[^\W\d_][\w'’&-]*(?:\s+[\w'’&-]+)+$")
 
 
 @lru_cache(maxsize=1)
-def _words():
+def spelling_words():
+    """pyspellchecker's English word list (loaded once per process)."""
     from spellchecker import SpellChecker
 
     return SpellChecker(distance=1).word_frequency.dictionary
@@ -209,7 +210,7 @@ def glued_words(doc: Document, params: dict, context: Any) -> Iterable[Hit]:
     if not any(GLUED.search(lines[i][1]) for i in stepped):
         return
     known = _known_names(params, context)
-    words = _words()
+    words = spelling_words()
     counts: dict[str, int] = {}
     for i in stepped:
         for m in GLUED.finditer(_NOT_TEXT.sub(" ", lines[i][1])):
