@@ -18,6 +18,9 @@ SHARED = ROOT.parent / "shared"
 # cache would live in the repository); tests/test_cache.py turns the cache on where it
 # is the subject. Set here so that CLI subprocesses inherit it.
 os.environ["SEEDCHECK_NO_CACHE"] = "1"
+# A `seedcheck server` the developer runs must not check the suite's CLI runs (it runs the
+# code it loaded, not this tree's if that changed since); tests/test_server.py lifts this.
+os.environ["SEEDCHECK_NO_SERVER"] = "1"
 
 
 @pytest.fixture

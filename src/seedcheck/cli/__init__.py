@@ -4,7 +4,7 @@ Exit codes: 0 nothing at or above --fail-on outside the baseline; 1 there is; 2 
 configuration or internal error, with a one-line reason (a traceback only with --debug).
 This module holds the command group and its error handling; each command is a module:
 `check_command.py` (with `outputs.py`: stdout, report files, baseline), `fix_command.py`,
-`rules_command.py`.
+`rules_command.py`, `server_command.py`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from .common import (
 )
 from .fix_command import fix
 from .rules_command import rules
+from .server_command import server
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -80,6 +81,9 @@ class SeedcheckGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        served = _in_server(sys.argv[1:] if args is None else list(args))
+        if served is not None:
+            sys.exit(served)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
@@ -106,6 +110,16 @@ class SeedcheckGroup(click.Group):
             _fail(ctx, "seedcheck: terminated", EXIT_TERMINATED)
         except Exception as exc:  # noqa: BLE001 - an internal error: still one line unless --debug
             _fail(ctx, f"seedcheck: internal error: {type(exc).__name__}: {exc}")
+
+
+def _in_server(args: list[str]) -> int | None:
+    """A `check` run by a `seedcheck server` if one listens (its exit status), else None."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command != "check" or {"--help", "-h", "--engine=spark"} & set(args) or "spark" in args:
+        return None  # help is quick anyway; a Spark run starts its own JVM here
+    from ..server import run_check
+
+    return run_check(args)
 
 
 def _unwind_on_sigterm(ctx: click.Context) -> None:
@@ -142,3 +156,4 @@ def main(ctx: click.Context, debug: bool) -> None:
 main.add_command(check)
 main.add_command(fix)
 main.add_command(rules)
+main.add_command(server)

@@ -1,0 +1,104 @@
+"""`seedcheck server start|stop|status`: the optional server that keeps a check's imports
+loaded (`seedcheck/server.py`), so `seedcheck check` of a few files starts at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+import click
+
+from ..config import ConfigError
+
+START_WAIT = 60.0  # seconds for a new server to load and listen
+STOP_WAIT = 10.0  # seconds for a stopped server to exit
+
+
+@click.group()
+def server():
+    """A background process that makes `seedcheck check` start at once (opt-in)."""
+
+
+@server.command()
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=3600,
+    show_default=True,
+    help="Stop after this many seconds without a check (0: never).",
+)
+def start(idle_timeout):
+    """Start a server for this installation; `seedcheck check` then runs in it."""
+    from .. import server as srv
+
+    try:
+        srv.address(create=True)  # a private folder for the socket, or a clear error
+    except srv.ServerError as exc:
+        raise ConfigError(f"server: {exc}") from None
+    running = srv.request("status")
+    if running is not None:
+        click.echo(f"seedcheck server: already running (pid {running['pid']})", err=True)
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "seedcheck.server", str(idle_timeout)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # not in the terminal's process group: Ctrl-C there is not for it
+    )
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
+        status = srv.request("status")
+        if status is not None:
+            process.stderr.close()
+            click.echo(f"seedcheck server: running (pid {status['pid']}); {_stops(idle_timeout)}", err=True)
+            return
+        if process.poll() is not None:
+            reason = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise ConfigError(f"server: did not start: {reason[-1] if reason else f'exit {process.returncode}'}")
+        time.sleep(0.1)
+    process.kill()
+    raise ConfigError(f"server: not listening after {START_WAIT:.0f} s; stopped it")
+
+
+def _stops(idle_timeout: float) -> str:
+    return "stops when stopped" if not idle_timeout else f"stops after {idle_timeout:g} s without a check"
+
+
+@server.command()
+def stop():
+    """Stop this installation's server."""
+    from .. import server as srv
+
+    answer = srv.request("stop")
+    if answer is None:
+        click.echo("seedcheck server: not running", err=True)
+        return
+    pid = int(answer["stopped"])
+    deadline = time.monotonic() + STOP_WAIT
+    while time.monotonic() < deadline:  # gone when this returns, as a script stopping it expects
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        time.sleep(0.05)
+    click.echo(f"seedcheck server: stopped (pid {pid})", err=True)
+
+
+@server.command()
+def status():
+    """Say whether a server runs, since when, and how many checks it ran."""
+    from .. import server as srv
+
+    answer = srv.request("status")
+    if answer is None:
+        click.echo("seedcheck server: not running")
+        return
+    started = dt.datetime.fromtimestamp(answer["started"]).isoformat(timespec="seconds")
+    click.echo(
+        f"seedcheck server: running (pid {answer['pid']}) since {started}, {answer['served']} check(s), "
+        f"{_stops(answer['idle_timeout'])}"
+    )

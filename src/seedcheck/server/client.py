@@ -1,0 +1,69 @@
+"""The caller's side: `seedcheck check` run by a server, or None to run it here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+from typing import Any
+
+from .wire import connect, receive, send
+
+serving = False  # set in a server's child: its check must not ask a server again
+ANSWER_WAIT = 30.0  # seconds for a server to fork the check and say so
+
+
+def run_check(args: list[str]) -> int | None:
+    """Run `seedcheck <args>` in the server: its exit status, or None when no server took
+    it (none listening, or a stale one), for the caller to run the check itself."""
+    if serving or os.environ.get("SEEDCHECK_NO_SERVER"):
+        return None
+    conn = connect()
+    if conn is None:
+        return None
+    with conn:
+        try:
+            send(conn, _check_request(args), [0, 1, 2])
+            conn.settimeout(ANSWER_WAIT)
+            answer = receive(conn)[0]
+        except (OSError, EOFError, ValueError):
+            return None  # a check the server may yet start sees this connection closed and stops
+        if "pid" not in answer:
+            return None  # stale or refused: run here
+        conn.settimeout(None)
+        return _wait(conn, int(answer["pid"]))
+
+
+def _check_request(args: list[str]) -> dict[str, Any]:
+    umask = os.umask(0)
+    os.umask(umask)
+    streams = [(getattr(s, "encoding", None), getattr(s, "errors", None)) for s in (sys.stdin, sys.stdout, sys.stderr)]
+    return {
+        "op": "check",
+        "args": args,
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "umask": umask,
+        "streams": streams,
+    }
+
+
+def _wait(conn: socket.socket, pid: int) -> int:
+    """The child's exit status; Ctrl-C and SIGTERM meanwhile go to it."""
+
+    def forward(signum, frame) -> None:
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return int(receive(conn)[0]["exit"])
+    except (OSError, EOFError, ValueError, KeyError):
+        print("seedcheck: the check in the seedcheck server ended without an exit status", file=sys.stderr)
+        return 2
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

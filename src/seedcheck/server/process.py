@@ -1,0 +1,276 @@
+"""The server process: what it loads, its loop, and the child that runs one check."""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from . import client
+from .wire import IDLE_TIMEOUT, STREAM_FDS, ServerError, address, connect, peer_uid, receive, send
+
+
+def preload() -> None:
+    """Import what a check imports on its way (the heavy libraries, every seedcheck module
+    a local check uses) and load the language model, once, in the server."""
+    import importlib
+    import pkgutil
+
+    from ..expectations.validate import import_gx
+
+    import_gx()
+    import pandas  # noqa: F401
+    import pandera.pandas  # noqa: F401
+
+    import seedcheck
+
+    for module in pkgutil.walk_packages(seedcheck.__path__, "seedcheck."):
+        if ".spark" in module.name or module.name.endswith("__main__"):
+            continue  # the Spark engine's modules import pyspark; a check through a server is local
+        importlib.import_module(module.name)
+    from ..extract import language
+
+    language.identify("the model is loaded before the first check")
+    _warm_up()
+    gc.freeze()  # the children's collections then leave what they inherit (and its pages) alone
+
+
+def _warm_up() -> None:
+    """What a check computes from seedcheck's code and installed packages alone: what the
+    rules' messages may name (`rules/fields.py`, 0.4 s; the server stops when that code
+    changes) and the spelling dictionary. The caches of files a project may edit (rule
+    files, schemas, where the repository starts) are emptied again: each check reads its own."""
+    import datetime as dt
+    import tempfile
+
+    from .. import config as config_module
+    from .. import schema
+    from ..checker import Engine
+    from ..rules import registry
+    from ..rules.detectors import leftovers
+
+    with tempfile.TemporaryDirectory() as empty:
+        Engine(config_module.Config(root=Path(empty)), dt.date.today())
+    leftovers.spelling_words()
+    for cached in (
+        registry._load_specs_cached,
+        schema.load_schema,
+        config_module._repository_of,
+        config_module.source_root_text,
+    ):
+        cached.cache_clear()
+
+
+def loaded_files() -> dict[str, tuple[int, int]]:
+    """(mtime, size) of the file of every module loaded: the code the children run."""
+    files = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            files[path] = (info.st_mtime_ns, info.st_size)
+    return files
+
+
+def _stale(files: dict[str, tuple[int, int]]) -> bool:
+    for path, seen in files.items():
+        try:
+            info = os.stat(path)
+        except OSError:
+            return True
+        if (info.st_mtime_ns, info.st_size) != seen:
+            return True
+    return False
+
+
+def _listen(path: Path) -> socket.socket:
+    """The listening socket at `path`; a socket file left by a server that died is replaced."""
+    probe = connect(timeout=1.0)
+    if probe is not None:
+        probe.close()
+        raise ServerError(f"a server already listens on {path}")
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    listener.settimeout(1.0)
+    return listener
+
+
+def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
+    """Run a server until it is stopped, idle for `idle_timeout` seconds (0: never), or
+    finds its code changed on disk."""
+    preload()
+    files = loaded_files()
+    path = address(create=True)
+    listener = _listen(path)
+    inode = os.stat(path).st_ino
+    quiet = os.open(os.devnull, os.O_RDWR)  # listening: `server start` no longer reads our stderr
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
+    os.chdir("/")  # a long-lived process pins no folder; each check runs in its caller's
+    state = {"pid": os.getpid(), "started": time.time(), "served": 0, "idle_timeout": idle_timeout}
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    children: set[int] = set()
+    last = time.monotonic()
+    try:
+        while True:
+            _reap(children)
+            if idle_timeout and not children and time.monotonic() - last > idle_timeout:
+                return
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            last = time.monotonic()
+            with conn:
+                if not _handle(conn, listener, files, state, children):
+                    return
+    finally:
+        listener.close()
+        try:
+            if os.stat(path).st_ino == inode:  # still ours, not a newer server's
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _reap(children: set[int]) -> None:
+    for pid in list(children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
+
+
+def _handle(conn: socket.socket, listener, files, state: dict, children: set[int]) -> bool:
+    """Answer one request; False when the server is to stop."""
+    fds: list[int] = []
+    try:
+        conn.settimeout(5.0)
+        if peer_uid(conn) not in (None, os.getuid()):
+            return True  # only this user's processes (the folder is private too)
+        message, fds = receive(conn, with_fds=True)
+        op = message.get("op")
+        if op == "status":
+            send(conn, {**state, "children": len(children)})
+        elif op == "stop":
+            send(conn, {"stopped": state["pid"]})
+            return False
+        elif op == "check" and len(fds) == STREAM_FDS:
+            if _stale(files):
+                send(conn, {"stale": True})
+                return False
+            pid = os.fork()
+            if pid == 0:
+                _child(conn, listener, fds, message)  # never returns; it tells the caller its pid
+            children.add(pid)
+            state["served"] += 1
+        else:
+            send(conn, {"error": "bad request"})
+    except (OSError, EOFError, ValueError):
+        pass
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return True
+
+
+def _child(conn: socket.socket, listener: socket.socket, fds: list[int], message: dict[str, Any]) -> None:
+    """In the forked child: become the caller's check, run it, send its exit status."""
+    code = 2
+    try:
+        client.serving = True
+        listener.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        send(conn, {"pid": os.getpid()})  # before anything else on this connection
+        threading.Thread(target=_end_with_caller, args=(conn,), name="seedcheck-caller-watch", daemon=True).start()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(message["cwd"])
+        os.environ.clear()
+        os.environ.update(message["env"])
+        os.umask(int(message["umask"]))
+        _streams(message["streams"])
+        args = [str(a) for a in message["args"]]
+        sys.argv = ["seedcheck", *args]
+        code = _run(args)
+    except BaseException as exc:  # noqa: BLE001 - whatever happened, the caller gets a status
+        code = 2
+        try:
+            print(f"seedcheck: the server could not run the check: {type(exc).__name__}: {exc}", file=sys.stderr)
+        except (OSError, ValueError):
+            pass
+    finally:
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+        try:
+            conn.settimeout(5.0)
+            send(conn, {"exit": code})
+        except OSError:
+            pass
+        os._exit(code)
+
+
+def _end_with_caller(conn: socket.socket) -> None:
+    """The caller sends nothing more: a readable connection means it went away (killed, or
+    its terminal closed); the check then stops as on SIGTERM, stopping its workers."""
+    watch = select.poll()
+    watch.register(conn, select.POLLIN | select.POLLHUP)
+    while not watch.poll(1000):
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _streams(streams: list) -> None:
+    """sys.stdin/stdout/stderr over the caller's descriptors, in the caller's encodings."""
+    made = []
+    for fd, (encoding, errors) in enumerate(streams):
+        raw = io.FileIO(fd, "r" if fd == 0 else "w", closefd=False)
+        buffered = io.BufferedReader(raw) if fd == 0 else io.BufferedWriter(raw)
+        made.append(
+            io.TextIOWrapper(
+                buffered,
+                encoding=encoding or "utf-8",
+                errors=errors or "strict",
+                line_buffering=fd == 2 or os.isatty(fd),
+            )
+        )
+    sys.stdin, sys.stdout, sys.stderr = made
+
+
+def _run(args: list[str]) -> int:
+    from ..cli import main
+
+    try:
+        main.main(args, prog_name="seedcheck")
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    return 0

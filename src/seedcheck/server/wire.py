@@ -1,0 +1,127 @@
+"""The server's socket (a private folder of the user's, one per installation) and its
+messages: a length-prefixed JSON object, the first one of a check carrying the caller's
+standard streams as file descriptors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+IDLE_TIMEOUT = 3600  # seconds without a request before a server stops
+_LENGTH = struct.Struct(">I")
+STREAM_FDS = 3  # stdin, stdout, stderr
+
+
+class ServerError(Exception):
+    """No server can run or be reached here (the message says why)."""
+
+
+def runtime_dir(create: bool = False) -> Path:
+    """The folder of this user's server sockets (made, private, by `create`); one that is
+    not a directory of this user's, or that others can enter, is refused: a client sends
+    its environment to the socket there, and a server runs what comes through it."""
+    base = os.environ.get("SEEDCHECK_SERVER_DIR") or os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    folder = Path(base) / f"seedcheck-{os.getuid()}"
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return folder  # no server was ever started here
+    except OSError as exc:
+        raise ServerError(f"cannot use {folder}: {exc.strerror}") from None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise ServerError(f"{folder} must be a directory of yours that only you can enter (chmod 700)")
+    return folder
+
+
+def address(create: bool = False) -> Path:
+    """This installation's socket: one server per interpreter and seedcheck package."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{sys.executable}\0{package}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return runtime_dir(create) / f"{digest}.sock"
+
+
+def peer_uid(conn: socket.socket) -> int | None:
+    """The user id of the process at the other end (None where the system does not say)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    size = struct.calcsize("3i")
+    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, size))
+    return uid
+
+
+# ------------------------------------------------------------------ messages
+
+
+def send(conn: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
+    payload = json.dumps(message).encode("utf-8", "surrogateescape")
+    head = _LENGTH.pack(len(payload))
+    if fds:
+        socket.send_fds(conn, [head], fds)
+    else:
+        conn.sendall(head)
+    conn.sendall(payload)
+
+
+def _exactly(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise EOFError("the other end closed the connection")
+        data += chunk
+    return data
+
+
+def receive(conn: socket.socket, with_fds: bool = False) -> tuple[dict[str, Any], list[int]]:
+    if with_fds:
+        head, fds, _flags, _address = socket.recv_fds(conn, _LENGTH.size, STREAM_FDS)
+        head += _exactly(conn, _LENGTH.size - len(head)) if len(head) < _LENGTH.size else b""
+    else:
+        head, fds = _exactly(conn, _LENGTH.size), []
+    if len(head) < _LENGTH.size:
+        raise EOFError("the other end closed the connection")
+    (size,) = _LENGTH.unpack(head)
+    return json.loads(_exactly(conn, size).decode("utf-8", "surrogateescape")), fds
+
+
+def connect(timeout: float = 2.0) -> socket.socket | None:
+    """A connection to this installation's server, run by this user, or None when none
+    listens. Makes nothing on disk."""
+    if not hasattr(socket, "AF_UNIX") or not hasattr(socket, "send_fds"):
+        return None
+    try:
+        path = address()
+        if not path.exists():
+            return None
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.settimeout(timeout)
+        conn.connect(str(path))
+    except (OSError, ServerError):
+        return None
+    if peer_uid(conn) not in (None, os.getuid()):
+        conn.close()
+        return None
+    return conn
+
+
+def request(op: str) -> dict[str, Any] | None:
+    """The server's answer to `status` or `stop`; None when no server listens."""
+    conn = connect()
+    if conn is None:
+        return None
+    with conn:
+        try:
+            send(conn, {"op": op})
+            return receive(conn)[0]
+        except (OSError, EOFError, ValueError):
+            return None
