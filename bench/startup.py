@@ -12,6 +12,10 @@ time varies with load while CPU time does not much). Cases:
   one-file     check one file of seeds/ (cache warm, as a pre-commit hook re-runs it)
   one-edited   check one file that was edited since the last run (a line added before each
                run: its words change, so the schema and the expectations validate again)
+  server-seeds-cold, server-one-edited
+               the same two checks with a `seedcheck server` running (started once, not timed;
+               stopped at the end): what a pre-commit hook waits for when the user keeps one;
+               their CPU is the caller's only (the check runs in a child of the server)
   rules        seedcheck rules
   help         seedcheck --help
   version      seedcheck --version
@@ -46,11 +50,14 @@ def cases(work: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (arguments after `seedcheck`, extra environment)."""
     one = str(min(SEEDS.glob("*.txt")))
     warm = {"SEEDCHECK_CACHE_DIR": os.path.join(work, "cache")}
+    served = {"SEEDCHECK_SERVER_DIR": os.path.join(work, "run")}
     return {
         "seeds-cold": ([*CHECK, str(SEEDS), "--no-cache"], {}),
         "seeds-warm": ([*CHECK, str(SEEDS)], warm),
         "one-file": ([*CHECK, one], warm),
         "one-edited": ([*CHECK, os.path.join(work, "edited.txt")], warm),
+        "server-seeds-cold": ([*CHECK, str(SEEDS), "--no-cache"], served),
+        "server-one-edited": ([*CHECK, os.path.join(work, "edited.txt")], {**warm, **served}),
         "rules": (["rules"], {}),
         "help": (["--help"], {}),
         "version": (["--version"], {}),
@@ -108,6 +115,9 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="seedcheck-startup-")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [options.src, os.environ.get("PYTHONPATH")]))}
     env.pop("SEEDCHECK_NO_CACHE", None)
+    env["SEEDCHECK_NO_SERVER"] = "1"  # a server only for the server- cases (none of the user's)
+    server_env = {k: v for k, v in env.items() if k != "SEEDCHECK_NO_SERVER"}
+    server_env["SEEDCHECK_SERVER_DIR"] = os.path.join(work, "run")
     # As installed: byte-compiled modules (without them every run compiles ~200 modules, 0.7 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
@@ -122,12 +132,16 @@ def main() -> None:
         for name in ("seeds-warm", "one-file", "one-edited"):
             run_once(table[name][0], {**env, **table[name][1]}, work)
         results = {}
+        if not options.importtime and (not options.only or any(n.startswith("server-") for n in options.only)):
+            run_once(["server", "start"], server_env, work)
         for name, (args, extra) in table.items():
             if options.only and name not in options.only:
                 continue
+            if name.startswith("server-"):
+                extra = {**extra, "SEEDCHECK_NO_SERVER": ""}
             walls, cpus = [], []
             for run in range(options.runs):
-                if name == "one-edited":
+                if name.endswith("one-edited"):
                     with edited.open("a", encoding="utf-8") as fh:
                         fh.write(f"\nA sentence added by edit number {run + 1} of this file.\n")
                 wall, cpu = run_once(args, {**env, **extra}, work)
@@ -140,7 +154,7 @@ def main() -> None:
                 "command": "seedcheck " + " ".join(args),
             }
             print(
-                f"{name:<11} wall {statistics.median(walls):6.2f} s   cpu {statistics.median(cpus):6.2f} s   "
+                f"{name:<17} wall {statistics.median(walls):6.2f} s   cpu {statistics.median(cpus):6.2f} s   "
                 f"(wall min {min(walls):.2f}, max {max(walls):.2f})",
                 flush=True,
             )
@@ -152,6 +166,7 @@ def main() -> None:
         )
         print(f"load average {load:.2f} (2 cores)")
     finally:
+        subprocess.run(command(["server", "stop"]), env=server_env, capture_output=True, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 
