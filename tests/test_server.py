@@ -1,5 +1,5 @@
-"""`seedcheck server`: a check run by the server is the check run by the caller (same
-stdout, stderr and exit status, in the caller's folder and environment); Ctrl-C reaches
+"""`seedcheck server`: a check or fix run by the server is the one run by the caller (same
+stdout, stderr, exit status and files written, in the caller's folder, environment and umask); Ctrl-C reaches
 it and a killed caller stops it; a server whose code changed steps aside; an idle one
 stops; the socket's folder must be private; nothing is made on disk without a server;
 the server keeps no project's files in memory between checks. Every test stops the
@@ -8,6 +8,7 @@ servers it started (`servers` fixture)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,8 +91,10 @@ def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
         ["check", "seeds/nope.txt", "--no-reports"],  # a path that does not exist
         ["check", "--bogus"],  # a usage error
     ]
+    outputs = {}
     for args in checks:
         served = _seedcheck(args, {**env, "SEEDCHECK_CACHE_DIR": str(cache)})
+        outputs[tuple(args)] = served.stdout
         here = _seedcheck(args, {**env, "SEEDCHECK_NO_SERVER": "1", "SEEDCHECK_CACHE_DIR": str(cache)})
         assert (served.returncode, served.stdout, served.stderr) == (here.returncode, here.stdout, here.stderr), args
         assert served.returncode == (1, 0, 2, 2)[checks.index(args)], served.stderr
@@ -104,6 +107,42 @@ def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
     cached = _seedcheck(checks[1], {**env, "SEEDCHECK_NO_CACHE": "0", "SEEDCHECK_CACHE_DIR": str(cache)})
     assert cached.returncode == 0 and any(cache.iterdir())
     assert f"{len(checks) + 1} check(s)" in _seedcheck(["server", "status"], env).stdout
+    # In-process runs whose output is captured (click's CliRunner) are not handed over.
+    from click.testing import CliRunner
+
+    from seedcheck.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SEEDCHECK_NO_SERVER")
+        patch.setenv("SEEDCHECK_SERVER_DIR", env["SEEDCHECK_SERVER_DIR"])
+        patch.chdir(ROOT)
+        captured = CliRunner().invoke(main, checks[1])
+    assert captured.exit_code == 0 and captured.output == outputs[tuple(checks[1])]
+    assert f"{len(checks) + 1} check(s)" in _seedcheck(["server", "status"], env).stdout
+    # `seedcheck fix` too: the same files written, with the caller's umask, the same output.
+    fixed = {}
+    for how, extra in (("served", {}), ("here", {"SEEDCHECK_NO_SERVER": "1"})):
+        folder = tmp_path / how
+        shutil.copytree(SEEDS, folder)
+        proc = subprocess.run(
+            [
+                "sh",
+                "-c",
+                f'umask 027 && "{sys.executable}" -m seedcheck fix . && exec "{sys.executable}" -m seedcheck '
+                "check . --report-dir ../reports-" + how + " -q --fail-on never --format markdown",
+            ],
+            cwd=folder,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+        modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / f"reports-{how}").iterdir()}
+        fixed[how] = (proc.returncode, proc.stdout, proc.stderr, files, modes)
+    assert fixed["served"] == fixed["here"]
+    assert "fix: applied" in fixed["here"][2] and set(fixed["here"][4].values()) == {0o640}  # new files: umask 027
+    assert f"{len(checks) + 3} check(s)" in _seedcheck(["server", "status"], env).stdout
 
 
 def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path):

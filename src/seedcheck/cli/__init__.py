@@ -113,13 +113,13 @@ class SeedcheckGroup(click.Group):
 
 
 def _in_server(args: list[str]) -> int | None:
-    """A `check` run by a `seedcheck server` if one listens (its exit status), else None."""
+    """A `check` or `fix` run by a `seedcheck server` if one listens (its exit status), else None."""
     command = next((a for a in args if not a.startswith("-")), None)
-    if command != "check" or {"--help", "-h", "--engine=spark"} & set(args) or "spark" in args:
+    if command not in ("check", "fix") or {"--help", "-h", "--engine=spark"} & set(args) or "spark" in args:
         return None  # help is quick anyway; a Spark run starts its own JVM here
-    from ..server import run_check
+    from ..server import run_in_server
 
-    return run_check(args)
+    return run_in_server(args)
 
 
 def _unwind_on_sigterm(ctx: click.Context) -> None:

@@ -10,8 +10,8 @@ nothing starts a server but `seedcheck server start`.
   are passed over the socket): the same code on the same inputs as a check run by the
   caller, in a process that did not have to import anything. The child's exit status
   goes back to the caller, which forwards Ctrl-C and SIGTERM to the child.
-- `seedcheck check` asks a server when one is listening (`run_check`); when none answers
-  it runs the check itself. `SEEDCHECK_NO_SERVER=1` never asks.
+- `seedcheck check` and `seedcheck fix` ask a server when one is listening (`run_in_server`);
+  when none answers they run here. `SEEDCHECK_NO_SERVER=1` never asks.
 - A server whose loaded code changed on disk since it started (an upgrade, an edit of
   seedcheck) answers that it is stale and stops, and the check runs in the caller. An
   idle server stops after its idle timeout.
@@ -19,7 +19,7 @@ nothing starts a server but `seedcheck server start`.
 
 from __future__ import annotations
 
-from .client import run_check
+from .client import run_in_server
 from .wire import IDLE_TIMEOUT, ServerError, address, request, runtime_dir
 
-__all__ = ["IDLE_TIMEOUT", "ServerError", "address", "request", "run_check", "runtime_dir"]
+__all__ = ["IDLE_TIMEOUT", "ServerError", "address", "request", "run_in_server", "runtime_dir"]

@@ -14,17 +14,17 @@ serving = False  # set in a server's child: its check must not ask a server agai
 ANSWER_WAIT = 30.0  # seconds for a server to fork the check and say so
 
 
-def run_check(args: list[str]) -> int | None:
+def run_in_server(args: list[str]) -> int | None:
     """Run `seedcheck <args>` in the server: its exit status, or None when no server took
     it (none listening, or a stale one), for the caller to run the check itself."""
-    if serving or os.environ.get("SEEDCHECK_NO_SERVER"):
+    if serving or os.environ.get("SEEDCHECK_NO_SERVER") or not _own_streams():
         return None
     conn = connect()
     if conn is None:
         return None
     with conn:
         try:
-            send(conn, _check_request(args), [0, 1, 2])
+            send(conn, _run_request(args), [0, 1, 2])
             conn.settimeout(ANSWER_WAIT)
             answer = receive(conn)[0]
         except (OSError, EOFError, ValueError):
@@ -35,12 +35,21 @@ def run_check(args: list[str]) -> int | None:
         return _wait(conn, int(answer["pid"]))
 
 
-def _check_request(args: list[str]) -> dict[str, Any]:
+def _own_streams() -> bool:
+    """Are sys.stdin/stdout/stderr descriptors 0, 1 and 2? Not under click's CliRunner or
+    other in-process capture, whose output a server's child, writing to 0-2, would miss."""
+    try:
+        return [s.fileno() for s in (sys.stdin, sys.stdout, sys.stderr)] == [0, 1, 2]
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _run_request(args: list[str]) -> dict[str, Any]:
     umask = os.umask(0)
     os.umask(umask)
     streams = [(getattr(s, "encoding", None), getattr(s, "errors", None)) for s in (sys.stdin, sys.stdout, sys.stderr)]
     return {
-        "op": "check",
+        "op": "run",
         "args": args,
         "cwd": os.getcwd(),
         "env": dict(os.environ),

@@ -175,7 +175,7 @@ def _handle(conn: socket.socket, listener, files, state: dict, children: set[int
         elif op == "stop":
             send(conn, {"stopped": state["pid"]})
             return False
-        elif op == "check" and len(fds) == STREAM_FDS:
+        elif op == "run" and len(fds) == STREAM_FDS:
             if _stale(files):
                 send(conn, {"stale": True})
                 return False
