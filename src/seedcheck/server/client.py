@@ -1,4 +1,4 @@
-"""The caller's side: `seedcheck check` run by a server, or None to run it here."""
+"""The caller's side: `seedcheck check` or `fix` run by a server, or None to run it here."""
 
 from __future__ import annotations
 

@@ -63,6 +63,7 @@ def peer_uid(conn: socket.socket) -> int | None:
 
 
 def send(conn: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
+    """Send `message` (JSON), with `fds` passed along with its first bytes when given."""
     payload = json.dumps(message).encode("utf-8", "surrogateescape")
     head = _LENGTH.pack(len(payload))
     if fds:
@@ -83,6 +84,8 @@ def _exactly(conn: socket.socket, size: int) -> bytes:
 
 
 def receive(conn: socket.socket, with_fds: bool = False) -> tuple[dict[str, Any], list[int]]:
+    """The next message and the descriptors that came with it (`with_fds`: up to three);
+    EOFError when the other end closed the connection."""
     if with_fds:
         head, fds, _flags, _address = socket.recv_fds(conn, _LENGTH.size, STREAM_FDS)
         head += _exactly(conn, _LENGTH.size - len(head)) if len(head) < _LENGTH.size else b""
