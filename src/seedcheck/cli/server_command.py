@@ -19,7 +19,7 @@ STOP_WAIT = 10.0  # seconds for a stopped server to exit
 
 @click.group()
 def server():
-    """A background process that makes `seedcheck check` start at once (opt-in)."""
+    """Keep a check's imports loaded in a background process (opt-in)."""
 
 
 @server.command()
@@ -31,7 +31,7 @@ def server():
     help="Stop after this many seconds without a check (0: never).",
 )
 def start(idle_timeout):
-    """Start a server for this installation; `seedcheck check` then runs in it."""
+    """Start this installation's server; check and fix then run in it."""
     from .. import server as srv
 
     try:
