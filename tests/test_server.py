@@ -233,3 +233,26 @@ print(empty, len(fields.analyses()) > 0, "great_expectations" in sys.modules)
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False, cwd=SEEDS)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[0, 0, 0, 0, 0, 0] True True"
+
+
+def test_the_server_flag_starts_one_for_the_next_runs(servers):
+    # A pre-commit hook's environment has no shell to run `seedcheck server start` in:
+    # `--server` (an argument of the hook) starts one when none runs, after its own run.
+    env, _start = servers
+    args = ["check", "seeds", "--no-reports", "--fail-on", "never", "-q", "--format", "json", "--server"]
+    first = _seedcheck(args, env)
+    here = _seedcheck(args[:-1], {**env, "SEEDCHECK_NO_SERVER": "1"})
+    assert (first.returncode, first.stdout, first.stderr) == (here.returncode, here.stdout, here.stderr)
+    deadline = time.monotonic() + 60
+    while _pid(env) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    server = _pid(env)
+    assert server is not None
+    try:
+        again = _seedcheck(args, env)
+        assert (again.returncode, again.stdout) == (here.returncode, here.stdout)
+        assert "1 check(s)" in _seedcheck(["server", "status"], env).stdout  # ran in it; no second server
+        assert _pid(env) == server
+    finally:
+        _seedcheck(["server", "stop"], env)
+        assert _gone(server)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import ConfigError, apply, load_config
-from .common import EXIT_FINDINGS, EXIT_OK, FORMATS, csv_list, did_you_mean, forced
+from .common import EXIT_FINDINGS, EXIT_OK, FORMATS, csv_list, did_you_mean, forced, server_option
 from .outputs import requested_reports, write_baseline, write_outputs
 
 
@@ -89,6 +89,7 @@ from .outputs import requested_reports, write_baseline, write_outputs
     type=click.Path(file_okay=False),
     help="Also build great-expectations Data Docs of the corpus expectations into DIR (they load scripts from CDNs).",
 )
+@server_option
 def check(
     paths,
     config_file,

@@ -25,3 +25,25 @@ def forced(config, paths: tuple[str, ...], force_exclude: bool) -> list[str]:
     """`--force-exclude`: the named paths that are part of the configured corpus (under
     `paths`, not excluded; pre-commit names every staged file)."""
     return [p for p in paths if config.selects(p)] if force_exclude else list(paths)
+
+
+def server_option(command):
+    """`--server` on a command: start a `seedcheck server` for the runs after this one
+    (when none runs; this run is not held up: the server starts once it has ended)."""
+    import click
+
+    def remember(ctx, param, value):
+        if value:
+            from ..server import start_in_background
+
+            ctx.call_on_close(start_in_background)
+        return value
+
+    return click.option(
+        "--server",
+        "start_server",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="Also start a seedcheck server (if none runs) so the next checks start at once.",
+    )(command)

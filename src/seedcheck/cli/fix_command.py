@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..config import apply, load_config
-from .common import EXIT_FINDINGS, EXIT_OK, csv_list, forced
+from .common import EXIT_FINDINGS, EXIT_OK, csv_list, forced, server_option
 
 
 @click.command()
@@ -29,6 +29,7 @@ from .common import EXIT_FINDINGS, EXIT_OK, csv_list, forced
     is_flag=True,
     help="Apply paths/include/exclude of the configuration to the files named on the command line too.",
 )
+@server_option
 def fix(paths, config_file, show_diff, unsafe_fixes, select, ignore, force_exclude=False):
     """Apply safe fixes (delete noise lines, strip markup, repair mojibake, ...)."""
     from ..fixer import fix_paths

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 import time
 
 import click
@@ -42,13 +41,7 @@ def start(idle_timeout):
     if running is not None:
         click.echo(f"seedcheck server: already running (pid {running['pid']})", err=True)
         return
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seedcheck.server", str(idle_timeout)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # not in the terminal's process group: Ctrl-C there is not for it
-    )
+    process = srv.spawn(idle_timeout, stderr=subprocess.PIPE)
     deadline = time.monotonic() + START_WAIT
     while time.monotonic() < deadline:
         status = srv.request("status")

@@ -11,7 +11,8 @@ nothing starts a server but `seedcheck server start`.
   caller, in a process that did not have to import anything. The child's exit status
   goes back to the caller, which forwards Ctrl-C and SIGTERM to the child.
 - `seedcheck check` and `seedcheck fix` ask a server when one is listening (`run_in_server`);
-  when none answers they run here. `SEEDCHECK_NO_SERVER=1` never asks.
+  when none answers they run here (with `--server` they also start one for the next runs,
+  `start_in_background`). `SEEDCHECK_NO_SERVER=1` never asks.
 - A server whose loaded code changed on disk since it started (an upgrade, an edit of
   seedcheck) answers that it is stale and stops, and the check runs in the caller. An
   idle server stops after its idle timeout.
@@ -19,7 +20,16 @@ nothing starts a server but `seedcheck server start`.
 
 from __future__ import annotations
 
-from .client import run_in_server
+from .client import run_in_server, spawn, start_in_background
 from .wire import IDLE_TIMEOUT, ServerError, address, request, runtime_dir
 
-__all__ = ["IDLE_TIMEOUT", "ServerError", "address", "request", "run_in_server", "runtime_dir"]
+__all__ = [
+    "IDLE_TIMEOUT",
+    "ServerError",
+    "address",
+    "request",
+    "run_in_server",
+    "runtime_dir",
+    "spawn",
+    "start_in_background",
+]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import sys
 from typing import Any
 
-from .wire import connect, receive, send
+from .wire import IDLE_TIMEOUT, ServerError, address, connect, receive, request, send
 
 serving = False  # set in a server's child: its check must not ask a server again
 ANSWER_WAIT = 30.0  # seconds for a server to fork the check and say so
@@ -76,3 +77,29 @@ def _wait(conn: socket.socket, pid: int) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def spawn(idle_timeout: float = IDLE_TIMEOUT, stderr: Any = subprocess.DEVNULL) -> subprocess.Popen:
+    """Start this installation's server process, in a session of its own (Ctrl-C in the
+    caller's terminal is not for it), and return at once."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "seedcheck.server", str(idle_timeout)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,
+    )
+
+
+def start_in_background() -> None:
+    """`--server`: start a server when none listens, without waiting for it to load: the
+    runs after this one use it (a pre-commit hook's environment has no other way to)."""
+    if serving or os.environ.get("SEEDCHECK_NO_SERVER"):
+        return
+    try:
+        address(create=True)
+    except ServerError as exc:
+        print(f"seedcheck: no server started: {exc}", file=sys.stderr)
+        return
+    if request("status") is None:
+        spawn()
