@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 
+import click
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_BROKEN_PIPE = 130, 143, 141  # 128 + SIGINT / SIGTERM / SIGPIPE
 # The stdout formats (report.WRITERS, which imports every writer: too slow to import for --help).
@@ -30,7 +32,6 @@ def forced(config, paths: tuple[str, ...], force_exclude: bool) -> list[str]:
 def server_option(command):
     """`--server` on a command: start a `seedcheck server` for the runs after this one
     (when none runs; this run is not held up: the server starts once it has ended)."""
-    import click
 
     def remember(ctx, param, value):
         if value:

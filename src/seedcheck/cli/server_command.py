@@ -1,5 +1,5 @@
 """`seedcheck server start|stop|status`: the optional server that keeps a check's imports
-loaded (`seedcheck/server.py`), so `seedcheck check` of a few files starts at once."""
+loaded (`seedcheck/server/`), so `seedcheck check` of a few files starts at once."""
 
 from __future__ import annotations
 
