@@ -256,3 +256,15 @@ def test_the_server_flag_starts_one_for_the_next_runs(servers):
     finally:
         _seedcheck(["server", "stop"], env)
         assert _gone(server)
+
+
+def test_starting_a_server_where_none_can_run_says_why(monkeypatch):
+    import socket
+
+    from click.testing import CliRunner
+
+    from seedcheck.cli import main
+
+    monkeypatch.delattr(socket, "send_fds")  # as on Windows
+    result = CliRunner().invoke(main, ["server", "start"])
+    assert result.exit_code == 2 and "needs fork and Unix sockets" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import subprocess
 import time
 
@@ -33,6 +34,8 @@ def start(idle_timeout):
     """Start this installation's server; check and fix then run in it."""
     from .. import server as srv
 
+    if not (hasattr(os, "fork") and hasattr(socket, "send_fds")):
+        raise ConfigError("server: needs fork and Unix sockets that pass descriptors (Linux, macOS)")
     try:
         srv.address(create=True)  # a private folder for the socket, or a clear error
     except srv.ServerError as exc:
