@@ -44,54 +44,50 @@ def preload() -> None:
 
 
 def _warm_up() -> None:
-    """What a check computes from seedcheck's code and installed packages alone: what the
-    rules' messages may name (`rules/fields.py`, 0.4 s; the server stops when that code
-    changes) and the spelling dictionary. The caches of files a project may edit (rule
-    files, schemas, where the repository starts) are emptied again: each check reads its own."""
+    """What a check computes from seedcheck's code and installed packages alone: the
+    spelling dictionary, and what the rules' messages may name (`rules/fields.py`, 0.4 s;
+    the server stops when that code changes). The rules are loaded in a child, which hands
+    back only `fields.analyses()`: no cache of files a project may edit (rule files,
+    schemas, where the repository starts) is ever filled in the server."""
+    import multiprocessing
+
+    from ..rules import fields
+    from ..rules.detectors import leftovers
+
+    leftovers.spelling_words()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        fields.remember(pool.apply(_rule_fields))
+
+
+def _rule_fields() -> dict:
     import datetime as dt
     import tempfile
 
-    from .. import config as config_module
-    from .. import schema
     from ..checker import Engine
-    from ..rules import registry
-    from ..rules.detectors import leftovers
+    from ..config import Config
+    from ..rules import fields
 
     with tempfile.TemporaryDirectory() as empty:
-        Engine(config_module.Config(root=Path(empty)), dt.date.today())
-    leftovers.spelling_words()
-    for cached in (
-        registry._load_specs_cached,
-        schema.load_schema,
-        config_module._repository_of,
-        config_module.source_root_text,
-    ):
-        cached.cache_clear()
+        Engine(Config(root=Path(empty)), dt.date.today())
+    return fields.analyses()
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def loaded_files() -> dict[str, tuple[int, int]]:
     """(mtime, size) of the file of every module loaded: the code the children run."""
-    files = {}
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path:
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            files[path] = (info.st_mtime_ns, info.st_size)
-    return files
+    stamps = {path: _stamp(path) for m in list(sys.modules.values()) if (path := getattr(m, "__file__", None))}
+    return {path: stamp for path, stamp in stamps.items() if stamp is not None}
 
 
 def _stale(files: dict[str, tuple[int, int]]) -> bool:
-    for path, seen in files.items():
-        try:
-            info = os.stat(path)
-        except OSError:
-            return True
-        if (info.st_mtime_ns, info.st_size) != seen:
-            return True
-    return False
+    return any(_stamp(path) != seen for path, seen in files.items())
 
 
 def _listen(path: Path) -> socket.socket:

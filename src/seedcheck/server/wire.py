@@ -86,13 +86,10 @@ def _exactly(conn: socket.socket, size: int) -> bytes:
 def receive(conn: socket.socket, with_fds: bool = False) -> tuple[dict[str, Any], list[int]]:
     """The next message and the descriptors that came with it (`with_fds`: up to three);
     EOFError when the other end closed the connection."""
+    head, fds = b"", []
     if with_fds:
         head, fds, _flags, _address = socket.recv_fds(conn, _LENGTH.size, STREAM_FDS)
-        head += _exactly(conn, _LENGTH.size - len(head)) if len(head) < _LENGTH.size else b""
-    else:
-        head, fds = _exactly(conn, _LENGTH.size), []
-    if len(head) < _LENGTH.size:
-        raise EOFError("the other end closed the connection")
+    head += _exactly(conn, _LENGTH.size - len(head))
     (size,) = _LENGTH.unpack(head)
     return json.loads(_exactly(conn, size).decode("utf-8", "surrogateescape")), fds
 
