@@ -24,7 +24,7 @@ from seedcheck.ingest.units import plan
 from seedcheck.names import analysis as name_analysis
 from seedcheck.pipeline import Engine, discover_sources
 from seedcheck.rules.detectors import layout
-from seedcheck.rules.detectors.leftovers import _words
+from seedcheck.rules.detectors.leftovers import spelling_words
 
 
 def _timed(totals: collections.Counter, name: str, fn):
@@ -66,7 +66,7 @@ def main() -> None:
     engine = Engine(config)
     sources = list(plan(discover_sources(config, [args.corpus]), config.split_size, config.max_file_size))[: args.n]
     engine.process(sources[0])  # lazy models and registries load here, not in the figure
-    _words()  # glued-words' dictionary, loaded at the first document that needs it (once per process)
+    spelling_words()  # glued-words' dictionary, loaded at the first document that needs it (once per process)
     totals: collections.Counter = collections.Counter()
     if args.breakdown:
         _instrument(engine, totals)
