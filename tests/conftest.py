@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ SHARED = ROOT.parent / "shared"
 # is the subject. Set here so that CLI subprocesses inherit it.
 os.environ["SEEDCHECK_NO_CACHE"] = "1"
 # A `seedcheck server` the developer runs must not check the suite's CLI runs (it runs the
-# code it loaded, not this tree's if that changed since); tests/test_server.py lifts this.
+# code it loaded, not this tree's if that changed since); the server tests lift this.
 os.environ["SEEDCHECK_NO_SERVER"] = "1"
 
 
@@ -59,3 +60,27 @@ def write_doc(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """A private server folder (tests/test_server*.py); every server started there is stopped afterwards."""
+    from .serverkit import env_for, gone, seedcheck, server_pid
+
+    folder = tmp_path / "run"
+    env = env_for(folder)
+    started: list[int] = []
+
+    def start(*options: str) -> int:
+        proc = seedcheck(["server", "start", *options], env)
+        assert proc.returncode == 0, proc.stderr
+        pid = server_pid(env)
+        assert pid is not None
+        started.append(pid)
+        return pid
+
+    yield env, start
+    seedcheck(["server", "stop"], env)
+    for pid in started:
+        if not gone(pid, 5):
+            os.kill(pid, signal.SIGKILL)

@@ -1,15 +1,15 @@
 """`seedcheck server`: a check or fix run by the server is the one run by the caller (same
-stdout, stderr, exit status and files written, in the caller's folder, environment and umask); Ctrl-C reaches
-it and a killed caller stops it; a server whose code changed steps aside; an idle one
-stops; the socket's folder must be private; nothing is made on disk without a server;
-the server keeps no project's files in memory between checks. Every test stops the
-servers it started (`servers` fixture)."""
+stdout, stderr, exit status and files written, in the caller's folder, environment, time
+zone and umask); a caller whose process differs from the server's runs its check itself;
+a server whose code changed steps aside; an idle one stops; the socket's folder must be
+private; nothing is made on disk without a server; the server keeps no project's files in
+memory between checks. Signals and start-up races: tests/test_server_process.py. Every
+test stops the servers it started (`servers` fixture)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,67 +18,12 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, SEEDS
-from .corpus_factory import write_corpus
+from .serverkit import env_for, gone, seedcheck, server_pid
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "win32", reason="Unix sockets and fork"),
 ]
-
-
-def _env(folder: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "SEEDCHECK_NO_SERVER"}  # conftest keeps servers out
-    return {**env, "SEEDCHECK_SERVER_DIR": str(folder), **extra}
-
-
-def _seedcheck(args, env, cwd: Path = ROOT, **options) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "seedcheck", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        **options,
-    )
-
-
-def _pid(env) -> int | None:
-    status = _seedcheck(["server", "status"], env).stdout
-    return int(status.split("pid ")[1].split(")")[0]) if status.startswith("seedcheck server: running") else None
-
-
-def _gone(pid: int, within: float = 15.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def servers(tmp_path):
-    """A private server folder; every server started there is stopped afterwards."""
-    folder = tmp_path / "run"
-    env = _env(folder)
-    started: list[int] = []
-
-    def start(*options: str) -> int:
-        proc = _seedcheck(["server", "start", *options], env)
-        assert proc.returncode == 0, proc.stderr
-        pid = _pid(env)
-        assert pid is not None
-        started.append(pid)
-        return pid
-
-    yield env, start
-    _seedcheck(["server", "stop"], env)
-    for pid in started:
-        if not _gone(pid, 5):
-            os.kill(pid, signal.SIGKILL)
 
 
 def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
@@ -93,20 +38,20 @@ def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
     ]
     outputs = {}
     for args in checks:
-        served = _seedcheck(args, {**env, "SEEDCHECK_CACHE_DIR": str(cache)})
+        served = seedcheck(args, {**env, "SEEDCHECK_CACHE_DIR": str(cache)})
         outputs[tuple(args)] = served.stdout
-        here = _seedcheck(args, {**env, "SEEDCHECK_NO_SERVER": "1", "SEEDCHECK_CACHE_DIR": str(cache)})
+        here = seedcheck(args, {**env, "SEEDCHECK_NO_SERVER": "1", "SEEDCHECK_CACHE_DIR": str(cache)})
         assert (served.returncode, served.stdout, served.stderr) == (here.returncode, here.stdout, here.stderr), args
         assert served.returncode == (1, 0, 2, 2)[checks.index(args)], served.stderr
-    status = _seedcheck(["server", "status"], env).stdout
+    status = seedcheck(["server", "status"], env).stdout
     assert f"{len(checks)} check(s)" in status, status  # every check above went through it
     # Relative paths above were the caller's (the server works in /); its environment came
     # along too: conftest's SEEDCHECK_NO_CACHE=1 kept the cache off, and without it the
     # check writes the cache where the caller's SEEDCHECK_CACHE_DIR says.
     assert not cache.exists()
-    cached = _seedcheck(checks[1], {**env, "SEEDCHECK_NO_CACHE": "0", "SEEDCHECK_CACHE_DIR": str(cache)})
+    cached = seedcheck(checks[1], {**env, "SEEDCHECK_NO_CACHE": "0", "SEEDCHECK_CACHE_DIR": str(cache)})
     assert cached.returncode == 0 and any(cache.iterdir())
-    assert f"{len(checks) + 1} check(s)" in _seedcheck(["server", "status"], env).stdout
+    assert f"{len(checks) + 1} check(s)" in seedcheck(["server", "status"], env).stdout
     # In-process runs whose output is captured (click's CliRunner) are not handed over.
     from click.testing import CliRunner
 
@@ -118,7 +63,7 @@ def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
         patch.chdir(ROOT)
         captured = CliRunner().invoke(main, checks[1])
     assert captured.exit_code == 0 and captured.output == outputs[tuple(checks[1])]
-    assert f"{len(checks) + 1} check(s)" in _seedcheck(["server", "status"], env).stdout
+    assert f"{len(checks) + 1} check(s)" in seedcheck(["server", "status"], env).stdout
     # `seedcheck fix` too: the same files written, with the caller's umask, the same output.
     fixed = {}
     for how, extra in (("served", {}), ("here", {"SEEDCHECK_NO_SERVER": "1"})):
@@ -142,75 +87,50 @@ def test_a_check_through_the_server_is_the_check_run_here(servers, tmp_path):
         fixed[how] = (proc.returncode, proc.stdout, proc.stderr, files, modes)
     assert fixed["served"] == fixed["here"]
     assert "fix: applied" in fixed["here"][2] and set(fixed["here"][4].values()) == {0o640}  # new files: umask 027
-    assert f"{len(checks) + 3} check(s)" in _seedcheck(["server", "status"], env).stdout
+    assert f"{len(checks) + 3} check(s)" in seedcheck(["server", "status"], env).stdout
 
 
-def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path):
-    env, start = servers
-    server = start()
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, n=3000)
-    args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--format", "json"]
-    for how in (signal.SIGINT, signal.SIGKILL):
-        caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # the check is under way in the server's child
-        children = _children(server)
-        assert children, "the check runs in a child of the server"
-        caller.send_signal(how)
-        _, err = caller.communicate(timeout=60)
-        if how == signal.SIGINT:
-            assert caller.returncode == 130 and "interrupted" in err
-        assert all(_gone(pid) for pid in children), how  # the check and its workers
-    assert _pid(env) == server  # the server itself goes on
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def test_a_server_whose_code_changed_steps_aside(servers):
-    import seedcheck.report.text as module
-
-    env, start = servers
-    server = start()
-    path = Path(module.__file__)
-    before = path.stat()
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+def test_a_server_whose_code_changed_steps_aside(tmp_path):
+    # A module the server loaded at start-up (a sitecustomize on PYTHONPATH, so no file of
+    # the package is touched) changes on disk: the next check runs in its caller.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("LOADED = True\n", encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    env = env_for(tmp_path / "run", PYTHONPATH=path)
+    assert seedcheck(["server", "start"], env).returncode == 0
+    server = server_pid(env)
     try:
-        proc = _seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q", "--format", "json"], env)
+        args = ["check", "seeds", "--no-reports", "--fail-on", "never", "-q", "--format", "json"]
+        assert seedcheck(args, env).returncode == 0
+        assert "1 check(s)" in seedcheck(["server", "status"], env).stdout  # served while unchanged
+        (site / "sitecustomize.py").write_text("LOADED = 'again'\n", encoding="utf-8")
+        proc = seedcheck(args, env)
+        here = seedcheck(args, {**env, "SEEDCHECK_NO_SERVER": "1"})
+        assert proc.returncode == 0 and proc.stdout == here.stdout  # checked here instead
+        assert gone(server) and server_pid(env) is None
     finally:
-        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    here = _seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q", "--format", "json"], env)
-    assert proc.returncode == 0 and proc.stdout == here.stdout  # checked here instead
-    assert _gone(server) and _pid(env) is None
+        seedcheck(["server", "stop"], env)
 
 
 def test_an_idle_server_stops(servers):
     env, start = servers
     server = start("--idle-timeout", "1")
-    assert _gone(server, 20)
-    assert not list((Path(env["SEEDCHECK_SERVER_DIR"]) / f"seedcheck-{os.getuid()}").iterdir())  # socket removed
+    assert gone(server, 20)
+    left = [p.suffix for p in (Path(env["SEEDCHECK_SERVER_DIR"]) / f"seedcheck-{os.getuid()}").iterdir()]
+    assert left == [".lock"]  # the socket is removed; the lock file stays (removing it would race a new server)
 
 
 def test_the_socket_folder_must_be_private_and_is_not_made_without_a_server(tmp_path):
-    env = _env(tmp_path / "run")
-    proc = _seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q"], env)
+    env = env_for(tmp_path / "run")
+    proc = seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q"], env)
     assert proc.returncode == 0 and not (tmp_path / "run").exists()
     open_folder = tmp_path / "run" / f"seedcheck-{os.getuid()}"
     open_folder.mkdir(parents=True, mode=0o755)
     open_folder.chmod(0o755)
-    refused = _seedcheck(["server", "start"], env)
+    refused = seedcheck(["server", "start"], env)
     assert refused.returncode == 2 and "chmod 700" in refused.stderr
-    assert _seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q"], env).returncode == 0
+    assert seedcheck(["check", "seeds", "--no-reports", "--fail-on", "never", "-q"], env).returncode == 0
 
 
 def test_the_server_keeps_no_project_files_between_checks(tmp_path):
@@ -240,22 +160,22 @@ def test_the_server_flag_starts_one_for_the_next_runs(servers):
     # `--server` (an argument of the hook) starts one when none runs, after its own run.
     env, _start = servers
     args = ["check", "seeds", "--no-reports", "--fail-on", "never", "-q", "--format", "json", "--server"]
-    first = _seedcheck(args, env)
-    here = _seedcheck(args[:-1], {**env, "SEEDCHECK_NO_SERVER": "1"})
+    first = seedcheck(args, env)
+    here = seedcheck(args[:-1], {**env, "SEEDCHECK_NO_SERVER": "1"})
     assert (first.returncode, first.stdout, first.stderr) == (here.returncode, here.stdout, here.stderr)
     deadline = time.monotonic() + 60
-    while _pid(env) is None and time.monotonic() < deadline:
+    while server_pid(env) is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    server = _pid(env)
+    server = server_pid(env)
     assert server is not None
     try:
-        again = _seedcheck(args, env)
+        again = seedcheck(args, env)
         assert (again.returncode, again.stdout) == (here.returncode, here.stdout)
-        assert "1 check(s)" in _seedcheck(["server", "status"], env).stdout  # ran in it; no second server
-        assert _pid(env) == server
+        assert "1 check(s)" in seedcheck(["server", "status"], env).stdout  # ran in it; no second server
+        assert server_pid(env) == server
     finally:
-        _seedcheck(["server", "stop"], env)
-        assert _gone(server)
+        seedcheck(["server", "stop"], env)
+        assert gone(server)
 
 
 def test_starting_a_server_where_none_can_run_says_why(monkeypatch):
@@ -268,3 +188,36 @@ def test_starting_a_server_where_none_can_run_says_why(monkeypatch):
     monkeypatch.delattr(socket, "send_fds")  # as on Windows
     result = CliRunner().invoke(main, ["server", "start"])
     assert result.exit_code == 2 and "needs fork and Unix sockets" in result.output
+
+
+def test_the_callers_time_zone_applies_and_another_interpreter_setup_runs_here(servers, tmp_path):
+    # "Today" is the caller's: a release dated today at UTC+14 is in the future at UTC-12
+    # (26 hours apart, so at any hour), through the server as here.
+    import datetime as dt
+
+    env, start = servers
+    start()
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    (folder / "release.md").write_text(
+        f"---\ntitle: A dated release\ndate: {today.isoformat()}\nsource_url: https://example.gov/a\n---\n\n"
+        "The department announced the programme today, and the minister said it would start soon.\n",
+        encoding="utf-8",
+    )
+    args = ["check", str(folder), "--no-reports", "--fail-on", "never", "--format", "json"]
+    outputs = {}
+    for zone in ("Etc/GMT-14", "Etc/GMT+12"):
+        served = seedcheck(args, {**env, "TZ": zone})
+        here = seedcheck(args, {**env, "TZ": zone, "SEEDCHECK_NO_SERVER": "1"})
+        assert (served.returncode, served.stdout, served.stderr) == (here.returncode, here.stdout, here.stderr)
+        outputs[zone] = served.stdout
+    assert "future-date" in outputs["Etc/GMT+12"] and "future-date" not in outputs["Etc/GMT-14"]
+    assert "2 check(s)" in seedcheck(["server", "status"], env).stdout
+    # What Python reads once at start-up (here a warnings option) cannot be the caller's in
+    # a child of the server: such a caller runs its check itself, and `status` says why.
+    warned = {**env, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    other, here = seedcheck(args, warned), seedcheck(args, {**warned, "SEEDCHECK_NO_SERVER": "1"})
+    assert (other.returncode, other.stdout, other.stderr) == (here.returncode, here.stdout, here.stderr)
+    status = seedcheck(["server", "status"], env).stdout
+    assert "2 check(s)" in status and "1 check(s) ran in their caller instead" in status and "env" in status

@@ -79,9 +79,10 @@ def stop():
         try:
             os.kill(pid, 0)
         except OSError:
-            break
+            click.echo(f"seedcheck server: stopped (pid {pid})", err=True)
+            return
         time.sleep(0.05)
-    click.echo(f"seedcheck server: stopped (pid {pid})", err=True)
+    click.echo(f"seedcheck server: asked to stop (pid {pid}), still running after {STOP_WAIT:.0f} s", err=True)
 
 
 @server.command()
@@ -98,3 +99,10 @@ def status():
         f"seedcheck server: running (pid {answer['pid']}) since {started}, {answer['served']} check(s), "
         f"{_stops(answer['idle_timeout'])}"
     )
+    if answer.get("refused"):
+        # A caller whose process differs from the server's in what a check inherits (see
+        # `wire.process_traits`) runs its check itself; say why, or the user never learns.
+        click.echo(
+            f"  {answer['refused']} check(s) ran in their caller instead, whose process differs from the "
+            f"server's in: {', '.join(answer.get('refused_for') or [])} (restart the server from that environment)"
+        )

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from typing import Any
 
-from .wire import IDLE_TIMEOUT, ServerError, address, connect, receive, request, send
+from .wire import IDLE_TIMEOUT, ServerError, address, connect, process_traits, receive, request, send
 
+EXIT_INTERRUPTED = 130  # as cli.common's; that module imports click, which this one must not need
 serving = False  # set in a server's child: its check must not ask a server again
 ANSWER_WAIT = 30.0  # seconds for a server to fork the check and say so
 
@@ -30,8 +31,11 @@ def run_in_server(args: list[str]) -> int | None:
             answer = receive(conn)[0]
         except (OSError, EOFError, ValueError):
             return None  # a check the server may yet start sees this connection closed and stops
+        except KeyboardInterrupt:
+            print("seedcheck: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED  # as a check interrupted here; one the server forks meanwhile stops
         if "pid" not in answer:
-            return None  # stale or refused: run here
+            return None  # stale, or another environment than the server's: run here
         conn.settimeout(None)
         return _wait(conn, int(answer["pid"]))
 
@@ -56,27 +60,54 @@ def _run_request(args: list[str]) -> dict[str, Any]:
         "env": dict(os.environ),
         "umask": umask,
         "streams": streams,
+        "ignored": [int(sig) for sig in FORWARDED if signal.getsignal(sig) == signal.SIG_IGN],
+        "traits": process_traits(),
     }
 
 
 def _wait(conn: socket.socket, pid: int) -> int:
-    """The child's exit status; Ctrl-C and SIGTERM meanwhile go to it."""
+    """The child's exit status. Meanwhile Ctrl-C, SIGTERM and SIGHUP go to it (unless this
+    process ignores them, as the child then does too), and Ctrl-Z stops it and its workers
+    with this process. A check that a forwarded signal ended without a status (SIGHUP's
+    default) ends this process by that signal, as it would have ended a check run here."""
+    received: list[int] = []
 
     def forward(signum, frame) -> None:
-        try:
-            os.kill(pid, signum)
-        except OSError:
-            pass
+        received.append(signum)
+        _signal(pid, signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    def suspend(signum, frame) -> None:
+        _signal(-pid, signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until resumed (`fg`, `bg`)
+        signal.signal(signal.SIGTSTP, suspend)
+        _signal(-pid, signal.SIGCONT)
+
+    handlers = {sig: forward for sig in FORWARDED if signal.getsignal(sig) != signal.SIG_IGN}
+    if signal.getsignal(signal.SIGTSTP) == signal.SIG_DFL:
+        handlers[signal.SIGTSTP] = suspend
+    previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     try:
         return int(receive(conn)[0]["exit"])
     except (OSError, EOFError, ValueError, KeyError):
-        print("seedcheck: the check in the seedcheck server ended without an exit status", file=sys.stderr)
+        if received:
+            signal.signal(received[-1], signal.SIG_DFL)
+            os.kill(os.getpid(), received[-1])
+        print("seedcheck: the check in the seedcheck server ended without an exit status (killed?)", file=sys.stderr)
         return 2
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass
 
 
 def spawn(idle_timeout: float = IDLE_TIMEOUT, stderr: Any = subprocess.DEVNULL) -> subprocess.Popen:
@@ -88,6 +119,7 @@ def spawn(idle_timeout: float = IDLE_TIMEOUT, stderr: Any = subprocess.DEVNULL) 
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         start_new_session=True,
+        cwd="/",  # `-m` puts the folder it starts in on the import path: never a project's
     )
 
 

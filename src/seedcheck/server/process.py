@@ -9,13 +9,25 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from . import client
-from .wire import IDLE_TIMEOUT, STREAM_FDS, ServerError, address, connect, peer_uid, receive, send
+from .wire import (
+    IDLE_TIMEOUT,
+    STREAM_FDS,
+    ServerError,
+    address,
+    connect,
+    lock_path,
+    peer_uid,
+    process_traits,
+    receive,
+    send,
+)
 
 
 def preload() -> None:
@@ -108,9 +120,27 @@ def _listen(path: Path) -> socket.socket:
     return listener
 
 
+def _hold_lock() -> int:
+    """Take this installation's server lock, held until the server exits: of two servers
+    started at once, the second stops here instead of replacing the first's socket (the
+    first would then run on, unreachable)."""
+    import fcntl
+
+    path = address(create=True)
+    fd = os.open(lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ServerError(f"another server is starting or running for {path}") from None
+    return fd
+
+
 def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
     """Run a server until it is stopped, idle for `idle_timeout` seconds (0: never), or
     finds its code changed on disk."""
+    lock = _hold_lock()
+    traits = process_traits()  # before loading anything: what Python read at start-up
     preload()
     files = loaded_files()
     path = address(create=True)
@@ -121,7 +151,7 @@ def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
         os.dup2(quiet, fd)
     os.close(quiet)
     os.chdir("/")  # a long-lived process pins no folder; each check runs in its caller's
-    state = {"pid": os.getpid(), "started": time.time(), "served": 0, "idle_timeout": idle_timeout}
+    state = {"pid": os.getpid(), "started": time.time(), "served": 0, "refused": 0, "idle_timeout": idle_timeout}
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     children: set[int] = set()
     last = time.monotonic()
@@ -136,7 +166,7 @@ def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
                 continue
             last = time.monotonic()
             with conn:
-                if not _handle(conn, listener, files, state, children):
+                if not _handle(conn, (listener, lock), files, traits, state, children):
                     return
     finally:
         listener.close()
@@ -157,11 +187,12 @@ def _reap(children: set[int]) -> None:
             children.discard(pid)
 
 
-def _handle(conn: socket.socket, listener, files, state: dict, children: set[int]) -> bool:
-    """Answer one request; False when the server is to stop."""
+def _handle(conn: socket.socket, own: tuple, files, traits: dict, state: dict, children: set[int]) -> bool:
+    """Answer one request; False when the server is to stop. `own` are the server's
+    listening socket and lock, which a child closes."""
     fds: list[int] = []
     try:
-        conn.settimeout(5.0)
+        conn.settimeout(2.0)  # a client sends its request as it connects; none waits on a silent one long
         if peer_uid(conn) not in (None, os.getuid()):
             return True  # only this user's processes (the folder is private too)
         message, fds = receive(conn, with_fds=True)
@@ -175,9 +206,14 @@ def _handle(conn: socket.socket, listener, files, state: dict, children: set[int
             if _stale(files):
                 send(conn, {"stale": True})
                 return False
+            if message.get("traits") != traits:
+                state["refused"] += 1
+                state["refused_for"] = _differences(message.get("traits"), traits)
+                send(conn, {"mismatch": state["refused_for"]})
+                return True
             pid = os.fork()
             if pid == 0:
-                _child(conn, listener, fds, message)  # never returns; it tells the caller its pid
+                _child(conn, own, fds, message)  # never returns; it tells the caller its pid
             children.add(pid)
             state["served"] += 1
         else:
@@ -190,15 +226,27 @@ def _handle(conn: socket.socket, listener, files, state: dict, children: set[int
     return True
 
 
-def _child(conn: socket.socket, listener: socket.socket, fds: list[int], message: dict[str, Any]) -> None:
+def _differences(theirs: Any, ours: dict) -> list[str]:
+    """The names of the traits (`wire.process_traits`) in which a caller differs."""
+    if not isinstance(theirs, dict):
+        return ["all"]
+    return sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+
+
+def _child(conn: socket.socket, own: tuple, fds: list[int], message: dict[str, Any]) -> None:
     """In the forked child: become the caller's check, run it, send its exit status."""
     code = 2
     try:
         client.serving = True
+        listener, lock = own
         listener.close()
+        os.close(lock)
+        os.setpgid(0, 0)  # a group of its own, with its workers: the caller stops and resumes it whole (Ctrl-Z)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGTSTP, signal.SIGCONT):
             signal.signal(sig, signal.SIG_DFL)
+        for sig in message.get("ignored", ()):  # what the caller ignores (nohup, a shell's `&`)
+            signal.signal(sig, signal.SIG_IGN)
         send(conn, {"pid": os.getpid()})  # before anything else on this connection
         threading.Thread(target=_end_with_caller, args=(conn,), name="seedcheck-caller-watch", daemon=True).start()
         for target, fd in enumerate(fds):
@@ -207,6 +255,8 @@ def _child(conn: socket.socket, listener: socket.socket, fds: list[int], message
         os.chdir(message["cwd"])
         os.environ.clear()
         os.environ.update(message["env"])
+        time.tzset()  # the caller's TZ: "today" is the caller's
+        tempfile.tempdir = None  # the caller's TMPDIR, read again at the next use
         os.umask(int(message["umask"]))
         _streams(message["streams"])
         args = [str(a) for a in message["args"]]
@@ -239,6 +289,9 @@ def _end_with_caller(conn: socket.socket) -> None:
     watch.register(conn, select.POLLIN | select.POLLHUP)
     while not watch.poll(1000):
         pass
+    quiet = os.open(os.devnull, os.O_WRONLY)  # nothing more on a terminal whose process is gone
+    for fd in (1, 2):
+        os.dup2(quiet, fd)
     os.kill(os.getpid(), signal.SIGTERM)
 
 
@@ -253,10 +306,12 @@ def _streams(streams: list) -> None:
                 buffered,
                 encoding=encoding or "utf-8",
                 errors=errors or "strict",
+                newline="\n",  # as Python's own standard streams on a POSIX system
                 line_buffering=fd == 2 or os.isatty(fd),
             )
         )
     sys.stdin, sys.stdout, sys.stderr = made
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = made
 
 
 def _run(args: list[str]) -> int:

@@ -50,6 +50,39 @@ def address(create: bool = False) -> Path:
     return runtime_dir(create) / f"{digest}.sock"
 
 
+def lock_path() -> Path:
+    """The lock a server holds for its whole life (see `process.serve`)."""
+    return address().with_suffix(".lock")
+
+
+# What Python or the C library read once, at a process's start, and a forked child keeps
+# from its server whatever the caller's environment says (the interpreter's options, hash
+# seed, warnings, locale). A caller whose values differ runs its check itself.
+_STARTUP_ENV = ("PYTHON", "LC_", "LANG")
+
+
+def process_traits() -> dict[str, Any]:
+    """What a check inherits from its process rather than reading from the environment
+    (groups, resource limits, priority, CPUs; interpreter options; locale and Python
+    variables read at start-up): a server runs a caller's check only when they match."""
+    import resource
+
+    limits = {name: resource.getrlimit(getattr(resource, name)) for name in dir(resource) if name.startswith("RLIMIT_")}
+    traits: dict[str, Any] = {
+        "gid": os.getegid(),
+        "groups": sorted(os.getgroups()),
+        "limits": {name: list(value) for name, value in sorted(limits.items())},
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "flags": list(sys.flags),
+        "warnoptions": list(sys.warnoptions),
+        "xoptions": {str(k): str(v) for k, v in sorted(sys._xoptions.items())},
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(_STARTUP_ENV)},
+    }
+    if hasattr(os, "sched_getaffinity"):
+        traits["cpus"] = sorted(os.sched_getaffinity(0))
+    return traits
+
+
 def peer_uid(conn: socket.socket) -> int | None:
     """The user id of the process at the other end (None where the system does not say)."""
     if not hasattr(socket, "SO_PEERCRED"):
