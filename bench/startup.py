@@ -102,6 +102,16 @@ def importtime(args: list[str], env: dict[str, str], cwd: str, top: int) -> None
         print(f"{cumulative / 1000:9.1f} ms  {name}")
 
 
+def _served_or_fail(env: dict[str, str], cwd: str, case: str) -> None:
+    """A server refuses a caller whose process differs from its own (`wire.process_traits`)
+    and the check then runs in the caller: a server case must not be timed that way."""
+    status = subprocess.run(
+        command(["server", "status"]), env=env, cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if "ran in their caller instead" in status.stdout:
+        raise SystemExit(f"{case}: the server refused the runs: {status.stdout.strip()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -116,10 +126,10 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [options.src, os.environ.get("PYTHONPATH")]))}
     env.pop("SEEDCHECK_NO_CACHE", None)
     env["SEEDCHECK_NO_SERVER"] = "1"  # a server only for the server- cases (none of the user's)
-    server_env = {k: v for k, v in env.items() if k != "SEEDCHECK_NO_SERVER"}
-    server_env["SEEDCHECK_SERVER_DIR"] = os.path.join(work, "run")
     # As installed: byte-compiled modules (without them every run compiles ~200 modules, 0.7 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    server_env = {k: v for k, v in env.items() if k != "SEEDCHECK_NO_SERVER"}
+    server_env["SEEDCHECK_SERVER_DIR"] = os.path.join(work, "run")
     try:
         table = cases(work)
         edited = Path(work, "edited.txt")
@@ -147,6 +157,8 @@ def main() -> None:
                 wall, cpu = run_once(args, {**env, **extra}, work)
                 walls.append(wall)
                 cpus.append(cpu)
+            if name.startswith("server-"):
+                _served_or_fail(server_env, work, name)
             results[name] = {
                 "wall_median": round(statistics.median(walls), 3),
                 "cpu_median": round(statistics.median(cpus), 3),
