@@ -221,3 +221,30 @@ def test_the_callers_time_zone_applies_and_another_interpreter_setup_runs_here(s
     assert (other.returncode, other.stdout, other.stderr) == (here.returncode, here.stdout, here.stderr)
     status = seedcheck(["server", "status"], env).stdout
     assert "2 check(s)" in status and "1 check(s) ran in their caller instead" in status and "env" in status
+
+
+@pytest.mark.parametrize(
+    "options, locale",
+    [([], {"LANG": "C"}), (["-X", "utf8", "-W", "ignore::DeprecationWarning"], {}), (["-B", "-s"], {})],
+    ids=["C locale", "-X utf8 -W", "-B -s"],
+)
+def test_a_server_serves_the_environment_it_was_started_from(tmp_path, options, locale):
+    # The C locale turns Python's UTF-8 mode on and sets LC_CTYPE=C.UTF-8, which the server
+    # inherits (and would not turn the mode on); interpreter options are the caller's too.
+    env = {k: v for k, v in env_for(tmp_path / "run").items() if k not in ("LC_ALL", "LC_CTYPE", "LANG")}
+    env.update(locale)
+    command = [sys.executable, *options, "-m", "seedcheck"]
+    try:
+        started = subprocess.run([*command, "server", "start"], env=env, capture_output=True, check=False, cwd=ROOT)
+        assert started.returncode == 0, started.stderr
+        checked = subprocess.run(
+            [*command, "check", "seeds", "--no-reports", "-q", "--fail-on", "never"],
+            env=env,
+            capture_output=True,
+            check=False,
+            cwd=ROOT,
+        )
+        status = subprocess.run([*command, "server", "status"], env=env, capture_output=True, text=True, check=False)
+        assert checked.returncode == 0 and "1 check(s)" in status.stdout and "instead" not in status.stdout, status
+    finally:
+        subprocess.run([*command, "server", "stop"], env=env, capture_output=True, check=False)

@@ -25,6 +25,17 @@ pytestmark = [
 ]
 
 
+def _under_way(parent: int, processes_at_least: int, within: float = 60.0) -> list[int]:
+    """The descendants of `parent` once there are that many (a check and its workers)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = descendants(parent)
+        if len(found) >= processes_at_least:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {processes_at_least} processes under {parent} after {within} s")
+
+
 def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path):
     env, start = servers
     server = start()
@@ -33,9 +44,7 @@ def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path
     args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--format", "json"]
     for how in (signal.SIGINT, signal.SIGKILL):
         caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # the check is under way in the server's child
-        check = descendants(server)
-        assert len(check) >= 3, "the check runs in a child of the server, with its two workers"
+        check = _under_way(server, 3)  # the check runs in a child of the server, with its two workers
         caller.send_signal(how)
         _, err = caller.communicate(timeout=60)
         if how == signal.SIGINT:
@@ -46,38 +55,62 @@ def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path
     assert server_pid(env) == server  # the server itself goes on
 
 
-def test_signals_the_caller_ignores_or_dies_of_and_ctrl_z(servers, tmp_path):
+def test_signals_the_caller_ignores_or_dies_of(servers, tmp_path):
     env, start = servers
     server = start()
     corpus = tmp_path / "corpus"
     write_corpus(corpus, n=1500)
-    check = f'"{sys.executable}" -m seedcheck check "{corpus}" --no-reports -q --fail-on never --format json'
+    check = f'exec "{sys.executable}" -m seedcheck check "{corpus}" --no-reports -q --fail-on never --format json'
     results = {}
     for how in ("served", "here"):
         extra = {} if how == "served" else {"SEEDCHECK_NO_SERVER": "1"}
         for trap in ("trap '' HUP; ", ""):  # SIGHUP ignored (nohup): the check goes on; else it ends the run
             caller = subprocess.Popen(
-                ["sh", "-c", trap + "exec " + check],
-                env={**env, **extra},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                ["sh", "-c", trap + check], env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(2.5)
+            _under_way(server if how == "served" else caller.pid, 3 if how == "served" else 2)
             caller.send_signal(signal.SIGHUP)
             results[how, trap] = caller.wait(timeout=120)
     assert results["served", "trap '' HUP; "] == results["here", "trap '' HUP; "] == 0
     assert results["served", ""] == results["here", ""] == -signal.SIGHUP
-    # Ctrl-Z stops the check and its workers with the caller; `fg` resumes them all.
-    caller = subprocess.Popen("exec " + check, shell=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(2.5)
-    ours = descendants(server)
-    assert len(ours) >= 3
-    caller.send_signal(signal.SIGTSTP)
-    time.sleep(1.0)
-    states = processes()
-    assert all(states[pid][1] == "T" for pid in ours if pid in states), states
-    caller.send_signal(signal.SIGCONT)
-    assert caller.wait(timeout=120) == 0, caller.stderr.read()
+
+
+def test_ctrl_z_stops_the_check_with_its_caller(servers, tmp_path):
+    env, start = servers
+    server = start()
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, n=1500)
+    args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--fail-on", "never"]
+    for then in ("resume", "kill"):
+        # A process group of its own, as a shell's job: an orphaned group would drop SIGTSTP.
+        caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0)
+        check = _under_way(server, 3)
+        caller.send_signal(signal.SIGTSTP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(processes().get(p, (0, "T"))[1] == "T" for p in check):
+            time.sleep(0.1)
+        assert all(processes().get(p, (0, "T"))[1] == "T" for p in [caller.pid, *check]), processes()
+        if then == "resume":  # `fg`: the check and its workers go on, to the end
+            caller.send_signal(signal.SIGCONT)
+            assert caller.wait(timeout=120) == 0, caller.stderr.read()
+        else:  # `kill -9 %1` of a stopped job: its check must not stay stopped in the server
+            caller.kill()
+            caller.wait(timeout=10)
+            assert all(gone(pid, 30) for pid in check), processes()
+
+
+def test_two_starts_at_once_leave_one_server(servers):
+    env, _start = servers
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "seedcheck", "server", "start"], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    said = [p.communicate(timeout=120)[1] for p in starts]
+    server = server_pid(env)
+    assert server is not None and all(p.returncode == 0 for p in starts), said
+    assert all(f"(pid {server})" in text for text in said), said  # both name the one server
 
 
 def test_two_servers_started_at_once_leave_one(tmp_path):

@@ -52,12 +52,15 @@ def start(idle_timeout):
             process.stderr.close()
             click.echo(f"seedcheck server: running (pid {status['pid']}); {_stops(idle_timeout)}", err=True)
             return
-        if process.poll() is not None:
+        if process.returncode is None and process.poll() is not None:
             reason = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
-            raise ConfigError(f"server: did not start: {reason[-1] if reason else f'exit {process.returncode}'}")
+            if not (reason and srv.LOCKED in reason[-1]):  # else another start's server is loading: wait for it
+                raise ConfigError(f"server: did not start: {reason[-1] if reason else f'exit {process.returncode}'}")
         time.sleep(0.1)
-    process.kill()
-    raise ConfigError(f"server: not listening after {START_WAIT:.0f} s; stopped it")
+    if process.poll() is None:
+        process.kill()
+        raise ConfigError(f"server: not listening after {START_WAIT:.0f} s; stopped it")
+    raise ConfigError(f"server: none listening after {START_WAIT:.0f} s")
 
 
 def _stops(idle_timeout: float) -> str:

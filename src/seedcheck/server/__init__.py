@@ -21,10 +21,11 @@ nothing starts a server but `seedcheck server start`.
 from __future__ import annotations
 
 from .client import run_in_server, spawn, start_in_background
-from .wire import IDLE_TIMEOUT, ServerError, address, request, runtime_dir
+from .wire import IDLE_TIMEOUT, LOCKED, ServerError, address, request, runtime_dir
 
 __all__ = [
     "IDLE_TIMEOUT",
+    "LOCKED",
     "ServerError",
     "address",
     "request",

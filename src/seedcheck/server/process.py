@@ -18,6 +18,7 @@ from typing import Any
 from . import client
 from .wire import (
     IDLE_TIMEOUT,
+    LOCKED,
     STREAM_FDS,
     ServerError,
     address,
@@ -132,7 +133,7 @@ def _hold_lock() -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise ServerError(f"another server is starting or running for {path}") from None
+        raise ServerError(f"{LOCKED} for {path}") from None
     return fd
 
 
@@ -151,23 +152,30 @@ def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
         os.dup2(quiet, fd)
     os.close(quiet)
     os.chdir("/")  # a long-lived process pins no folder; each check runs in its caller's
-    state = {"pid": os.getpid(), "started": time.time(), "served": 0, "refused": 0, "idle_timeout": idle_timeout}
+    state: dict[str, Any] = {"pid": os.getpid(), "started": time.time(), "served": 0, "idle_timeout": idle_timeout}
+    state.update(refused=0, refused_for=set())
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    children: set[int] = set()
+    checks = _Checks(listener)
     last = time.monotonic()
     try:
         while True:
-            _reap(children)
-            if idle_timeout and not children and time.monotonic() - last > idle_timeout:
+            checks.reap()
+            if idle_timeout and not checks.running and time.monotonic() - last > idle_timeout:
                 return
+            if not checks.wait(0.25):
+                continue
             try:
                 conn, _ = listener.accept()
             except TimeoutError:
                 continue
             last = time.monotonic()
-            with conn:
-                if not _handle(conn, (listener, lock), files, traits, state, children):
-                    return
+            keep, pid = _handle(conn, (listener, lock), files, traits, state, len(checks.running))
+            if pid is None:
+                conn.close()
+            else:
+                checks.add(pid, conn)
+            if not keep:
+                return
     finally:
         listener.close()
         try:
@@ -177,45 +185,86 @@ def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
             pass
 
 
-def _reap(children: set[int]) -> None:
-    for pid in list(children):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            children.discard(pid)
+class _Checks:
+    """The checks this server forked, each with its caller's connection. A caller that
+    hangs up while its check is stopped (Ctrl-Z, then the caller killed) gets the check's
+    process group resumed: the check's own watch then sees the caller gone and stops it."""
+
+    def __init__(self, listener: socket.socket) -> None:
+        self.running: dict[int, socket.socket] = {}  # pid -> the caller's connection
+        self._pids: dict[int, int] = {}  # connection fd -> pid
+        self._poll = select.poll()
+        self._poll.register(listener, select.POLLIN)
+        self._listener = listener.fileno()
+
+    def add(self, pid: int, conn: socket.socket) -> None:
+        self.running[pid] = conn
+        self._pids[conn.fileno()] = pid
+        self._poll.register(conn, select.POLLIN | select.POLLHUP)
+
+    def reap(self) -> None:
+        for pid in list(self.running):
+            if _exited(pid):
+                conn = self.running.pop(pid)
+                if self._pids.pop(conn.fileno(), None) is not None:
+                    self._poll.unregister(conn)
+                conn.close()
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds` for a connection to accept (True); meanwhile resume the
+        checks whose callers hung up."""
+        ready = False
+        for fd, _event in self._poll.poll(seconds * 1000):
+            if fd == self._listener:
+                ready = True
+            elif (pid := self._pids.pop(fd, None)) is not None:
+                self._poll.unregister(fd)
+                if not _exited(pid):  # unreaped, so its pid (and group id) is not anyone else's
+                    try:
+                        os.kill(-pid, signal.SIGCONT)
+                    except OSError:
+                        pass
+        return ready
 
 
-def _handle(conn: socket.socket, own: tuple, files, traits: dict, state: dict, children: set[int]) -> bool:
-    """Answer one request; False when the server is to stop. `own` are the server's
-    listening socket and lock, which a child closes."""
+def _exited(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return bool(done)
+
+
+def _handle(conn: socket.socket, own: tuple, files, traits: dict, state: dict, running: int) -> tuple[bool, int | None]:
+    """Answer one request: (False when the server is to stop, the pid of the check it
+    forked). `own` are the server's listening socket and lock, which a child closes."""
     fds: list[int] = []
     try:
         conn.settimeout(2.0)  # a client sends its request as it connects; none waits on a silent one long
         if peer_uid(conn) not in (None, os.getuid()):
-            return True  # only this user's processes (the folder is private too)
+            return True, None  # only this user's processes (the folder is private too)
         message, fds = receive(conn, with_fds=True)
         op = message.get("op")
         if op == "status":
-            send(conn, {**state, "children": len(children)})
+            send(conn, {**state, "refused_for": sorted(state["refused_for"]), "children": running})
         elif op == "stop":
             send(conn, {"stopped": state["pid"]})
-            return False
+            return False, None
         elif op == "run" and len(fds) == STREAM_FDS:
             if _stale(files):
                 send(conn, {"stale": True})
-                return False
+                return False, None
             if message.get("traits") != traits:
+                differences = _differences(message.get("traits"), traits)
                 state["refused"] += 1
-                state["refused_for"] = _differences(message.get("traits"), traits)
-                send(conn, {"mismatch": state["refused_for"]})
-                return True
+                state["refused_for"].update(differences)
+                send(conn, {"mismatch": differences})
+                return True, None
             pid = os.fork()
             if pid == 0:
                 _child(conn, own, fds, message)  # never returns; it tells the caller its pid
-            children.add(pid)
             state["served"] += 1
+            return True, pid
         else:
             send(conn, {"error": "bad request"})
     except (OSError, EOFError, ValueError):
@@ -223,7 +272,7 @@ def _handle(conn: socket.socket, own: tuple, files, traits: dict, state: dict, c
     finally:
         for fd in fds:
             os.close(fd)
-    return True
+    return True, None
 
 
 def _differences(theirs: Any, ours: dict) -> list[str]:

@@ -50,15 +50,22 @@ def address(create: bool = False) -> Path:
     return runtime_dir(create) / f"{digest}.sock"
 
 
+LOCKED = "another server is starting or running"  # a server that lost the lock says so
+
+
 def lock_path() -> Path:
     """The lock a server holds for its whole life (see `process.serve`)."""
     return address().with_suffix(".lock")
 
 
-# What Python or the C library read once, at a process's start, and a forked child keeps
-# from its server whatever the caller's environment says (the interpreter's options, hash
-# seed, warnings, locale). A caller whose values differ runs its check itself.
-_STARTUP_ENV = ("PYTHON", "LC_", "LANG")
+# What Python reads once, at a process's start, and a forked child keeps from its server
+# whatever the caller's environment says: the interpreter's variables (hash seed, warnings,
+# UTF-8 mode...) and the character-type locale, the only category Python sets at start-up
+# (seedcheck sets no other). A caller whose values differ runs its check itself.
+_STARTUP_ENV = ("PYTHON",)
+_LOCALE_ENV = frozenset({"LC_ALL", "LC_CTYPE", "LANG"})
+# -X options that `sys.flags` already holds (the UTF-8 mode may also come from the locale).
+_FLAG_XOPTIONS = frozenset({"utf8", "dev"})
 
 
 def process_traits() -> dict[str, Any]:
@@ -75,8 +82,8 @@ def process_traits() -> dict[str, Any]:
         "nice": os.getpriority(os.PRIO_PROCESS, 0),
         "flags": list(sys.flags),
         "warnoptions": list(sys.warnoptions),
-        "xoptions": {str(k): str(v) for k, v in sorted(sys._xoptions.items())},
-        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(_STARTUP_ENV)},
+        "xoptions": {str(k): str(v) for k, v in sorted(sys._xoptions.items()) if k not in _FLAG_XOPTIONS},
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(_STARTUP_ENV) or k in _LOCALE_ENV},
     }
     if hasattr(os, "sched_getaffinity"):
         traits["cpus"] = sorted(os.sched_getaffinity(0))
