@@ -36,11 +36,17 @@ def _under_way(parent: int, processes_at_least: int, within: float = 60.0) -> li
     raise AssertionError(f"fewer than {processes_at_least} processes under {parent} after {within} s")
 
 
-def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path):
+@pytest.fixture
+def long_check(servers, tmp_path):
+    """(environment, pid of a running server, a corpus whose check takes several seconds)."""
     env, start = servers
-    server = start()
     corpus = tmp_path / "corpus"
-    write_corpus(corpus, n=3000)
+    write_corpus(corpus, n=1500)
+    return env, start(), corpus
+
+
+def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(long_check):
+    env, server, corpus = long_check
     args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--format", "json"]
     for how in (signal.SIGINT, signal.SIGKILL):
         caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -55,11 +61,8 @@ def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(servers, tmp_path
     assert server_pid(env) == server  # the server itself goes on
 
 
-def test_signals_the_caller_ignores_or_dies_of(servers, tmp_path):
-    env, start = servers
-    server = start()
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, n=1500)
+def test_signals_the_caller_ignores_or_dies_of(long_check):
+    env, server, corpus = long_check
     check = f'exec "{sys.executable}" -m seedcheck check "{corpus}" --no-reports -q --fail-on never --format json'
     results = {}
     for how in ("served", "here"):
@@ -75,11 +78,8 @@ def test_signals_the_caller_ignores_or_dies_of(servers, tmp_path):
     assert results["served", ""] == results["here", ""] == -signal.SIGHUP
 
 
-def test_ctrl_z_stops_the_check_with_its_caller(servers, tmp_path):
-    env, start = servers
-    server = start()
-    corpus = tmp_path / "corpus"
-    write_corpus(corpus, n=1500)
+def test_ctrl_z_stops_the_check_with_its_caller(long_check):
+    env, server, corpus = long_check
     args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--fail-on", "never"]
     for then in ("resume", "kill"):
         # A process group of its own, as a shell's job: an orphaned group would drop SIGTSTP.
