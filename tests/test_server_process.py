@@ -26,14 +26,28 @@ pytestmark = [
 
 
 def _under_way(parent: int, processes_at_least: int, within: float = 60.0) -> list[int]:
-    """The descendants of `parent` once there are that many (a check and its workers)."""
+    """The live descendants of `parent` once there are that many (a check and its workers)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        found = descendants(parent)
+        states = processes()
+        found = [pid for pid in descendants(parent) if states.get(pid, (0, "Z"))[1] != "Z"]
         if len(found) >= processes_at_least:
             return found
         time.sleep(0.1)
     raise AssertionError(f"fewer than {processes_at_least} processes under {parent} after {within} s")
+
+
+def _idle(server: int, within: float = 30.0) -> None:
+    """Wait until the server's earlier checks (reaped within a quarter of a second) are gone."""
+    deadline = time.monotonic() + within
+    while descendants(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not descendants(server), processes()
+
+
+def _sighup(disposition):
+    """For `preexec_fn`: SIGHUP ignored or not, whatever the suite inherited (`nohup`)."""
+    return lambda: signal.signal(signal.SIGHUP, disposition)
 
 
 @pytest.fixture
@@ -49,6 +63,7 @@ def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(long_check):
     env, server, corpus = long_check
     args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--format", "json"]
     for how in (signal.SIGINT, signal.SIGKILL):
+        _idle(server)
         caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         check = _under_way(server, 3)  # the check runs in a child of the server, with its two workers
         caller.send_signal(how)
@@ -63,19 +78,24 @@ def test_ctrl_c_reaches_the_check_and_a_killed_caller_stops_it(long_check):
 
 def test_signals_the_caller_ignores_or_dies_of(long_check):
     env, server, corpus = long_check
-    check = f'exec "{sys.executable}" -m seedcheck check "{corpus}" --no-reports -q --fail-on never --format json'
+    args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--fail-on", "never"]
     results = {}
     for how in ("served", "here"):
         extra = {} if how == "served" else {"SEEDCHECK_NO_SERVER": "1"}
-        for trap in ("trap '' HUP; ", ""):  # SIGHUP ignored (nohup): the check goes on; else it ends the run
+        for disposition in (signal.SIG_IGN, signal.SIG_DFL):  # ignored (nohup): the check goes on; else it ends
+            _idle(server)
             caller = subprocess.Popen(
-                ["sh", "-c", trap + check], env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                args,
+                env={**env, **extra},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=_sighup(disposition),  # noqa: PLW1509 - no threads of ours run in the test process
             )
             _under_way(server if how == "served" else caller.pid, 3 if how == "served" else 2)
             caller.send_signal(signal.SIGHUP)
-            results[how, trap] = caller.wait(timeout=120)
-    assert results["served", "trap '' HUP; "] == results["here", "trap '' HUP; "] == 0
-    assert results["served", ""] == results["here", ""] == -signal.SIGHUP
+            results[how, disposition] = caller.wait(timeout=120)
+    assert results["served", signal.SIG_IGN] == results["here", signal.SIG_IGN] == 0
+    assert results["served", signal.SIG_DFL] == results["here", signal.SIG_DFL] == -signal.SIGHUP
 
 
 def test_ctrl_z_stops_the_check_with_its_caller(long_check):
@@ -83,13 +103,15 @@ def test_ctrl_z_stops_the_check_with_its_caller(long_check):
     args = [sys.executable, "-m", "seedcheck", "check", str(corpus), "--no-reports", "-q", "--fail-on", "never"]
     for then in ("resume", "kill"):
         # A process group of its own, as a shell's job: an orphaned group would drop SIGTSTP.
+        _idle(server)
         caller = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0)
         check = _under_way(server, 3)
         caller.send_signal(signal.SIGTSTP)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not all(processes().get(p, (0, "T"))[1] == "T" for p in check):
             time.sleep(0.1)
-        assert all(processes().get(p, (0, "T"))[1] == "T" for p in [caller.pid, *check]), processes()
+        states = processes()
+        assert all(states.get(p, (0, "T"))[1] == "T" for p in [caller.pid, *check]), {p: states.get(p) for p in check}
         if then == "resume":  # `fg`: the check and its workers go on, to the end
             caller.send_signal(signal.SIGCONT)
             assert caller.wait(timeout=120) == 0, caller.stderr.read()
