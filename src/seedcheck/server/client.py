@@ -153,7 +153,8 @@ def _interpreter_options() -> list[str]:
     """This interpreter's options (-W, -X, -B, -s, -O...) for the server, and its UTF-8 mode
     even where the locale chose it (a C locale: the server, which inherits the coerced
     LC_CTYPE, would not), so that the process traits of the callers that start it match."""
-    options = subprocess._args_from_interpreter_flags()  # what multiprocessing passes to spawned interpreters
+    # What multiprocessing passes to the interpreters it starts (private to CPython, there since 2.7).
+    options = getattr(subprocess, "_args_from_interpreter_flags", list)()
     for option in ("importtime", "showrefcount"):  # output on the server's stderr, not a check's
         while option in options:
             del options[options.index(option) - 1 : options.index(option) + 1]
