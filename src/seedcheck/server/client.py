@@ -9,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from .wire import IDLE_TIMEOUT, ServerError, address, connect, process_traits, receive, request, send
+from .wire import IDLE_TIMEOUT, ServerError, address, connect, process_traits, receive, request, send, signal_quietly
 
 EXIT_INTERRUPTED = 130  # as cli.common's; that module imports click, which this one must not need
 serving = False  # set in a server's child: its check must not ask a server again
@@ -96,7 +96,7 @@ class _Relay:
     def forward(self, signum: int, frame: object) -> None:
         if self.pid is not None:
             self.received.append(signum)
-            _signal(self.pid, signum)
+            signal_quietly(self.pid, signum)
         elif signum == signal.SIGINT:
             raise KeyboardInterrupt
         else:
@@ -104,12 +104,12 @@ class _Relay:
 
     def suspend(self, signum: int, frame: object) -> None:
         if self.pid is not None:
-            _signal(-self.pid, signal.SIGSTOP)  # the check's process group: it and its workers
+            signal_quietly(-self.pid, signal.SIGSTOP)  # the check's process group: it and its workers
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until resumed (`fg`, `bg`)
         signal.signal(signal.SIGTSTP, self.suspend)
         if self.pid is not None:
-            _signal(-self.pid, signal.SIGCONT)
+            signal_quietly(-self.pid, signal.SIGCONT)
 
     def wait(self, conn: socket.socket) -> int:
         """The check's exit status. A check that a forwarded signal ended without a status
@@ -127,13 +127,6 @@ class _Relay:
 def _die_of(signum: int) -> None:
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
-
-
-def _signal(pid: int, signum: int) -> None:
-    try:
-        os.kill(pid, signum)
-    except OSError:
-        pass
 
 
 def spawn(idle_timeout: float = IDLE_TIMEOUT, stderr: Any = subprocess.DEVNULL) -> subprocess.Popen:
@@ -154,11 +147,14 @@ def _interpreter_options() -> list[str]:
     even where the locale chose it (a C locale: the server, which inherits the coerced
     LC_CTYPE, would not), so that the process traits of the callers that start it match."""
     # What multiprocessing passes to the interpreters it starts (private to CPython, there since 2.7).
-    options = getattr(subprocess, "_args_from_interpreter_flags", list)()
-    for option in ("importtime", "showrefcount"):  # output on the server's stderr, not a check's
-        while option in options:
-            del options[options.index(option) - 1 : options.index(option) + 1]
-    return [*options, "-X", f"utf8={sys.flags.utf8_mode}"]
+    kept: list[str] = []
+    for option in getattr(subprocess, "_args_from_interpreter_flags", list)():
+        # importtime and showrefcount write to the server's stderr, not a check's; utf8 comes last
+        if kept[-1:] == ["-X"] and option.split("=")[0] in ("importtime", "showrefcount", "utf8"):
+            kept.pop()
+            continue
+        kept.append(option)
+    return [*kept, "-X", f"utf8={sys.flags.utf8_mode}"]
 
 
 def start_in_background() -> None:

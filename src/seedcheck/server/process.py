@@ -23,11 +23,11 @@ from .wire import (
     ServerError,
     address,
     connect,
-    lock_path,
     peer_uid,
     process_traits,
     receive,
     send,
+    signal_quietly,
 )
 
 
@@ -74,7 +74,6 @@ def _warm_up() -> None:
 
 def _rule_fields() -> dict:
     import datetime as dt
-    import tempfile
 
     from ..checker import Engine
     from ..config import Config
@@ -121,14 +120,13 @@ def _listen(path: Path) -> socket.socket:
     return listener
 
 
-def _hold_lock() -> int:
-    """Take this installation's server lock, held until the server exits: of two servers
-    started at once, the second stops here instead of replacing the first's socket (the
-    first would then run on, unreachable)."""
+def _hold_lock(path: Path) -> int:
+    """Take the lock of the server at socket `path`, held until the server exits: of two
+    servers started at once, the second stops here instead of replacing the first's socket
+    (the first would then run on, unreachable)."""
     import fcntl
 
-    path = address(create=True)
-    fd = os.open(lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -140,11 +138,11 @@ def _hold_lock() -> int:
 def serve(idle_timeout: float = IDLE_TIMEOUT) -> None:
     """Run a server until it is stopped, idle for `idle_timeout` seconds (0: never), or
     finds its code changed on disk."""
-    lock = _hold_lock()
+    path = address(create=True)
+    lock = _hold_lock(path)
     traits = process_traits()  # before loading anything: what Python read at start-up
     preload()
     files = loaded_files()
-    path = address(create=True)
     listener = _listen(path)
     inode = os.stat(path).st_ino
     quiet = os.open(os.devnull, os.O_RDWR)  # listening: `server start` no longer reads our stderr
@@ -220,10 +218,7 @@ class _Checks:
             elif (pid := self._pids.pop(fd, None)) is not None:
                 self._poll.unregister(fd)
                 if not _exited(pid):  # unreaped, so its pid (and group id) is not anyone else's
-                    try:
-                        os.kill(-pid, signal.SIGCONT)
-                    except OSError:
-                        pass
+                    signal_quietly(-pid, signal.SIGCONT)
         return ready
 
 

@@ -53,9 +53,12 @@ def address(create: bool = False) -> Path:
 LOCKED = "another server is starting or running"  # a server that lost the lock says so
 
 
-def lock_path() -> Path:
-    """The lock a server holds for its whole life (see `process.serve`)."""
-    return address().with_suffix(".lock")
+def signal_quietly(pid: int, signum: int) -> None:
+    """`os.kill`, where a process (or group, `pid` < 0) already gone is no error."""
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass
 
 
 # What Python reads once, at a process's start, and a forked child keeps from its server
